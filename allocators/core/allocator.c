@@ -1,0 +1,312 @@
+/*
+ * allocator.c - the allocator's entry points over the heap and a policy.
+ *
+ * One lock serialises every call. Placing a block is: ask the policy for a
+ * free block (take), else grow the heap; then split off the tail when it can
+ * hold a minimum block (trim). Freeing coalesces with both neighbours at once
+ * through the boundary tags (release). Under MSTATS_VERIFY the whole heap is
+ * checked after every call (verify.c).
+ */
+#include "allocator.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "free_index.h"
+#include "heap.h"
+#include "policy.h"
+#include "verify.h"
+
+static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A child of fork() must not inherit the lock held by another thread. */
+static void lock_before_fork(void)
+{
+    pthread_mutex_lock(&heap_lock);
+}
+static void unlock_after_fork(void)
+{
+    pthread_mutex_unlock(&heap_lock);
+}
+
+__attribute__((constructor)) static void allocator_setup(void)
+{
+    pthread_atfork(lock_before_fork, unlock_after_fork, unlock_after_fork);
+}
+
+/* Takes the lock and makes sure the heap exists. Returns false (lock not
+ * held, errno = ENOMEM) when it cannot be set up. */
+static bool lock_heap(void)
+{
+    pthread_mutex_lock(&heap_lock);
+    if (heap.base || heap_init())
+        return true;
+    pthread_mutex_unlock(&heap_lock);
+    errno = ENOMEM;
+    return false;
+}
+
+/* Verifies the heap (MSTATS_VERIFY) and drops the lock. */
+static void unlock_heap(void)
+{
+    if (heap.verify)
+        verify_heap();
+    pthread_mutex_unlock(&heap_lock);
+}
+
+/* Hands a block that is leaving use back to the heap: coalesced with its free
+ * neighbours and indexed, or retired under a policy without reuse. */
+static void release(block *b)
+{
+    if (!mstats_policy.reuses) {
+        b->header |= BLOCK_RETIRED;
+        return;
+    }
+    block *next = block_next(b);
+    size_t size = block_size(b);
+    if (!block_prev_used(b)) {
+        block *prev = block_prev(b);
+        free_index_remove(prev);
+        size += block_size(prev);
+        b = prev;
+    }
+    if (block_is_free(next)) {
+        free_index_remove(next);
+        size += block_size(next);
+    }
+    block_set_free(b, size);
+    free_index_insert(b);
+}
+
+/* Splits b (in use) down to `size` bytes when the rest can form a block of
+ * its own, and releases the rest. */
+static void trim(block *b, size_t size)
+{
+    size_t rest_size = block_size(b) - size;
+    /* Without reuse a split-off tail could never serve anyone: keep blocks
+     * whole, which also keeps the heap append-only (verify.c). */
+    if (rest_size < MIN_BLOCK || !mstats_policy.reuses)
+        return;
+    b->header = size | (b->header & BLOCK_FLAGS);
+    block *rest = block_next(b);
+    rest->header = rest_size | BLOCK_USED | BLOCK_PREV_USED;
+    release(rest);
+}
+
+/* A block of at least `size` bytes, marked used, chosen by the policy or
+ * grown at the heap top; NULL with errno = ENOMEM. Caller holds the lock. */
+static block *take(size_t size)
+{
+    block *b = NULL;
+    if (mstats_policy.reuses) {
+        b = mstats_policy.find_fit(size);
+        if (heap.verify)
+            verify_placement(b, mstats_policy.scan_fit(size), size);
+        if (b)
+            free_index_remove(b);
+    }
+    if (!b && !(b = heap_grow(size)))
+        return NULL;
+    block_set_used(b);
+    return b;
+}
+
+/* take + trim + tell the policy: a placed block of exactly the size asked
+ * for, give or take a remainder too small to split off. */
+static block *place(size_t size)
+{
+    block *b = take(size);
+    if (!b)
+        return NULL;
+    trim(b, size);
+    if (mstats_policy.placed)
+        mstats_policy.placed(b);
+    return b;
+}
+
+/* Checks that p is a block this allocator handed out and still in use. */
+static block *block_in_use(const void *p, const char *caller)
+{
+    block *b = block_of_payload(p);
+    bool plausible = heap_contains(b) && (uintptr_t)p % ALIGNMENT == 0;
+    if (plausible && heap.verify)
+        plausible = verify_is_block(b);
+    if (!plausible)
+        allocator_fail(caller, p, "pointer was not returned by this allocator");
+    if (!block_used(b) || (b->header & (BLOCK_RETIRED | BLOCK_FOREIGN)))
+        allocator_fail(caller, p, "double free: the block is not in use");
+    return b;
+}
+
+static void poison(void *p, int byte, size_t n)
+{
+    if (heap.verify)
+        memset(p, byte, n);
+}
+
+void *core_malloc(size_t size)
+{
+    size_t bsize = block_size_for(size);
+    if (!bsize) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (!lock_heap())
+        return NULL;
+    block *b = place(bsize);
+    void *p = b ? block_payload(b) : NULL;
+    if (b)
+        poison(p, 0xAA, block_size(b) - HEADER_SIZE);
+    unlock_heap();
+    return p;
+}
+
+void core_free(void *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&heap_lock);
+    block *b = block_in_use(p, "free");
+    /* Keep the index node and footer area out of the poison: release writes them. */
+    poison(p, 0x55, block_size(b) - HEADER_SIZE);
+    release(b);
+    unlock_heap();
+}
+
+void *core_calloc(size_t count, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    void *p = core_malloc(total);
+    if (p)
+        memset(p, 0, total);
+    return p;
+}
+
+/* Grows the in-use block b in place to `size` bytes: into a free successor,
+ * and at the heap top by growing the heap. Returns false when it cannot. */
+static bool grow_in_place(block *b, size_t size)
+{
+    block *next = block_next(b);
+    if (block_is_free(next)) {
+        free_index_remove(next);
+        b->header += block_size(next);
+        block_next(b)->header |= BLOCK_PREV_USED;
+        if (block_size(b) >= size)
+            return true;
+        next = block_next(b);
+    }
+    if (next != heap.epilogue)
+        return false;
+    block *grown = heap_extend(b, size);
+    if (grown == b)
+        return true;
+    if (grown) { /* the break moved under us: fresh memory joins the heap */
+        block_set_used(grown);
+        release(grown);
+    }
+    return false;
+}
+
+void *core_realloc(void *p, size_t size)
+{
+    if (!p)
+        return core_malloc(size);
+    if (size == 0) {
+        core_free(p);
+        return NULL;
+    }
+    size_t bsize = block_size_for(size);
+    if (!bsize) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    pthread_mutex_lock(&heap_lock);
+    block *b = block_in_use(p, "realloc");
+    void *result = p;
+    if (block_size(b) >= bsize || grow_in_place(b, bsize)) {
+        trim(b, bsize);
+    } else {
+        block *moved = place(bsize);
+        if (moved) {
+            result = block_payload(moved);
+            memcpy(result, p, block_size(b) - HEADER_SIZE);
+            poison(p, 0x55, block_size(b) - HEADER_SIZE);
+            release(b);
+        } else {
+            result = NULL; /* p stays valid, errno = ENOMEM from the heap */
+        }
+    }
+    unlock_heap();
+    return result;
+}
+
+void *core_aligned(size_t alignment, size_t size)
+{
+    if (alignment <= ALIGNMENT)
+        return core_malloc(size);
+    size_t bsize = block_size_for(size);
+    /* Room for a front gap that is either empty or a block of its own. */
+    size_t room;
+    if (!bsize || __builtin_add_overflow(bsize, alignment + MIN_BLOCK, &room) ||
+        room >= HEAP_LIMIT) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (!lock_heap())
+        return NULL;
+    block *b = take(room);
+    if (b) {
+        uintptr_t payload = (uintptr_t)block_payload(b);
+        uintptr_t aligned = (payload + alignment - 1) & ~(uintptr_t)(alignment - 1);
+        if (aligned != payload && aligned - payload < MIN_BLOCK)
+            aligned += alignment;
+        if (aligned != payload) {
+            size_t gap = aligned - payload;
+            block *front = b;
+            b = block_of_payload((void *)aligned);
+            b->header = (block_size(front) - gap) | BLOCK_USED | BLOCK_PREV_USED;
+            front->header = gap | (front->header & BLOCK_FLAGS);
+            release(front);
+        }
+        trim(b, bsize);
+        if (mstats_policy.placed)
+            mstats_policy.placed(b);
+        poison(block_payload(b), 0xAA, block_size(b) - HEADER_SIZE);
+    }
+    unlock_heap();
+    return b ? block_payload(b) : NULL;
+}
+
+size_t core_usable_size(const void *p)
+{
+    if (!p)
+        return 0;
+    pthread_mutex_lock(&heap_lock);
+    size_t usable = block_size(block_in_use(p, "malloc_usable_size")) - HEADER_SIZE;
+    pthread_mutex_unlock(&heap_lock);
+    return usable;
+}
+
+void core_heap_info(struct mstats_heap_info *info)
+{
+    *info = (struct mstats_heap_info){.strategy = mstats_policy.name};
+    if (!lock_heap())
+        return;
+    info->start = heap.base;
+    info->end = heap.epilogue;
+    for (block *b = heap_first(); !block_is_epilogue(b); b = block_next(b)) {
+        if (!block_is_free(b))
+            continue;
+        info->free_blocks++;
+        info->free_bytes += block_size(b);
+        if (block_size(b) > info->largest_free)
+            info->largest_free = block_size(b);
+    }
+    info->usable_max = info->largest_free ? info->largest_free - HEADER_SIZE : 0;
+    pthread_mutex_unlock(&heap_lock);
+}

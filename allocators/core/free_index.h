@@ -1,0 +1,43 @@
+/*
+ * free_index.h - the index of free blocks: an intrusive AVL tree.
+ *
+ * Nodes live inside the free blocks (struct free_node, right after the
+ * header), so the index costs no memory of its own. The policy chooses the
+ * tree's order (by address, or by size then address). Every node also keeps
+ * the largest block size in its subtree, which lets an address-ordered tree
+ * answer "lowest address that fits" in O(log n).
+ */
+#ifndef MSTATS_FREE_INDEX_H
+#define MSTATS_FREE_INDEX_H
+
+#include "block.h"
+
+/* Links in 32 bits: blocks are named by their offset from the heap base in
+ * 16-byte units plus one (0 is "none"); sizes are kept in 16-byte units. */
+struct free_node {
+    uint32_t left, right;
+    uint32_t max_units; /* largest block size in this subtree, / 16 */
+    uint32_t height;    /* AVL height; a leaf is 1 */
+};
+
+/* Adds the free block b. O(log n). Caller holds the allocator lock. */
+void free_index_insert(block *b);
+/* Removes the free block b, which must be in the index. O(log n). */
+void free_index_remove(block *b);
+
+/* Navigation, for policies' searches and for verification. */
+block *free_index_root(void);
+block *free_index_left(const block *b);
+block *free_index_right(const block *b);
+/* Largest block size in b's subtree, in bytes; 0 for NULL. */
+size_t free_index_max(const block *b);
+uint32_t free_index_height(const block *b);
+
+/* Searches valid when the policy orders the index by address: */
+/* the lowest-address free block of at least `size` bytes, or NULL. */
+block *free_index_lowest_fit(size_t size);
+/* the lowest-address free block of at least `size` bytes that ends after
+ * `addr` (so a block containing addr counts), or NULL. */
+block *free_index_lowest_fit_ending_after(uintptr_t addr, size_t size);
+
+#endif

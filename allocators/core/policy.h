@@ -1,0 +1,37 @@
+/*
+ * policy.h - what a placement strategy provides: one file under policies/.
+ *
+ * A policy owns the order of the free index and the search for a fit. The
+ * core calls it with the allocator lock held.
+ */
+#ifndef MSTATS_POLICY_H
+#define MSTATS_POLICY_H
+
+#include "block.h"
+
+struct policy {
+    const char *name; /* as in libmalloc-NAME.so */
+    /* false: freed blocks are retired, never handed out again, and the
+     * index stays empty (the lecture's heap without reuse). */
+    bool reuses;
+    /* The free index's order: negative, zero or positive as a sorts before,
+     * equal to or after b. Keys must be unique among free blocks. */
+    int (*order)(const block *a, const block *b);
+    /* The free block the policy places a `size`-byte block in, or NULL when
+     * none fits. O(log n) through the index. */
+    block *(*find_fit)(size_t size);
+    /* The same answer by a linear walk of the heap: the policy's definition,
+     * which MSTATS_VERIFY holds find_fit to. */
+    block *(*scan_fit)(size_t size);
+    /* Told of every block just placed (after its tail is split off); NULL if
+     * the policy keeps no state. */
+    void (*placed)(const block *b);
+};
+
+/* Defined by the one policy file linked into each allocator. */
+extern const struct policy mstats_policy;
+
+/* Orders by address: for policies that search by lowest address. */
+int policy_order_by_address(const block *a, const block *b);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * verify.c - the MSTATS_VERIFY checks (see verify.h) and failure reports.
+ *
+ * Reports are formatted on the stack and written with write(2): the heap is
+ * suspect and the lock is held, so nothing here may allocate.
+ */
+#include "verify.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "allocator.h"
+#include "free_index.h"
+#include "heap.h"
+#include "policy.h"
+
+_Noreturn void allocator_fail(const char *check, const void *where, const char *what)
+{
+    char line[512];
+    int n = snprintf(line, sizeof line, "libmalloc-%s: %s: %s (block %p)\n", mstats_policy.name,
+                     check, what, where);
+    if (n > 0)
+        (void)!write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    abort();
+}
+
+/* allocator_fail with a formatted description. */
+__attribute__((format(printf, 3, 4))) static _Noreturn void
+verify_fail(const char *check, const void *where, const char *format, ...)
+{
+    char what[384];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(what, sizeof what, format, args);
+    va_end(args);
+    allocator_fail(check, where, what);
+}
+
+void verify_placement(const block *chosen, const block *expected, size_t size)
+{
+    if (chosen != expected)
+        verify_fail("placement", chosen,
+                    "for a %zu-byte block the index chose %p (%zu bytes) but the policy "
+                    "names %p (%zu bytes)",
+                    size, (const void *)chosen, chosen ? block_size(chosen) : 0,
+                    (const void *)expected, expected ? block_size(expected) : 0);
+}
+
+bool verify_is_block(const block *b)
+{
+    if (!mstats_policy.reuses) /* append-only: checked once when placed */
+        return block_used(b) && (char *)block_next(b) <= (char *)heap.epilogue;
+    for (block *at = heap_first(); !block_is_epilogue(at); at = block_next(at))
+        if (at == b)
+            return true;
+    return false;
+}
+
+/* True when b is in the index, found by the index's own order. O(log n). */
+static bool index_holds(const block *b)
+{
+    block *at = free_index_root();
+    while (at && at != b)
+        at = mstats_policy.order(b, at) < 0 ? free_index_left(at) : free_index_right(at);
+    return at == b;
+}
+
+/* Checks the subtree at b: order within (low, high), AVL heights, maxima.
+ * Returns the number of blocks in it. */
+static size_t verify_subtree(const block *b, const block *low, const block *high)
+{
+    if (!b)
+        return 0;
+    if (!block_is_free(b))
+        verify_fail("index", b, "holds a block that is in use");
+    if ((low && mstats_policy.order(low, b) >= 0) || (high && mstats_policy.order(b, high) >= 0))
+        verify_fail("index", b, "is out of order");
+    const block *left = free_index_left(b), *right = free_index_right(b);
+    size_t count = 1 + verify_subtree(left, low, b) + verify_subtree(right, b, high);
+    uint32_t hl = free_index_height(left), hr = free_index_height(right);
+    if (free_index_height(b) != 1 + (hl > hr ? hl : hr) || hl > hr + 1 || hr > hl + 1)
+        verify_fail("index", b, "is not a balanced AVL node (heights %u, %u)", hl, hr);
+    size_t max = block_size(b);
+    if (free_index_max(left) > max)
+        max = free_index_max(left);
+    if (free_index_max(right) > max)
+        max = free_index_max(right);
+    if (free_index_max(b) != max)
+        verify_fail("index", b, "keeps a subtree maximum of %zu bytes, not %zu", free_index_max(b),
+                    max);
+    return count;
+}
+
+/* Under a policy without reuse the heap only grows at the top and a block,
+ * once placed, changes no more than its RETIRED bit; so each check resumes at
+ * the top block the last one ended on, keeping MSTATS_VERIFY linear overall
+ * instead of quadratic. */
+static block *append_only_resume;
+
+void verify_heap(void)
+{
+    size_t free_count = 0;
+    bool prev_used = true;
+    block *b = heap_first(), *top = NULL;
+    if (!mstats_policy.reuses && append_only_resume)
+        b = append_only_resume;
+    for (; !block_is_epilogue(b); top = b, b = block_next(b)) {
+        size_t size = block_size(b);
+        if ((uintptr_t)block_payload(b) % ALIGNMENT || size % ALIGNMENT)
+            verify_fail("layout", b, "is misaligned or has a size of %zu bytes", size);
+        if (size < MIN_BLOCK && !(b->header & BLOCK_FOREIGN))
+            verify_fail("layout", b, "is smaller than a minimum block (%zu bytes)", size);
+        if ((char *)block_next(b) > (char *)heap.epilogue)
+            verify_fail("layout", b, "runs %zu bytes past the heap end", size);
+        if (block_prev_used(b) != prev_used)
+            verify_fail("boundary tags", b, "PREV_USED says %d but the previous block is %s",
+                        block_prev_used(b), prev_used ? "in use" : "free");
+        if ((b->header & (BLOCK_RETIRED | BLOCK_FOREIGN)) && !block_used(b))
+            verify_fail("layout", b, "is retired or foreign but marked free");
+        if (block_is_free(b)) {
+            if (!prev_used)
+                verify_fail("coalescing", b, "is free and so is the block before it");
+            if (*block_footer(b) != b->header)
+                verify_fail("boundary tags", b, "footer does not match its header");
+            if (!mstats_policy.reuses)
+                verify_fail("no reuse", b, "is free under a policy that never reuses");
+            if (!index_holds(b))
+                verify_fail("index", b, "is free but missing from the free index");
+            free_count++;
+        }
+        prev_used = block_used(b);
+    }
+    if (!mstats_policy.reuses && top)
+        append_only_resume = top;
+    if (b != heap.epilogue || !block_used(b))
+        verify_fail("layout", b, "the heap does not end at its epilogue %p", (void *)heap.epilogue);
+    if (block_prev_used(b) != prev_used)
+        verify_fail("boundary tags", b, "epilogue PREV_USED disagrees with the top block");
+    size_t indexed = verify_subtree(free_index_root(), NULL, NULL);
+    if (indexed != free_count || indexed != heap.free_blocks)
+        verify_fail("index", free_index_root(),
+                    "holds %zu blocks (counted %zu) but the heap has %zu free blocks", indexed,
+                    heap.free_blocks, free_count);
+}

@@ -1,0 +1,30 @@
+/*
+ * first-fit: place each block in the free block with the lowest address that
+ * fits.
+ * Tie-break: none is needed; addresses are unique.
+ * Cost: O(log n). The index is an AVL tree in address order whose nodes keep
+ * their subtree's largest size; the search descends toward the leftmost
+ * subtree that can hold the request.
+ * Weakness: splinters left by splitting pile up at the low end of the heap,
+ * so small holes there fragment memory that large requests cannot use.
+ */
+#include "policy.h"
+
+#include "free_index.h"
+#include "heap.h"
+
+static block *scan_fit(size_t size)
+{
+    for (block *b = heap_first(); !block_is_epilogue(b); b = block_next(b))
+        if (block_is_free(b) && block_size(b) >= size)
+            return b;
+    return NULL;
+}
+
+const struct policy mstats_policy = {
+    .name = "first-fit",
+    .reuses = true,
+    .order = policy_order_by_address,
+    .find_fit = free_index_lowest_fit,
+    .scan_fit = scan_fit,
+};

@@ -1,0 +1,36 @@
+/*
+ * worst-fit: place each block in the largest free block, if it fits.
+ * Tie-break: among free blocks of that size, the lowest address.
+ * Cost: O(log n). The index is the address-ordered AVL tree of first-fit; its
+ * root knows the largest size, and the lowest block of that size is found by
+ * the same descent as a first fit for exactly that size.
+ * Weakness: it breaks up the largest blocks first, so a later large request
+ * finds none left and the heap must grow.
+ */
+#include "policy.h"
+
+#include "free_index.h"
+#include "heap.h"
+
+static block *find_fit(size_t size)
+{
+    size_t largest = free_index_max(free_index_root());
+    return largest >= size ? free_index_lowest_fit(largest) : NULL;
+}
+
+static block *scan_fit(size_t size)
+{
+    block *worst = NULL;
+    for (block *b = heap_first(); !block_is_epilogue(b); b = block_next(b))
+        if (block_is_free(b) && (!worst || block_size(b) > block_size(worst)))
+            worst = b;
+    return worst && block_size(worst) >= size ? worst : NULL;
+}
+
+const struct policy mstats_policy = {
+    .name = "worst-fit",
+    .reuses = true,
+    .order = policy_order_by_address,
+    .find_fit = find_fit,
+    .scan_fit = scan_fit,
+};

@@ -1,0 +1,439 @@
+/*
+ * test_strategy.c - Check tests for one strategy, run with the strategy's
+ * libmalloc-NAME.so preloaded (ctest sets LD_PRELOAD, and runs each suite
+ * once more with MSTATS_VERIFY=1).
+ *
+ * Placement tests build a heap with holes of distinct sizes between live
+ * blocks, then make requests whose placements differ between strategies.
+ * Check itself allocates while reporting, so each scenario makes all its
+ * allocations first and asserts afterwards.
+ */
+#include <check.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mstats/heap_info.h"
+
+enum { HEADER = 8 };
+
+static void (*heap_info_of)(struct mstats_heap_info *);
+static const char *strategy;
+
+static struct mstats_heap_info heap_info(void)
+{
+    struct mstats_heap_info info;
+    heap_info_of(&info);
+    return info;
+}
+
+static int is(const char *name)
+{
+    return strcmp(strategy, name) == 0;
+}
+static int reuses(void)
+{
+    return !is("no-reuse");
+}
+
+/* The payload size that makes a block of exactly `block` bytes. */
+static size_t request_for(size_t block)
+{
+    return block - HEADER;
+}
+
+/* Fills every free block exactly, so the scenario's holes are the only ones. */
+static void drain_free_blocks(void)
+{
+    for (struct mstats_heap_info info = heap_info(); info.free_blocks; info = heap_info())
+        if (!malloc(info.usable_max))
+            abort();
+}
+
+/* A hole of `size` bytes (block size) followed by a live separator. */
+struct hole {
+    char *at;
+    size_t size;
+};
+
+static void make_holes(struct hole *holes, const size_t *sizes, int count)
+{
+    drain_free_blocks();
+    for (int i = 0; i < count; i++) {
+        holes[i] = (struct hole){malloc(request_for(sizes[i])), sizes[i]};
+        if (!holes[i].at || !malloc(request_for(32)))
+            abort();
+    }
+    for (int i = 0; i < count; i++)
+        free(holes[i].at);
+}
+
+START_TEST(placement_differs_by_strategy)
+{
+    /* h0..h4 hold 256, 128, 512, 128, 384 bytes; requests: 128, 384, 128, 128. */
+    static const size_t sizes[] = {256, 128, 512, 128, 384};
+    static const size_t requests[] = {128, 384, 128, 128};
+    struct hole h[5];
+    make_holes(h, sizes, 5);
+    char *top = heap_info().end;
+    char *got[4];
+    for (int i = 0; i < 4; i++)
+        got[i] = malloc(request_for(requests[i]));
+
+    char *expected[4];
+    if (is("first-fit")) { /* lowest address that fits */
+        char *e[] = {h[0].at, h[2].at, h[0].at + 128, h[1].at};
+        memcpy(expected, e, sizeof e);
+    } else if (is("next-fit")) { /* rover starts past the top: wraps to h0 */
+        char *e[] = {h[0].at, h[2].at, h[2].at + 384, h[3].at};
+        memcpy(expected, e, sizeof e);
+    } else if (is("best-fit")) { /* h1 and h3 tie: lowest address wins */
+        char *e[] = {h[1].at, h[4].at, h[3].at, h[0].at};
+        memcpy(expected, e, sizeof e);
+    } else if (is("worst-fit")) { /* 384-byte tie h2 rest vs h4; 256 tie h0 vs h4 rest */
+        char *e[] = {h[2].at, h[2].at + 128, h[4].at, h[0].at};
+        memcpy(expected, e, sizeof e);
+    } else {
+        ck_assert_str_eq(strategy, "no-reuse");
+        for (int i = 0; i < 4; i++) {
+            ck_assert((uintptr_t)got[i] >= (uintptr_t)top);
+            if (i)
+                ck_assert((uintptr_t)got[i] > (uintptr_t)got[i - 1]);
+        }
+        return;
+    }
+    for (int i = 0; i < 4; i++)
+        ck_assert_msg(got[i] == expected[i],
+                      "request %d (%zu bytes): got hole offset %td, expected %td", i, requests[i],
+                      got[i] - h[0].at, expected[i] - h[0].at);
+}
+END_TEST
+
+START_TEST(next_fit_rover_survives_coalescing)
+{
+    if (!is("next-fit"))
+        return;
+    static const size_t sizes[] = {256, 256, 256};
+    struct hole h[3];
+    make_holes(h, sizes, 3);
+    char *first = malloc(request_for(64)); /* wraps to h0; rover = h0 + 64 */
+    uintptr_t first_at = (uintptr_t)first;
+    free(first); /* h0 whole again, holding the rover */
+    char *second = malloc(request_for(64));
+    char *third = malloc(request_for(64)); /* rover = h0 + 64: h0's rest */
+    ck_assert(first_at == (uintptr_t)h[0].at);
+    ck_assert_ptr_eq(second, h[0].at);
+    ck_assert_ptr_eq(third, h[0].at + 64);
+}
+END_TEST
+
+START_TEST(split_leaves_the_rest_free)
+{
+    if (!reuses())
+        return;
+    static const size_t sizes[] = {1024};
+    struct hole h[1];
+    make_holes(h, sizes, 1);
+    char *small = malloc(request_for(64));
+    struct mstats_heap_info split = heap_info();
+    free(small);
+    /* A remainder too small for a block of its own stays with the block. */
+    char *almost = malloc(request_for(1024 - 16));
+    struct mstats_heap_info whole = heap_info();
+
+    ck_assert(small == h[0].at);
+    ck_assert_uint_eq(split.free_blocks, 1);
+    ck_assert_uint_eq(split.largest_free, 1024 - 64);
+    ck_assert_ptr_eq(almost, h[0].at);
+    ck_assert_uint_eq(whole.free_blocks, 0);
+    ck_assert_uint_eq(malloc_usable_size(almost), request_for(1024));
+}
+END_TEST
+
+/* Three adjacent 128-byte blocks a, b, c before a live separator. */
+static void three_blocks(char **a, char **b, char **c)
+{
+    drain_free_blocks();
+    *a = malloc(request_for(128));
+    *b = malloc(request_for(128));
+    *c = malloc(request_for(128));
+    if (!malloc(request_for(32)))
+        abort();
+}
+
+START_TEST(coalesce_with_previous_next_and_both)
+{
+    if (!reuses())
+        return;
+    char *a, *b, *c;
+    three_blocks(&a, &b, &c);
+    free(a);
+    free(b); /* joins the previous block */
+    struct mstats_heap_info with_previous = heap_info();
+    free(c);
+    struct mstats_heap_info all = heap_info();
+
+    three_blocks(&a, &b, &c);
+    free(c);
+    free(b); /* joins the next block */
+    struct mstats_heap_info with_next = heap_info();
+
+    three_blocks(&a, &b, &c);
+    free(a);
+    free(c);
+    struct mstats_heap_info apart = heap_info();
+    free(b); /* joins both at once */
+    struct mstats_heap_info both = heap_info();
+
+    ck_assert_uint_eq(with_previous.free_blocks, 1);
+    ck_assert_uint_eq(with_previous.largest_free, 256);
+    ck_assert_uint_eq(all.largest_free, 384);
+    ck_assert_uint_eq(with_next.free_blocks, 1);
+    ck_assert_uint_eq(with_next.largest_free, 256);
+    ck_assert_uint_eq(apart.free_blocks, 2);
+    ck_assert_uint_eq(both.free_blocks, 1);
+    ck_assert_uint_eq(both.largest_free, 384);
+}
+END_TEST
+
+START_TEST(heap_grows_by_the_shortfall_at_the_top)
+{
+    drain_free_blocks();
+    char *top_block = malloc(request_for(256));
+    uintptr_t top_at = (uintptr_t)top_block;
+    free(top_block); /* a free block of 256 bytes at the top (none for no-reuse) */
+    char *before = sbrk(0);
+    char *grown = malloc(request_for(1024));
+    char *after = sbrk(0);
+    if (reuses()) {
+        ck_assert((uintptr_t)grown == top_at);
+        ck_assert_int_eq(after - before, 1024 - 256);
+    } else {
+        ck_assert((uintptr_t)grown > top_at);
+        ck_assert_int_eq(after - before, 1024);
+    }
+}
+END_TEST
+
+static void fill(unsigned char *p, size_t n, unsigned seed)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (unsigned char)(seed + i * 7);
+}
+
+static int intact(const unsigned char *p, size_t n, unsigned seed)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != (unsigned char)(seed + i * 7))
+            return 0;
+    return 1;
+}
+
+START_TEST(realloc_in_place_and_by_moving)
+{
+    drain_free_blocks();
+    unsigned char *a = malloc(100);
+    uintptr_t a_at = (uintptr_t)a;
+    unsigned char *b = malloc(request_for(256));
+    unsigned char *fence = malloc(24);
+    fill(a, 100, 1);
+    free(b);
+    unsigned char *grown = realloc(a, 300); /* into the free block after it */
+    uintptr_t grown_at = (uintptr_t)grown;
+    int grown_kept = intact(grown, 100, 1);
+    fill(grown, 300, 2);
+    unsigned char *shrunk = realloc(grown, 40);
+    uintptr_t shrunk_at = (uintptr_t)shrunk;
+    int shrunk_kept = intact(shrunk, 40, 2);
+    fill(shrunk, 40, 3);
+    uintptr_t fence_at = (uintptr_t)fence;
+    unsigned char *same = realloc(fence, 24); /* same size: stays */
+    drain_free_blocks();
+    unsigned char *top = malloc(24);
+    uintptr_t top_at = (uintptr_t)top;
+    unsigned char *at_top = realloc(top, 5000);    /* the top block grows in place */
+    unsigned char *moved = realloc(shrunk, 20000); /* blocked by at_top: moves */
+    int moved_kept = intact(moved, 40, 3);
+
+    ck_assert(grown_kept && shrunk_kept && moved_kept);
+    ck_assert(shrunk_at == grown_at);
+    ck_assert((uintptr_t)same == fence_at);
+    ck_assert((uintptr_t)at_top == top_at);
+    ck_assert((uintptr_t)moved != shrunk_at);
+    if (reuses())
+        ck_assert(grown_at == a_at);
+    ck_assert_uint_ge(malloc_usable_size(moved), 20000);
+    ck_assert_ptr_null(realloc(moved, 0)); /* frees, as glibc does */
+}
+END_TEST
+
+START_TEST(calloc_zeroes_reused_memory)
+{
+    drain_free_blocks();
+    unsigned char *dirty = malloc(1000);
+    uintptr_t dirty_at = (uintptr_t)dirty;
+    memset(dirty, 0xff, 1000);
+    free(dirty);
+    unsigned char *clean = calloc(250, 4);
+    if (reuses())
+        ck_assert((uintptr_t)clean == dirty_at);
+    for (int i = 0; i < 1000; i++)
+        ck_assert_uint_eq(clean[i], 0);
+}
+END_TEST
+
+START_TEST(impossible_sizes_give_enomem)
+{
+    /* volatile: the compiler must not see (and reject) the sizes. */
+    volatile size_t huge = SIZE_MAX, half = SIZE_MAX / 2;
+    errno = 0;
+    ck_assert_ptr_null(calloc(half, 3));
+    ck_assert_int_eq(errno, ENOMEM);
+    errno = 0;
+    ck_assert_ptr_null(malloc(huge - 4));
+    ck_assert_int_eq(errno, ENOMEM);
+    errno = 0;
+    void *p = malloc(10);
+    ck_assert_ptr_null(realloc(p, PTRDIFF_MAX));
+    ck_assert_int_eq(errno, ENOMEM);
+    errno = 0;
+    ck_assert_ptr_null(reallocarray(p, half, 4));
+    ck_assert_int_eq(errno, ENOMEM);
+    free(p);
+    void *q = NULL;
+    ck_assert_int_eq(posix_memalign(&q, 64, huge - 100), ENOMEM);
+    ck_assert_int_eq(posix_memalign(&q, 24, 10), EINVAL);
+    ck_assert_ptr_null(q);
+}
+END_TEST
+
+START_TEST(aligned_allocation_16_to_4096)
+{
+    for (size_t alignment = 16; alignment <= 4096; alignment *= 2) {
+        void *p = NULL;
+        ck_assert_int_eq(posix_memalign(&p, alignment, 100), 0);
+        unsigned char *q = aligned_alloc(alignment, 3 * alignment);
+        unsigned char *r = memalign(alignment, 1);
+        ck_assert_uint_eq((uintptr_t)p % alignment, 0);
+        ck_assert_uint_eq((uintptr_t)q % alignment, 0);
+        ck_assert_uint_eq((uintptr_t)r % alignment, 0);
+        fill(p, 100, 5);
+        fill(q, 3 * alignment, 6);
+        ck_assert(intact(p, 100, 5));
+        ck_assert_uint_ge(malloc_usable_size(q), 3 * alignment);
+        free(p);
+        free(q);
+        free(r);
+    }
+    long page = sysconf(_SC_PAGESIZE);
+    void *v = valloc(10), *pv = pvalloc(10);
+    ck_assert_uint_eq((uintptr_t)v % (uintptr_t)page, 0);
+    ck_assert_uint_eq((uintptr_t)pv % (uintptr_t)page, 0);
+    ck_assert_uint_ge(malloc_usable_size(pv), (size_t)page);
+}
+END_TEST
+
+START_TEST(usable_size_and_malloc_zero)
+{
+    for (size_t n = 0; n < 2000; n += 7) {
+        void *p = malloc(n);
+        ck_assert_ptr_nonnull(p);
+        ck_assert_uint_eq((uintptr_t)p % 16, 0);
+        ck_assert_uint_ge(malloc_usable_size(p), n);
+        free(p);
+    }
+    void *zero1 = malloc(0), *zero2 = malloc(0);
+    ck_assert_ptr_nonnull(zero1);
+    ck_assert_ptr_ne(zero1, zero2);
+}
+END_TEST
+
+/* 200,000 random malloc/realloc/free calls over 400 slots; every block's
+ * first and last bytes carry a pattern checked before each free and realloc. */
+START_TEST(random_operations_keep_data)
+{
+    enum { SLOTS = 400, CALLS = 200000 };
+    static unsigned char *slot[SLOTS];
+    static size_t length[SLOTS];
+    uint64_t state = 0x9e3779b97f4a7c15u;
+    for (int call = 0; call < CALLS; call++) {
+        state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+        int i = (int)(state % SLOTS);
+        size_t n = (state >> 20) % ((state >> 40) % 8 == 0 ? 8192 : 256) + 2;
+        unsigned seed = (unsigned)i * 31;
+        if (slot[i]) {
+            ck_assert_msg(slot[i][0] == (unsigned char)seed &&
+                              slot[i][length[i] - 1] == (unsigned char)(seed + 1),
+                          "call %d: slot %d lost its pattern", call, i);
+        }
+        switch ((state >> 50) % 3) {
+        case 0:
+            free(slot[i]);
+            slot[i] = malloc(n);
+            break;
+        case 1: {
+            size_t kept = slot[i] && length[i] < n ? length[i] : 0;
+            slot[i] = realloc(slot[i], n);
+            if (kept) /* the old last byte moved with the data */
+                ck_assert(slot[i][kept - 1] == (unsigned char)(seed + 1));
+            break;
+        }
+        default:
+            free(slot[i]);
+            slot[i] = NULL;
+            continue;
+        }
+        ck_assert_ptr_nonnull(slot[i]);
+        length[i] = n;
+        slot[i][0] = (unsigned char)seed;
+        slot[i][n - 1] = (unsigned char)(seed + 1);
+    }
+}
+END_TEST
+
+static Suite *strategy_suite(void)
+{
+    Suite *suite = suite_create(strategy);
+    TCase *placement = tcase_create("placement");
+    tcase_add_test(placement, placement_differs_by_strategy);
+    tcase_add_test(placement, next_fit_rover_survives_coalescing);
+    tcase_add_test(placement, split_leaves_the_rest_free);
+    tcase_add_test(placement, coalesce_with_previous_next_and_both);
+    tcase_add_test(placement, heap_grows_by_the_shortfall_at_the_top);
+    suite_add_tcase(suite, placement);
+
+    TCase *api = tcase_create("api");
+    tcase_add_test(api, realloc_in_place_and_by_moving);
+    tcase_add_test(api, calloc_zeroes_reused_memory);
+    tcase_add_test(api, impossible_sizes_give_enomem);
+    tcase_add_test(api, aligned_allocation_16_to_4096);
+    tcase_add_test(api, usable_size_and_malloc_zero);
+    suite_add_tcase(suite, api);
+
+    TCase *random = tcase_create("random");
+    tcase_set_timeout(random, 120);
+    tcase_add_test(random, random_operations_keep_data);
+    suite_add_tcase(suite, random);
+    return suite;
+}
+
+int main(void)
+{
+    heap_info_of = (void (*)(struct mstats_heap_info *))dlsym(RTLD_DEFAULT, "mstats_heap_info");
+    if (!heap_info_of) {
+        fputs("test-strategy: no strategy preloaded: run with LD_PRELOAD=libmalloc-NAME.so\n",
+              stderr);
+        return 2;
+    }
+    strategy = heap_info().strategy;
+    SRunner *runner = srunner_create(strategy_suite());
+    srunner_set_fork_status(runner, CK_FORK);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed ? 1 : 0;
+}
