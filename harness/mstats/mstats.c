@@ -1,0 +1,238 @@
+/* mstats: runs one program under one allocator and prints the course's report
+ * (or JSON). Option parsing and printing only; the work is in the runner. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "run.h"
+
+typedef struct {
+    char *allocator;
+    double timeout;
+    char *memory_limit;
+    gboolean json;
+    char *json_file;
+    gboolean list_allocators;
+    gboolean explain;
+    char *explain_code;
+    gboolean quiet;
+    char *record;
+} Options;
+
+static Options options = {.timeout = MSTATS_DEFAULT_TIMEOUT};
+
+static gboolean on_json(const char *name, const char *value, gpointer data, GError **error)
+{
+    (void)name, (void)data, (void)error;
+    options.json = TRUE;
+    g_free(options.json_file);
+    options.json_file = value != NULL && *value != '\0' ? g_strdup(value) : NULL;
+    return TRUE;
+}
+
+static gboolean on_explain(const char *name, const char *value, gpointer data, GError **error)
+{
+    (void)name, (void)data, (void)error;
+    options.explain = TRUE;
+    g_free(options.explain_code);
+    options.explain_code = value != NULL && *value != '\0' ? g_strdup(value) : NULL;
+    return TRUE;
+}
+
+static const GOptionEntry entries[] = {
+    {"allocator", 'a', 0, G_OPTION_ARG_STRING, &options.allocator,
+     "Allocator: first-fit (default), next-fit, best-fit, worst-fit, no-reuse, libc, or a path "
+     "to a .so (also $MSTATS_ALLOCATOR)",
+     "NAME|PATH"},
+    {"timeout", 't', 0, G_OPTION_ARG_DOUBLE, &options.timeout,
+     "Stop the program after SECONDS (default 30; 0 = never)", "SECONDS"},
+    {"memory-limit", 'm', 0, G_OPTION_ARG_STRING, &options.memory_limit,
+     "Stop the program when its heap passes SIZE (default 2.5G; K, M, G suffixes)", "SIZE"},
+    {"json", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)on_json,
+     "Print the report as JSON, or write it to FILE and print the text report", "[=FILE]"},
+    {"record", 0, 0, G_OPTION_ARG_FILENAME, &options.record,
+     "Write the program's allocation sequence to FILE as a .rep trace", "FILE"},
+    {"list-allocators", 0, 0, G_OPTION_ARG_NONE, &options.list_allocators,
+     "List the built-in allocators and where they are", NULL},
+    {"explain", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)on_explain,
+     "Explain every status code, or just CODE", "[=CODE]"},
+    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet,
+     "Discard the program's output; print the report only", NULL},
+    G_OPTION_ENTRY_NULL,
+};
+
+/* GOption gives an optional-argument option the next word as its value
+ * (`--json ls` would write the report to a file named ls). Before parsing,
+ * a bare --json or --explain becomes --json= / --explain= (empty: no value).
+ * The scan stops at PROGRAM, skipping the values of options that take one. */
+static void detach_optional_values(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (arg[0] != '-' || strcmp(arg, "--") == 0)
+            return;
+        if (strcmp(arg, "--json") == 0)
+            argv[i] = (char *)"--json=";
+        else if (strcmp(arg, "--explain") == 0)
+            argv[i] = (char *)"--explain=";
+        else if (strcmp(arg, "--allocator") == 0 || strcmp(arg, "--timeout") == 0 ||
+                 strcmp(arg, "--memory-limit") == 0 || strcmp(arg, "--record") == 0 ||
+                 (arg[1] != '-' && strchr("atm", arg[strlen(arg) - 1]) != NULL))
+            i++; /* the next word is this option's value */
+    }
+}
+
+/* Stopping the harness stops the program: it runs in its own process group,
+ * which a signal sent to ours would not reach. */
+static void forward_stop_signals(void)
+{
+    struct sigaction forward = {.sa_handler = mstats_forward_signal};
+    sigemptyset(&forward.sa_mask);
+    sigaction(SIGTERM, &forward, NULL);
+    sigaction(SIGINT, &forward, NULL);
+    sigaction(SIGHUP, &forward, NULL);
+}
+
+static int usage_error(const char *message)
+{
+    fprintf(stderr, "mstats: %s (see mstats --help)\n", message);
+    return 2;
+}
+
+static int list_allocators(void)
+{
+    for (const char *const *name = mstats_builtin_allocators(); *name != NULL; name++) {
+        MstatsAllocator allocator;
+        g_autoptr(GError) error = NULL;
+        if (mstats_allocator_resolve(*name, &allocator, &error)) {
+            printf("%-10s %s\n", *name, allocator.path);
+            mstats_allocator_clear(&allocator);
+        } else {
+            printf("%-10s (missing: %s)\n", *name, error->message);
+        }
+    }
+    MstatsAllocator libc;
+    mstats_allocator_resolve("libc", &libc, NULL);
+    printf("%-10s %s (glibc malloc held to sbrk)\n", "libc", libc.path);
+    mstats_allocator_clear(&libc);
+    return 0;
+}
+
+static int explain(const char *code_text)
+{
+    gsize count;
+    const MstatsCodeInfo *table = mstats_code_table(&count);
+    if (code_text == NULL) {
+        for (gsize i = 0; i < count; i++)
+            printf("%3d  %s: %s\n", table[i].code, table[i].title, table[i].explanation);
+        printf("any other code: the program's own non-zero exit status\n");
+        return 0;
+    }
+    char *end;
+    long code = strtol(code_text, &end, 10);
+    const MstatsCodeInfo *info =
+        *end == '\0' && end != code_text ? mstats_code_lookup((int)code) : NULL;
+    if (info == NULL) {
+        if (*end == '\0' && end != code_text && code > 0 && code < 256) {
+            printf("%3ld  the program's own exit status (not a harness code)\n", code);
+            return 0;
+        }
+        g_autofree char *message =
+            g_strdup_printf("--explain: '%s' is not a status code", code_text);
+        return usage_error(message);
+    }
+    printf("%3d  %s: %s\n", info->code, info->title, info->explanation);
+    return 0;
+}
+
+static gboolean write_file(const char *path, const char *text)
+{
+    g_autoptr(GError) error = NULL;
+    if (!g_file_set_contents(path, text, -1, &error)) {
+        fprintf(stderr, "mstats: %s\n", error->message);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+int main(int argc, char **argv)
+{
+    g_autoptr(GOptionContext) context = g_option_context_new("PROGRAM [ARG…]");
+    g_option_context_set_summary(context,
+                                 "Runs PROGRAM with its malloc family replaced by an allocator and "
+                                 "reports heap used (MAX, AVG) against bytes requested.");
+    g_option_context_set_description(context, "Exit status: 0 when STATUS is OK, 1 otherwise, 2 "
+                                              "for a usage error. Codes: mstats --explain.");
+    g_option_context_add_main_entries(context, entries, NULL);
+    /* Options end at PROGRAM: `mstats ls -l` gives -l to ls. */
+    g_option_context_set_strict_posix(context, TRUE);
+    g_autoptr(GError) error = NULL;
+    detach_optional_values(argc, argv);
+    if (!g_option_context_parse(context, &argc, &argv, &error))
+        return usage_error(error->message);
+    if (argc > 1 && strcmp(argv[1], "--") == 0) {
+        argv[1] = argv[0];
+        argv++;
+        argc--;
+    }
+
+    if (options.list_allocators)
+        return list_allocators();
+    if (options.explain) {
+        if (options.explain_code == NULL && argc == 2)
+            return explain(argv[1]); /* --explain 91 */
+        return explain(options.explain_code);
+    }
+    if (argc < 2)
+        return usage_error("no PROGRAM given");
+
+    MstatsRunRequest request;
+    mstats_run_request_init(&request);
+    request.allocator =
+        options.allocator != NULL ? options.allocator : g_getenv("MSTATS_ALLOCATOR");
+    if (options.timeout < 0)
+        return usage_error("--timeout: give a number of seconds >= 0");
+    request.timeout_seconds = options.timeout;
+    if (options.memory_limit != NULL &&
+        !mstats_parse_size(options.memory_limit, &request.memory_limit, &error)) {
+        g_autofree char *message = g_strdup_printf("--memory-limit: %s", error->message);
+        return usage_error(message);
+    }
+    request.quiet = options.quiet;
+    request.record_path = options.record;
+    request.argv = argv + 1;
+    fflush(stdout);
+
+    request.take_terminal = TRUE;
+    forward_stop_signals();
+
+    MstatsRunResult result;
+    if (!mstats_run(&request, &result, &error)) {
+        fprintf(stderr, "mstats: %s\n", error->message);
+        mstats_run_result_clear(&result);
+        return g_error_matches(error, MSTATS_ERROR, MSTATS_ERROR_USAGE) ? 2 : 1;
+    }
+    if (options.record != NULL && !result.record_complete)
+        fprintf(stderr,
+                "mstats: warning: the recording in %s is incomplete (too many operations "
+                "or live blocks, or the program exec'd in place)\n",
+                options.record);
+    gboolean ok = TRUE;
+    if (options.json) {
+        g_autofree char *json = mstats_report_json(&result, &request);
+        if (options.json_file != NULL)
+            ok = write_file(options.json_file, json);
+        else
+            fputs(json, stdout);
+    }
+    if (!options.json || options.json_file != NULL) {
+        g_autofree char *text = mstats_report_text(&result);
+        fputs(text, stdout);
+    }
+    int status = result.code == MSTATS_CODE_OK && ok ? 0 : 1;
+    mstats_run_result_clear(&result);
+    return status;
+}

@@ -1,0 +1,125 @@
+/* Finding the shim and the allocators beside the running executable. */
+#define _GNU_SOURCE
+#include "allocator.h"
+
+#include <dlfcn.h>
+#include <gnu/libc-version.h>
+#include <string.h>
+
+#include "run.h"
+
+#ifndef MSTATS_STRATEGY_NAMES
+#define MSTATS_STRATEGY_NAMES "first-fit,next-fit,best-fit,worst-fit,no-reuse"
+#endif
+#ifndef MSTATS_INSTALL_LIBDIR
+#define MSTATS_INSTALL_LIBDIR "lib"
+#endif
+
+const char *const *mstats_builtin_allocators(void)
+{
+    static char **names;
+    if (g_once_init_enter(&names)) {
+        char **split = g_strsplit(MSTATS_STRATEGY_NAMES, ",", -1);
+        g_once_init_leave(&names, split);
+    }
+    return (const char *const *)names;
+}
+
+char *mstats_library_dir(GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    g_autofree char *exe = g_file_read_link("/proc/self/exe", &local);
+    if (exe == NULL) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_SYSTEM, "cannot find my own executable: %s",
+                    local->message);
+        return NULL;
+    }
+    g_autofree char *bin_dir = g_path_get_dirname(exe);
+    /* Build tree: bin/ and lib/; installed tree: bin/ and the install libdir. */
+    const char *candidates[] = {"../lib", "../" MSTATS_INSTALL_LIBDIR};
+    for (gsize i = 0; i < G_N_ELEMENTS(candidates); i++) {
+        g_autofree char *dir = g_build_filename(bin_dir, candidates[i], NULL);
+        g_autofree char *shim = g_build_filename(dir, "libmstats-shim.so", NULL);
+        if (g_file_test(shim, G_FILE_TEST_EXISTS))
+            return g_canonicalize_filename(dir, NULL);
+    }
+    g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                "libmstats-shim.so not found in %s/../lib or %s/../%s: build or install the "
+                "whole project",
+                bin_dir, bin_dir, MSTATS_INSTALL_LIBDIR);
+    return NULL;
+}
+
+char *mstats_shim_path(GError **error)
+{
+    g_autofree char *dir = mstats_library_dir(error);
+    return dir == NULL ? NULL : g_build_filename(dir, "libmstats-shim.so", NULL);
+}
+
+/* glibc's file, for the ALLOCATOR line of libc. */
+static char *glibc_path(void)
+{
+    Dl_info info;
+    if (dladdr((void *)gnu_get_libc_version, &info) != 0 && info.dli_fname != NULL)
+        return g_canonicalize_filename(info.dli_fname, NULL);
+    return g_strdup("libc.so.6");
+}
+
+static gboolean is_builtin(const char *name)
+{
+    return g_strv_contains(mstats_builtin_allocators(), name);
+}
+
+gboolean mstats_allocator_resolve(const char *name_or_path, MstatsAllocator *allocator,
+                                  GError **error)
+{
+    memset(allocator, 0, sizeof *allocator);
+    if (name_or_path == NULL || *name_or_path == '\0')
+        name_or_path = "first-fit";
+    if (strcmp(name_or_path, "libc") == 0) {
+        allocator->name = g_strdup("libc");
+        allocator->path = glibc_path();
+        allocator->is_libc = TRUE;
+        return TRUE;
+    }
+    if (is_builtin(name_or_path)) {
+        g_autofree char *dir = mstats_library_dir(error);
+        if (dir == NULL)
+            return FALSE;
+        g_autofree char *file = g_strdup_printf("libmalloc-%s.so", name_or_path);
+        char *path = g_build_filename(dir, file, NULL);
+        if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+            g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                        "allocator '%s' is not built: %s is missing (build the project)",
+                        name_or_path, path);
+            g_free(path);
+            return FALSE;
+        }
+        allocator->name = g_strdup(name_or_path);
+        allocator->path = path;
+        return TRUE;
+    }
+    if (strchr(name_or_path, '/') == NULL && !g_str_has_suffix(name_or_path, ".so")) {
+        g_autofree char *names = g_strjoinv(", ", (char **)mstats_builtin_allocators());
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                    "unknown allocator '%s': give one of %s, libc, or a path to a .so file",
+                    name_or_path, names);
+        return FALSE;
+    }
+    if (!g_file_test(name_or_path, G_FILE_TEST_IS_REGULAR)) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                    "allocator file '%s' does not exist: give a path to a shared object or one "
+                    "of the built-in names (mstats --list-allocators)",
+                    name_or_path);
+        return FALSE;
+    }
+    allocator->path = g_canonicalize_filename(name_or_path, NULL);
+    allocator->name = g_path_get_basename(name_or_path);
+    return TRUE;
+}
+
+void mstats_allocator_clear(MstatsAllocator *allocator)
+{
+    g_clear_pointer(&allocator->name, g_free);
+    g_clear_pointer(&allocator->path, g_free);
+}

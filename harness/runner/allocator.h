@@ -1,0 +1,31 @@
+/* Where the shim and the allocators are: found relative to the running
+ * executable (bin/../lib in the build tree and in an installed tree), so that
+ * ./mstats works from the build's bin/ and mstats on the PATH after install. */
+#ifndef MSTATS_ALLOCATOR_H
+#define MSTATS_ALLOCATOR_H
+
+#include <glib.h>
+
+typedef struct {
+    char *name; /* built-in name, "libc", or the file's base name */
+    char *path; /* absolute .so path; for libc, glibc's own file */
+    gboolean is_libc;
+} MstatsAllocator;
+
+/* The built-in strategy names, NULL-terminated (without "libc"). */
+const char *const *mstats_builtin_allocators(void);
+
+/* The folder holding libmstats-shim.so and libmalloc-*.so, or NULL + error. */
+char *mstats_library_dir(GError **error);
+
+/* Path of libmstats-shim.so, or NULL + error. */
+char *mstats_shim_path(GError **error);
+
+/* Resolves a name ("first-fit", "libc") or a path ("./alloc.so") to a file
+ * that exists. Fails with a one-line message saying what to give instead. */
+gboolean mstats_allocator_resolve(const char *name_or_path, MstatsAllocator *allocator,
+                                  GError **error);
+
+void mstats_allocator_clear(MstatsAllocator *allocator);
+
+#endif

@@ -1,0 +1,18 @@
+/* Reports of one run, as strings: the course's text lines and JSON. */
+#ifndef MSTATS_REPORT_H
+#define MSTATS_REPORT_H
+
+#include <glib.h>
+
+#include "run.h"
+
+/* The [mstats]: lines, each ending in a newline:
+ * STATUS, MAX, AVG, TIME, REQUESTED, PEAK-LIVE, UTILIZATION, CALLS, ALLOCATOR,
+ * and REASON when the run failed. */
+char *mstats_report_text(const MstatsRunResult *result);
+
+/* One JSON object with every figure of the text report plus code, signal,
+ * reason, exit status, CPU time, per-function calls and the request. */
+char *mstats_report_json(const MstatsRunResult *result, const MstatsRunRequest *request);
+
+#endif

@@ -1,0 +1,28 @@
+/* The text report. The first four lines are the course's, byte for byte. */
+#include "report.h"
+
+char *mstats_report_text(const MstatsRunResult *result)
+{
+    GString *out = g_string_new(NULL);
+    if (result->code == MSTATS_CODE_OK)
+        g_string_append(out, "[mstats]: STATUS: OK\n");
+    else
+        g_string_append_printf(out, "[mstats]: STATUS: FAILED=(%d)\n", result->wait_status);
+    g_string_append_printf(out, "[mstats]: MAX: %" G_GUINT64_FORMAT "\n", result->heap_max);
+    g_string_append_printf(out, "[mstats]: AVG: %f\n", result->heap_avg);
+    g_string_append_printf(out, "[mstats]: TIME: %f\n", result->wall_seconds);
+    g_string_append_printf(out, "[mstats]: REQUESTED: %" G_GUINT64_FORMAT "\n", result->requested);
+    g_string_append_printf(out, "[mstats]: PEAK-LIVE: %" G_GUINT64_FORMAT "\n", result->peak_live);
+    g_string_append_printf(out, "[mstats]: UTILIZATION: %f\n", result->utilization);
+    g_string_append_printf(out,
+                           "[mstats]: CALLS: malloc=%" G_GUINT64_FORMAT " calloc=%" G_GUINT64_FORMAT
+                           " realloc=%" G_GUINT64_FORMAT " free=%" G_GUINT64_FORMAT "\n",
+                           mstats_result_calls_malloc(result), result->calls[MSTATS_FN_CALLOC],
+                           mstats_result_calls_realloc(result), result->calls[MSTATS_FN_FREE]);
+    g_string_append_printf(out, "[mstats]: ALLOCATOR: %s (%s)\n", result->allocator.name,
+                           result->allocator.path);
+    if (result->code != MSTATS_CODE_OK)
+        g_string_append_printf(out, "[mstats]: REASON: %d %s\n", result->code,
+                               result->reason != NULL ? result->reason : "");
+    return g_string_free(out, FALSE);
+}

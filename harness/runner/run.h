@@ -1,0 +1,97 @@
+/* Running one program under one allocator and collecting its figures: the
+ * library behind mstats, mreplace and mcompare. Nothing here prints or exits;
+ * every function is safe to call from several threads at once (each run has
+ * its own region, descriptors and process group), so mcompare can run cells
+ * in parallel.
+ */
+#ifndef MSTATS_RUN_H
+#define MSTATS_RUN_H
+
+#include <glib.h>
+
+#include "allocator.h"
+#include "region_layout.h"
+#include "status.h"
+
+#define MSTATS_DEFAULT_TIMEOUT 30.0
+#define MSTATS_DEFAULT_MEMORY_LIMIT (G_GUINT64_CONSTANT(5) << 29) /* 2.5 GiB */
+
+/* What to run. Fill with mstats_run_request_init, then set fields. */
+typedef struct {
+    const char *allocator;   /* built-in name, "libc" or a path; NULL: first-fit */
+    char **argv;             /* PROGRAM ARG...; NULL-terminated; PROGRAM via PATH */
+    double timeout_seconds;  /* <= 0: no timeout */
+    guint64 memory_limit;    /* heap bytes before code 68 */
+    gboolean quiet;          /* the program's stdout and stderr go to /dev/null */
+    int stdout_fd;           /* -1: inherit; else the program's stdout */
+    int stderr_fd;           /* -1: inherit; else the program's stderr */
+    const char *record_path; /* write the allocation sequence as .rep here; NULL: no */
+    /* One run at a time on a terminal (mstats, mreplace): the program's group
+     * becomes the terminal's foreground, so it can read it and gets Ctrl-C. */
+    gboolean take_terminal;
+} MstatsRunRequest;
+
+/* What happened. Figures are meaningful when figures_valid. */
+typedef struct {
+    int code;                     /* 0 OK; else a code of status.h or the exit status */
+    gboolean code_is_exit_status; /* code is the program's own non-zero exit status */
+    char *reason;                 /* words for code (NULL when OK) */
+    int wait_status;              /* raw, as from wait(2) */
+    int exit_status;              /* -1 when killed by a signal */
+    int signal;                   /* 0 when it exited */
+    gboolean timed_out;
+    gboolean figures_valid;
+    guint64 heap_max;     /* MAX */
+    double heap_avg;      /* AVG */
+    double wall_seconds;  /* TIME */
+    double cpu_seconds;   /* user + system of the program */
+    guint64 requested;    /* REQUESTED */
+    guint64 peak_live;    /* PEAK-LIVE */
+    double utilization;   /* PEAK-LIVE / MAX, 0 when MAX is 0 */
+    guint64 live_at_exit; /* requested bytes never freed */
+    guint64 live_blocks_at_exit;
+    guint64 calls[MSTATS_FN_COUNT];
+    guint64 failed_calls;
+    MstatsAllocator allocator; /* what was loaded */
+    guint64 record_ops;        /* operations written with record_path */
+    guint32 record_ids;
+    gboolean record_complete;
+} MstatsRunResult;
+
+void mstats_run_request_init(MstatsRunRequest *request);
+
+/* Runs request->argv to completion (or timeout) and fills `result`.
+ * Returns FALSE with `error` set only when the run could not be attempted:
+ * unknown allocator, missing program, missing shim, exec failure, recording
+ * file not writable. Every outcome of the program itself, crash or timeout
+ * included, is a result with TRUE. */
+gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GError **error);
+
+/* Sends `signal_number` to the process group of every program running now.
+ * Async-signal-safe: call it from a SIGTERM/SIGINT handler so that stopping
+ * the harness stops its programs. */
+void mstats_forward_signal(int signal_number);
+
+/* Sends `signal_number` to the process group of every program running now.
+ * Async-signal-safe: call it from a SIGTERM/SIGINT handler so that stopping
+ * the harness stops its programs. */
+void mstats_forward_signal(int signal_number);
+
+/* Frees what mstats_run allocated in `result`. */
+void mstats_run_result_clear(MstatsRunResult *result);
+
+/* CALLS line groups: aligned variants count as malloc, reallocarray as realloc. */
+guint64 mstats_result_calls_malloc(const MstatsRunResult *result);
+guint64 mstats_result_calls_realloc(const MstatsRunResult *result);
+
+/* Parses a size such as 4096, 64K, 1.5M or 2.5G (binary units). */
+gboolean mstats_parse_size(const char *text, guint64 *bytes, GError **error);
+
+#define MSTATS_ERROR (mstats_error_quark())
+GQuark mstats_error_quark(void);
+typedef enum {
+    MSTATS_ERROR_USAGE,  /* bad option value, unknown allocator, missing file */
+    MSTATS_ERROR_SYSTEM, /* fork, memfd, exec failed */
+} MstatsError;
+
+#endif

@@ -1,0 +1,40 @@
+/* Sizes given on the command line: plain bytes or K, M, G (powers of 1024). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "run.h"
+
+gboolean mstats_parse_size(const char *text, guint64 *bytes, GError **error)
+{
+    char *end = NULL;
+    double value = g_ascii_strtod(text, &end);
+    double unit = 1;
+    if (end != text && *end != '\0') {
+        switch (g_ascii_toupper(*end)) {
+        case 'K':
+            unit = 1024.0;
+            break;
+        case 'M':
+            unit = 1024.0 * 1024;
+            break;
+        case 'G':
+            unit = 1024.0 * 1024 * 1024;
+            break;
+        default:
+            unit = 0;
+        }
+        end++;
+        if (g_ascii_toupper(*end) == 'B' || g_ascii_toupper(*end) == 'I')
+            end++;
+        if (g_ascii_toupper(*end) == 'B')
+            end++;
+    }
+    if (end == text || *end != '\0' || unit == 0 || !(value > 0) || !isfinite(value) ||
+        value * unit > 1e18) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                    "bad size '%s': give bytes or a number with K, M or G (e.g. 512M, 2.5G)", text);
+        return FALSE;
+    }
+    *bytes = (guint64)llround(value * unit);
+    return TRUE;
+}

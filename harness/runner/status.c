@@ -1,0 +1,60 @@
+/* The status-code table and the words for signals. */
+#define _GNU_SOURCE
+#include "status.h"
+
+#include <signal.h>
+#include <string.h>
+
+static const MstatsCodeInfo code_table[] = {
+    {0, "OK", "the program exited with status 0 and no check fired"},
+    {11, "killed by a signal",
+     "the program died of a signal (SIGSEGV, SIGABRT, SIGBUS...); REASON names it. A crash inside "
+     "the allocator looks the same as one in the program"},
+    {15, "timed out",
+     "the program ran longer than --timeout: its process group got SIGTERM, then SIGKILL one "
+     "second later"},
+    {65, "allocator cannot be loaded",
+     "dlopen failed on the allocator file (not a shared object, wrong architecture, an undefined "
+     "symbol); REASON quotes the loader"},
+    {66, "allocator lacks a required function",
+     "the allocator does not define malloc, free, calloc or realloc itself, or lacks an aligned "
+     "allocation function the program needed; REASON names the function"},
+    {67, "statistics could not be collected",
+     "the shim never started in the program (statically linked, setuid, or LD_PRELOAD removed) or "
+     "the shared statistics region was found corrupt"},
+    {68, "heap exceeded the memory limit",
+     "the break rose more than --memory-limit bytes above its start"},
+    {91, "pointer outside the heap",
+     "the allocator returned a pointer that is not inside [heap start, break)"},
+    {92, "block runs past the heap end",
+     "the allocator returned a block whose requested bytes end beyond the break"},
+    {93, "misaligned pointer",
+     "the allocator returned a pointer not aligned to 16 bytes (or to the alignment asked of "
+     "posix_memalign, aligned_alloc, memalign, valloc)"},
+    {94, "block overlaps a live block",
+     "the allocator returned a block sharing bytes with a block still allocated"},
+    {95, "invalid or double free",
+     "free or realloc of a pointer the allocator never returned, of one already freed, or of a "
+     "pointer inside a block"},
+};
+
+const MstatsCodeInfo *mstats_code_table(gsize *count)
+{
+    *count = G_N_ELEMENTS(code_table);
+    return code_table;
+}
+
+const MstatsCodeInfo *mstats_code_lookup(int code)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(code_table); i++)
+        if (code_table[i].code == code)
+            return &code_table[i];
+    return NULL;
+}
+
+char *mstats_describe_signal(int signal_number)
+{
+    const char *abbreviation = sigabbrev_np(signal_number);
+    return g_strdup_printf("killed by signal %d (SIG%s: %s)", signal_number,
+                           abbreviation != NULL ? abbreviation : "?", strsignal(signal_number));
+}

@@ -1,0 +1,96 @@
+/* Loading the allocator under test. A path is opened with dlopen and each
+ * function looked up in that object only (a symbol its dependencies define,
+ * such as glibc's realloc, does not count as the allocator's). "libc" forwards
+ * to glibc's malloc (the next definition after the shim) and holds it to sbrk:
+ * no mmap'd chunks, one arena, no top padding, so that its MAX is comparable
+ * with the strategies'. Runs while shim.phase is SHIM_LOADING, so the mallocs
+ * of dlopen itself come from the boot arena.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <link.h>
+#include <malloc.h>
+#include <string.h>
+
+#include "shim.h"
+
+/* Returns the definition of `name` inside the object `handle`, or NULL. */
+static void *lookup_own(void *handle, const char *name)
+{
+    void *symbol = dlsym(handle, name);
+    if (symbol == NULL)
+        return NULL;
+    struct link_map *allocator_map = NULL;
+    struct link_map *symbol_map = NULL;
+    Dl_info info;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &allocator_map) != 0 ||
+        dladdr1(symbol, &info, (void **)&symbol_map, RTLD_DL_LINKMAP) == 0)
+        return symbol;
+    return symbol_map == allocator_map ? symbol : NULL;
+}
+
+static __attribute__((noreturn)) void fail_load(int code, const char *path, const char *words,
+                                                const char *detail)
+{
+    ReasonText reason = {.length = 0};
+    reason_add(&reason, "allocator ");
+    reason_add(&reason, path);
+    reason_add(&reason, words);
+    if (detail != NULL)
+        reason_add(&reason, detail);
+    violation_exit(code, reason.text);
+}
+
+static void load_libc(void)
+{
+    AllocatorFunctions *f = &shim.allocator;
+    f->malloc = dlsym(RTLD_NEXT, "malloc");
+    f->free = dlsym(RTLD_NEXT, "free");
+    f->calloc = dlsym(RTLD_NEXT, "calloc");
+    f->realloc = dlsym(RTLD_NEXT, "realloc");
+    f->reallocarray = dlsym(RTLD_NEXT, "reallocarray");
+    f->posix_memalign = dlsym(RTLD_NEXT, "posix_memalign");
+    f->aligned_alloc = dlsym(RTLD_NEXT, "aligned_alloc");
+    f->memalign = dlsym(RTLD_NEXT, "memalign");
+    f->valloc = dlsym(RTLD_NEXT, "valloc");
+    f->pvalloc = dlsym(RTLD_NEXT, "pvalloc");
+    f->malloc_usable_size = dlsym(RTLD_NEXT, "malloc_usable_size");
+    if (!f->malloc || !f->free || !f->calloc || !f->realloc)
+        fail_load(66, "libc", " lacks the malloc family", NULL);
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_ARENA_MAX, 1);
+    mallopt(M_TOP_PAD, 0);
+}
+
+void allocator_load(const char *path)
+{
+    if (strcmp(path, "libc") == 0) {
+        shim.is_libc = true;
+        load_libc();
+        return;
+    }
+    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (handle == NULL)
+        fail_load(65, path, " cannot be loaded: ", dlerror());
+
+    AllocatorFunctions *f = &shim.allocator;
+    static const char *const required[] = {"malloc", "free", "calloc", "realloc"};
+    void *found[4];
+    for (int i = 0; i < 4; i++) {
+        found[i] = lookup_own(handle, required[i]);
+        if (found[i] == NULL)
+            fail_load(66, path, " lacks ", required[i]);
+    }
+    f->malloc = (void *(*)(size_t))found[0];
+    f->free = (void (*)(void *))found[1];
+    f->calloc = (void *(*)(size_t, size_t))found[2];
+    f->realloc = (void *(*)(void *, size_t))found[3];
+    /* Optional: missing ones are served from the required four (see interpose.c). */
+    f->reallocarray = lookup_own(handle, "reallocarray");
+    f->posix_memalign = lookup_own(handle, "posix_memalign");
+    f->aligned_alloc = lookup_own(handle, "aligned_alloc");
+    f->memalign = lookup_own(handle, "memalign");
+    f->valloc = lookup_own(handle, "valloc");
+    f->pvalloc = lookup_own(handle, "pvalloc");
+    f->malloc_usable_size = lookup_own(handle, "malloc_usable_size");
+}

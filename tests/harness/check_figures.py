@@ -1,0 +1,75 @@
+"""For one allocator: workloads with exactly known requests give exactly the
+REQUESTED, PEAK-LIVE and CALLS computed here, and MAX, AVG and UTILIZATION
+agree with each other.
+
+usage: check_figures.py MSTATS WORKLOAD ALLOCATOR"""
+
+import random
+
+from harness_test import check, expected_figures, main, parse_calls, parse_report, run
+
+
+def scenarios():
+    yield ["a0:100", "f0"]
+    yield ["a0:1", "a1:0", "a2:4096", "f1", "a3:24", "f0", "f2", "f3", "n"]
+    yield ["c0:10x25", "r0:500", "r0:10", "a1:300", "r1:0", "r2:64", "f0", "f2"]
+    yield ["m0:64:100", "A1:256:512", "m2:16:1", "f0", "f1", "f2"]
+    yield ["a0:1000", "F", "a1:2000", "f0", "f1"]  # a forked child must not count
+    rng = random.Random(1234)
+    ops, live = [], set()
+    for _ in range(400):
+        slot = rng.randrange(40)
+        if slot in live and rng.random() < 0.5:
+            ops.append(f"f{slot}")
+            live.discard(slot)
+        elif slot in live:
+            ops.append(f"r{slot}:{rng.randrange(1, 3000)}")
+        else:
+            op = rng.choice("aac")
+            if op == "a":
+                ops.append(f"a{slot}:{rng.randrange(0, 5000)}")
+            else:
+                ops.append(f"c{slot}:{rng.randrange(1, 20)}x{rng.randrange(1, 100)}")
+            live.add(slot)
+    yield ops + [f"f{slot}" for slot in sorted(live)]
+
+
+def test(argv):
+    mstats, workload, allocator = argv
+    # The gallery's control allocator has only malloc, free, calloc, realloc.
+    only_four = "libgallery-" in allocator
+    for ops in scenarios():
+        status, out, err, _ = run([mstats, "-a", allocator, workload] + ops)
+        report = parse_report(out)
+        shown = " ".join(ops[:6]) + (" ..." if len(ops) > 6 else "")
+        if only_four and any(op[0] in "mA" and op.split(":")[1] != "16" for op in ops):
+            check(status == 1 and report.get("REASON", "").startswith("66 allocator lacks "),
+                  f"[{shown}] an aligned request to an allocator without memalign: {report}")
+            continue
+        check(status == 0, f"[{shown}] exit {status}, stderr {err!r}, report {report}")
+        check(report.get("STATUS") == "OK", f"[{shown}] STATUS {report.get('STATUS')}")
+        expected = expected_figures(ops)
+        for field in ("REQUESTED", "PEAK-LIVE"):
+            check(int(report[field]) == expected[field],
+                  f"[{shown}] {field} {report[field]}, expected {expected[field]}")
+        calls = parse_calls(report["CALLS"])
+        check(calls == expected["CALLS"], f"[{shown}] CALLS {calls}, expected {expected['CALLS']}")
+        heap_max, avg = int(report["MAX"]), float(report["AVG"])
+        check(heap_max >= expected["PEAK-LIVE"], f"[{shown}] MAX {heap_max} < PEAK-LIVE")
+        check(0 <= avg <= heap_max, f"[{shown}] AVG {avg} not within [0, MAX {heap_max}]")
+        ratio = expected["PEAK-LIVE"] / heap_max if heap_max else 0.0
+        check(abs(float(report["UTILIZATION"]) - ratio) < 1e-6,
+              f"[{shown}] UTILIZATION {report['UTILIZATION']}, expected {ratio:.6f}")
+        check(allocator.split("/")[-1] in report["ALLOCATOR"], f"ALLOCATOR {report['ALLOCATOR']}")
+        check(out.splitlines()[0] == "workload: done", "the program's output did not come first")
+
+    # Threads: the counts are lower bounds (glibc may allocate for a thread).
+    status, out, err, _ = run([mstats, "-a", allocator, workload, "T:2000"])
+    report = parse_report(out)
+    check(status == 0 and report["STATUS"] == "OK", f"threads: exit {status}, {err!r}")
+    calls = parse_calls(report["CALLS"])
+    check(calls["malloc"] >= 8000 and calls["free"] >= 8000, f"threads: CALLS {calls}")
+    check(int(report["REQUESTED"]) >= 8000 * 32, f"threads: REQUESTED {report['REQUESTED']}")
+
+
+main(test)

@@ -1,0 +1,101 @@
+"""The gallery of broken allocators, invalid frees and unmeasurable programs:
+each run ends with its documented code and REASON, exit status 1, and none
+takes much longer than its 2 s timeout.
+
+usage: check_gallery.py MSTATS WORKLOAD STATIC_WORKLOAD GALLERY_DIR [ALLOCATOR...]
+GALLERY_DIR holds libgallery-DEFECT.so; the ALLOCATORs get the free checks."""
+
+import os
+import re
+import tempfile
+
+from harness_test import check, main, parse_report, run
+
+HEX = r"0x[0-9a-f]+"
+RANGE = rf"\[{HEX}, {HEX}\)"
+
+# defect -> (code, REASON pattern, extra mstats options)
+GALLERY = {
+    "outside": (91, rf"pointer {HEX} outside the heap {RANGE} returned by malloc\(24\)", []),
+    "past-end": (92, rf"block {RANGE} runs past the heap end {HEX} returned by malloc\(24\)", []),
+    "misaligned": (93, rf"pointer {HEX} not aligned to 16 bytes returned by malloc\(24\)", []),
+    "overlap": (94, rf"block {RANGE} overlaps live block {RANGE} returned by malloc\(24\)", []),
+    "crash": (11, r"killed by signal 11 \(SIGSEGV: Segmentation fault\)", []),
+    "abort": (11, r"killed by signal 6 \(SIGABRT: Aborted\)", []),
+    "loop": (15, r"timed out after 2 s: process group sent SIGTERM", []),
+    "no-realloc": (66, r"allocator \S+libgallery-no-realloc\.so lacks realloc", []),
+    "greedy": (68, r"heap grew to \d+ bytes, past the memory limit of 1048576 bytes", ["-m", "1M"]),
+}
+
+
+def expect_failure(mstats, allocator, program, code, pattern, options=()):
+    command = [mstats, "-t", "2", *options, "-a", allocator, *program]
+    status, out, err, seconds = run(command, timeout=30)
+    report = parse_report(out)
+    where = f"{os.path.basename(allocator)} {' '.join(program[1:])}"
+    check(status == 1, f"{where}: exit status {status}, expected 1; stderr {err!r}")
+    check(seconds < 6, f"{where}: took {seconds:.1f} s with -t 2")
+    raw = re.fullmatch(r"FAILED=\((\d+)\)", report.get("STATUS", ""))
+    check(raw is not None, f"{where}: STATUS {report.get('STATUS')!r}")
+    raw = int(raw.group(1))
+    if code == 11:
+        check(raw & 0x7F in (6, 11), f"{where}: raw wait status {raw} is not a signal death")
+    elif code == 15:
+        check(raw & 0x7F == 15, f"{where}: raw wait status {raw} is not SIGTERM")
+    elif code != 67:
+        check(raw == code << 8, f"{where}: raw wait status {raw}, expected {code << 8}")
+    reason = report.get("REASON", "")
+    check(reason.startswith(f"{code} "), f"{where}: REASON {reason!r}, expected code {code}")
+    check(re.search(pattern, reason), f"{where}: REASON {reason!r} does not match {pattern!r}")
+    for field in ("MAX", "AVG", "TIME", "REQUESTED", "PEAK-LIVE", "UTILIZATION", "CALLS",
+                  "ALLOCATOR"):
+        check(field in report, f"{where}: no {field} line")
+
+
+def test(argv):
+    mstats, workload, static_workload, gallery = argv[:4]
+    allocators = argv[4:]
+    two_blocks = [workload, "a0:24", "a1:24"]
+    for defect, (code, pattern, options) in GALLERY.items():
+        library = os.path.join(gallery, f"libgallery-{defect}.so")
+        expect_failure(mstats, library, two_blocks, code, pattern, options)
+
+    # 65: not a shared object at all, and one with an undefined symbol.
+    with tempfile.TemporaryDirectory() as scratch:
+        text = os.path.join(scratch, "not-elf.so")
+        with open(text, "w") as f:
+            f.write("this is not an ELF file\n")
+        expect_failure(mstats, text, two_blocks, 65, r"allocator \S+not-elf\.so cannot be loaded: ")
+    expect_failure(mstats, os.path.join(gallery, "libgallery-undefined.so"), two_blocks, 65,
+                   r"cannot be loaded: .*undefined symbol: mstats_gallery_nowhere")
+
+    # 67: a statically linked program never runs the shim.
+    expect_failure(mstats, allocators[0], [static_workload, "a0:24"], 67,
+                   r"the shim never started in \S+")
+
+    # 68 for glibc too, whose internal sbrk the shim sees only through the break.
+    expect_failure(mstats, "libc", [workload, "a0:24", "a1:3000000"], 68,
+                   r"heap grew to \d+ bytes, past the memory limit of 1048576 bytes after "
+                   r"malloc\(3000000\)", ["-m", "1M"])
+
+    # A check firing in a child of the program ends that child only, with its
+    # code, and says so on the child's stderr; the measured parent is fine.
+    status, out, err, _ = run([mstats, "-a", allocators[0], "sh", "-c",
+                               f"{workload} a0:24 f0 D0; echo child status $?"])
+    check(status == 0 and parse_report(out).get("STATUS") == "OK",
+          f"child violation: exit {status}, {out!r}")
+    check("child status 95" in out, f"child violation: the shell saw {out!r}")
+    check(re.search(r"^\[mstats-shim\]: 95 free\(0x[0-9a-f]+\) of a block already freed$", err,
+                    re.M), f"child violation: stderr {err!r}")
+
+    # 95: invalid and double frees, under every allocator given.
+    for allocator in allocators:
+        expect_failure(mstats, allocator, [workload, "a0:48", "I0"], 95,
+                       rf"free\({HEX}\) of a pointer inside live block {RANGE}")
+        expect_failure(mstats, allocator, [workload, "X"], 95,
+                       rf"free\({HEX}\) of a pointer the allocator never returned")
+        expect_failure(mstats, allocator, [workload, "a0:48", "a1:16", "f0", "D0"], 95,
+                       rf"free\({HEX}\) of a block already freed")
+
+
+main(test)

@@ -1,0 +1,49 @@
+"""Usage errors: one line on stderr naming the problem, nothing on stdout,
+exit status 2. Plus --explain and --list-allocators.
+
+usage: check_usage.py MSTATS MREPLACE WORKLOAD"""
+
+from harness_test import check, main, run
+
+
+def expect_usage_error(command, words):
+    status, out, err, _ = run(command)
+    check(status == 2, f"{command}: exit {status}, expected 2")
+    check(out == "", f"{command}: printed {out!r} on stdout")
+    lines = err.splitlines()
+    check(len(lines) == 1, f"{command}: {len(lines)} lines on stderr: {err!r}")
+    check(words in lines[0], f"{command}: {lines[0]!r} lacks {words!r}")
+
+
+def test(argv):
+    mstats, mreplace, workload = argv
+    for tool in (mstats, mreplace):
+        expect_usage_error([tool, "--no-such-option", workload], "--no-such-option")
+        expect_usage_error([tool, "./no/such/program"], "./no/such/program")
+        expect_usage_error([tool, "no-such-command-anywhere"], "no-such-command-anywhere")
+        expect_usage_error([tool, "-a", "./no/such/alloc.so", workload], "./no/such/alloc.so")
+        expect_usage_error([tool, "-a", "no-such-strategy", workload], "no-such-strategy")
+        expect_usage_error([tool, "-m", "lots", workload], "lots")
+        expect_usage_error([tool], "PROGRAM")
+    expect_usage_error([mstats, "--explain=12345"], "12345")
+    expect_usage_error([mstats, "--record", "/no/such/dir/x.rep", workload], "--record")
+    expect_usage_error([mstats, "-t", "soon", workload], "soon")
+
+    status, out, _, _ = run([mstats, "--explain"])
+    check(status == 0, "--explain failed")
+    for code in (11, 15, 65, 66, 67, 68, 91, 92, 93, 94, 95):
+        check(any(line.split()[0] == str(code) for line in out.splitlines() if line.strip()),
+              f"--explain lacks {code}")
+    status, out, _, _ = run([mstats, "--explain", "93"])
+    check(status == 0 and out.split()[0] == "93" and len(out.splitlines()) == 1,
+          f"--explain 93: {out!r}")
+    status, out, _, _ = run([mstats, "--list-allocators"])
+    check(status == 0 and "libc" in out and "first-fit" in out, f"--list-allocators: {out!r}")
+
+    # Options end at PROGRAM: -q after it belongs to the program.
+    status, out, _, _ = run([mstats, workload, "-q"])
+    check(status == 1 and "REASON: 3 the program exited with status 3" in out,
+          f"an option after PROGRAM was not given to it: {out!r}")
+
+
+main(test)

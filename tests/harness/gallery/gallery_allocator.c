@@ -1,0 +1,115 @@
+/* The gallery of broken allocators: one bump allocator over sbrk, built once
+ * per defect (-DDEFECT=...). DEFECT_NONE is a correct (if wasteful) allocator
+ * used as a control. Each defect fires on the program's first or second
+ * request, so `workload a0:24 a1:24` triggers every one of them:
+ *   OUTSIDE     returns a pointer into a static array          -> 91
+ *   PAST_END    grows the heap by less than the block needs     -> 92
+ *   MISALIGNED  returns a pointer 8 bytes into its block        -> 93
+ *   OVERLAP     returns the same block for the second request   -> 94
+ *   CRASH       writes through NULL                             -> 11 SIGSEGV
+ *   ABORT       calls abort()                                   -> 11 SIGABRT
+ *   LOOP        never returns                                   -> 15 with -t
+ *   NO_REALLOC  does not define realloc                         -> 66
+ *   GREEDY      asks sbrk for 64 MiB per request                -> 68 with -m 1M
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFECT_NONE 0
+#define DEFECT_OUTSIDE 1
+#define DEFECT_PAST_END 2
+#define DEFECT_MISALIGNED 3
+#define DEFECT_OVERLAP 4
+#define DEFECT_CRASH 5
+#define DEFECT_ABORT 6
+#define DEFECT_LOOP 7
+#define DEFECT_NO_REALLOC 8
+#define DEFECT_GREEDY 9
+
+#ifndef DEFECT
+#define DEFECT DEFECT_NONE
+#endif
+
+/* A 16-byte header before each block holds its size, for realloc. */
+typedef struct {
+    size_t size;
+    size_t pad;
+} Header;
+
+static unsigned requests;
+static _Alignas(16) unsigned char not_the_heap[4096];
+static void *last_block;
+/* NULL, behind a volatile so that the compiler keeps the crash. */
+static volatile int *volatile nowhere;
+
+static void *bump(size_t size)
+{
+    requests++;
+    /* malloc(0) gets a granule too: its pointer must lie inside the heap. */
+    size_t rounded = size == 0 ? 16 : (size + 15) & ~(size_t)15;
+    if (DEFECT == DEFECT_OUTSIDE)
+        return not_the_heap + 32;
+    if (DEFECT == DEFECT_OVERLAP && requests == 2 && last_block != NULL)
+        return last_block;
+    if (DEFECT == DEFECT_CRASH)
+        *nowhere = 1;
+    if (DEFECT == DEFECT_ABORT)
+        abort();
+    if (DEFECT == DEFECT_LOOP)
+        for (volatile int spin = 0;; spin++) {
+        }
+    size_t grow = sizeof(Header) + rounded;
+    if (DEFECT == DEFECT_PAST_END)
+        grow = sizeof(Header) + 8; /* the block needs more than this */
+    if (DEFECT == DEFECT_GREEDY)
+        grow = 64u << 20;
+    unsigned char *start = sbrk((intptr_t)grow);
+    if (start == (void *)-1)
+        return NULL;
+    Header *header = (Header *)start;
+    header->size = size;
+    last_block = header + 1;
+    if (DEFECT == DEFECT_MISALIGNED)
+        return (unsigned char *)last_block + 8;
+    return last_block;
+}
+
+void *malloc(size_t size)
+{
+    return bump(size);
+}
+
+void free(void *p)
+{
+    (void)p;
+}
+
+void *calloc(size_t count, size_t size)
+{
+    if (size != 0 && count > SIZE_MAX / size)
+        return NULL;
+    void *p = bump(count * size);
+    if (p != NULL)
+        memset(p, 0, count * size); /* sbrk memory of a reused heap may be dirty */
+    return p;
+}
+
+#if DEFECT != DEFECT_NO_REALLOC
+void *realloc(void *p, size_t size)
+{
+    if (p == NULL)
+        return bump(size);
+    if (size == 0) {
+        free(p);
+        return NULL;
+    }
+    void *moved = bump(size);
+    if (moved != NULL) {
+        size_t old = ((Header *)p)[-1].size;
+        memcpy(moved, p, old < size ? old : size);
+    }
+    return moved;
+}
+#endif

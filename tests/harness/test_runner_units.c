@@ -1,0 +1,116 @@
+/* Unit tests (Check) of the runner's pure parts: sizes, the code table,
+ * signal words, allocator resolution errors and the text report's lines. */
+#include <check.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "run.h"
+
+START_TEST(sizes_parse_with_binary_units)
+{
+    guint64 bytes;
+    ck_assert(mstats_parse_size("4096", &bytes, NULL));
+    ck_assert_uint_eq(bytes, 4096);
+    ck_assert(mstats_parse_size("64K", &bytes, NULL));
+    ck_assert_uint_eq(bytes, 64 * 1024);
+    ck_assert(mstats_parse_size("1.5M", &bytes, NULL));
+    ck_assert_uint_eq(bytes, 3 * 512 * 1024);
+    ck_assert(mstats_parse_size("2.5G", &bytes, NULL));
+    ck_assert_uint_eq(bytes, MSTATS_DEFAULT_MEMORY_LIMIT);
+    ck_assert(mstats_parse_size("1GiB", &bytes, NULL));
+    ck_assert_uint_eq(bytes, 1u << 30);
+    const char *bad[] = {"", "lots", "12Q", "-5M", "0", "1M2", "nan"};
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) error = NULL;
+        ck_assert_msg(!mstats_parse_size(bad[i], &bytes, &error), "accepted '%s'", bad[i]);
+        ck_assert_ptr_nonnull(strstr(error->message, bad[i]));
+    }
+}
+END_TEST
+
+START_TEST(code_table_holds_every_code)
+{
+    const int codes[] = {0, 11, 15, 65, 66, 67, 68, 91, 92, 93, 94, 95};
+    gsize count;
+    const MstatsCodeInfo *table = mstats_code_table(&count);
+    ck_assert_uint_eq(count, G_N_ELEMENTS(codes));
+    for (gsize i = 0; i < G_N_ELEMENTS(codes); i++) {
+        const MstatsCodeInfo *info = mstats_code_lookup(codes[i]);
+        ck_assert_ptr_nonnull(info);
+        ck_assert_int_eq(info->code, codes[i]);
+        ck_assert_uint_gt(strlen(info->explanation), 20);
+        ck_assert_int_eq(table[i].code, codes[i]); /* in code order */
+    }
+    ck_assert_ptr_null(mstats_code_lookup(3));
+    g_autofree char *words = mstats_describe_signal(SIGSEGV);
+    ck_assert_str_eq(words, "killed by signal 11 (SIGSEGV: Segmentation fault)");
+}
+END_TEST
+
+START_TEST(unknown_allocators_are_usage_errors)
+{
+    MstatsAllocator allocator;
+    g_autoptr(GError) error = NULL;
+    ck_assert(!mstats_allocator_resolve("no-such-strategy", &allocator, &error));
+    ck_assert_int_eq(error->code, MSTATS_ERROR_USAGE);
+    ck_assert_ptr_nonnull(strstr(error->message, "first-fit"));
+    g_clear_error(&error);
+    ck_assert(!mstats_allocator_resolve("./missing/alloc.so", &allocator, &error));
+    ck_assert_ptr_nonnull(strstr(error->message, "./missing/alloc.so"));
+    ck_assert(mstats_allocator_resolve("libc", &allocator, NULL));
+    ck_assert(allocator.is_libc);
+    ck_assert_ptr_nonnull(strstr(allocator.path, "libc"));
+    mstats_allocator_clear(&allocator);
+}
+END_TEST
+
+START_TEST(text_report_has_the_course_lines)
+{
+    MstatsRunResult result = {0};
+    result.code = 91;
+    result.wait_status = 91 << 8;
+    result.reason = g_strdup("pointer 0x10 outside the heap [0x20, 0x30) returned by malloc(24)");
+    result.heap_max = 1104;
+    result.heap_avg = 850.331234;
+    result.wall_seconds = 0.012;
+    result.requested = 24;
+    result.peak_live = 24;
+    result.utilization = 24.0 / 1104;
+    result.calls[MSTATS_FN_MALLOC] = 1;
+    result.calls[MSTATS_FN_MEMALIGN] = 2;
+    result.calls[MSTATS_FN_REALLOCARRAY] = 3;
+    result.allocator.name = g_strdup("first-fit");
+    result.allocator.path = g_strdup("/lib/libmalloc-first-fit.so");
+    g_autofree char *text = mstats_report_text(&result);
+    ck_assert_str_eq(text, "[mstats]: STATUS: FAILED=(23296)\n"
+                           "[mstats]: MAX: 1104\n"
+                           "[mstats]: AVG: 850.331234\n"
+                           "[mstats]: TIME: 0.012000\n"
+                           "[mstats]: REQUESTED: 24\n"
+                           "[mstats]: PEAK-LIVE: 24\n"
+                           "[mstats]: UTILIZATION: 0.021739\n"
+                           "[mstats]: CALLS: malloc=3 calloc=0 realloc=3 free=0\n"
+                           "[mstats]: ALLOCATOR: first-fit (/lib/libmalloc-first-fit.so)\n"
+                           "[mstats]: REASON: 91 pointer 0x10 outside the heap [0x20, 0x30) "
+                           "returned by malloc(24)\n");
+    mstats_run_result_clear(&result);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *suite = suite_create("runner");
+    TCase *tests = tcase_create("core");
+    tcase_add_test(tests, sizes_parse_with_binary_units);
+    tcase_add_test(tests, code_table_holds_every_code);
+    tcase_add_test(tests, unknown_allocators_are_usage_errors);
+    tcase_add_test(tests, text_report_has_the_course_lines);
+    suite_add_tcase(suite, tests);
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
