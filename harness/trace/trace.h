@@ -1,0 +1,121 @@
+/*
+ * trace.h: the one reader of CS:APP-style .rep allocation traces, shared by every tool
+ * (mreplay, mcompare, the tests, the generator).
+ *
+ * A trace is four header lines (suggested heap size, number of ids, number of operations,
+ * weight), then one operation per line: `a ID SIZE` (malloc), `r ID SIZE` (realloc),
+ * `f ID` (free; `f -1` frees NULL). Blank lines and `#` comments are allowed anywhere.
+ *
+ * The library is libc-only and never calls malloc: the file is mmap'd and parsed in place,
+ * the operations and the liveness table live in anonymous mappings. That lets mreplay, run
+ * under the mstats shim, show the heap of the trace alone.
+ *
+ * Loading validates the whole trace before anyone replays a byte of it: header, every
+ * line, id ranges, liveness of ids for r and f, and the operation count against the header.
+ * The lecture's two bounds are computed in the same pass.
+ */
+#ifndef MSTATS_TRACE_H
+#define MSTATS_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Limits that keep every table small enough to map, and every sum inside 64 bits. */
+#define TRACE_MAX_IDS (1u << 26)
+#define TRACE_MAX_SIZE (UINT64_C(1) << 48)
+
+/* The operation kinds, spelled as in the file. */
+enum trace_op_kind {
+    TRACE_OP_ALLOC = 'a',
+    TRACE_OP_REALLOC = 'r',
+    TRACE_OP_FREE = 'f',
+};
+
+/* One operation. 16 bytes, so a trace of N operations costs 16 N bytes of mapping. */
+struct trace_op {
+    uint64_t size; /* bytes requested by a and r; 0 for f */
+    int32_t id;    /* 0 .. id_count-1; -1 only for `f -1` (free(NULL)) */
+    uint32_t kind; /* enum trace_op_kind */
+};
+
+/*
+ * The lecture's two bounds (docs/traces.md defines them):
+ * - no_reuse: every a and r size summed, the heap if no byte were ever used twice;
+ * - optimal_reuse: the most requested bytes live at once (an r replaces the block's old
+ *   size by the new one at the moment of the call), which is what mstats reports as PEAK-LIVE;
+ * - optimal_reuse_16: the same peak with each live block rounded up to a multiple of 16
+ *   bytes, at least 16 (a 16-byte-aligned allocator handing out unique pointers).
+ */
+struct trace_bounds {
+    uint64_t no_reuse;
+    uint64_t optimal_reuse;
+    uint64_t optimal_reuse_16;
+};
+
+/* A parsed, validated trace. Fields are read-only for users. */
+struct trace {
+    /* Header, as written in the file. */
+    uint64_t heap_size_hint;
+    uint32_t id_count;
+    uint64_t op_count;
+    uint64_t weight;
+
+    struct trace_op *ops; /* op_count operations, in file order */
+
+    /* Figures computed while parsing. */
+    uint64_t alloc_count, realloc_count, free_count;
+    uint32_t ids_used;           /* distinct ids that were ever allocated */
+    uint64_t largest_request;    /* largest a or r size */
+    uint64_t live_at_end;        /* requested bytes still live after the last operation */
+    uint64_t blocks_live_at_end; /* blocks (ids) still live after the last operation */
+    struct trace_bounds bounds;
+
+    /* The text, kept mapped so that an operation can be traced back to its line. */
+    const char *text;
+    size_t text_length;
+
+    /* Mappings owned by the trace, released by trace_release(). */
+    void *file_mapping;
+    size_t file_mapping_size;
+    size_t ops_mapping_size;
+};
+
+/* Why a trace was rejected: the 1-based line (0 when no line is to blame) and the reason. */
+struct trace_error {
+    unsigned long line;
+    char reason[240];
+};
+
+/*
+ * Parse and validate LENGTH bytes of TEXT (not necessarily NUL-terminated) into TRACE.
+ * Returns 0 on success; on failure returns -1, fills ERROR and leaves TRACE empty.
+ * TEXT must stay valid as long as TRACE is used. Release with trace_release().
+ */
+int trace_parse(const char *text, size_t length, struct trace *trace, struct trace_error *error);
+
+/*
+ * Map the file at PATH and parse it as trace_parse() does. Returns 0 or -1 with ERROR
+ * filled (line 0 for a file that cannot be opened or mapped).
+ */
+int trace_load(const char *path, struct trace *trace, struct trace_error *error);
+
+/* Unmap everything TRACE owns and reset it to empty. Safe on an empty trace. */
+void trace_release(struct trace *trace);
+
+/* The 1-based line of operation INDEX (0-based) of a parsed TRACE, or 0 if out of range. */
+unsigned long trace_line_of_op(const struct trace *trace, uint64_t index);
+
+/*
+ * Write the one-line message `PATH:LINE: reason\n` (or `PATH: reason\n` for line 0) into
+ * BUFFER of CAPACITY bytes, NUL-terminated and truncated if need be. Returns its length.
+ */
+size_t trace_error_format(const char *path, const struct trace_error *error, char *buffer,
+                          size_t capacity);
+
+/* Bytes a block of SIZE occupies in the rounded optimal bound: a multiple of 16, at least 16. */
+static inline uint64_t trace_block_size_16(uint64_t size)
+{
+    return size == 0 ? 16 : (size + 15) & ~(uint64_t)15;
+}
+
+#endif

@@ -1,0 +1,241 @@
+#!/bin/sh
+# check_traces.sh: integration tests of mreplay and the shipped traces, one scenario per
+# ctest entry:
+#   check_traces.sh replay      MREPLAY TRACES_DIR            every shipped trace replays OK
+#   check_traces.sh bounds      MREPLAY TRACES_DIR            --bounds equal an awk model
+#   check_traces.sh malformed   MREPLAY                       bad input: one line, status 2
+#   check_traces.sh faults      MREPLAY FAULTY_SO             each fault gets its status
+#   check_traces.sh calls       MREPLAY TRACES_DIR FAULTY_SO  mreplay calls malloc only for the trace
+#   check_traces.sh generator   GENERATOR TRACES_DIR          the generator rebuilds the shipped traces
+#   check_traces.sh catalog     GENERATOR TRACES_DIR          catalog.tsv lists exactly the traces
+#   check_traces.sh readme      BIN_DIR TRACES_DIR            README.md is what update-readme writes
+#   check_traces.sh preload     MREPLAY TRACES_DIR ALLOC_SO   every trace OK on a strategy
+#   check_traces.sh mstats      MREPLAY TRACES_DIR MSTATS STRATEGY
+#                                           STATUS OK and PEAK-LIVE == OPTIMAL-REUSE
+#   check_traces.sh record      MREPLAY TRACES_DIR MSTATS     record, replay: same bounds
+# Exits 0 on success, 1 on failure.
+set -u
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/mstats-traces-test.XXXXXX") || exit 1
+trap 'rm -rf "$scratch"' EXIT
+
+# The figure KEY from mreplay's or mstats' report lines "[tool]: KEY: VALUE".
+figure() {
+    awk -v key="$1" '$2 == key ":" { print $3; exit }' "$2"
+}
+
+shipped_traces() {
+    ls "$1"/*.rep 2>/dev/null || fail "no .rep files in $1"
+}
+
+mode=$1
+shift
+case "$mode" in
+replay)
+    mreplay=$1 traces=$2
+    for trace in $(shipped_traces "$traces"); do
+        "$mreplay" "$trace" >"$scratch/out" 2>"$scratch/err" ||
+            fail "$trace: status $?: $(cat "$scratch/err")"
+        grep -q ": OK: " "$scratch/out" || fail "$trace: no OK line"
+    done
+    # All of them in one run: one OK line each, in order, and --stats figures for each.
+    # shellcheck disable=SC2046 # one argument per trace
+    "$mreplay" --stats $(shipped_traces "$traces") >"$scratch/out" 2>"$scratch/err" ||
+        fail "all traces in one run: status $?: $(cat "$scratch/err")"
+    [ "$(grep -c ": OK: " "$scratch/out")" -eq "$(shipped_traces "$traces" | wc -l)" ] ||
+        fail "all traces in one run: not one OK line per trace"
+    [ "$(grep -c "^\[mreplay\]: REPLAY-TIME: [0-9]*\.[0-9]*$" "$scratch/out")" -eq \
+        "$(shipped_traces "$traces" | wc -l)" ] || fail "all traces in one run: not one REPLAY-TIME per trace"
+    ;;
+
+bounds)
+    # The bounds computed here, independently of the C parser, from the definitions in
+    # docs/traces.md: no-reuse sums every a and r size; optimal reuse is the peak of live
+    # bytes where r replaces the old size; the -16 variant rounds each block up to 16 (min 16).
+    mreplay=$1 traces=$2
+    for trace in $(shipped_traces "$traces"); do
+        expected=$(awk '
+            function round16(s) { return s == 0 ? 16 : int((s + 15) / 16) * 16 }
+            /^[ \t]*(#|$)/ { next }
+            header < 4 { header++; next }
+            $1 == "a" || $1 == "r" {
+                if ($1 == "r") { live -= size[$2]; live16 -= round16(size[$2]) }
+                size[$2] = $3; live += $3; live16 += round16($3); total += $3
+                if (live > peak) peak = live
+                if (live16 > peak16) peak16 = live16
+            }
+            $1 == "f" && $2 != -1 { live -= size[$2]; live16 -= round16(size[$2]) }
+            END { printf "%d %d %d\n", total, peak, peak16 }' "$trace")
+        "$mreplay" --bounds "$trace" >"$scratch/out" || fail "$trace: --bounds status $?"
+        found="$(figure NO-REUSE "$scratch/out") $(figure OPTIMAL-REUSE "$scratch/out")"
+        found="$found $(figure OPTIMAL-REUSE-16 "$scratch/out")"
+        [ "$found" = "$expected" ] || fail "$trace: bounds '$found', awk model '$expected'"
+        # --bounds alone replays nothing.
+        ! grep -q ": OK: " "$scratch/out" || fail "$trace: --bounds replayed the trace"
+    done
+    ;;
+
+malformed)
+    mreplay=$1
+    printf '0\n2\n2\n1\na 0 10\nf 0\n' >"$scratch/good.rep"
+    printf '0\n2\n3\n1\na 0 10\nf 0\n' >"$scratch/short.rep"
+    printf '0\n2\n2\n1\na 0 10\nf 1\n' >"$scratch/dead.rep"
+    printf '0\n2\n1\n1\nq 0 10\n' >"$scratch/unknown.rep"
+    printf '0\n2\n' >"$scratch/header.rep"
+    for case in "short.rep:6" "dead.rep:6" "unknown.rep:5" "header.rep:2"; do
+        file=$scratch/${case%%:*} line=${case##*:}
+        # The good trace comes first: nothing may be replayed before the bad one is found.
+        "$mreplay" "$scratch/good.rep" "$file" >"$scratch/out" 2>"$scratch/err"
+        status=$?
+        [ "$status" -eq 2 ] || fail "$file: status $status, expected 2"
+        [ "$(wc -l <"$scratch/err")" -eq 1 ] || fail "$file: not one line: $(cat "$scratch/err")"
+        grep -q "^$file:$line: ." "$scratch/err" || fail "$file: not '$file:$line: reason': $(cat "$scratch/err")"
+        [ ! -s "$scratch/out" ] || fail "$file: something was replayed: $(cat "$scratch/out")"
+    done
+    "$mreplay" "$scratch/missing.rep" 2>"$scratch/err"
+    status=$?
+    if [ "$status" -ne 2 ] || ! grep -q "^$scratch/missing.rep: cannot open" "$scratch/err"; then
+        fail "missing file: status $status: $(cat "$scratch/err")"
+    fi
+    for arguments in "" "--frobnicate $scratch/good.rep"; do
+        # shellcheck disable=SC2086 # the arguments are split on purpose
+        "$mreplay" $arguments 2>"$scratch/err"
+        status=$?
+        if [ "$status" -ne 2 ] || [ "$(wc -l <"$scratch/err")" -ne 1 ]; then
+            fail "usage error '$arguments': status $status: $(cat "$scratch/err")"
+        fi
+    done
+    "$mreplay" --help | grep -q "^Usage: mreplay" || fail "--help"
+    ;;
+
+faults)
+    mreplay=$1 faulty=$2
+    # Two large blocks live together, one grown by realloc: enough for every fault.
+    printf '0\n2\n5\n1\na 0 2000\na 1 2000\nr 1 4000\nf 0\nf 1\n' >"$scratch/two.rep"
+    "$mreplay" "$scratch/two.rep" >/dev/null 2>&1 ||
+        fail "the trace fails without faults"
+    LD_PRELOAD=$faulty "$mreplay" "$scratch/two.rep" >/dev/null 2>"$scratch/err" ||
+        fail "the faulty allocator without a fault fails: $(cat "$scratch/err")"
+    for case in overlap:3:"two.rep:8: block id 0 corrupted (checked before free): offset 0 of 2000, expected 0x" \
+        no-copy:3:"two.rep:7: block id 1 corrupted (checked after realloc): offset 0 of 2000, expected 0x" \
+        misalign:4:"two.rep:5: malloc(2000) for id 0 returned 0x[0-9a-f]*8, which is not 16-byte aligned" \
+        null:1:"two.rep:5: malloc(2000) for id 0 returned NULL"; do
+        fault=${case%%:*} rest=${case#*:}
+        expected_status=${rest%%:*} message=${rest#*:}
+        MREPLAY_TEST_FAULT=$fault LD_PRELOAD=$faulty "$mreplay" "$scratch/two.rep" \
+            >/dev/null 2>"$scratch/err"
+        status=$?
+        [ "$status" -eq "$expected_status" ] || fail "$fault: status $status, expected $expected_status"
+        [ "$(wc -l <"$scratch/err")" -eq 1 ] || fail "$fault: not one line: $(cat "$scratch/err")"
+        grep -q "$message" "$scratch/err" || fail "$fault: '$(cat "$scratch/err")' lacks '$message'"
+        if [ "$expected_status" -eq 3 ]; then
+            grep -q "found 0x[0-9a-f][0-9a-f]$" "$scratch/err" || fail "$fault: no found byte"
+        fi
+    done
+    ;;
+
+calls)
+    # Counted by the test allocator: exactly the trace's calls, plus one free per block the
+    # trace leaves live (mreplay frees them at the end). Nothing for mreplay's own use.
+    mreplay=$1 traces=$2 counting=$3
+    for trace in $(shipped_traces "$traces"); do
+        MREPLAY_TEST_COUNT=1 LD_PRELOAD=$counting "$mreplay" --stats "$trace" \
+            >"$scratch/out" 2>"$scratch/err" || fail "$trace: status $?"
+        frees=$(($(figure FREES "$scratch/out") + $(figure BLOCKS-LIVE-AT-END "$scratch/out")))
+        expected="calls: malloc=$(figure MALLOCS "$scratch/out") realloc=$(figure REALLOCS "$scratch/out") free=$frees calloc=0"
+        [ "$(cat "$scratch/err")" = "$expected" ] ||
+            fail "$trace: allocator saw '$(cat "$scratch/err")', the trace makes '$expected'"
+    done
+    ;;
+
+generator)
+    generator=$1 traces=$2
+    "$generator" --all "$scratch" || fail "generator status $?"
+    for name in $("$generator" --list); do
+        cmp -s "$scratch/$name.rep" "$traces/$name.rep" ||
+            fail "$name.rep differs from the generator's output: regenerate with traces/update"
+    done
+    ;;
+
+catalog)
+    generator=$1 traces=$2
+    names=$(grep -v '^#' "$traces/catalog.tsv" | cut -f1)
+    for trace in $(shipped_traces "$traces"); do
+        name=$(basename "$trace" .rep)
+        echo "$names" | grep -qx "$name" || fail "$name.rep is not in catalog.tsv"
+    done
+    synthetic=$(grep -v '^#' "$traces/catalog.tsv" | awk -F '\t' '$2 == "synthetic" { print $1 }')
+    [ "$synthetic" = "$("$generator" --list)" ] ||
+        fail "catalog.tsv's synthetic traces are not the generator's patterns"
+    grep -v '^#' "$traces/catalog.tsv" | awk -F '\t' 'NF != 4 || ($2 != "synthetic" && $2 != "recorded") { exit 1 }' ||
+        fail "catalog.tsv: every line needs 4 tab-separated columns, source synthetic or recorded"
+    ;;
+
+readme)
+    bin=$1 traces=$2
+    sh "$traces/update-readme" "$bin" "$scratch/README.md" || fail "update-readme failed"
+    diff -u "$traces/README.md" "$scratch/README.md" >&2 ||
+        fail "traces/README.md is stale: run traces/update-readme BUILD/bin"
+    ;;
+
+preload)
+    mreplay=$1 traces=$2 allocator=$3
+    for trace in $(shipped_traces "$traces"); do
+        LD_PRELOAD=$allocator "$mreplay" "$trace" >/dev/null 2>"$scratch/err" ||
+            fail "$trace on $allocator: status $?: $(cat "$scratch/err")"
+    done
+    ;;
+
+mstats)
+    mreplay=$1 traces=$2 mstats=$3 strategy=$4
+    for trace in $(shipped_traces "$traces"); do
+        "$mreplay" --bounds "$trace" >"$scratch/bounds" || fail "$trace: --bounds failed"
+        optimal=$(figure OPTIMAL-REUSE "$scratch/bounds")
+        "$mstats" -a "$strategy" "$mreplay" "$trace" >"$scratch/report" 2>&1
+        status=$(figure STATUS "$scratch/report")
+        peak=$(figure PEAK-LIVE "$scratch/report")
+        [ "$status" = OK ] || fail "$trace on $strategy: STATUS $status: $(grep REASON "$scratch/report")"
+        [ "$peak" = "$optimal" ] ||
+            fail "$trace on $strategy: PEAK-LIVE $peak but the optimal bound is $optimal"
+    done
+    ;;
+
+record)
+    mreplay=$1 traces=$2 mstats=$3
+    # Record a replay of a shipped trace and a real program; replaying the recording must
+    # give the same bounds (for the trace) and the live run's PEAK-LIVE (for both).
+    trace=$traces/random.rep
+    "$mstats" --record "$scratch/random.rep" "$mreplay" "$trace" >"$scratch/live" 2>&1 ||
+        fail "recording $trace: $(cat "$scratch/live")"
+    "$mreplay" --bounds "$trace" >"$scratch/original" || fail "--bounds $trace"
+    "$mreplay" --bounds "$scratch/random.rep" >"$scratch/recorded" 2>&1 ||
+        fail "the recording does not parse: $(cat "$scratch/recorded")"
+    for key in NO-REUSE OPTIMAL-REUSE; do
+        [ "$(figure $key "$scratch/original")" = "$(figure $key "$scratch/recorded")" ] ||
+            fail "$key differs: original $(figure $key "$scratch/original"), recorded $(figure $key "$scratch/recorded")"
+    done
+    printf 'b\na\nc\n' >"$scratch/words"
+    "$mstats" --record "$scratch/sort.rep" sort "$scratch/words" >"$scratch/live" 2>&1 ||
+        fail "recording sort: $(cat "$scratch/live")"
+    "$mreplay" --bounds "$scratch/sort.rep" >"$scratch/recorded" 2>&1 ||
+        fail "the sort recording does not parse: $(cat "$scratch/recorded")"
+    [ "$(figure PEAK-LIVE "$scratch/live")" = "$(figure OPTIMAL-REUSE "$scratch/recorded")" ] ||
+        fail "sort: live PEAK-LIVE $(figure PEAK-LIVE "$scratch/live"), replayed bound $(figure OPTIMAL-REUSE "$scratch/recorded")"
+    "$mstats" "$mreplay" "$scratch/sort.rep" >"$scratch/replayed" 2>&1 ||
+        fail "replaying the sort recording: $(cat "$scratch/replayed")"
+    for key in PEAK-LIVE REQUESTED; do
+        [ "$(figure $key "$scratch/live")" = "$(figure $key "$scratch/replayed")" ] ||
+            fail "sort: live $key $(figure $key "$scratch/live"), replayed $(figure $key "$scratch/replayed")"
+    done
+    ;;
+
+*)
+    fail "unknown mode '$mode'"
+    ;;
+esac
+exit 0
