@@ -1,0 +1,205 @@
+/*
+ * tester.c: the helpers behind tester.h (result line, failure exits, data
+ * patterns, overlap check, random numbers). Nothing here calls malloc: the
+ * testers must measure only their own workload.
+ */
+/* program_invocation_short_name is a GNU extension. */
+#define _GNU_SOURCE
+#include "tester.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Prints "<program>: <message>\n" in one write, then flushes. */
+static void print_result_line(const char *verdict, const char *format, va_list args)
+{
+    printf("%s: %s", program_invocation_short_name, verdict);
+    vprintf(format, args);
+    printf("\n");
+    fflush(stdout);
+}
+
+_Noreturn void tester_fail(enum tester_exit code, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    print_result_line("FAILED: ", format, args);
+    va_end(args);
+    exit(code);
+}
+
+void tester_pass(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    print_result_line("", format, args);
+    va_end(args);
+}
+
+/*
+ * The 64-bit pattern word number `index` of a block tagged `tag`: two odd
+ * multipliers make neighbouring words and neighbouring tags differ in many
+ * bits, and no word is zero-filled memory for long.
+ */
+static inline uint64_t pattern_word(uint64_t tag, size_t index)
+{
+    uint64_t word =
+        (tag + 1) * UINT64_C(0x9E3779B97F4A7C15) ^ (index + 1) * UINT64_C(0xD6E8FEB86659FD93);
+    return word ^ (word >> 29);
+}
+
+uint8_t pattern_byte(uint64_t tag, size_t offset)
+{
+    return (uint8_t)(pattern_word(tag, offset / 8) >> (8 * (offset % 8)));
+}
+
+/* True where a 64-bit word's bytes sit in memory least significant first. */
+static inline bool little_endian(void)
+{
+    return __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+}
+
+void pattern_fill_range(void *block, size_t from, size_t to, uint64_t tag)
+{
+    unsigned char *bytes = block;
+    size_t offset = from;
+    /* Byte by byte up to a word boundary of the offset, words, then bytes. */
+    while (offset < to && (offset % 8 != 0 || !little_endian())) {
+        bytes[offset] = pattern_byte(tag, offset);
+        offset++;
+    }
+    for (; offset + 8 <= to; offset += 8) {
+        uint64_t word = pattern_word(tag, offset / 8);
+        memcpy(bytes + offset, &word, sizeof word);
+    }
+    for (; offset < to; offset++)
+        bytes[offset] = pattern_byte(tag, offset);
+}
+
+bool pattern_check_range(const void *block, size_t from, size_t to, uint64_t tag)
+{
+    const unsigned char *bytes = block;
+    size_t offset = from;
+    while (offset < to && (offset % 8 != 0 || !little_endian())) {
+        if (bytes[offset] != pattern_byte(tag, offset))
+            return false;
+        offset++;
+    }
+    for (; offset + 8 <= to; offset += 8) {
+        uint64_t word;
+        memcpy(&word, bytes + offset, sizeof word);
+        if (word != pattern_word(tag, offset / 8))
+            return false;
+    }
+    for (; offset < to; offset++) {
+        if (bytes[offset] != pattern_byte(tag, offset))
+            return false;
+    }
+    return true;
+}
+
+void pattern_require_range(const void *block, size_t from, size_t to, uint64_t tag,
+                           const char *what)
+{
+    if (!pattern_check_range(block, from, to, tag))
+        tester_fail(TESTER_EXIT_CORRUPTED, "%s: bytes [%zu, %zu) of block %p changed", what, from,
+                    to, block);
+}
+
+size_t malloc_alignment_for(size_t size)
+{
+    /* C11 7.22.3: fundamental alignment; a block smaller than that cannot
+     * hold an object needing more than its own size rounded down. */
+    size_t alignment = _Alignof(max_align_t);
+    while (alignment > 1 && alignment > size)
+        alignment /= 2;
+    return alignment;
+}
+
+void *require_block(void *block, size_t alignment, const char *what)
+{
+    if (block == NULL)
+        tester_fail(TESTER_EXIT_OUT_OF_MEMORY, "%s returned NULL (errno %d)", what, errno);
+    if ((uintptr_t)block % alignment != 0)
+        tester_fail(TESTER_EXIT_MISALIGNED, "%s returned %p, not aligned to %zu", what, block,
+                    alignment);
+    return block;
+}
+
+/* Moves spans[root] down the max-heap spans[0, count) ordered by start. */
+static void span_sift_down(struct tester_span *spans, size_t root, size_t count)
+{
+    for (;;) {
+        size_t child = 2 * root + 1;
+        if (child >= count)
+            return;
+        if (child + 1 < count && spans[child + 1].start > spans[child].start)
+            child++;
+        if (spans[root].start >= spans[child].start)
+            return;
+        struct tester_span swap = spans[root];
+        spans[root] = spans[child];
+        spans[child] = swap;
+        root = child;
+    }
+}
+
+/* Sorts spans by start address in place: heap sort, because glibc's qsort
+ * may call malloc, and this must not allocate. */
+static void spans_sort(struct tester_span *spans, size_t count)
+{
+    for (size_t root = count / 2; root-- > 0;)
+        span_sift_down(spans, root, count);
+    for (size_t end = count; end > 1; end--) {
+        struct tester_span swap = spans[0];
+        spans[0] = spans[end - 1];
+        spans[end - 1] = swap;
+        span_sift_down(spans, 0, end - 1);
+    }
+}
+
+void spans_require_disjoint(struct tester_span *spans, size_t count, const char *what)
+{
+    spans_sort(spans, count);
+    const struct tester_span *previous = NULL;
+    for (size_t i = 0; i < count; i++) {
+        if (spans[i].size == 0)
+            continue;
+        if (previous != NULL && previous->start + previous->size > spans[i].start)
+            tester_fail(TESTER_EXIT_OVERLAP,
+                        "%s: block 0x%jx (%zu bytes) overlaps block 0x%jx (%zu bytes)", what,
+                        (uintmax_t)previous->start, previous->size, (uintmax_t)spans[i].start,
+                        spans[i].size);
+        previous = &spans[i];
+    }
+}
+
+void rng_seed(struct tester_rng *rng, uint64_t seed)
+{
+    /* splitmix64 of the seed: never zero, which xorshift cannot leave. */
+    uint64_t z = seed + UINT64_C(0x9E3779B97F4A7C15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    z ^= z >> 31;
+    rng->state = z != 0 ? z : 1;
+}
+
+uint64_t rng_next(struct tester_rng *rng)
+{
+    uint64_t x = rng->state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    rng->state = x;
+    return x * UINT64_C(0x2545F4914F6CDD1D);
+}
+
+size_t rng_between(struct tester_rng *rng, size_t low, size_t high)
+{
+    uint64_t span = (uint64_t)(high - low) + 1;
+    /* span == 0 means the full 64-bit range. */
+    return span == 0 ? (size_t)rng_next(rng) : low + (size_t)(rng_next(rng) % span);
+}

@@ -1,0 +1,126 @@
+/*
+ * tester.h: what every numbered tester shares.
+ *
+ * The testers run under the allocator being measured, so this support code
+ * allocates nothing itself: patterns are computed, not stored, and the result
+ * line is printed once, at the very end.
+ *
+ * Exit codes (one per kind of failure; they avoid the codes mstats uses for
+ * its own verdicts: 11, 15, 65-68, 91-99):
+ *
+ *   0   success: the one result line says what was proved
+ *   20  a request that must succeed returned NULL (out of memory)
+ *   21  a block's contents changed while it was live (pattern mismatch)
+ *   22  two live blocks overlap
+ *   23  a pointer is not aligned as the call promised
+ *   24  calloc (or a zeroing path) returned memory that is not all zero
+ *   25  an invalid request was not refused the documented way
+ *       (wrong return value or errno)
+ *   26  the tester could not set itself up (thread creation, bad argument)
+ *   27  beyond-heap only: touching memory past the heap end did not fault
+ */
+#ifndef MSTATS_TESTER_H
+#define MSTATS_TESTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum tester_exit {
+    TESTER_OK = 0,
+    TESTER_EXIT_OUT_OF_MEMORY = 20,
+    TESTER_EXIT_CORRUPTED = 21,
+    TESTER_EXIT_OVERLAP = 22,
+    TESTER_EXIT_MISALIGNED = 23,
+    TESTER_EXIT_NOT_ZEROED = 24,
+    TESTER_EXIT_WRONG_ERROR = 25,
+    TESTER_EXIT_SETUP = 26,
+    TESTER_EXIT_NO_FAULT = 27,
+};
+
+/* One live block as the overlap check sees it: [start, start + size). */
+struct tester_span {
+    uintptr_t start;
+    size_t size;
+};
+
+/*
+ * Prints "<program>: FAILED: <message>" as the one result line and exits
+ * with `code`. Never returns.
+ */
+_Noreturn void tester_fail(enum tester_exit code, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Prints "<program>: <message>" as the one result line. Call it once, last;
+ * the caller then returns 0 from main.
+ */
+void tester_pass(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The pattern byte at `offset` of a block tagged `tag`. Every block gets its
+ * own tag, so a block that overlaps or overwrites another shows up as a
+ * mismatch. The value depends only on (tag, offset): any sub-range can be
+ * written or checked on its own.
+ */
+uint8_t pattern_byte(uint64_t tag, size_t offset);
+
+/* Writes the pattern of `tag` into bytes [from, to) of `block`. */
+void pattern_fill_range(void *block, size_t from, size_t to, uint64_t tag);
+
+/*
+ * Checks bytes [from, to) of `block` against the pattern of `tag`.
+ * Returns true when every byte matches.
+ */
+bool pattern_check_range(const void *block, size_t from, size_t to, uint64_t tag);
+
+/* Fills the whole block [0, size). */
+static inline void pattern_fill(void *block, size_t size, uint64_t tag)
+{
+    pattern_fill_range(block, 0, size, tag);
+}
+
+/*
+ * Fails with TESTER_EXIT_CORRUPTED naming `what` unless bytes [from, to)
+ * still hold the pattern of `tag`.
+ */
+void pattern_require_range(const void *block, size_t from, size_t to, uint64_t tag,
+                           const char *what);
+
+/* Fails unless the whole block [0, size) holds the pattern of `tag`. */
+static inline void pattern_require(const void *block, size_t size, uint64_t tag, const char *what)
+{
+    pattern_require_range(block, 0, size, tag, what);
+}
+
+/*
+ * Fails with TESTER_EXIT_OUT_OF_MEMORY naming `what` when `block` is NULL;
+ * fails with TESTER_EXIT_MISALIGNED unless it is aligned to `alignment`
+ * (a power of two). Returns `block`.
+ */
+void *require_block(void *block, size_t alignment, const char *what);
+
+/* The alignment malloc must give any block of `size` bytes. */
+size_t malloc_alignment_for(size_t size);
+
+/*
+ * Sorts `spans` by address and fails with TESTER_EXIT_OVERLAP if any two
+ * of them share a byte. Spans of size 0 are ignored.
+ */
+void spans_require_disjoint(struct tester_span *spans, size_t count, const char *what);
+
+/* A small, fast, seedable generator (xorshift64*): the same seed, the same run. */
+struct tester_rng {
+    uint64_t state;
+};
+
+/* Seeds the generator; any seed, 0 included, gives a usable sequence. */
+void rng_seed(struct tester_rng *rng, uint64_t seed);
+
+/* The next 64 random bits. */
+uint64_t rng_next(struct tester_rng *rng);
+
+/* A value in [low, high]; requires low <= high. */
+size_t rng_between(struct tester_rng *rng, size_t low, size_t high);
+
+#endif
