@@ -63,20 +63,29 @@ static void release(block *b)
         b->header |= BLOCK_RETIRED;
         return;
     }
+    bool by_address = free_index_by_address();
     block *next = block_next(b);
-    size_t size = block_size(b);
+    block *start = b, *end = next;
+    block *keep = NULL; /* an indexed neighbour whose place the merged block takes */
     if (!block_prev_used(b)) {
-        block *prev = block_prev(b);
-        free_index_remove(prev);
-        size += block_size(prev);
-        b = prev;
+        start = block_prev(b);
+        if (by_address)
+            keep = start;
+        else
+            free_index_remove(start);
     }
     if (block_is_free(next)) {
-        free_index_remove(next);
-        size += block_size(next);
+        end = block_next(next);
+        if (by_address && !keep)
+            keep = next;
+        else
+            free_index_remove(next);
     }
-    block_set_free(b, size);
-    free_index_insert(b);
+    block_set_free(start, (size_t)((char *)end - (char *)start));
+    if (keep)
+        free_index_replace(keep, start);
+    else
+        free_index_insert(start);
 }
 
 /* Splits b (in use) down to `size` bytes when the rest can form a block of
@@ -94,8 +103,27 @@ static void trim(block *b, size_t size)
     release(rest);
 }
 
-/* A block of at least `size` bytes, marked used, chosen by the policy or
- * grown at the heap top; NULL with errno = ENOMEM. Caller holds the lock. */
+/* Takes the indexed free block b into use for a `size`-byte block. Under an
+ * address-ordered index the split-off rest simply takes b's place. */
+static void claim(block *b, size_t size)
+{
+    size_t rest_size = block_size(b) - size;
+    if (rest_size < MIN_BLOCK || !free_index_by_address()) {
+        free_index_remove(b);
+        block_set_used(b);
+        trim(b, size);
+        return;
+    }
+    block *rest = (block *)((char *)b + size);
+    rest->header = rest_size | BLOCK_PREV_USED;
+    *block_footer(rest) = rest->header;
+    free_index_replace(b, rest);
+    b->header = size | BLOCK_USED | (b->header & BLOCK_PREV_USED);
+}
+
+/* A block of `size` bytes (more only by a remainder too small to split off),
+ * marked used, chosen by the policy or grown at the heap top; NULL with
+ * errno = ENOMEM. Caller holds the lock. */
 static block *take(size_t size)
 {
     block *b = NULL;
@@ -103,24 +131,22 @@ static block *take(size_t size)
         b = mstats_policy.find_fit(size);
         if (heap.verify)
             verify_placement(b, mstats_policy.scan_fit(size), size);
-        if (b)
-            free_index_remove(b);
     }
-    if (!b && !(b = heap_grow(size)))
+    if (b) {
+        claim(b, size);
+        return b;
+    }
+    if (!(b = heap_grow(size)))
         return NULL;
     block_set_used(b);
     return b;
 }
 
-/* take + trim + tell the policy: a placed block of exactly the size asked
- * for, give or take a remainder too small to split off. */
+/* take, then tell the policy where the block went. */
 static block *place(size_t size)
 {
     block *b = take(size);
-    if (!b)
-        return NULL;
-    trim(b, size);
-    if (mstats_policy.placed)
+    if (b && mstats_policy.placed)
         mstats_policy.placed(b);
     return b;
 }

@@ -158,6 +158,36 @@ void free_index_remove(block *b)
     heap.free_blocks--;
 }
 
+static uint32_t replace(uint32_t root, block *was, block *now)
+{
+    if (!root)
+        allocator_fail("free index", was, "a free block to replace is not in the index");
+    block *r = block_at(root);
+    if (r == was) {
+        if (now != was)
+            *node(now) = *node(was);
+        refresh(now);
+        return ref_of(now);
+    }
+    struct free_node *n = node(r);
+    if (mstats_policy.order(was, r) < 0)
+        n->left = replace(n->left, was, now);
+    else
+        n->right = replace(n->right, was, now);
+    refresh(r);
+    return root;
+}
+
+void free_index_replace(block *was, block *now)
+{
+    heap.index_root = replace(heap.index_root, was, now);
+}
+
+bool free_index_by_address(void)
+{
+    return mstats_policy.order == policy_order_by_address;
+}
+
 block *free_index_root(void)
 {
     return block_at(heap.index_root);

@@ -25,6 +25,17 @@ void free_index_insert(block *b);
 /* Removes the free block b, which must be in the index. O(log n). */
 void free_index_remove(block *b);
 
+/* Puts `now` where `was` is in the index, refreshing the subtree maxima on
+ * the way: O(log n), no rebalancing. `now` may be `was` itself after a size
+ * change, or a block that overlaps or adjoins it. Caller guarantees that
+ * `now` sorts exactly where `was` did (see free_index_by_address), that
+ * now's header is set, and that was's node is still intact. */
+void free_index_replace(block *was, block *now);
+/* True when the index is ordered by address. Then a free block that grows
+ * or shrinks without passing another free block keeps its place, and
+ * free_index_replace can stand for a remove and an insert. */
+bool free_index_by_address(void);
+
 /* Navigation, for policies' searches and for verification. */
 block *free_index_root(void);
 block *free_index_left(const block *b);
