@@ -81,6 +81,8 @@ static void release(block *b)
         else
             free_index_remove(next);
     }
+    if (start != b)
+        b->header = 0; /* a stale free(b) now finds no block in use */
     block_set_free(start, (size_t)((char *)end - (char *)start));
     if (keep)
         free_index_replace(keep, start);

@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -395,6 +396,41 @@ START_TEST(random_operations_keep_data)
 }
 END_TEST
 
+/* Both frees of the same block, the second after it merged with the free
+ * block before it: either way the allocator must stop, not corrupt itself. */
+START_TEST(double_free_aborts)
+{
+    char *before = malloc(100), *victim = malloc(100);
+    if (!malloc(24))
+        abort();
+    free(before);
+    free(victim); /* merges into `before` */
+    free(victim);
+}
+END_TEST
+
+START_TEST(free_of_a_foreign_pointer_aborts)
+{
+    static char not_ours[64] __attribute__((aligned(16)));
+    free(not_ours + 16);
+}
+END_TEST
+
+/* MSTATS_VERIFY notices a heap corrupted behind the allocator's back (here:
+ * the boundary tag saying whether the block before is in use) at the next
+ * call, before the corruption can spread. */
+START_TEST(verify_catches_a_corrupted_boundary_tag)
+{
+    char *p = malloc(200), *separator = malloc(24);
+    free(p);
+    /* The separator's header sits just before its payload; bit 1 says
+     * whether p is in use. The compiler must not see this coming. */
+    size_t *header = (size_t *)(uintptr_t)((uintptr_t)separator - sizeof(size_t));
+    *header ^= 2;
+    free(malloc(8));
+}
+END_TEST
+
 static Suite *strategy_suite(void)
 {
     Suite *suite = suite_create(strategy);
@@ -413,6 +449,14 @@ static Suite *strategy_suite(void)
     tcase_add_test(api, aligned_allocation_16_to_4096);
     tcase_add_test(api, usable_size_and_malloc_zero);
     suite_add_tcase(suite, api);
+
+    TCase *misuse = tcase_create("misuse");
+    tcase_add_test_raise_signal(misuse, double_free_aborts, SIGABRT);
+    tcase_add_test_raise_signal(misuse, free_of_a_foreign_pointer_aborts, SIGABRT);
+    const char *verify = getenv("MSTATS_VERIFY");
+    if (verify && strcmp(verify, "1") == 0)
+        tcase_add_test_raise_signal(misuse, verify_catches_a_corrupted_boundary_tag, SIGABRT);
+    suite_add_tcase(suite, misuse);
 
     TCase *random = tcase_create("random");
     tcase_set_timeout(random, 120);
