@@ -20,6 +20,7 @@ typedef struct {
     char *explain_code;
     gboolean quiet;
     char *record;
+    char *heap_map;
 } Options;
 
 static Options options = {.timeout = MSTATS_DEFAULT_TIMEOUT};
@@ -55,6 +56,8 @@ static const GOptionEntry entries[] = {
      "Print the report as JSON, or write it to FILE and print the text report", "[=FILE]"},
     {"record", 0, 0, G_OPTION_ARG_FILENAME, &options.record,
      "Write the program's allocation sequence to FILE as a .rep trace", "FILE"},
+    {"heap-map", 0, 0, G_OPTION_ARG_FILENAME, &options.heap_map,
+     "Draw where every block lived in the heap, and when, as a PNG picture in FILE", "FILE"},
     {"list-allocators", 0, 0, G_OPTION_ARG_NONE, &options.list_allocators,
      "List the built-in allocators and where they are", NULL},
     {"explain", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)on_explain,
@@ -80,6 +83,7 @@ static void detach_optional_values(int argc, char **argv)
             argv[i] = (char *)"--explain=";
         else if (strcmp(arg, "--allocator") == 0 || strcmp(arg, "--timeout") == 0 ||
                  strcmp(arg, "--memory-limit") == 0 || strcmp(arg, "--record") == 0 ||
+                 strcmp(arg, "--heap-map") == 0 ||
                  (arg[1] != '-' && strchr("atm", arg[strlen(arg) - 1]) != NULL))
             i++; /* the next word is this option's value */
     }
@@ -203,6 +207,7 @@ int main(int argc, char **argv)
     }
     request.quiet = options.quiet;
     request.record_path = options.record;
+    request.heap_map_path = options.heap_map;
     request.argv = argv + 1;
     fflush(stdout);
 
@@ -231,6 +236,8 @@ int main(int argc, char **argv)
     if (!options.json || options.json_file != NULL) {
         g_autofree char *text = mstats_report_text(&result);
         fputs(text, stdout);
+        if (options.heap_map != NULL)
+            printf("[mstats]: HEAP-MAP: %s\n", options.heap_map);
     }
     int status = result.code == MSTATS_CODE_OK && ok ? 0 : 1;
     mstats_run_result_clear(&result);

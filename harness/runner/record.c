@@ -8,30 +8,35 @@
 
 #include "run.h"
 
-gboolean record_write_rep(const char *path, int record_fd, const MstatsRegion *region,
+const MstatsRecordedOp *record_map(int record_fd, guint64 count, GError **error)
+{
+    if (count == 0)
+        return NULL;
+    void *ops = mmap(NULL, count * sizeof(MstatsRecordedOp), PROT_READ, MAP_SHARED, record_fd, 0);
+    if (ops == MAP_FAILED) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_SYSTEM, "cannot read the recording: %s",
+                    g_strerror(errno));
+        return NULL;
+    }
+    return ops;
+}
+
+void record_unmap(const MstatsRecordedOp *ops, guint64 count)
+{
+    if (ops != NULL)
+        munmap((void *)ops, count * sizeof(MstatsRecordedOp));
+}
+
+gboolean record_write_rep(const char *path, const MstatsRecordedOp *ops, guint64 count, guint32 ids,
                           guint64 heap_max, GError **error)
 {
-    guint64 count = region->record_ops;
-    const MstatsRecordedOp *ops = NULL;
-    gsize bytes = count * sizeof(MstatsRecordedOp);
-    if (count > 0) {
-        ops = mmap(NULL, bytes, PROT_READ, MAP_SHARED, record_fd, 0);
-        if (ops == MAP_FAILED) {
-            g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_SYSTEM, "cannot read the recording: %s",
-                        g_strerror(errno));
-            return FALSE;
-        }
-    }
     FILE *out = fopen(path, "w");
     if (out == NULL) {
         g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "%s: cannot write the trace: %s", path,
                     g_strerror(errno));
-        if (ops != NULL)
-            munmap((void *)ops, bytes);
         return FALSE;
     }
-    fprintf(out, "%" G_GUINT64_FORMAT "\n%u\n%" G_GUINT64_FORMAT "\n1\n", heap_max,
-            region->record_ids, count);
+    fprintf(out, "%" G_GUINT64_FORMAT "\n%u\n%" G_GUINT64_FORMAT "\n1\n", heap_max, ids, count);
     for (guint64 i = 0; i < count; i++) {
         const MstatsRecordedOp *op = &ops[i];
         switch (op->kind) {
@@ -49,8 +54,6 @@ gboolean record_write_rep(const char *path, int record_fd, const MstatsRegion *r
             break;
         }
     }
-    if (ops != NULL)
-        munmap((void *)ops, bytes);
     if (fclose(out) != 0) {
         g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_SYSTEM, "%s: cannot write the trace: %s",
                     path, g_strerror(errno));

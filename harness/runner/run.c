@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "heap_map.h"
 #include "record.h"
 #include "region.h"
 #include "spawn.h"
@@ -152,6 +153,41 @@ static void classify(const RunnerRegion *region, const SpawnOutcome *outcome,
     }
 }
 
+/* Checks that `path` (an option's file; NULL: not asked for) can be
+ * written, before the program runs, so no run is wasted on a typo. */
+static gboolean writable(const char *path, const char *option, GError **error)
+{
+    g_autoptr(GError) write_error = NULL;
+    if (path == NULL || g_file_set_contents(path, "", 0, &write_error))
+        return TRUE;
+    g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "%s: %s", option, write_error->message);
+    return FALSE;
+}
+
+/* Turns the recording into the .rep trace and the heap map asked for. */
+static gboolean write_recording(const MstatsRunRequest *request, const RunnerRegion *region,
+                                const MstatsRunResult *result, GError **error)
+{
+    guint64 count = region->map->record_ops;
+    guint32 ids = region->map->record_ids;
+    const MstatsRecordedOp *ops = record_map(region->record_fd, count, error);
+    if (ops == NULL && count > 0)
+        return FALSE;
+    gboolean written = TRUE;
+    if (request->record_path != NULL)
+        written = record_write_rep(request->record_path, ops, count, ids, result->heap_max, error);
+    if (written && request->heap_map_path != NULL) {
+        g_autofree char *program = g_path_get_basename(request->argv[0]);
+        g_autofree char *title = g_strdup_printf(
+            "%s on %s: MAX %" G_GUINT64_FORMAT ", PEAK-LIVE %" G_GUINT64_FORMAT " bytes", program,
+            result->allocator.name, result->heap_max, result->peak_live);
+        written =
+            heap_map_write(request->heap_map_path, ops, count, ids, result->heap_max, title, error);
+    }
+    record_unmap(ops, count);
+    return written;
+}
+
 gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GError **error)
 {
     memset(result, 0, sizeof *result);
@@ -167,15 +203,13 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
     g_autofree char *program = find_program(request->argv[0], error);
     if (program == NULL)
         return FALSE;
-    g_autoptr(GError) record_error = NULL;
-    if (request->record_path != NULL &&
-        !g_file_set_contents(request->record_path, "", 0, &record_error)) {
-        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "--record: %s", record_error->message);
+    if (!writable(request->record_path, "--record", error) ||
+        !writable(request->heap_map_path, "--heap-map", error))
         return FALSE;
-    }
 
     RunnerRegion region;
-    if (!runner_region_create(&region, request->memory_limit, request->record_path != NULL, error))
+    gboolean recording = request->record_path != NULL || request->heap_map_path != NULL;
+    if (!runner_region_create(&region, request->memory_limit, recording, error))
         return FALSE;
     g_auto(GStrv) env = program_environment(shim, request, &result->allocator, &region);
     int null_fd = -1;
@@ -210,10 +244,7 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
     result->cpu_seconds = outcome.cpu_seconds;
     classify(&region, &outcome, request, result);
 
-    gboolean written = TRUE;
-    if (request->record_path != NULL)
-        written = record_write_rep(request->record_path, region.record_fd, region.map,
-                                   result->heap_max, error);
+    gboolean written = !recording || write_recording(request, &region, result, error);
     runner_region_close(&region);
     return written;
 }

@@ -26,6 +26,7 @@ typedef struct {
     int stdout_fd;           /* -1: inherit; else the program's stdout */
     int stderr_fd;           /* -1: inherit; else the program's stderr */
     const char *record_path; /* write the allocation sequence as .rep here; NULL: no */
+    const char *heap_map_path; /* draw the heap map (heap_map.h) as PNG here; NULL: no */
     /* One run at a time on a terminal (mstats, mreplace): the program's group
      * becomes the terminal's foreground, so it can read it and gets Ctrl-C. */
     gboolean take_terminal;

@@ -268,7 +268,7 @@ static inline void new_block_done(const Call *call, void *pointer)
     uint32_t id = 0;
     if (SHIM_UNLIKELY(shim.recording)) {
         id = recorder_take_id();
-        recorder_log(MSTATS_OP_ALLOC, id, call->size);
+        recorder_log(MSTATS_OP_ALLOC, id, call->size, (uintptr_t)pointer);
     }
     add_block(call, pointer, id);
 }
@@ -347,7 +347,7 @@ SHIM_EXPORT void free(void *pointer)
     Call call = {.fn = MSTATS_FN_FREE, .old = (uintptr_t)pointer};
     if (pointer == NULL) {
         if (SHIM_UNLIKELY(shim.recording))
-            recorder_log(MSTATS_OP_FREE_NULL, 0, 0);
+            recorder_log(MSTATS_OP_FREE_NULL, 0, 0, 0);
         shim.allocator.free(pointer);
         count_call(&call);
         shim_leave(locked);
@@ -356,7 +356,7 @@ SHIM_EXPORT void free(void *pointer)
     LiveBlock *block = find_live(&call);
     shadow_release(&shim.shadow, block->pointer, block->size);
     if (SHIM_UNLIKELY(shim.recording)) {
-        recorder_log(MSTATS_OP_FREE, (uint32_t)block->id, 0);
+        recorder_log(MSTATS_OP_FREE, (uint32_t)block->id, 0, 0);
         recorder_release_id((uint32_t)block->id);
     }
     drop_block(block);
@@ -398,7 +398,7 @@ static void *resize_block(const Call *call, void *pointer, size_t count, size_t 
     if (result == NULL) {
         /* realloc(p, 0) that freed p (glibc's behaviour). */
         if (SHIM_UNLIKELY(shim.recording)) {
-            recorder_log(MSTATS_OP_FREE, id, 0);
+            recorder_log(MSTATS_OP_FREE, id, 0, 0);
             recorder_release_id(id);
         }
         shim_leave(locked);
@@ -406,7 +406,7 @@ static void *resize_block(const Call *call, void *pointer, size_t count, size_t 
     }
     shim.figures->requested += call->size;
     if (SHIM_UNLIKELY(shim.recording))
-        recorder_log(MSTATS_OP_REALLOC, id, call->size);
+        recorder_log(MSTATS_OP_REALLOC, id, call->size, (uintptr_t)result);
     add_block(call, result, id);
     shim_leave(locked);
     return result;

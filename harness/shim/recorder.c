@@ -61,7 +61,7 @@ void recorder_release_id(uint32_t id)
         r->lowest_free = id;
 }
 
-void recorder_log(MstatsOpKind kind, uint32_t id, uint64_t size)
+void recorder_log(MstatsOpKind kind, uint32_t id, uint64_t size, uintptr_t pointer)
 {
     Recorder *r = &shim.recorder;
     uint64_t n = shim.region->record_ops;
@@ -70,6 +70,13 @@ void recorder_log(MstatsOpKind kind, uint32_t id, uint64_t size)
         shim.region->record_truncated = 1;
         return;
     }
-    r->ops[n] = (MstatsRecordedOp){(uint32_t)kind, id, size};
+    uintptr_t brk = shim_break();
+    r->ops[n] = (MstatsRecordedOp){
+        .kind = (uint32_t)kind,
+        .id = id,
+        .size = size,
+        .offset = pointer ? pointer - shim.heap_start : 0,
+        .heap = brk > shim.heap_start ? brk - shim.heap_start : 0,
+    };
     __atomic_store_n(&shim.region->record_ops, n + 1, __ATOMIC_RELEASE);
 }

@@ -62,7 +62,8 @@ typedef struct {
     uint64_t failed_calls; /* NULL for a non-zero request */
 } MstatsFigures;
 
-/* One recorded operation (16 bytes). The runner turns these into .rep lines. */
+/* One recorded operation (32 bytes). The runner turns these into .rep lines
+ * and heap maps. */
 typedef enum {
     MSTATS_OP_ALLOC = 1, /* a ID SIZE */
     MSTATS_OP_REALLOC,   /* r ID SIZE */
@@ -74,6 +75,8 @@ typedef struct {
     uint32_t kind;
     uint32_t id;
     uint64_t size;
+    uint64_t offset; /* the block's address minus heap_start (a and r) */
+    uint64_t heap;   /* heap size (break - heap_start) after the call */
 } MstatsRecordedOp;
 
 typedef struct {

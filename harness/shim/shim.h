@@ -114,7 +114,7 @@ SHIM_HIDDEN const char *function_name(MstatsFunction fn);
 SHIM_HIDDEN void recorder_start(int fd);
 SHIM_HIDDEN uint32_t recorder_take_id(void);
 SHIM_HIDDEN void recorder_release_id(uint32_t id);
-SHIM_HIDDEN void recorder_log(MstatsOpKind kind, uint32_t id, uint64_t size);
+SHIM_HIDDEN void recorder_log(MstatsOpKind kind, uint32_t id, uint64_t size, uintptr_t pointer);
 
 /* Heap accounting after the break moved (also called inside sbrk/brk):
  * updates heap_now/heap_max and stops the program past the memory limit. */

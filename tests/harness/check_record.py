@@ -75,6 +75,16 @@ def test(argv):
         with open(trace) as f:
             check("f -1" in f.read().splitlines(), "free(NULL) not recorded as f -1")
 
+        # The heap map of the same run, beside a recording: both are written.
+        picture = os.path.join(scratch, "heap.png")
+        status, out, err, _ = run([mstats, "--record", trace, "--heap-map", picture,
+                                   "-a", allocator, workload] + ops)
+        check(status == 0, f"heap map: exit {status}, {err!r}")
+        check(f"[mstats]: HEAP-MAP: {picture}" in out.splitlines(), f"no HEAP-MAP line: {out!r}")
+        with open(picture, "rb") as f:
+            check(f.read(8) == b"\x89PNG\r\n\x1a\n", f"{picture} is not a PNG")
+        check(replay_bounds(trace)[0] == peak, "the recording changed beside a heap map")
+
         # A real program: the recording replays to the live run's PEAK-LIVE.
         trace = os.path.join(scratch, "sort.rep")
         data = os.path.join(scratch, "data")

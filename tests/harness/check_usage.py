@@ -27,6 +27,7 @@ def test(argv):
         expect_usage_error([tool], "PROGRAM")
     expect_usage_error([mstats, "--explain=12345"], "12345")
     expect_usage_error([mstats, "--record", "/no/such/dir/x.rep", workload], "--record")
+    expect_usage_error([mstats, "--heap-map", "/no/such/dir/x.png", workload], "--heap-map")
     expect_usage_error([mstats, "-t", "soon", workload], "soon")
 
     status, out, _, _ = run([mstats, "--explain"])
