@@ -18,14 +18,14 @@
 
 /* What to run. Fill with mstats_run_request_init, then set fields. */
 typedef struct {
-    const char *allocator;   /* built-in name, "libc" or a path; NULL: first-fit */
-    char **argv;             /* PROGRAM ARG...; NULL-terminated; PROGRAM via PATH */
-    double timeout_seconds;  /* <= 0: no timeout */
-    guint64 memory_limit;    /* heap bytes before code 68 */
-    gboolean quiet;          /* the program's stdout and stderr go to /dev/null */
-    int stdout_fd;           /* -1: inherit; else the program's stdout */
-    int stderr_fd;           /* -1: inherit; else the program's stderr */
-    const char *record_path; /* write the allocation sequence as .rep here; NULL: no */
+    const char *allocator;     /* built-in name, "libc" or a path; NULL: first-fit */
+    char **argv;               /* PROGRAM ARG...; NULL-terminated; PROGRAM via PATH */
+    double timeout_seconds;    /* <= 0: no timeout */
+    guint64 memory_limit;      /* heap bytes before code 68 */
+    gboolean quiet;            /* the program's stdout and stderr go to /dev/null */
+    int stdout_fd;             /* -1: inherit; else the program's stdout */
+    int stderr_fd;             /* -1: inherit; else the program's stderr */
+    const char *record_path;   /* write the allocation sequence as .rep here; NULL: no */
     const char *heap_map_path; /* draw the heap map (heap_map.h) as PNG here; NULL: no */
     /* One run at a time on a terminal (mstats, mreplace): the program's group
      * becomes the terminal's foreground, so it can read it and gets Ctrl-C. */
@@ -67,11 +67,6 @@ void mstats_run_request_init(MstatsRunRequest *request);
  * file not writable. Every outcome of the program itself, crash or timeout
  * included, is a result with TRUE. */
 gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GError **error);
-
-/* Sends `signal_number` to the process group of every program running now.
- * Async-signal-safe: call it from a SIGTERM/SIGINT handler so that stopping
- * the harness stops its programs. */
-void mstats_forward_signal(int signal_number);
 
 /* Sends `signal_number` to the process group of every program running now.
  * Async-signal-safe: call it from a SIGTERM/SIGINT handler so that stopping
