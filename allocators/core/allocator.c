@@ -2,10 +2,11 @@
  * allocator.c - the allocator's entry points over the heap and a policy.
  *
  * One lock serialises every call. Placing a block is: ask the policy for a
- * free block (take), else grow the heap; then split off the tail when it can
- * hold a minimum block (trim). Freeing coalesces with both neighbours at once
- * through the boundary tags (release). Under MSTATS_VERIFY the whole heap is
- * checked after every call (verify.c).
+ * free block and split off the tail when it can hold a minimum block (take,
+ * claim), else grow the heap by the shortfall. Freeing coalesces with both
+ * neighbours at once through the boundary tags (release); realloc shrinks
+ * (trim) and grows in place when it can. Under MSTATS_VERIFY the whole heap
+ * is checked after every call (verify.c).
  */
 #include "allocator.h"
 
