@@ -1,0 +1,356 @@
+/* JSON writing and reading of comparisons (json-glib). */
+#include "cell_json.h"
+
+#include <string.h>
+
+static const char *const call_names[MSTATS_FN_COUNT] = {
+    "malloc",         "calloc",        "realloc",  "free",   "reallocarray",
+    "posix_memalign", "aligned_alloc", "memalign", "valloc", "pvalloc",
+};
+
+/* JSON builder shorthands: one named member each. */
+static void member_int(JsonBuilder *b, const char *name, gint64 value)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_int_value(b, value);
+}
+
+static void member_double(JsonBuilder *b, const char *name, double value)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_double_value(b, value);
+}
+
+static void member_bool(JsonBuilder *b, const char *name, gboolean value)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_boolean_value(b, value);
+}
+
+static void member_string(JsonBuilder *b, const char *name, const char *value)
+{
+    json_builder_set_member_name(b, name);
+    if (value != NULL)
+        json_builder_add_string_value(b, value);
+    else
+        json_builder_add_null_value(b);
+}
+
+static void member_null(JsonBuilder *b, const char *name)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_null_value(b);
+}
+
+/* One cell: its names, then its figures or why it did not run, then its rubric verdict. */
+static void add_cell(JsonBuilder *b, const Comparison *comparison, const Cell *cell,
+                     const Score *score)
+{
+    const Workload *workload = g_ptr_array_index(comparison->workloads, cell->workload);
+    const AllocatorColumn *column = g_ptr_array_index(comparison->allocators, cell->allocator);
+    const MstatsRunResult *r = &cell->result;
+    json_builder_begin_object(b);
+    member_string(b, "workload", workload->name);
+    member_string(b, "allocator", column->name);
+    member_string(b, "allocator_path", column->path);
+    if (cell->state != CELL_DONE) {
+        member_string(b, "status", "NOT-RUN");
+        member_string(b, "reason", cell->not_run_reason);
+    } else {
+        member_string(b, "status", r->code == MSTATS_CODE_OK ? "OK" : "FAILED");
+        member_int(b, "code", r->code);
+        member_bool(b, "code_is_exit_status", r->code_is_exit_status);
+        member_int(b, "wait_status", r->wait_status);
+        if (r->exit_status >= 0)
+            member_int(b, "exit_status", r->exit_status);
+        else
+            member_null(b, "exit_status");
+        if (r->signal != 0)
+            member_int(b, "signal", r->signal);
+        else
+            member_null(b, "signal");
+        member_string(b, "reason", r->reason);
+        member_string(b, "output", cell->output_tail);
+        member_bool(b, "timed_out", r->timed_out);
+        member_bool(b, "figures_valid", r->figures_valid);
+        member_int(b, "max", (gint64)r->heap_max);
+        double ratio = cell_ratio(comparison, cell);
+        if (ratio > 0)
+            member_double(b, "ratio", ratio);
+        else
+            member_null(b, "ratio");
+        member_double(b, "avg", r->heap_avg);
+        member_double(b, "time", r->wall_seconds);
+        member_double(b, "cpu_time", r->cpu_seconds);
+        member_int(b, "requested", (gint64)r->requested);
+        member_int(b, "peak_live", (gint64)r->peak_live);
+        member_double(b, "utilization", r->utilization);
+        member_int(b, "live_at_exit", (gint64)r->live_at_exit);
+        member_int(b, "live_blocks_at_exit", (gint64)r->live_blocks_at_exit);
+        json_builder_set_member_name(b, "calls");
+        json_builder_begin_object(b);
+        for (int f = 0; f < MSTATS_FN_COUNT; f++)
+            member_int(b, call_names[f], (gint64)r->calls[f]);
+        member_int(b, "failed", (gint64)r->failed_calls);
+        json_builder_end_object(b);
+    }
+    const ItemScore *verdict = score_for_cell(score, cell->workload, cell->allocator);
+    if (verdict != NULL) {
+        json_builder_set_member_name(b, "rubric");
+        json_builder_begin_object(b);
+        member_double(b, "points", verdict->item->points);
+        member_double(b, "earned", verdict->earned);
+        member_string(b, "why", verdict->why);
+        json_builder_end_object(b);
+    }
+    json_builder_end_object(b);
+}
+
+/* One workload: its names, command and bounds (null when unknown). */
+static void add_workload(JsonBuilder *b, const Workload *workload)
+{
+    json_builder_begin_object(b);
+    member_string(b, "name", workload->name);
+    member_string(b, "kind", workload_kind_name(workload->kind));
+    member_string(b, "spec", workload->spec);
+    json_builder_set_member_name(b, "command");
+    json_builder_begin_array(b);
+    for (char **arg = workload->argv; arg && *arg; arg++)
+        json_builder_add_string_value(b, *arg);
+    json_builder_end_array(b);
+    if (workload->has_bounds) {
+        member_int(b, "no_reuse", (gint64)workload->no_reuse);
+        member_int(b, "optimal_reuse", (gint64)workload->optimal_reuse);
+    } else {
+        member_null(b, "no_reuse");
+        member_null(b, "optimal_reuse");
+    }
+    member_bool(b, "bounds_from_trace", workload->bounds_from_trace);
+    member_bool(b, "bounds_agree", workload->bounds_agree);
+    json_builder_end_object(b);
+}
+
+/* The score object: per allocator, the total, the pass mark and each verdict. */
+static void add_score(JsonBuilder *b, const Comparison *comparison, const Score *score)
+{
+    json_builder_set_member_name(b, "score");
+    json_builder_begin_object(b);
+    member_string(b, "rubric", score->rubric->path);
+    member_bool(b, "passed", score_passed(score));
+    json_builder_set_member_name(b, "allocators");
+    json_builder_begin_array(b);
+    for (guint a = 0; a < score->allocator_count; a++) {
+        const AllocatorScore *own = &score->allocators[a];
+        json_builder_begin_object(b);
+        member_string(b, "allocator",
+                      ((AllocatorColumn *)g_ptr_array_index(comparison->allocators, a))->name);
+        member_double(b, "earned", own->earned);
+        member_double(b, "possible", own->possible);
+        member_double(b, "pass_mark", own->pass_mark);
+        member_bool(b, "passed", own->passed);
+        json_builder_set_member_name(b, "workloads");
+        json_builder_begin_array(b);
+        for (guint i = 0; i < own->item_count; i++) {
+            json_builder_begin_object(b);
+            member_string(b, "workload", own->items[i].item->workload);
+            member_double(b, "points", own->items[i].item->points);
+            member_double(b, "earned", own->items[i].earned);
+            member_string(b, "why", own->items[i].why);
+            json_builder_end_object(b);
+        }
+        json_builder_end_array(b);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+}
+
+JsonNode *comparison_to_json(const Comparison *comparison, const Score *score)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    member_string(b, "format", MCOMPARE_JSON_FORMAT);
+    member_double(b, "timeout", comparison->timeout_seconds);
+    member_int(b, "memory_limit", (gint64)comparison->memory_limit);
+    member_double(b, "elapsed", comparison->elapsed_seconds);
+    member_bool(b, "interrupted", comparison->interrupted);
+    json_builder_set_member_name(b, "allocators");
+    json_builder_begin_array(b);
+    for (guint a = 0; a < comparison->allocators->len; a++) {
+        const AllocatorColumn *column = g_ptr_array_index(comparison->allocators, a);
+        json_builder_begin_object(b);
+        member_string(b, "name", column->name);
+        member_string(b, "spec", column->spec);
+        member_string(b, "path", column->path);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "workloads");
+    json_builder_begin_array(b);
+    for (guint w = 0; w < comparison->workloads->len; w++)
+        add_workload(b, g_ptr_array_index(comparison->workloads, w));
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "cells");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < comparison->cell_count; i++)
+        add_cell(b, comparison, &comparison->cells[i], score);
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "summary");
+    json_builder_begin_array(b);
+    for (guint a = 0; a < comparison->allocators->len; a++) {
+        AllocatorSummary summary;
+        comparison_summarize(comparison, a, &summary);
+        json_builder_begin_object(b);
+        member_string(b, "allocator",
+                      ((AllocatorColumn *)g_ptr_array_index(comparison->allocators, a))->name);
+        if (summary.ratio_cells)
+            member_double(b, "geomean_ratio", summary.geomean_ratio);
+        else
+            member_null(b, "geomean_ratio");
+        member_int(b, "ratio_cells", summary.ratio_cells);
+        member_double(b, "total_time", summary.total_time);
+        member_int(b, "ok", summary.ok_cells);
+        member_int(b, "failed", summary.failed_cells);
+        member_int(b, "not_run", summary.not_run_cells);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    if (score != NULL)
+        add_score(b, comparison, score);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+/* Reading. Missing optional members take defaults; required ones fail. */
+
+static gboolean need(JsonObject *object, const char *name, GType type, GError **error)
+{
+    JsonNode *node = json_object_get_member(object, name);
+    if (node != NULL && json_node_get_value_type(node) == type)
+        return TRUE;
+    if (node != NULL && type == G_TYPE_DOUBLE && json_node_get_value_type(node) == G_TYPE_INT64)
+        return TRUE;
+    g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "member '%s' missing or not a %s", name,
+                type == G_TYPE_STRING ? "string" : "number");
+    return FALSE;
+}
+
+/* Member readers that return a default for a missing or null member. */
+static const char *optional_string(JsonObject *object, const char *name)
+{
+    JsonNode *node = json_object_get_member(object, name);
+    return node && JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_STRING
+               ? json_node_get_string(node)
+               : NULL;
+}
+
+static gint64 optional_int(JsonObject *object, const char *name, gint64 fallback)
+{
+    JsonNode *node = json_object_get_member(object, name);
+    return node && JSON_NODE_HOLDS_VALUE(node) ? json_node_get_int(node) : fallback;
+}
+
+static double optional_double(JsonObject *object, const char *name)
+{
+    JsonNode *node = json_object_get_member(object, name);
+    return node && JSON_NODE_HOLDS_VALUE(node) ? json_node_get_double(node) : 0.0;
+}
+
+static gboolean optional_bool(JsonObject *object, const char *name)
+{
+    JsonNode *node = json_object_get_member(object, name);
+    return node && JSON_NODE_HOLDS_VALUE(node) ? json_node_get_boolean(node) : FALSE;
+}
+
+gboolean cell_from_json(JsonObject *object, Cell *cell, GError **error)
+{
+    if (!need(object, "status", G_TYPE_STRING, error))
+        return FALSE;
+    const char *status = json_object_get_string_member(object, "status");
+    if (strcmp(status, "NOT-RUN") == 0) {
+        cell->state = CELL_NOT_RUN;
+        cell->not_run_reason = g_strdup(optional_string(object, "reason"));
+        return TRUE;
+    }
+    if (!need(object, "code", G_TYPE_INT64, error) || !need(object, "max", G_TYPE_INT64, error) ||
+        !need(object, "time", G_TYPE_DOUBLE, error))
+        return FALSE;
+    MstatsRunResult *r = &cell->result;
+    memset(r, 0, sizeof *r);
+    cell->state = CELL_DONE;
+    r->code = (int)json_object_get_int_member(object, "code");
+    r->code_is_exit_status = optional_bool(object, "code_is_exit_status");
+    r->wait_status = (int)optional_int(object, "wait_status", 0);
+    r->exit_status = (int)optional_int(object, "exit_status", -1);
+    r->signal = (int)optional_int(object, "signal", 0);
+    r->reason = g_strdup(optional_string(object, "reason"));
+    cell->output_tail = g_strdup(optional_string(object, "output"));
+    r->timed_out = optional_bool(object, "timed_out");
+    r->figures_valid = optional_bool(object, "figures_valid");
+    r->heap_max = (guint64)json_object_get_int_member(object, "max");
+    r->heap_avg = optional_double(object, "avg");
+    r->wall_seconds = optional_double(object, "time");
+    r->cpu_seconds = optional_double(object, "cpu_time");
+    r->requested = (guint64)optional_int(object, "requested", 0);
+    r->peak_live = (guint64)optional_int(object, "peak_live", 0);
+    r->utilization = optional_double(object, "utilization");
+    r->live_at_exit = (guint64)optional_int(object, "live_at_exit", 0);
+    r->live_blocks_at_exit = (guint64)optional_int(object, "live_blocks_at_exit", 0);
+    JsonNode *calls = json_object_get_member(object, "calls");
+    if (calls != NULL && JSON_NODE_HOLDS_OBJECT(calls)) {
+        JsonObject *calls_object = json_node_get_object(calls);
+        for (int f = 0; f < MSTATS_FN_COUNT; f++)
+            r->calls[f] = (guint64)optional_int(calls_object, call_names[f], 0);
+        r->failed_calls = (guint64)optional_int(calls_object, "failed", 0);
+    }
+    r->allocator.name = g_strdup(optional_string(object, "allocator"));
+    r->allocator.path = g_strdup(optional_string(object, "allocator_path"));
+    return TRUE;
+}
+
+Workload *workload_from_json(JsonObject *object, GError **error)
+{
+    if (!need(object, "name", G_TYPE_STRING, error))
+        return NULL;
+    Workload *workload = g_new0(Workload, 1);
+    workload->name = g_strdup(json_object_get_string_member(object, "name"));
+    workload->spec = g_strdup(optional_string(object, "spec"));
+    const char *kind = optional_string(object, "kind");
+    workload->kind = kind && strcmp(kind, "tester") == 0  ? WORKLOAD_TESTER
+                     : kind && strcmp(kind, "trace") == 0 ? WORKLOAD_TRACE
+                                                          : WORKLOAD_PROGRAM;
+    JsonNode *command = json_object_get_member(object, "command");
+    GPtrArray *argv = g_ptr_array_new();
+    if (command != NULL && JSON_NODE_HOLDS_ARRAY(command)) {
+        JsonArray *array = json_node_get_array(command);
+        for (guint i = 0; i < json_array_get_length(array); i++) {
+            const char *arg = json_array_get_string_element(array, i);
+            g_ptr_array_add(argv, g_strdup(arg ? arg : ""));
+        }
+    }
+    g_ptr_array_add(argv, NULL);
+    workload->argv = (char **)g_ptr_array_free(argv, FALSE);
+    workload->bounds_agree = TRUE;
+    /* Only a trace's bounds are facts of the workload; the others are
+     * derived again from the merged cells. */
+    if (optional_bool(object, "bounds_from_trace")) {
+        workload->bounds_from_trace = TRUE;
+        workload->has_bounds = TRUE;
+        workload->no_reuse = (guint64)optional_int(object, "no_reuse", 0);
+        workload->optimal_reuse = (guint64)optional_int(object, "optimal_reuse", 0);
+    }
+    return workload;
+}
+
+AllocatorColumn *allocator_from_json(JsonObject *object, GError **error)
+{
+    if (!need(object, "name", G_TYPE_STRING, error))
+        return NULL;
+    AllocatorColumn *column = g_new0(AllocatorColumn, 1);
+    column->name = g_strdup(json_object_get_string_member(object, "name"));
+    const char *spec = optional_string(object, "spec");
+    const char *path = optional_string(object, "path");
+    column->spec = g_strdup(spec ? spec : column->name);
+    column->path = g_strdup(path ? path : "");
+    return column;
+}

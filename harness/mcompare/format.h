@@ -1,0 +1,43 @@
+/* The report formats. Each renders the whole comparison (and the score, when
+ * a rubric was given) into one string; main decides where it goes. */
+#ifndef MCOMPARE_FORMAT_H
+#define MCOMPARE_FORMAT_H
+
+#include <glib.h>
+
+#include "comparison.h"
+#include "rubric.h"
+
+typedef enum {
+    FORMAT_TABLE,
+    FORMAT_MARKDOWN,
+    FORMAT_CSV,
+    FORMAT_JSON,
+    FORMAT_JUNIT,
+} ReportFormat;
+
+/* "table", "markdown", "csv", "json", "junit" -> format; FALSE if unknown. */
+gboolean report_format_parse(const char *name, ReportFormat *format);
+
+/* The report in `format`; `score` may be NULL. */
+char *report_render(ReportFormat format, const Comparison *comparison, const Score *score);
+
+char *format_table(const Comparison *comparison, const Score *score);
+char *format_markdown(const Comparison *comparison, const Score *score);
+char *format_csv(const Comparison *comparison);
+char *format_json(const Comparison *comparison, const Score *score);
+char *format_junit(const Comparison *comparison, const Score *score);
+
+/* Shared helpers. */
+
+/* Bytes in three significant digits (four below the next unit) with a binary
+ * unit: 980, 12.1K, 1009K, 3.19M. */
+char *format_size_short(guint64 bytes);
+/* The same with a spaced unit for prose tables: 12.1 KiB. */
+char *format_size_long(guint64 bytes);
+/* "✓" / "✗ 11" / "-" (ASCII "ok" / "x 11" / "-" outside UTF-8 locales). */
+char *format_status_mark(const Cell *cell, gboolean utf8);
+const AllocatorColumn *format_column(const Comparison *comparison, guint allocator);
+const Workload *format_workload(const Comparison *comparison, guint workload);
+
+#endif

@@ -1,0 +1,85 @@
+/* Helpers the formats share: sizes, status marks, and the dispatch. */
+#include <string.h>
+
+#include "format.h"
+
+gboolean report_format_parse(const char *name, ReportFormat *format)
+{
+    static const struct {
+        const char *name;
+        ReportFormat format;
+    } formats[] = {{"table", FORMAT_TABLE},
+                   {"markdown", FORMAT_MARKDOWN},
+                   {"csv", FORMAT_CSV},
+                   {"json", FORMAT_JSON},
+                   {"junit", FORMAT_JUNIT}};
+    for (gsize i = 0; i < G_N_ELEMENTS(formats); i++)
+        if (strcmp(name, formats[i].name) == 0) {
+            *format = formats[i].format;
+            return TRUE;
+        }
+    return FALSE;
+}
+
+char *report_render(ReportFormat format, const Comparison *comparison, const Score *score)
+{
+    switch (format) {
+    case FORMAT_TABLE:
+        return format_table(comparison, score);
+    case FORMAT_MARKDOWN:
+        return format_markdown(comparison, score);
+    case FORMAT_CSV:
+        return format_csv(comparison);
+    case FORMAT_JSON:
+        return format_json(comparison, score);
+    case FORMAT_JUNIT:
+        return format_junit(comparison, score);
+    }
+    g_assert_not_reached();
+}
+
+/* Bytes with the unit names given (bytes, K, M, G), three significant digits. */
+static char *format_size(guint64 bytes, const char *const units[4])
+{
+    if (bytes < 1024)
+        return g_strdup_printf("%" G_GUINT64_FORMAT "%s", bytes, units[0]);
+    double value = (double)bytes;
+    int unit = 0;
+    while (value >= 1024 && unit < 3) {
+        value /= 1024;
+        unit++;
+    }
+    const char *shape = value >= 100 ? "%.0f%s" : value >= 10 ? "%.1f%s" : "%.2f%s";
+    return g_strdup_printf(shape, value, units[unit]);
+}
+
+char *format_size_short(guint64 bytes)
+{
+    static const char *const units[4] = {"", "K", "M", "G"};
+    return format_size(bytes, units);
+}
+
+char *format_size_long(guint64 bytes)
+{
+    static const char *const units[4] = {" B", " KiB", " MiB", " GiB"};
+    return format_size(bytes, units);
+}
+
+char *format_status_mark(const Cell *cell, gboolean utf8)
+{
+    if (cell->state != CELL_DONE)
+        return g_strdup("-");
+    if (cell->result.code == MSTATS_CODE_OK)
+        return g_strdup(utf8 ? "✓" : "ok");
+    return g_strdup_printf("%s%d", utf8 ? "✗ " : "x ", cell->result.code);
+}
+
+const AllocatorColumn *format_column(const Comparison *comparison, guint allocator)
+{
+    return g_ptr_array_index(comparison->allocators, allocator);
+}
+
+const Workload *format_workload(const Comparison *comparison, guint workload)
+{
+    return g_ptr_array_index(comparison->workloads, workload);
+}

@@ -1,0 +1,318 @@
+/* mcompare: runs every allocator on every workload and prints the comparison
+ * (table, Markdown, CSV, JSON or JUnit XML), optionally scored by a rubric;
+ * or emits the cells as jobs for another runner and merges their results.
+ * Option parsing and the choice of outputs only; the work is elsewhere. */
+#include <fcntl.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "format.h"
+#include "jobs.h"
+#include "rubric.h"
+#include "scheduler.h"
+#include "workloads.h"
+
+typedef struct {
+    char **allocators;
+    char **workloads;
+    int jobs;
+    char *format;
+    char *output;
+    char *rubric;
+    char *pass;
+    double timeout;
+    char *memory_limit;
+    char *markdown_file, *json_file, *csv_file, *junit_file;
+    char *emit_jobs;
+    char *merge;
+    char *label;
+    gboolean quiet;
+} Options;
+
+/* The runner forwards Ctrl-C to at most 256 running programs (spawn.c). */
+#define MCOMPARE_MAX_JOBS 256
+
+static Options options = {.timeout = MSTATS_DEFAULT_TIMEOUT, .jobs = 0};
+
+static const GOptionEntry entries[] = {
+    {"allocators", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &options.allocators,
+     "Comma-separated allocators: built-in names, libc, or .so paths (default: the five "
+     "strategies and libc)",
+     "ALLOCATORS"},
+    {"workloads", 'w', 0, G_OPTION_ARG_STRING_ARRAY, &options.workloads,
+     "Comma-separated workloads: tester-N, FILE.rep, a program (with arguments), testers, "
+     "traces or all (default all)",
+     "WORKLOADS"},
+    {"jobs", 'j', 0, G_OPTION_ARG_INT, &options.jobs, "Cells run at a time (default: the cores)",
+     "JOBS"},
+    {"format", 0, 0, G_OPTION_ARG_STRING, &options.format,
+     "Report format: table (default), markdown, csv, json or junit", "FORMAT"},
+    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &options.output,
+     "Write the report to FILE instead of stdout", "FILE"},
+    {"rubric", 0, 0, G_OPTION_ARG_FILENAME, &options.rubric,
+     "Score the run with the rubric FILE (INI); exit 1 below the pass mark", "FILE"},
+    {"pass", 0, 0, G_OPTION_ARG_STRING, &options.pass,
+     "Pass mark in points (or N%), replacing the rubric's", "SCORE"},
+    {"timeout", 't', 0, G_OPTION_ARG_DOUBLE, &options.timeout,
+     "Stop each cell after SECONDS (default 30; 0 = never)", "SECONDS"},
+    {"memory-limit", 'm', 0, G_OPTION_ARG_STRING, &options.memory_limit,
+     "Stop a cell when its heap passes SIZE (default 2.5G; K, M, G suffixes)", "SIZE"},
+    {"markdown", 0, 0, G_OPTION_ARG_FILENAME, &options.markdown_file,
+     "Also write the Markdown report to FILE", "FILE"},
+    {"json", 0, 0, G_OPTION_ARG_FILENAME, &options.json_file, "Also write the JSON report to FILE",
+     "FILE"},
+    {"csv", 0, 0, G_OPTION_ARG_FILENAME, &options.csv_file, "Also write the CSV report to FILE",
+     "FILE"},
+    {"junit", 0, 0, G_OPTION_ARG_FILENAME, &options.junit_file,
+     "Also write the JUnit XML report to FILE", "FILE"},
+    {"emit-jobs", 0, 0, G_OPTION_ARG_FILENAME, &options.emit_jobs,
+     "Run nothing: print one shell command per cell, each writing its result into DIR", "DIR"},
+    {"merge", 0, 0, G_OPTION_ARG_FILENAME, &options.merge,
+     "Run nothing: report the results the jobs of --emit-jobs wrote into DIR", "DIR"},
+    {"label", 0, 0, G_OPTION_ARG_STRING, &options.label,
+     "Name the (single) workload NAME in reports (emitted jobs use it)", "NAME"},
+    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet, "No progress on stderr", NULL},
+    G_OPTION_ENTRY_NULL,
+};
+
+/* One line on stderr naming the problem; exit status 2. */
+static int usage_error(const char *message)
+{
+    fprintf(stderr, "mcompare: %s (see mcompare --help)\n", message);
+    return 2;
+}
+
+/* Rubric and trace errors start with FILE:LINE: and stand alone on the line,
+ * as a compiler's do; other errors get the program's prefix. */
+static int input_error(const GError *error)
+{
+    if (g_regex_match_simple("^[^ :]+:[0-9]+: ", error->message, 0, 0)) {
+        fprintf(stderr, "%s\n", error->message);
+        return 2;
+    }
+    return usage_error(error->message);
+}
+
+/* Writes a report file atomically, creating its folder. */
+static gboolean write_report(const char *path, const char *text, GError **error)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    if (g_mkdir_with_parents(dir, 0777) != 0) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "cannot create %s", dir);
+        return FALSE;
+    }
+    return g_file_set_contents(path, text, -1, error);
+}
+
+/* The allocators and workloads to compare: the options, else the rubric's,
+ * else the defaults. */
+static Comparison *plan_comparison(const Rubric *rubric, GError **error)
+{
+    GPtrArray *allocators = g_ptr_array_new_with_free_func((GDestroyNotify)allocator_column_free);
+    GPtrArray *workloads = g_ptr_array_new_with_free_func((GDestroyNotify)workload_free);
+    gboolean ok = TRUE;
+    if (options.allocators != NULL) {
+        for (char **list = options.allocators; ok && *list; list++)
+            ok = allocators_add(*list, allocators, error);
+    } else if (rubric != NULL && rubric->allocator != NULL) {
+        ok = allocators_add(rubric->allocator, allocators, error);
+    } else if (rubric != NULL) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                    "%s names no allocator: give -a or allocator = in [grading]", rubric->path);
+        ok = FALSE;
+    } else {
+        ok = allocators_add(MCOMPARE_DEFAULT_ALLOCATORS, allocators, error);
+    }
+    if (ok && options.workloads != NULL) {
+        for (char **list = options.workloads; ok && *list; list++)
+            ok = workloads_add(*list, workloads, error);
+    } else if (ok && rubric != NULL) {
+        for (guint i = 0; ok && i < rubric->items->len; i++) {
+            const RubricItem *item = g_ptr_array_index(rubric->items, i);
+            g_autoptr(GError) local = NULL;
+            Workload *workload = workload_resolve(item->workload, item->workload, &local);
+            if (workload == NULL) {
+                g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "%s:%u: [%s]: %s",
+                            rubric->path, item->line, item->workload, local->message);
+                ok = FALSE;
+            } else {
+                g_ptr_array_add(workloads, workload);
+            }
+        }
+    } else if (ok) {
+        ok = workloads_add("all", workloads, error);
+    }
+    if (ok && options.label != NULL) {
+        if (workloads->len != 1) {
+            g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                        "--label names one workload, but -w gives %u", workloads->len);
+            ok = FALSE;
+        } else {
+            Workload *only = g_ptr_array_index(workloads, 0);
+            g_free(only->name);
+            only->name = g_strdup(options.label);
+        }
+    }
+    if (ok && (allocators->len == 0 || workloads->len == 0)) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                    "nothing to compare: -a and -w "
+                    "name no allocator or no workload");
+        ok = FALSE;
+    }
+    if (!ok) {
+        g_ptr_array_unref(allocators);
+        g_ptr_array_unref(workloads);
+        return NULL;
+    }
+    return comparison_new(allocators, workloads);
+}
+
+/* The number of cores online (at least 1). */
+static guint default_jobs(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? (guint)cores : 1;
+}
+
+/* The report, the extra files and the score lines. Returns the exit status. */
+static int report(const Comparison *comparison, const Score *score, ReportFormat format)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *main_report = report_render(format, comparison, score);
+    if (options.output != NULL) {
+        if (!write_report(options.output, main_report, &error))
+            return usage_error(error->message);
+    } else {
+        fputs(main_report, stdout);
+    }
+    const struct {
+        const char *path;
+        ReportFormat format;
+    } extras[] = {{options.markdown_file, FORMAT_MARKDOWN},
+                  {options.json_file, FORMAT_JSON},
+                  {options.csv_file, FORMAT_CSV},
+                  {options.junit_file, FORMAT_JUNIT}};
+    for (gsize i = 0; i < G_N_ELEMENTS(extras); i++) {
+        if (extras[i].path == NULL)
+            continue;
+        g_autofree char *text = report_render(extras[i].format, comparison, score);
+        if (!write_report(extras[i].path, text, &error))
+            return usage_error(error->message);
+    }
+    /* The table carries the score lines itself; with another format on
+     * stdout they go to stderr so that stdout stays parseable. */
+    if (score != NULL && (format != FORMAT_TABLE || options.output != NULL)) {
+        g_autofree char *lines = score_render_lines(score, comparison);
+        fputs(lines, options.output != NULL ? stdout : stderr);
+    }
+    fflush(stdout);
+    if (comparison->interrupted)
+        return 130;
+    if (score != NULL)
+        return score_passed(score) ? 0 : 1;
+    for (guint i = 0; i < comparison->cell_count; i++)
+        if (!cell_ok(&comparison->cells[i]))
+            return 1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    /* The character set only (for the table's marks and rules): numbers keep
+     * the C locale's decimal point in every format. */
+    setlocale(LC_CTYPE, "");
+    g_autoptr(GOptionContext) context = g_option_context_new(NULL);
+    g_option_context_set_summary(
+        context, "Runs every allocator on every workload and prints MAX, MAX / optimal reuse, "
+                 "TIME and STATUS side by side, with the no-reuse and optimal-reuse bounds.");
+    g_option_context_set_description(
+        context, "Exit status: 0 when every cell is OK (with --rubric: the score reaches the "
+                 "pass mark), 1 otherwise, 2 for a usage error, 130 when interrupted.\n"
+                 "Docs: docs/mcompare.md, docs/grading.md.");
+    g_option_context_add_main_entries(context, entries, NULL);
+    g_autoptr(GError) error = NULL;
+    if (!g_option_context_parse(context, &argc, &argv, &error))
+        return usage_error(error->message);
+    if (argc > 1) {
+        g_autofree char *message = g_strdup_printf("unexpected argument '%s': give workloads "
+                                                   "with -w",
+                                                   argv[1]);
+        return usage_error(message);
+    }
+    ReportFormat format = FORMAT_TABLE;
+    if (options.format != NULL && !report_format_parse(options.format, &format)) {
+        g_autofree char *message = g_strdup_printf(
+            "--format %s: give table, markdown, csv, json or junit", options.format);
+        return usage_error(message);
+    }
+    if (options.jobs < 0)
+        return usage_error("--jobs: give a number of cells >= 1");
+    if (options.timeout < 0)
+        return usage_error("--timeout: give a number of seconds >= 0");
+    guint64 memory_limit = MSTATS_DEFAULT_MEMORY_LIMIT;
+    if (options.memory_limit != NULL &&
+        !mstats_parse_size(options.memory_limit, &memory_limit, &error)) {
+        g_autofree char *message = g_strdup_printf("--memory-limit: %s", error->message);
+        return usage_error(message);
+    }
+    double pass = -1;
+    gboolean pass_percent = FALSE;
+    if (options.pass != NULL) {
+        if (options.rubric == NULL)
+            return usage_error("--pass needs --rubric FILE");
+        if (!rubric_parse_pass(options.pass, &pass, &pass_percent))
+            return usage_error("--pass: give points (e.g. 60) or a percentage (e.g. 60%)");
+    }
+    if (options.emit_jobs != NULL && options.merge != NULL)
+        return usage_error("--emit-jobs and --merge are two steps: give one of them");
+    if (options.merge != NULL &&
+        (options.allocators != NULL || options.workloads != NULL || options.label != NULL))
+        return usage_error("--merge reports the cells in DIR: -a, -w and --label do not apply");
+    if (options.jobs > MCOMPARE_MAX_JOBS) {
+        g_autofree char *message = g_strdup_printf("--jobs %d: at most %d cells at a time",
+                                                   options.jobs, MCOMPARE_MAX_JOBS);
+        return usage_error(message);
+    }
+
+    g_autoptr(Rubric) rubric = NULL;
+    if (options.rubric != NULL && (rubric = rubric_load(options.rubric, &error)) == NULL)
+        return input_error(error);
+
+    g_autoptr(Comparison) comparison = NULL;
+    if (options.merge != NULL) {
+        comparison = jobs_merge(options.merge, &error);
+        if (comparison == NULL)
+            return usage_error(error->message);
+    } else {
+        comparison = plan_comparison(rubric, &error);
+        if (comparison == NULL)
+            return input_error(error);
+        comparison->timeout_seconds = options.timeout;
+        comparison->memory_limit = memory_limit;
+        if (options.emit_jobs != NULL) {
+            if (!jobs_emit(comparison, options.emit_jobs, stdout, &error))
+                return usage_error(error->message);
+            return 0;
+        }
+        /* The programs never read our terminal: a background group that did
+         * would stop. */
+        int null_fd = open("/dev/null", O_RDONLY);
+        if (null_fd >= 0) {
+            dup2(null_fd, STDIN_FILENO);
+            if (null_fd != STDIN_FILENO)
+                close(null_fd);
+        }
+        SchedulerOptions schedule = {
+            .jobs = options.jobs > 0 ? (guint)options.jobs : default_jobs(),
+            .quiet = options.quiet,
+        };
+        scheduler_run(comparison, &schedule);
+        comparison_derive_bounds(comparison);
+    }
+    g_autoptr(Score) score = NULL;
+    if (rubric != NULL)
+        score = rubric_score(rubric, comparison, pass, pass_percent);
+    return report(comparison, score, format);
+}

@@ -1,0 +1,229 @@
+/* The cell scheduler: JOBS worker threads take cells in table order from a
+ * shared counter and run each with mstats_run (which is thread-safe: every
+ * run has its own region, descriptors and process group). Finished cells go
+ * through a queue to the main thread, which alone prints progress. */
+#define _GNU_SOURCE
+#include "scheduler.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "progress.h"
+
+/* Set by the signal handler; read by the workers and the main thread. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int signal_number)
+{
+    stop_requested = 1;
+    mstats_forward_signal(signal_number);
+}
+
+typedef struct {
+    Comparison *comparison;
+    guint next_cell;       /* atomic: the next cell index to take */
+    GAsyncQueue *finished; /* cell index + 1 per finished cell */
+    GMutex running_lock;
+    guint *running; /* per worker: cell index + 1, or 0 when idle */
+    guint jobs;
+    gint active_workers; /* atomic: workers that have not returned yet */
+} Schedule;
+
+/* The last non-empty line of what the program printed, at most 300 bytes. */
+static char *output_tail(int fd)
+{
+    off_t size = lseek(fd, 0, SEEK_END);
+    if (size <= 0)
+        return NULL;
+    char buffer[4096];
+    off_t start = size > (off_t)sizeof buffer - 1 ? size - (off_t)sizeof buffer + 1 : 0;
+    ssize_t length = pread(fd, buffer, (size_t)(size - start), start);
+    if (length <= 0)
+        return NULL;
+    buffer[length] = '\0';
+    g_strchomp(buffer);
+    char *line = strrchr(buffer, '\n');
+    line = line ? line + 1 : buffer;
+    g_autofree char *valid = g_utf8_make_valid(line, -1);
+    if (g_utf8_strlen(valid, -1) > 300)
+        *g_utf8_offset_to_pointer(valid, 300) = '\0';
+    return g_strdup(valid);
+}
+
+/* Runs one cell to a result. The program's output goes to a memfd so that a
+ * failed cell can show the tester's own FAILED line. */
+static void run_cell(Schedule *schedule, Cell *cell)
+{
+    Comparison *comparison = schedule->comparison;
+    const AllocatorColumn *column = g_ptr_array_index(comparison->allocators, cell->allocator);
+    const Workload *workload = g_ptr_array_index(comparison->workloads, cell->workload);
+    MstatsRunRequest request;
+    mstats_run_request_init(&request);
+    request.allocator = column->spec;
+    request.argv = workload->argv;
+    request.timeout_seconds = comparison->timeout_seconds;
+    request.memory_limit = comparison->memory_limit;
+    int output = memfd_create("mcompare-output", MFD_CLOEXEC);
+    if (output >= 0) {
+        request.stdout_fd = output;
+        request.stderr_fd = output;
+    } else {
+        request.quiet = TRUE;
+    }
+    g_autoptr(GError) error = NULL;
+    if (!mstats_run(&request, &cell->result, &error)) {
+        mstats_run_result_clear(&cell->result);
+        memset(&cell->result, 0, sizeof cell->result);
+        cell->result.code = CELL_CODE_NOT_STARTED;
+        cell->result.exit_status = -1;
+        cell->result.reason = g_strdup_printf("could not start: %s", error->message);
+        cell->result.allocator.name = g_strdup(column->name);
+        cell->result.allocator.path = g_strdup(column->path);
+    }
+    if (output >= 0) {
+        if (cell->result.code != MSTATS_CODE_OK)
+            cell->output_tail = output_tail(output);
+        close(output);
+    }
+    cell->state = CELL_DONE;
+    /* A program stopped by our own forwarding of Ctrl-C did not finish. */
+    if (stop_requested && cell->result.code != MSTATS_CODE_OK) {
+        cell->state = CELL_NOT_RUN;
+        cell->not_run_reason = g_strdup("interrupted while running");
+    }
+}
+
+/* A worker thread: claims a progress slot, then runs cells until none is left or a
+ * stop was requested. */
+static gpointer worker(gpointer data)
+{
+    Schedule *schedule = data;
+    guint slot;
+    g_mutex_lock(&schedule->running_lock);
+    for (slot = 0; schedule->running[slot] != G_MAXUINT; slot++) {
+    }
+    schedule->running[slot] = 0;
+    g_mutex_unlock(&schedule->running_lock);
+
+    while (!stop_requested) {
+        guint index = g_atomic_int_add(&schedule->next_cell, 1);
+        if (index >= schedule->comparison->cell_count || stop_requested)
+            break; /* a cell taken after a stop stays pending: it never ran */
+        Cell *cell = &schedule->comparison->cells[index];
+        if (cell->state != CELL_PENDING)
+            continue;
+        g_mutex_lock(&schedule->running_lock);
+        schedule->running[slot] = index + 1;
+        g_mutex_unlock(&schedule->running_lock);
+        run_cell(schedule, cell);
+        g_mutex_lock(&schedule->running_lock);
+        schedule->running[slot] = 0;
+        g_mutex_unlock(&schedule->running_lock);
+        g_async_queue_push(schedule->finished, GUINT_TO_POINTER(index + 1));
+    }
+    g_atomic_int_dec_and_test(&schedule->active_workers);
+    return NULL;
+}
+
+/* SIGINT, SIGTERM and SIGHUP stop the run; the old handlers go into `saved`. */
+static void install_stop_handlers(struct sigaction saved[3])
+{
+    static const int signals[3] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction stop = {.sa_handler = on_stop_signal, .sa_flags = SA_RESTART};
+    sigemptyset(&stop.sa_mask);
+    for (int i = 0; i < 3; i++)
+        sigaction(signals[i], &stop, &saved[i]);
+}
+
+/* Puts back the handlers install_stop_handlers saved. */
+static void restore_handlers(const struct sigaction saved[3])
+{
+    static const int signals[3] = {SIGINT, SIGTERM, SIGHUP};
+    for (int i = 0; i < 3; i++)
+        sigaction(signals[i], &saved[i], NULL);
+}
+
+void scheduler_run(Comparison *comparison, const SchedulerOptions *options)
+{
+    Schedule schedule = {.comparison = comparison, .jobs = MAX(options->jobs, 1)};
+    schedule.finished = g_async_queue_new();
+    g_mutex_init(&schedule.running_lock);
+    schedule.running = g_new(guint, schedule.jobs);
+    for (guint i = 0; i < schedule.jobs; i++)
+        schedule.running[i] = G_MAXUINT; /* unclaimed slot */
+
+    guint pending = 0;
+    for (guint i = 0; i < comparison->cell_count; i++)
+        pending += comparison->cells[i].state == CELL_PENDING;
+    guint done = comparison->cell_count - pending;
+
+    struct sigaction saved[3];
+    stop_requested = 0;
+    install_stop_handlers(saved);
+    Progress *progress = progress_new(comparison, options->quiet);
+    gint64 start = g_get_monotonic_time();
+    guint workers = MIN(schedule.jobs, MAX(pending, 1));
+    GThread **threads = g_new0(GThread *, workers);
+    schedule.active_workers = (gint)workers;
+    for (guint i = 0; i < workers; i++)
+        threads[i] = g_thread_new("mcompare-cell", worker, &schedule);
+
+    guint finished = 0;
+    guint *running = g_new0(guint, schedule.jobs);
+    while (finished < pending) {
+        gpointer item = g_async_queue_timeout_pop(schedule.finished, 250 * 1000);
+        double elapsed = (double)(g_get_monotonic_time() - start) / G_USEC_PER_SEC;
+        if (item != NULL) {
+            finished++;
+            const Cell *cell = &comparison->cells[GPOINTER_TO_UINT(item) - 1];
+            if (cell->state == CELL_DONE)
+                done++;
+            progress_cell_finished(progress, comparison, cell, done);
+        }
+        guint running_count = 0;
+        g_mutex_lock(&schedule.running_lock);
+        for (guint i = 0; i < schedule.jobs; i++)
+            if (schedule.running[i] != 0 && schedule.running[i] != G_MAXUINT)
+                running[running_count++] = schedule.running[i] - 1;
+        g_mutex_unlock(&schedule.running_lock);
+        progress_redraw(progress, comparison, running, running_count, done, elapsed);
+        /* Stopped: the workers take no more cells. A cell may have started
+         * just after the signal was forwarded, so forward it again until every
+         * worker has returned. */
+        if (stop_requested) {
+            mstats_forward_signal(SIGINT);
+            if (g_atomic_int_get(&schedule.active_workers) == 0)
+                break;
+        }
+    }
+    for (guint i = 0; i < workers; i++)
+        g_thread_join(threads[i]);
+    /* Drain cells that finished between the last look and the join. */
+    for (gpointer item; (item = g_async_queue_try_pop(schedule.finished)) != NULL;) {
+        const Cell *cell = &comparison->cells[GPOINTER_TO_UINT(item) - 1];
+        if (cell->state == CELL_DONE)
+            done++;
+        progress_cell_finished(progress, comparison, cell, done);
+    }
+    comparison->interrupted = stop_requested != 0;
+    for (guint i = 0; i < comparison->cell_count; i++) {
+        Cell *cell = &comparison->cells[i];
+        if (cell->state == CELL_PENDING) {
+            cell->state = CELL_NOT_RUN;
+            cell->not_run_reason = g_strdup("interrupted before it ran");
+        }
+    }
+    comparison->elapsed_seconds = (double)(g_get_monotonic_time() - start) / G_USEC_PER_SEC;
+    progress_finish(progress, comparison, done, comparison->elapsed_seconds);
+    restore_handlers(saved);
+
+    progress_free(progress);
+    g_free(running);
+    g_free(threads);
+    g_free(schedule.running);
+    g_mutex_clear(&schedule.running_lock);
+    g_async_queue_unref(schedule.finished);
+}
