@@ -18,18 +18,6 @@
 #define MCOMPARE_USAGE_ERROR(error, ...)                                                           \
     g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, __VA_ARGS__)
 
-char *mcompare_bin_dir(GError **error)
-{
-    g_autoptr(GError) local = NULL;
-    g_autofree char *exe = g_file_read_link("/proc/self/exe", &local);
-    if (exe == NULL) {
-        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_SYSTEM, "cannot find my own executable: %s",
-                    local->message);
-        return NULL;
-    }
-    return g_path_get_dirname(exe);
-}
-
 /* TRUE when DIR exists and holds at least one .rep file. */
 static gboolean dir_has_traces(const char *dir)
 {
@@ -47,7 +35,7 @@ char *mcompare_traces_dir(GError **error)
     const char *from_env = g_getenv("MSTATS_TRACES_DIR");
     if (from_env != NULL && *from_env != '\0')
         return g_canonicalize_filename(from_env, NULL);
-    g_autofree char *bin = mcompare_bin_dir(error);
+    g_autofree char *bin = mstats_bin_dir(error);
     if (bin == NULL)
         return NULL;
     g_autofree char *installed =
@@ -140,7 +128,7 @@ static gboolean is_tester_name(const char *word)
 /* tester-N from bin/, or a path to one (an emitted job names it by path). */
 static Workload *resolve_tester(const char *word, const char *label, GError **error)
 {
-    g_autofree char *bin = mcompare_bin_dir(error);
+    g_autofree char *bin = mstats_bin_dir(error);
     if (bin == NULL)
         return NULL;
     g_autofree char *path = strchr(word, '/') != NULL ? g_canonicalize_filename(word, NULL)
@@ -178,7 +166,7 @@ static Workload *resolve_trace(const char *given, const char *label, GError **er
                              word);
         return NULL;
     }
-    g_autofree char *bin = mcompare_bin_dir(error);
+    g_autofree char *bin = mstats_bin_dir(error);
     if (bin == NULL)
         return NULL;
     g_autofree char *mreplay = g_build_filename(bin, "mreplay", NULL);
@@ -217,7 +205,7 @@ static Workload *resolve_program(const char *word, const char *label, GError **e
     } else {
         program = g_find_program_in_path(argv[0]);
         /* Programs shipped beside mcompare (beyond-heap, mreplay) need no path. */
-        g_autofree char *bin = program == NULL ? mcompare_bin_dir(NULL) : NULL;
+        g_autofree char *bin = program == NULL ? mstats_bin_dir(NULL) : NULL;
         g_autofree char *beside = bin ? g_build_filename(bin, argv[0], NULL) : NULL;
         if (beside != NULL && g_file_test(beside, G_FILE_TEST_IS_EXECUTABLE) &&
             g_file_test(beside, G_FILE_TEST_IS_REGULAR))
@@ -277,7 +265,7 @@ static int compare_tester_numbers(gconstpointer a, gconstpointer b)
 /* Every tester-N beside mcompare, in numeric order. */
 static gboolean add_testers(GPtrArray *workloads, GError **error)
 {
-    g_autofree char *bin = mcompare_bin_dir(error);
+    g_autofree char *bin = mstats_bin_dir(error);
     if (bin == NULL)
         return FALSE;
     g_autoptr(GDir) listing = g_dir_open(bin, 0, NULL);

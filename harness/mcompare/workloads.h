@@ -12,9 +12,6 @@
 /* The built-in strategies and libc, in the table's order. */
 #define MCOMPARE_DEFAULT_ALLOCATORS "first-fit,next-fit,best-fit,worst-fit,no-reuse,libc"
 
-/* The folder holding mcompare (and mreplay, the testers), or NULL + error. */
-char *mcompare_bin_dir(GError **error);
-
 /* The folder of the shipped .rep traces: $MSTATS_TRACES_DIR, else
  * bin/../share/mstats/traces (build tree and install), else the source tree's
  * traces/. NULL + error when none holds a trace. */

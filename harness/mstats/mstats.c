@@ -89,17 +89,6 @@ static void detach_optional_values(int argc, char **argv)
     }
 }
 
-/* Stopping the harness stops the program: it runs in its own process group,
- * which a signal sent to ours would not reach. */
-static void forward_stop_signals(void)
-{
-    struct sigaction forward = {.sa_handler = mstats_forward_signal};
-    sigemptyset(&forward.sa_mask);
-    sigaction(SIGTERM, &forward, NULL);
-    sigaction(SIGINT, &forward, NULL);
-    sigaction(SIGHUP, &forward, NULL);
-}
-
 static int usage_error(const char *message)
 {
     fprintf(stderr, "mstats: %s (see mstats --help)\n", message);
@@ -212,7 +201,7 @@ int main(int argc, char **argv)
     fflush(stdout);
 
     request.take_terminal = TRUE;
-    forward_stop_signals();
+    mstats_forward_stop_signals();
 
     MstatsRunResult result;
     if (!mstats_run(&request, &result, &error)) {

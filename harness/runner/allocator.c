@@ -25,7 +25,7 @@ const char *const *mstats_builtin_allocators(void)
     return (const char *const *)names;
 }
 
-char *mstats_library_dir(GError **error)
+char *mstats_bin_dir(GError **error)
 {
     g_autoptr(GError) local = NULL;
     g_autofree char *exe = g_file_read_link("/proc/self/exe", &local);
@@ -34,7 +34,14 @@ char *mstats_library_dir(GError **error)
                     local->message);
         return NULL;
     }
-    g_autofree char *bin_dir = g_path_get_dirname(exe);
+    return g_path_get_dirname(exe);
+}
+
+char *mstats_library_dir(GError **error)
+{
+    g_autofree char *bin_dir = mstats_bin_dir(error);
+    if (bin_dir == NULL)
+        return NULL;
     /* Build tree: bin/ and lib/; installed tree: bin/ and the install libdir. */
     const char *candidates[] = {"../lib", "../" MSTATS_INSTALL_LIBDIR};
     for (gsize i = 0; i < G_N_ELEMENTS(candidates); i++) {

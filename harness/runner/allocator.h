@@ -15,6 +15,10 @@ typedef struct {
 /* The built-in strategy names, NULL-terminated (without "libc"). */
 const char *const *mstats_builtin_allocators(void);
 
+/* The folder holding the running program (mstats, mcompare, and beside them
+ * mreplay and the testers), or NULL + error. */
+char *mstats_bin_dir(GError **error);
+
 /* The folder holding libmstats-shim.so and libmalloc-*.so, or NULL + error. */
 char *mstats_library_dir(GError **error);
 

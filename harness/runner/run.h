@@ -73,6 +73,11 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
  * the harness stops its programs. */
 void mstats_forward_signal(int signal_number);
 
+/* Makes SIGTERM, SIGINT and SIGHUP sent to the harness go on to the
+ * programs it runs (mstats_forward_signal): they run in process groups of
+ * their own, which a signal sent to ours would not reach. */
+void mstats_forward_stop_signals(void);
+
 /* Frees what mstats_run allocated in `result`. */
 void mstats_run_result_clear(MstatsRunResult *result);
 

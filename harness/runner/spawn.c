@@ -51,6 +51,15 @@ void mstats_forward_signal(int signal_number)
     }
 }
 
+void mstats_forward_stop_signals(void)
+{
+    struct sigaction forward = {.sa_handler = mstats_forward_signal};
+    sigemptyset(&forward.sa_mask);
+    sigaction(SIGTERM, &forward, NULL);
+    sigaction(SIGINT, &forward, NULL);
+    sigaction(SIGHUP, &forward, NULL);
+}
+
 /* Hands the terminal on stdin to process group `group` (shells do this so
  * that the program can read the terminal and gets Ctrl-C). */
 static void give_terminal(pid_t group)
