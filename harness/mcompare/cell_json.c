@@ -3,44 +3,8 @@
 
 #include <string.h>
 
-static const char *const call_names[MSTATS_FN_COUNT] = {
-    "malloc",         "calloc",        "realloc",  "free",   "reallocarray",
-    "posix_memalign", "aligned_alloc", "memalign", "valloc", "pvalloc",
-};
-
-/* JSON builder shorthands: one named member each. */
-static void member_int(JsonBuilder *b, const char *name, gint64 value)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_add_int_value(b, value);
-}
-
-static void member_double(JsonBuilder *b, const char *name, double value)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_add_double_value(b, value);
-}
-
-static void member_bool(JsonBuilder *b, const char *name, gboolean value)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_add_boolean_value(b, value);
-}
-
-static void member_string(JsonBuilder *b, const char *name, const char *value)
-{
-    json_builder_set_member_name(b, name);
-    if (value != NULL)
-        json_builder_add_string_value(b, value);
-    else
-        json_builder_add_null_value(b);
-}
-
-static void member_null(JsonBuilder *b, const char *name)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_add_null_value(b);
-}
+#include "json_member.h"
+#include "report.h"
 
 /* One cell: its names, then its figures or why it did not run, then its rubric verdict. */
 static void add_cell(JsonBuilder *b, const Comparison *comparison, const Cell *cell,
@@ -50,57 +14,57 @@ static void add_cell(JsonBuilder *b, const Comparison *comparison, const Cell *c
     const AllocatorColumn *column = g_ptr_array_index(comparison->allocators, cell->allocator);
     const MstatsRunResult *r = &cell->result;
     json_builder_begin_object(b);
-    member_string(b, "workload", workload->name);
-    member_string(b, "allocator", column->name);
-    member_string(b, "allocator_path", column->path);
+    json_member_string(b, "workload", workload->name);
+    json_member_string(b, "allocator", column->name);
+    json_member_string(b, "allocator_path", column->path);
     if (cell->state != CELL_DONE) {
-        member_string(b, "status", "NOT-RUN");
-        member_string(b, "reason", cell->not_run_reason);
+        json_member_string(b, "status", "NOT-RUN");
+        json_member_string(b, "reason", cell->not_run_reason);
     } else {
-        member_string(b, "status", r->code == MSTATS_CODE_OK ? "OK" : "FAILED");
-        member_int(b, "code", r->code);
-        member_bool(b, "code_is_exit_status", r->code_is_exit_status);
-        member_int(b, "wait_status", r->wait_status);
+        json_member_string(b, "status", r->code == MSTATS_CODE_OK ? "OK" : "FAILED");
+        json_member_int(b, "code", r->code);
+        json_member_bool(b, "code_is_exit_status", r->code_is_exit_status);
+        json_member_int(b, "wait_status", r->wait_status);
         if (r->exit_status >= 0)
-            member_int(b, "exit_status", r->exit_status);
+            json_member_int(b, "exit_status", r->exit_status);
         else
-            member_null(b, "exit_status");
+            json_member_null(b, "exit_status");
         if (r->signal != 0)
-            member_int(b, "signal", r->signal);
+            json_member_int(b, "signal", r->signal);
         else
-            member_null(b, "signal");
-        member_string(b, "reason", r->reason);
-        member_string(b, "output", cell->output_tail);
-        member_bool(b, "timed_out", r->timed_out);
-        member_bool(b, "figures_valid", r->figures_valid);
-        member_int(b, "max", (gint64)r->heap_max);
+            json_member_null(b, "signal");
+        json_member_string(b, "reason", r->reason);
+        json_member_string(b, "output", cell->output_tail);
+        json_member_bool(b, "timed_out", r->timed_out);
+        json_member_bool(b, "figures_valid", r->figures_valid);
+        json_member_int(b, "max", (gint64)r->heap_max);
         double ratio = cell_ratio(comparison, cell);
         if (ratio > 0)
-            member_double(b, "ratio", ratio);
+            json_member_double(b, "ratio", ratio);
         else
-            member_null(b, "ratio");
-        member_double(b, "avg", r->heap_avg);
-        member_double(b, "time", r->wall_seconds);
-        member_double(b, "cpu_time", r->cpu_seconds);
-        member_int(b, "requested", (gint64)r->requested);
-        member_int(b, "peak_live", (gint64)r->peak_live);
-        member_double(b, "utilization", r->utilization);
-        member_int(b, "live_at_exit", (gint64)r->live_at_exit);
-        member_int(b, "live_blocks_at_exit", (gint64)r->live_blocks_at_exit);
+            json_member_null(b, "ratio");
+        json_member_double(b, "avg", r->heap_avg);
+        json_member_double(b, "time", r->wall_seconds);
+        json_member_double(b, "cpu_time", r->cpu_seconds);
+        json_member_int(b, "requested", (gint64)r->requested);
+        json_member_int(b, "peak_live", (gint64)r->peak_live);
+        json_member_double(b, "utilization", r->utilization);
+        json_member_int(b, "live_at_exit", (gint64)r->live_at_exit);
+        json_member_int(b, "live_blocks_at_exit", (gint64)r->live_blocks_at_exit);
         json_builder_set_member_name(b, "calls");
         json_builder_begin_object(b);
         for (int f = 0; f < MSTATS_FN_COUNT; f++)
-            member_int(b, call_names[f], (gint64)r->calls[f]);
-        member_int(b, "failed", (gint64)r->failed_calls);
+            json_member_int(b, mstats_function_names[f], (gint64)r->calls[f]);
+        json_member_int(b, "failed", (gint64)r->failed_calls);
         json_builder_end_object(b);
     }
     const ItemScore *verdict = score_for_cell(score, cell->workload, cell->allocator);
     if (verdict != NULL) {
         json_builder_set_member_name(b, "rubric");
         json_builder_begin_object(b);
-        member_double(b, "points", verdict->item->points);
-        member_double(b, "earned", verdict->earned);
-        member_string(b, "why", verdict->why);
+        json_member_double(b, "points", verdict->item->points);
+        json_member_double(b, "earned", verdict->earned);
+        json_member_string(b, "why", verdict->why);
         json_builder_end_object(b);
     }
     json_builder_end_object(b);
@@ -110,23 +74,23 @@ static void add_cell(JsonBuilder *b, const Comparison *comparison, const Cell *c
 static void add_workload(JsonBuilder *b, const Workload *workload)
 {
     json_builder_begin_object(b);
-    member_string(b, "name", workload->name);
-    member_string(b, "kind", workload_kind_name(workload->kind));
-    member_string(b, "spec", workload->spec);
+    json_member_string(b, "name", workload->name);
+    json_member_string(b, "kind", workload_kind_name(workload->kind));
+    json_member_string(b, "spec", workload->spec);
     json_builder_set_member_name(b, "command");
     json_builder_begin_array(b);
     for (char **arg = workload->argv; arg && *arg; arg++)
         json_builder_add_string_value(b, *arg);
     json_builder_end_array(b);
     if (workload->has_bounds) {
-        member_int(b, "no_reuse", (gint64)workload->no_reuse);
-        member_int(b, "optimal_reuse", (gint64)workload->optimal_reuse);
+        json_member_int(b, "no_reuse", (gint64)workload->no_reuse);
+        json_member_int(b, "optimal_reuse", (gint64)workload->optimal_reuse);
     } else {
-        member_null(b, "no_reuse");
-        member_null(b, "optimal_reuse");
+        json_member_null(b, "no_reuse");
+        json_member_null(b, "optimal_reuse");
     }
-    member_bool(b, "bounds_from_trace", workload->bounds_from_trace);
-    member_bool(b, "bounds_agree", workload->bounds_agree);
+    json_member_bool(b, "bounds_from_trace", workload->bounds_from_trace);
+    json_member_bool(b, "bounds_agree", workload->bounds_agree);
     json_builder_end_object(b);
 }
 
@@ -135,27 +99,27 @@ static void add_score(JsonBuilder *b, const Comparison *comparison, const Score 
 {
     json_builder_set_member_name(b, "score");
     json_builder_begin_object(b);
-    member_string(b, "rubric", score->rubric->path);
-    member_bool(b, "passed", score_passed(score));
+    json_member_string(b, "rubric", score->rubric->path);
+    json_member_bool(b, "passed", score_passed(score));
     json_builder_set_member_name(b, "allocators");
     json_builder_begin_array(b);
     for (guint a = 0; a < score->allocator_count; a++) {
         const AllocatorScore *own = &score->allocators[a];
         json_builder_begin_object(b);
-        member_string(b, "allocator",
-                      ((AllocatorColumn *)g_ptr_array_index(comparison->allocators, a))->name);
-        member_double(b, "earned", own->earned);
-        member_double(b, "possible", own->possible);
-        member_double(b, "pass_mark", own->pass_mark);
-        member_bool(b, "passed", own->passed);
+        json_member_string(b, "allocator",
+                           ((AllocatorColumn *)g_ptr_array_index(comparison->allocators, a))->name);
+        json_member_double(b, "earned", own->earned);
+        json_member_double(b, "possible", own->possible);
+        json_member_double(b, "pass_mark", own->pass_mark);
+        json_member_bool(b, "passed", own->passed);
         json_builder_set_member_name(b, "workloads");
         json_builder_begin_array(b);
         for (guint i = 0; i < own->item_count; i++) {
             json_builder_begin_object(b);
-            member_string(b, "workload", own->items[i].item->workload);
-            member_double(b, "points", own->items[i].item->points);
-            member_double(b, "earned", own->items[i].earned);
-            member_string(b, "why", own->items[i].why);
+            json_member_string(b, "workload", own->items[i].item->workload);
+            json_member_double(b, "points", own->items[i].item->points);
+            json_member_double(b, "earned", own->items[i].earned);
+            json_member_string(b, "why", own->items[i].why);
             json_builder_end_object(b);
         }
         json_builder_end_array(b);
@@ -169,19 +133,19 @@ JsonNode *comparison_to_json(const Comparison *comparison, const Score *score)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    member_string(b, "format", MCOMPARE_JSON_FORMAT);
-    member_double(b, "timeout", comparison->timeout_seconds);
-    member_int(b, "memory_limit", (gint64)comparison->memory_limit);
-    member_double(b, "elapsed", comparison->elapsed_seconds);
-    member_bool(b, "interrupted", comparison->interrupted);
+    json_member_string(b, "format", MCOMPARE_JSON_FORMAT);
+    json_member_double(b, "timeout", comparison->timeout_seconds);
+    json_member_int(b, "memory_limit", (gint64)comparison->memory_limit);
+    json_member_double(b, "elapsed", comparison->elapsed_seconds);
+    json_member_bool(b, "interrupted", comparison->interrupted);
     json_builder_set_member_name(b, "allocators");
     json_builder_begin_array(b);
     for (guint a = 0; a < comparison->allocators->len; a++) {
         const AllocatorColumn *column = g_ptr_array_index(comparison->allocators, a);
         json_builder_begin_object(b);
-        member_string(b, "name", column->name);
-        member_string(b, "spec", column->spec);
-        member_string(b, "path", column->path);
+        json_member_string(b, "name", column->name);
+        json_member_string(b, "spec", column->spec);
+        json_member_string(b, "path", column->path);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
@@ -201,17 +165,17 @@ JsonNode *comparison_to_json(const Comparison *comparison, const Score *score)
         AllocatorSummary summary;
         comparison_summarize(comparison, a, &summary);
         json_builder_begin_object(b);
-        member_string(b, "allocator",
-                      ((AllocatorColumn *)g_ptr_array_index(comparison->allocators, a))->name);
+        json_member_string(b, "allocator",
+                           ((AllocatorColumn *)g_ptr_array_index(comparison->allocators, a))->name);
         if (summary.ratio_cells)
-            member_double(b, "geomean_ratio", summary.geomean_ratio);
+            json_member_double(b, "geomean_ratio", summary.geomean_ratio);
         else
-            member_null(b, "geomean_ratio");
-        member_int(b, "ratio_cells", summary.ratio_cells);
-        member_double(b, "total_time", summary.total_time);
-        member_int(b, "ok", summary.ok_cells);
-        member_int(b, "failed", summary.failed_cells);
-        member_int(b, "not_run", summary.not_run_cells);
+            json_member_null(b, "geomean_ratio");
+        json_member_int(b, "ratio_cells", summary.ratio_cells);
+        json_member_double(b, "total_time", summary.total_time);
+        json_member_int(b, "ok", summary.ok_cells);
+        json_member_int(b, "failed", summary.failed_cells);
+        json_member_int(b, "not_run", summary.not_run_cells);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
@@ -300,7 +264,7 @@ gboolean cell_from_json(JsonObject *object, Cell *cell, GError **error)
     if (calls != NULL && JSON_NODE_HOLDS_OBJECT(calls)) {
         JsonObject *calls_object = json_node_get_object(calls);
         for (int f = 0; f < MSTATS_FN_COUNT; f++)
-            r->calls[f] = (guint64)optional_int(calls_object, call_names[f], 0);
+            r->calls[f] = (guint64)optional_int(calls_object, mstats_function_names[f], 0);
         r->failed_calls = (guint64)optional_int(calls_object, "failed", 0);
     }
     r->allocator.name = g_strdup(optional_string(object, "allocator"));

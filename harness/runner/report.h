@@ -15,4 +15,8 @@ char *mstats_report_text(const MstatsRunResult *result);
  * reason, exit status, CPU time, per-function calls and the request. */
 char *mstats_report_json(const MstatsRunResult *result, const MstatsRunRequest *request);
 
+/* The interposed functions' names, as in the JSON report, in the order of
+ * MstatsRunResult.calls. */
+extern const char *const mstats_function_names[MSTATS_FN_COUNT];
+
 #endif
