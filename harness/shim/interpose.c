@@ -200,20 +200,35 @@ static __attribute__((noreturn, cold)) void fail_missing(const char *function, c
     violation_exit(66, r.text);
 }
 
-/* Step 1: counts the call and samples the heap. */
-static inline void count_call(const Call *call)
+/* Reads the heap size (break - heap start) into heap_now and MAX. */
+static inline uint64_t note_heap(void)
 {
     MstatsFigures *f = shim.figures;
     uintptr_t brk = shim_break();
     uint64_t heap = brk > shim.heap_start ? brk - shim.heap_start : 0;
-    f->calls[call->fn]++;
     f->heap_now = heap;
     if (heap > f->heap_max)
         f->heap_max = heap;
+    return heap;
+}
+
+/* Past the memory limit the program stops with 68; `where` and `call` say
+ * when. Called once the figures are complete, so the region stays coherent. */
+static inline void check_limit(uint64_t heap, const char *where, const Call *call)
+{
+    if (SHIM_UNLIKELY(heap > shim.memory_limit))
+        fail_limit(heap, where, call);
+}
+
+/* Step 1: counts the call and samples the heap for AVG. */
+static inline void count_call(const Call *call)
+{
+    MstatsFigures *f = shim.figures;
+    uint64_t heap = note_heap();
+    f->calls[call->fn]++;
     f->heap_sum += heap;
     f->samples++;
-    if (SHIM_UNLIKELY(heap > shim.memory_limit))
-        fail_limit(heap, "after ", call);
+    check_limit(heap, "after ", call);
 }
 
 /* Step 2: checks a returned block and makes it live under recording id `id`. */
@@ -584,15 +599,8 @@ SHIM_EXPORT size_t malloc_usable_size(void *pointer)
 
 void heap_note_break(const char *cause)
 {
-    if (shim.figures == NULL)
-        return;
-    uintptr_t brk = shim_break();
-    uint64_t heap = brk > shim.heap_start ? brk - shim.heap_start : 0;
-    shim.figures->heap_now = heap;
-    if (heap > shim.figures->heap_max)
-        shim.figures->heap_max = heap;
-    if (heap > shim.memory_limit)
-        fail_limit(heap, cause, NULL);
+    if (shim.figures != NULL)
+        check_limit(note_heap(), cause, NULL);
 }
 
 SHIM_EXPORT void *sbrk(intptr_t increment)

@@ -70,13 +70,12 @@ void recorder_log(MstatsOpKind kind, uint32_t id, uint64_t size, uintptr_t point
         shim.region->record_truncated = 1;
         return;
     }
-    uintptr_t brk = shim_break();
     r->ops[n] = (MstatsRecordedOp){
         .kind = (uint32_t)kind,
         .id = id,
         .size = size,
         .offset = pointer ? pointer - shim.heap_start : 0,
-        .heap = brk > shim.heap_start ? brk - shim.heap_start : 0,
+        .heap = shim.figures->heap_now, /* as of this call, or the last one for a free */
     };
     __atomic_store_n(&shim.region->record_ops, n + 1, __ATOMIC_RELEASE);
 }

@@ -76,7 +76,7 @@ typedef struct {
     uint32_t id;
     uint64_t size;
     uint64_t offset; /* the block's address minus heap_start (a and r) */
-    uint64_t heap;   /* heap size (break - heap_start) after the call */
+    uint64_t heap;   /* heap size (break - heap_start) after the call; before it for a free */
 } MstatsRecordedOp;
 
 typedef struct {
