@@ -249,14 +249,9 @@ int main(int argc, char **argv)
     }
     if (options.jobs < 0)
         return usage_error("--jobs: give a number of cells >= 1");
-    if (options.timeout < 0)
-        return usage_error("--timeout: give a number of seconds >= 0");
     guint64 memory_limit = MSTATS_DEFAULT_MEMORY_LIMIT;
-    if (options.memory_limit != NULL &&
-        !mstats_parse_size(options.memory_limit, &memory_limit, &error)) {
-        g_autofree char *message = g_strdup_printf("--memory-limit: %s", error->message);
-        return usage_error(message);
-    }
+    if (!mstats_parse_limits(options.timeout, options.memory_limit, &memory_limit, &error))
+        return usage_error(error->message);
     double pass = -1;
     gboolean pass_percent = FALSE;
     if (options.pass != NULL) {

@@ -47,17 +47,13 @@ int main(int argc, char **argv)
     }
     if (argc < 2)
         return usage_error("no PROGRAM given");
-    if (timeout < 0)
-        return usage_error("--timeout: give a number of seconds >= 0");
 
     MstatsRunRequest request;
     mstats_run_request_init(&request);
+    if (!mstats_parse_limits(timeout, memory_limit, &request.memory_limit, &error))
+        return usage_error(error->message);
     request.allocator = allocator != NULL ? allocator : g_getenv("MSTATS_ALLOCATOR");
     request.timeout_seconds = timeout;
-    if (memory_limit != NULL && !mstats_parse_size(memory_limit, &request.memory_limit, &error)) {
-        g_autofree char *message = g_strdup_printf("--memory-limit: %s", error->message);
-        return usage_error(message);
-    }
     request.argv = argv + 1;
     fflush(stdout);
 

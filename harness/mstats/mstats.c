@@ -186,14 +186,9 @@ int main(int argc, char **argv)
     mstats_run_request_init(&request);
     request.allocator =
         options.allocator != NULL ? options.allocator : g_getenv("MSTATS_ALLOCATOR");
-    if (options.timeout < 0)
-        return usage_error("--timeout: give a number of seconds >= 0");
+    if (!mstats_parse_limits(options.timeout, options.memory_limit, &request.memory_limit, &error))
+        return usage_error(error->message);
     request.timeout_seconds = options.timeout;
-    if (options.memory_limit != NULL &&
-        !mstats_parse_size(options.memory_limit, &request.memory_limit, &error)) {
-        g_autofree char *message = g_strdup_printf("--memory-limit: %s", error->message);
-        return usage_error(message);
-    }
     request.quiet = options.quiet;
     request.record_path = options.record;
     request.heap_map_path = options.heap_map;

@@ -88,6 +88,12 @@ guint64 mstats_result_calls_realloc(const MstatsRunResult *result);
 /* Parses a size such as 4096, 64K, 1.5M or 2.5G (binary units). */
 gboolean mstats_parse_size(const char *text, guint64 *bytes, GError **error);
 
+/* The -t/--timeout and -m/--memory-limit options every harness program
+ * takes: checks that `timeout` is >= 0 and parses `memory_limit` (NULL:
+ * leaves *bytes as it is). FALSE with a usage error naming the option. */
+gboolean mstats_parse_limits(double timeout, const char *memory_limit, guint64 *bytes,
+                             GError **error);
+
 #define MSTATS_ERROR (mstats_error_quark())
 GQuark mstats_error_quark(void);
 typedef enum {

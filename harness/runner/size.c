@@ -38,3 +38,18 @@ gboolean mstats_parse_size(const char *text, guint64 *bytes, GError **error)
     *bytes = (guint64)llround(value * unit);
     return TRUE;
 }
+
+gboolean mstats_parse_limits(double timeout, const char *memory_limit, guint64 *bytes,
+                             GError **error)
+{
+    if (timeout < 0) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                    "--timeout: give a number of seconds >= 0");
+        return FALSE;
+    }
+    g_autoptr(GError) size_error = NULL;
+    if (memory_limit == NULL || mstats_parse_size(memory_limit, bytes, &size_error))
+        return TRUE;
+    g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "--memory-limit: %s", size_error->message);
+    return FALSE;
+}
