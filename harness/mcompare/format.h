@@ -39,5 +39,10 @@ char *format_size_long(guint64 bytes);
 char *format_status_mark(const Cell *cell, gboolean utf8);
 const AllocatorColumn *format_column(const Comparison *comparison, guint allocator);
 const Workload *format_workload(const Comparison *comparison, guint workload);
+/* When some cell failed or did not run: `heading`, then one line per such
+ * cell: `prefix`, the workload, " on ", the allocator, ": ", the reason.
+ * `emphasis` wraps the two names (Markdown's "**"; "" for plain text). */
+void format_append_failures(GString *out, const Comparison *comparison, const char *heading,
+                            const char *prefix, const char *emphasis);
 
 #endif

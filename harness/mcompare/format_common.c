@@ -83,3 +83,23 @@ const Workload *format_workload(const Comparison *comparison, guint workload)
 {
     return g_ptr_array_index(comparison->workloads, workload);
 }
+
+void format_append_failures(GString *out, const Comparison *comparison, const char *heading,
+                            const char *prefix, const char *emphasis)
+{
+    gboolean header = FALSE;
+    for (guint i = 0; i < comparison->cell_count; i++) {
+        const Cell *cell = &comparison->cells[i];
+        if (cell_ok(cell))
+            continue;
+        if (!header) {
+            g_string_append(out, heading);
+            header = TRUE;
+        }
+        g_autofree char *why = cell_describe_failure(cell);
+        g_string_append_printf(out, "%s%s%s%s on %s%s%s: %s\n", prefix, emphasis,
+                               format_workload(comparison, cell->workload)->name, emphasis,
+                               emphasis, format_column(comparison, cell->allocator)->name, emphasis,
+                               why);
+    }
+}

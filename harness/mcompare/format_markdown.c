@@ -162,20 +162,7 @@ char *format_markdown(const Comparison *comparison, const Score *score)
                          "~ marks a workload whose runs disagreed (threads), showing the "
                          "smallest.\n\n");
     append_summary_table(out, comparison);
-    gboolean header = FALSE;
-    for (guint i = 0; i < comparison->cell_count; i++) {
-        const Cell *cell = &comparison->cells[i];
-        if (cell_ok(cell))
-            continue;
-        if (!header) {
-            g_string_append(out, "\n## Failed or not run\n\n");
-            header = TRUE;
-        }
-        g_autofree char *why = cell_describe_failure(cell);
-        g_string_append_printf(out, "- **%s** on **%s**: %s\n",
-                               format_workload(comparison, cell->workload)->name,
-                               format_column(comparison, cell->allocator)->name, why);
-    }
+    format_append_failures(out, comparison, "\n## Failed or not run\n\n", "- ", "**");
     append_figures_table(out, comparison);
     if (score != NULL)
         append_score(out, comparison, score);

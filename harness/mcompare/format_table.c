@@ -171,20 +171,8 @@ static void render_grid(GString *out, const Grid *grid, const Comparison *compar
 /* Reasons for failed and not-run cells, and what the marks mean. */
 static void append_notes(GString *out, const Comparison *comparison)
 {
-    gboolean header = FALSE, approx = FALSE;
-    for (guint i = 0; i < comparison->cell_count; i++) {
-        const Cell *cell = &comparison->cells[i];
-        if (cell_ok(cell))
-            continue;
-        if (!header) {
-            g_string_append(out, "\nFailed or not run:\n");
-            header = TRUE;
-        }
-        g_autofree char *why = cell_describe_failure(cell);
-        g_string_append_printf(out, "  %s on %s: %s\n",
-                               format_workload(comparison, cell->workload)->name,
-                               format_column(comparison, cell->allocator)->name, why);
-    }
+    gboolean approx = FALSE;
+    format_append_failures(out, comparison, "\nFailed or not run:\n", "  ", "");
     for (guint w = 0; w < comparison->workloads->len; w++)
         approx = approx || !format_workload(comparison, w)->bounds_agree;
     g_string_append(out, "\nMAX and the bounds in bytes (K, M, G: powers of 1024); ratio = MAX / "
