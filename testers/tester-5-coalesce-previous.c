@@ -12,6 +12,7 @@
  * grow for them (MAX ~ 64 x 16 KiB). Without coalescing (or without reuse)
  * MAX roughly doubles.
  */
+#include "coalesce.h"
 #include "tester.h"
 
 #include <stdlib.h>
@@ -20,15 +21,17 @@ enum { GROUPS = 64, HALF_BYTES = 8000, GUARD_BYTES = 100 };
 
 int main(void)
 {
-    unsigned char *first[GROUPS], *second[GROUPS], *guard[GROUPS], *merged[GROUPS];
+    unsigned char *first[GROUPS], *second[GROUPS], *guard[GROUPS];
     uintptr_t first_start[GROUPS];
+    uint64_t guard_tag[GROUPS];
     for (int g = 0; g < GROUPS; g++) {
         first[g] = require_block(malloc(HALF_BYTES), 16, "malloc(8000) for A");
         second[g] = require_block(malloc(HALF_BYTES), 16, "malloc(8000) for B");
         guard[g] = require_block(malloc(GUARD_BYTES), 16, "malloc(100) for a guard");
         pattern_fill(first[g], HALF_BYTES, 3 * g);
         pattern_fill(second[g], HALF_BYTES, 3 * g + 1);
-        pattern_fill(guard[g], GUARD_BYTES, 3 * g + 2);
+        guard_tag[g] = 3 * g + 2;
+        pattern_fill(guard[g], GUARD_BYTES, guard_tag[g]);
         first_start[g] = (uintptr_t)first[g];
     }
     for (int g = 0; g < GROUPS; g++) {
@@ -37,23 +40,8 @@ int main(void)
         pattern_require(second[g], HALF_BYTES, 3 * g + 1, "B");
         free(second[g]);
     }
-    struct tester_span spans[2 * GROUPS];
-    int reused = 0;
-    for (int g = 0; g < GROUPS; g++) {
-        merged[g] = require_block(malloc(2 * HALF_BYTES), 16, "malloc(16000)");
-        pattern_fill(merged[g], 2 * HALF_BYTES, 1000 + g);
-        for (int h = 0; h < GROUPS; h++)
-            reused += (uintptr_t)merged[g] == first_start[h];
-        spans[2 * g] = (struct tester_span){(uintptr_t)merged[g], 2 * HALF_BYTES};
-        spans[2 * g + 1] = (struct tester_span){(uintptr_t)guard[g], GUARD_BYTES};
-    }
-    spans_require_disjoint(spans, 2 * GROUPS, "merged blocks and guards");
-    for (int g = 0; g < GROUPS; g++) {
-        pattern_require(guard[g], GUARD_BYTES, 3 * g + 2, "a guard");
-        pattern_require(merged[g], 2 * HALF_BYTES, 1000 + g, "a 16000-byte block");
-        free(merged[g]);
-        free(guard[g]);
-    }
+    int reused =
+        coalesce_refill(GROUPS, 2 * HALF_BYTES, first_start, guard, guard_tag, GUARD_BYTES);
     tester_pass("Coalescing with the previous block: %d of %d blocks of %d bytes reused two "
                 "freed neighbours of %d bytes, all intact",
                 reused, GROUPS, 2 * HALF_BYTES, HALF_BYTES);

@@ -12,6 +12,7 @@
  * grow for them (MAX ~ 64 x 18 KiB). Merging with one side only leaves
  * 12000-byte holes that are too small, and MAX roughly doubles.
  */
+#include "coalesce.h"
 #include "tester.h"
 
 #include <stdlib.h>
@@ -20,15 +21,17 @@ enum { GROUPS = 64, PART_BYTES = 6000, GUARD_BYTES = 100 };
 
 int main(void)
 {
-    unsigned char *part[GROUPS][3], *guard[GROUPS], *merged[GROUPS];
+    unsigned char *part[GROUPS][3], *guard[GROUPS];
     uintptr_t first_start[GROUPS];
+    uint64_t guard_tag[GROUPS];
     for (int g = 0; g < GROUPS; g++) {
         for (int p = 0; p < 3; p++) {
             part[g][p] = require_block(malloc(PART_BYTES), 16, "malloc(6000)");
             pattern_fill(part[g][p], PART_BYTES, 4 * g + p);
         }
         guard[g] = require_block(malloc(GUARD_BYTES), 16, "malloc(100) for a guard");
-        pattern_fill(guard[g], GUARD_BYTES, 4 * g + 3);
+        guard_tag[g] = 4 * g + 3;
+        pattern_fill(guard[g], GUARD_BYTES, guard_tag[g]);
         first_start[g] = (uintptr_t)part[g][0];
     }
     /* The order matters: the middle block goes last, between two free ones. */
@@ -40,23 +43,8 @@ int main(void)
             free(part[g][p]);
         }
     }
-    struct tester_span spans[2 * GROUPS];
-    int reused = 0;
-    for (int g = 0; g < GROUPS; g++) {
-        merged[g] = require_block(malloc(3 * PART_BYTES), 16, "malloc(18000)");
-        pattern_fill(merged[g], 3 * PART_BYTES, 1000 + g);
-        for (int h = 0; h < GROUPS; h++)
-            reused += (uintptr_t)merged[g] == first_start[h];
-        spans[2 * g] = (struct tester_span){(uintptr_t)merged[g], 3 * PART_BYTES};
-        spans[2 * g + 1] = (struct tester_span){(uintptr_t)guard[g], GUARD_BYTES};
-    }
-    spans_require_disjoint(spans, 2 * GROUPS, "merged blocks and guards");
-    for (int g = 0; g < GROUPS; g++) {
-        pattern_require(guard[g], GUARD_BYTES, 4 * g + 3, "a guard");
-        pattern_require(merged[g], 3 * PART_BYTES, 1000 + g, "an 18000-byte block");
-        free(merged[g]);
-        free(guard[g]);
-    }
+    int reused =
+        coalesce_refill(GROUPS, 3 * PART_BYTES, first_start, guard, guard_tag, GUARD_BYTES);
     tester_pass("Coalescing with both neighbours: %d of %d blocks of %d bytes reused three freed "
                 "blocks of %d bytes, all intact",
                 reused, GROUPS, 3 * PART_BYTES, PART_BYTES);
