@@ -41,43 +41,17 @@ static __attribute__((noreturn)) void fail_load(int code, const char *path, cons
     violation_exit(code, reason.text);
 }
 
-static void load_libc(void)
+/* Fills shim.allocator with `lookup(handle, name)` for every function of the
+ * family; stops with 66 naming the first of the required four it lacks. The
+ * optional ones may be NULL: interpose.c serves them from the required four. */
+static void resolve_family(const char *path, void *handle,
+                           void *(*lookup)(void *handle, const char *name))
 {
-    AllocatorFunctions *f = &shim.allocator;
-    f->malloc = dlsym(RTLD_NEXT, "malloc");
-    f->free = dlsym(RTLD_NEXT, "free");
-    f->calloc = dlsym(RTLD_NEXT, "calloc");
-    f->realloc = dlsym(RTLD_NEXT, "realloc");
-    f->reallocarray = dlsym(RTLD_NEXT, "reallocarray");
-    f->posix_memalign = dlsym(RTLD_NEXT, "posix_memalign");
-    f->aligned_alloc = dlsym(RTLD_NEXT, "aligned_alloc");
-    f->memalign = dlsym(RTLD_NEXT, "memalign");
-    f->valloc = dlsym(RTLD_NEXT, "valloc");
-    f->pvalloc = dlsym(RTLD_NEXT, "pvalloc");
-    f->malloc_usable_size = dlsym(RTLD_NEXT, "malloc_usable_size");
-    if (!f->malloc || !f->free || !f->calloc || !f->realloc)
-        fail_load(66, "libc", " lacks the malloc family", NULL);
-    mallopt(M_MMAP_MAX, 0);
-    mallopt(M_ARENA_MAX, 1);
-    mallopt(M_TOP_PAD, 0);
-}
-
-void allocator_load(const char *path)
-{
-    if (strcmp(path, "libc") == 0) {
-        shim.is_libc = true;
-        load_libc();
-        return;
-    }
-    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (handle == NULL)
-        fail_load(65, path, " cannot be loaded: ", dlerror());
-
     AllocatorFunctions *f = &shim.allocator;
     static const char *const required[] = {"malloc", "free", "calloc", "realloc"};
     void *found[4];
     for (int i = 0; i < 4; i++) {
-        found[i] = lookup_own(handle, required[i]);
+        found[i] = lookup(handle, required[i]);
         if (found[i] == NULL)
             fail_load(66, path, " lacks ", required[i]);
     }
@@ -85,12 +59,27 @@ void allocator_load(const char *path)
     f->free = (void (*)(void *))found[1];
     f->calloc = (void *(*)(size_t, size_t))found[2];
     f->realloc = (void *(*)(void *, size_t))found[3];
-    /* Optional: missing ones are served from the required four (see interpose.c). */
-    f->reallocarray = lookup_own(handle, "reallocarray");
-    f->posix_memalign = lookup_own(handle, "posix_memalign");
-    f->aligned_alloc = lookup_own(handle, "aligned_alloc");
-    f->memalign = lookup_own(handle, "memalign");
-    f->valloc = lookup_own(handle, "valloc");
-    f->pvalloc = lookup_own(handle, "pvalloc");
-    f->malloc_usable_size = lookup_own(handle, "malloc_usable_size");
+    f->reallocarray = lookup(handle, "reallocarray");
+    f->posix_memalign = lookup(handle, "posix_memalign");
+    f->aligned_alloc = lookup(handle, "aligned_alloc");
+    f->memalign = lookup(handle, "memalign");
+    f->valloc = lookup(handle, "valloc");
+    f->pvalloc = lookup(handle, "pvalloc");
+    f->malloc_usable_size = lookup(handle, "malloc_usable_size");
+}
+
+void allocator_load(const char *path)
+{
+    if (strcmp(path, "libc") == 0) {
+        shim.is_libc = true;
+        resolve_family(path, RTLD_NEXT, dlsym); /* glibc: the definitions after ours */
+        mallopt(M_MMAP_MAX, 0);
+        mallopt(M_ARENA_MAX, 1);
+        mallopt(M_TOP_PAD, 0);
+        return;
+    }
+    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (handle == NULL)
+        fail_load(65, path, " cannot be loaded: ", dlerror());
+    resolve_family(path, handle, lookup_own);
 }
