@@ -21,42 +21,14 @@ static void add_cell(JsonBuilder *b, const Comparison *comparison, const Cell *c
         json_member_string(b, "status", "NOT-RUN");
         json_member_string(b, "reason", cell->not_run_reason);
     } else {
-        json_member_string(b, "status", r->code == MSTATS_CODE_OK ? "OK" : "FAILED");
-        json_member_int(b, "code", r->code);
+        mstats_json_add_result(b, r);
         json_member_bool(b, "code_is_exit_status", r->code_is_exit_status);
-        json_member_int(b, "wait_status", r->wait_status);
-        if (r->exit_status >= 0)
-            json_member_int(b, "exit_status", r->exit_status);
-        else
-            json_member_null(b, "exit_status");
-        if (r->signal != 0)
-            json_member_int(b, "signal", r->signal);
-        else
-            json_member_null(b, "signal");
-        json_member_string(b, "reason", r->reason);
         json_member_string(b, "output", cell->output_tail);
-        json_member_bool(b, "timed_out", r->timed_out);
-        json_member_bool(b, "figures_valid", r->figures_valid);
-        json_member_int(b, "max", (gint64)r->heap_max);
         double ratio = cell_ratio(comparison, cell);
         if (ratio > 0)
             json_member_double(b, "ratio", ratio);
         else
             json_member_null(b, "ratio");
-        json_member_double(b, "avg", r->heap_avg);
-        json_member_double(b, "time", r->wall_seconds);
-        json_member_double(b, "cpu_time", r->cpu_seconds);
-        json_member_int(b, "requested", (gint64)r->requested);
-        json_member_int(b, "peak_live", (gint64)r->peak_live);
-        json_member_double(b, "utilization", r->utilization);
-        json_member_int(b, "live_at_exit", (gint64)r->live_at_exit);
-        json_member_int(b, "live_blocks_at_exit", (gint64)r->live_blocks_at_exit);
-        json_builder_set_member_name(b, "calls");
-        json_builder_begin_object(b);
-        for (int f = 0; f < MSTATS_FN_COUNT; f++)
-            json_member_int(b, mstats_function_names[f], (gint64)r->calls[f]);
-        json_member_int(b, "failed", (gint64)r->failed_calls);
-        json_builder_end_object(b);
     }
     const ItemScore *verdict = score_for_cell(score, cell->workload, cell->allocator);
     if (verdict != NULL) {

@@ -3,6 +3,7 @@
 #define MSTATS_REPORT_H
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "run.h"
 
@@ -14,6 +15,13 @@ char *mstats_report_text(const MstatsRunResult *result);
 /* One JSON object with every figure of the text report plus code, signal,
  * reason, exit status, CPU time, per-function calls and the request. */
 char *mstats_report_json(const MstatsRunResult *result, const MstatsRunRequest *request);
+
+/* Adds the members of one result to the object `b` is building: status,
+ * code, wait_status, exit_status, signal, reason, timed_out, figures_valid,
+ * max, avg, time, cpu_time, requested, peak_live, utilization,
+ * live_at_exit, live_blocks_at_exit and calls (per function, and failed).
+ * The mstats report and mcompare's cells share it. */
+void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result);
 
 /* The interposed functions' names, as in the JSON report, in the order of
  * MstatsRunResult.calls. */

@@ -11,41 +11,22 @@ const char *const mstats_function_names[MSTATS_FN_COUNT] = {
     "posix_memalign", "aligned_alloc", "memalign", "valloc", "pvalloc",
 };
 
-static void add_calls(JsonBuilder *b, const MstatsRunResult *result)
+void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
 {
-    json_builder_set_member_name(b, "calls");
-    json_builder_begin_object(b);
-    for (int i = 0; i < MSTATS_FN_COUNT; i++) {
-        json_builder_set_member_name(b, mstats_function_names[i]);
-        json_builder_add_int_value(b, (gint64)result->calls[i]);
-    }
-    json_builder_set_member_name(b, "failed");
-    json_builder_add_int_value(b, (gint64)result->failed_calls);
-    json_builder_end_object(b);
-}
-
-char *mstats_report_json(const MstatsRunResult *result, const MstatsRunRequest *request)
-{
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    json_builder_begin_object(b);
     json_member_string(b, "status", result->code == MSTATS_CODE_OK ? "OK" : "FAILED");
     json_member_int(b, "code", result->code);
     json_member_int(b, "wait_status", result->wait_status);
-    json_builder_set_member_name(b, "exit_status");
     if (result->exit_status >= 0)
-        json_builder_add_int_value(b, result->exit_status);
+        json_member_int(b, "exit_status", result->exit_status);
     else
-        json_builder_add_null_value(b);
-    json_builder_set_member_name(b, "signal");
+        json_member_null(b, "exit_status");
     if (result->signal != 0)
-        json_builder_add_int_value(b, result->signal);
+        json_member_int(b, "signal", result->signal);
     else
-        json_builder_add_null_value(b);
+        json_member_null(b, "signal");
     json_member_string(b, "reason", result->reason);
-    json_builder_set_member_name(b, "timed_out");
-    json_builder_add_boolean_value(b, result->timed_out);
-    json_builder_set_member_name(b, "figures_valid");
-    json_builder_add_boolean_value(b, result->figures_valid);
+    json_member_bool(b, "timed_out", result->timed_out);
+    json_member_bool(b, "figures_valid", result->figures_valid);
     json_member_int(b, "max", (gint64)result->heap_max);
     json_member_double(b, "avg", result->heap_avg);
     json_member_double(b, "time", result->wall_seconds);
@@ -55,7 +36,19 @@ char *mstats_report_json(const MstatsRunResult *result, const MstatsRunRequest *
     json_member_double(b, "utilization", result->utilization);
     json_member_int(b, "live_at_exit", (gint64)result->live_at_exit);
     json_member_int(b, "live_blocks_at_exit", (gint64)result->live_blocks_at_exit);
-    add_calls(b, result);
+    json_builder_set_member_name(b, "calls");
+    json_builder_begin_object(b);
+    for (int i = 0; i < MSTATS_FN_COUNT; i++)
+        json_member_int(b, mstats_function_names[i], (gint64)result->calls[i]);
+    json_member_int(b, "failed", (gint64)result->failed_calls);
+    json_builder_end_object(b);
+}
+
+char *mstats_report_json(const MstatsRunResult *result, const MstatsRunRequest *request)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    mstats_json_add_result(b, result);
     json_builder_set_member_name(b, "allocator");
     json_builder_begin_object(b);
     json_member_string(b, "name", result->allocator.name);
