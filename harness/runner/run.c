@@ -100,8 +100,6 @@ static void collect_figures(const MstatsRegion *map, MstatsRunResult *result)
     result->live_blocks_at_exit = f->live_blocks;
     memcpy(result->calls, f->calls, sizeof result->calls);
     result->failed_calls = f->failed_calls;
-    result->record_ops = map->record_ops;
-    result->record_ids = map->record_ids;
     result->record_complete = map->record_truncated == 0;
 }
 

@@ -54,9 +54,7 @@ typedef struct {
     guint64 calls[MSTATS_FN_COUNT];
     guint64 failed_calls;
     MstatsAllocator allocator; /* what was loaded */
-    guint64 record_ops;        /* operations written with record_path */
-    guint32 record_ids;
-    gboolean record_complete;
+    gboolean record_complete;  /* with record_path: every operation was recorded */
 } MstatsRunResult;
 
 void mstats_run_request_init(MstatsRunRequest *request);
