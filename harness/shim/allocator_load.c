@@ -32,13 +32,15 @@ static void *lookup_own(void *handle, const char *name)
 static __attribute__((noreturn)) void fail_load(int code, const char *path, const char *words,
                                                 const char *detail)
 {
-    ReasonText reason = {.length = 0};
-    reason_add(&reason, "allocator ");
-    reason_add(&reason, path);
-    reason_add(&reason, words);
+    char storage[MSTATS_REASON_MAX];
+    struct text_buffer reason;
+    text_init(&reason, storage, sizeof storage);
+    text_add(&reason, "allocator ");
+    text_add(&reason, path);
+    text_add(&reason, words);
     if (detail != NULL)
-        reason_add(&reason, detail);
-    violation_exit(code, reason.text);
+        text_add(&reason, detail);
+    violation_exit(code, storage);
 }
 
 /* Fills shim.allocator with `lookup(handle, name)` for every function of the

@@ -58,52 +58,52 @@ static inline void shim_leave(bool locked)
     shim_depth--;
 }
 
-static void describe_call(ReasonText *r, const Call *call)
+static void describe_call(struct text_buffer *r, const Call *call)
 {
-    reason_add(r, function_name(call->fn));
-    reason_add(r, "(");
+    text_add(r, function_name(call->fn));
+    text_add(r, "(");
     switch (call->fn) {
     case MSTATS_FN_CALLOC:
-        reason_add_decimal(r, call->count);
-        reason_add(r, ", ");
-        reason_add_decimal(r, call->count ? call->size / call->count : 0);
+        text_add_u64(r, call->count);
+        text_add(r, ", ");
+        text_add_u64(r, call->count ? call->size / call->count : 0);
         break;
     case MSTATS_FN_REALLOC:
-        reason_add_hex(r, call->old);
-        reason_add(r, ", ");
-        reason_add_decimal(r, call->size);
+        text_add_hex(r, call->old, 1);
+        text_add(r, ", ");
+        text_add_u64(r, call->size);
         break;
     case MSTATS_FN_REALLOCARRAY:
-        reason_add_hex(r, call->old);
-        reason_add(r, ", ");
-        reason_add_decimal(r, call->count);
-        reason_add(r, ", ");
-        reason_add_decimal(r, call->count ? call->size / call->count : 0);
+        text_add_hex(r, call->old, 1);
+        text_add(r, ", ");
+        text_add_u64(r, call->count);
+        text_add(r, ", ");
+        text_add_u64(r, call->count ? call->size / call->count : 0);
         break;
     case MSTATS_FN_POSIX_MEMALIGN:
     case MSTATS_FN_ALIGNED_ALLOC:
     case MSTATS_FN_MEMALIGN:
-        reason_add_decimal(r, call->alignment);
-        reason_add(r, ", ");
-        reason_add_decimal(r, call->size);
+        text_add_u64(r, call->alignment);
+        text_add(r, ", ");
+        text_add_u64(r, call->size);
         break;
     case MSTATS_FN_FREE:
-        reason_add_hex(r, call->old);
+        text_add_hex(r, call->old, 1);
         break;
     default:
-        reason_add_decimal(r, call->size);
+        text_add_u64(r, call->size);
         break;
     }
-    reason_add(r, ")");
+    text_add(r, ")");
 }
 
-static void add_range(ReasonText *r, uintptr_t from, uintptr_t to)
+static void add_range(struct text_buffer *r, uintptr_t from, uintptr_t to)
 {
-    reason_add(r, "[");
-    reason_add_hex(r, from);
-    reason_add(r, ", ");
-    reason_add_hex(r, to);
-    reason_add(r, ")");
+    text_add(r, "[");
+    text_add_hex(r, from, 1);
+    text_add(r, ", ");
+    text_add_hex(r, to, 1);
+    text_add(r, ")");
 }
 
 /* The live block containing `address`, found by a scan: failure path only. */
@@ -121,83 +121,91 @@ static const LiveBlock *live_block_containing(uintptr_t address)
 static __attribute__((noreturn, cold)) void fail_limit(uint64_t heap, const char *where,
                                                        const Call *call)
 {
-    ReasonText r = {.length = 0};
-    reason_add(&r, "heap grew to ");
-    reason_add_decimal(&r, heap);
-    reason_add(&r, " bytes, past the memory limit of ");
-    reason_add_decimal(&r, shim.memory_limit);
-    reason_add(&r, " bytes ");
-    reason_add(&r, where);
+    char words[MSTATS_REASON_MAX];
+    struct text_buffer r;
+    text_init(&r, words, sizeof words);
+    text_add(&r, "heap grew to ");
+    text_add_u64(&r, heap);
+    text_add(&r, " bytes, past the memory limit of ");
+    text_add_u64(&r, shim.memory_limit);
+    text_add(&r, " bytes ");
+    text_add(&r, where);
     if (call != NULL)
         describe_call(&r, call);
-    violation_exit(68, r.text);
+    violation_exit(68, words);
 }
 
 static __attribute__((noreturn, cold)) void fail_block(int code, const Call *call, uintptr_t p,
                                                        uintptr_t brk, uintptr_t clash)
 {
-    ReasonText r = {.length = 0};
+    char words[MSTATS_REASON_MAX];
+    struct text_buffer r;
+    text_init(&r, words, sizeof words);
     uint64_t extent = call->size;
     if (code == 91) {
-        reason_add(&r, "pointer ");
-        reason_add_hex(&r, p);
-        reason_add(&r, " outside the heap ");
+        text_add(&r, "pointer ");
+        text_add_hex(&r, p, 1);
+        text_add(&r, " outside the heap ");
         add_range(&r, shim.heap_start, brk);
     } else if (code == 92) {
-        reason_add(&r, "block ");
+        text_add(&r, "block ");
         add_range(&r, p, p + extent);
-        reason_add(&r, " runs past the heap end ");
-        reason_add_hex(&r, brk);
+        text_add(&r, " runs past the heap end ");
+        text_add_hex(&r, brk, 1);
     } else if (code == 93) {
-        reason_add(&r, "pointer ");
-        reason_add_hex(&r, p);
-        reason_add(&r, " not aligned to ");
-        reason_add_decimal(&r, call->alignment);
-        reason_add(&r, " bytes");
+        text_add(&r, "pointer ");
+        text_add_hex(&r, p, 1);
+        text_add(&r, " not aligned to ");
+        text_add_u64(&r, call->alignment);
+        text_add(&r, " bytes");
     } else {
-        reason_add(&r, "block ");
+        text_add(&r, "block ");
         add_range(&r, p, p + extent);
-        reason_add(&r, " overlaps live block");
+        text_add(&r, " overlaps live block");
         const LiveBlock *other = live_block_containing(clash);
         if (other != NULL) {
-            reason_add(&r, " ");
+            text_add(&r, " ");
             add_range(&r, other->pointer, other->pointer + other->size);
         } else {
-            reason_add(&r, " at ");
-            reason_add_hex(&r, clash);
+            text_add(&r, " at ");
+            text_add_hex(&r, clash, 1);
         }
     }
-    reason_add(&r, " returned by ");
+    text_add(&r, " returned by ");
     describe_call(&r, call);
-    violation_exit(code, r.text);
+    violation_exit(code, words);
 }
 
 static __attribute__((noreturn, cold)) void fail_not_live(const Call *call)
 {
-    ReasonText r = {.length = 0};
+    char words[MSTATS_REASON_MAX];
+    struct text_buffer r;
+    text_init(&r, words, sizeof words);
     describe_call(&r, call);
     uintptr_t p = call->old;
     const LiveBlock *inside = live_block_containing(p);
     if (inside != NULL) {
-        reason_add(&r, " of a pointer inside live block ");
+        text_add(&r, " of a pointer inside live block ");
         add_range(&r, inside->pointer, inside->pointer + inside->size);
     } else if (shadow_covers(&shim.shadow, p) && p % SHADOW_GRANULE == 0 &&
                shadow_was_start(&shim.shadow, p)) {
-        reason_add(&r, " of a block already freed");
+        text_add(&r, " of a block already freed");
     } else {
-        reason_add(&r, " of a pointer the allocator never returned");
+        text_add(&r, " of a pointer the allocator never returned");
     }
-    violation_exit(95, r.text);
+    violation_exit(95, words);
 }
 
 static __attribute__((noreturn, cold)) void fail_missing(const char *function, const Call *call)
 {
-    ReasonText r = {.length = 0};
-    reason_add(&r, "allocator lacks ");
-    reason_add(&r, function);
-    reason_add(&r, ", needed for ");
+    char words[MSTATS_REASON_MAX];
+    struct text_buffer r;
+    text_init(&r, words, sizeof words);
+    text_add(&r, "allocator lacks ");
+    text_add(&r, function);
+    text_add(&r, ", needed for ");
     describe_call(&r, call);
-    violation_exit(66, r.text);
+    violation_exit(66, words);
 }
 
 /* Reads the heap size (break - heap start) into heap_now and MAX. */

@@ -18,6 +18,7 @@
 
 #include "live_table.h"
 #include "region_layout.h"
+#include "text_buffer.h"
 #include "shadow.h"
 
 #define SHIM_HIDDEN __attribute__((visibility("hidden")))
@@ -100,14 +101,6 @@ SHIM_HIDDEN void allocator_load(const char *path);
  * it on stderr (any other process). Never returns. */
 SHIM_HIDDEN __attribute__((noreturn)) void violation_exit(int code, const char *reason);
 
-/* Reason text built without malloc (stdio may allocate). */
-typedef struct {
-    char text[MSTATS_REASON_MAX];
-    size_t length;
-} ReasonText;
-SHIM_HIDDEN void reason_add(ReasonText *r, const char *words);
-SHIM_HIDDEN void reason_add_decimal(ReasonText *r, uint64_t value);
-SHIM_HIDDEN void reason_add_hex(ReasonText *r, uint64_t value);
 SHIM_HIDDEN const char *function_name(MstatsFunction fn);
 
 /* Recording: ids and operations (no-ops unless shim.recording). */
