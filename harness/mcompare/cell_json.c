@@ -236,7 +236,7 @@ gboolean cell_from_json(JsonObject *object, Cell *cell, GError **error)
     if (calls != NULL && JSON_NODE_HOLDS_OBJECT(calls)) {
         JsonObject *calls_object = json_node_get_object(calls);
         for (int f = 0; f < MSTATS_FN_COUNT; f++)
-            r->calls[f] = (guint64)optional_int(calls_object, mstats_function_names[f], 0);
+            r->calls[f] = (guint64)optional_int(calls_object, mstats_function_name(f), 0);
         r->failed_calls = (guint64)optional_int(calls_object, "failed", 0);
     }
     r->allocator.name = g_strdup(optional_string(object, "allocator"));

@@ -23,8 +23,4 @@ char *mstats_report_json(const MstatsRunResult *result, const MstatsRunRequest *
  * The mstats report and mcompare's cells share it. */
 void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result);
 
-/* The interposed functions' names, as in the JSON report, in the order of
- * MstatsRunResult.calls. */
-extern const char *const mstats_function_names[MSTATS_FN_COUNT];
-
 #endif

@@ -6,11 +6,6 @@
 #include "report.h"
 #include "region_layout.h"
 
-const char *const mstats_function_names[MSTATS_FN_COUNT] = {
-    "malloc",         "calloc",        "realloc",  "free",   "reallocarray",
-    "posix_memalign", "aligned_alloc", "memalign", "valloc", "pvalloc",
-};
-
 void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
 {
     json_member_string(b, "status", result->code == MSTATS_CODE_OK ? "OK" : "FAILED");
@@ -39,7 +34,7 @@ void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
     json_builder_set_member_name(b, "calls");
     json_builder_begin_object(b);
     for (int i = 0; i < MSTATS_FN_COUNT; i++)
-        json_member_int(b, mstats_function_names[i], (gint64)result->calls[i]);
+        json_member_int(b, mstats_function_name(i), (gint64)result->calls[i]);
     json_member_int(b, "failed", (gint64)result->failed_calls);
     json_builder_end_object(b);
 }

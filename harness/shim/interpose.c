@@ -60,7 +60,7 @@ static inline void shim_leave(bool locked)
 
 static void describe_call(struct text_buffer *r, const Call *call)
 {
-    text_add(r, function_name(call->fn));
+    text_add(r, mstats_function_name(call->fn));
     text_add(r, "(");
     switch (call->fn) {
     case MSTATS_FN_CALLOC:
@@ -513,7 +513,7 @@ static void *allocate_aligned(const Call *call, int *error)
         return a->aligned_alloc(alignment, call->size);
     if (alignment <= SHIM_ALIGNMENT)
         return a->malloc(call->size);
-    fail_missing(function_name(call->fn), call);
+    fail_missing(mstats_function_name(call->fn), call);
 }
 
 static bool valid_alignment(size_t alignment)

@@ -47,6 +47,16 @@ typedef enum {
     MSTATS_FN_COUNT
 } MstatsFunction;
 
+/* The function's name, as in REASON texts and the JSON report. */
+static inline const char *mstats_function_name(MstatsFunction fn)
+{
+    static const char *const names[MSTATS_FN_COUNT] = {
+        "malloc",         "calloc",        "realloc",  "free",   "reallocarray",
+        "posix_memalign", "aligned_alloc", "memalign", "valloc", "pvalloc",
+    };
+    return names[fn];
+}
+
 /* Figures of the measured (top) process. All byte counts are requested bytes
  * except the heap_* ones, which are bytes of break above the shim's start. */
 typedef struct {

@@ -101,8 +101,6 @@ SHIM_HIDDEN void allocator_load(const char *path);
  * it on stderr (any other process). Never returns. */
 SHIM_HIDDEN __attribute__((noreturn)) void violation_exit(int code, const char *reason);
 
-SHIM_HIDDEN const char *function_name(MstatsFunction fn);
-
 /* Recording: ids and operations (no-ops unless shim.recording). */
 SHIM_HIDDEN void recorder_start(int fd);
 SHIM_HIDDEN uint32_t recorder_take_id(void);

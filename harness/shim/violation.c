@@ -7,15 +7,6 @@
 
 #include "shim.h"
 
-const char *function_name(MstatsFunction fn)
-{
-    static const char *const names[MSTATS_FN_COUNT] = {
-        "malloc",         "calloc",        "realloc",  "free",   "reallocarray",
-        "posix_memalign", "aligned_alloc", "memalign", "valloc", "pvalloc",
-    };
-    return names[fn];
-}
-
 void violation_exit(int code, const char *reason)
 {
     if (shim.reporter && shim.region != NULL) {
