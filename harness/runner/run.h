@@ -14,7 +14,6 @@
 #include "status.h"
 
 #define MSTATS_DEFAULT_TIMEOUT 30.0
-#define MSTATS_DEFAULT_MEMORY_LIMIT (G_GUINT64_CONSTANT(5) << 29) /* 2.5 GiB */
 
 /* What to run. Fill with mstats_run_request_init, then set fields. */
 typedef struct {

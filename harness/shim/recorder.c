@@ -19,7 +19,7 @@ void recorder_start(int fd)
     void *ops = mmap(NULL, MSTATS_RECORD_CAPACITY, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     void *ids = mmap(NULL, RECORDER_MAX_IDS / 8, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (ops == MAP_FAILED || ids == MAP_FAILED) {
+    if (ops == MAP_FAILED || ids == MAP_FAILED || !live_index_reserve_ids(&shim.live)) {
         shim.region->record_truncated = 1;
         return;
     }

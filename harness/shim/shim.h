@@ -1,9 +1,16 @@
 /* Internal state and interfaces of the preloaded shim (libmstats-shim.so).
  *
- * The shim sits between the program and the allocator under test: every
- * malloc-family call goes through interpose.c, which forwards it to the
- * allocator and then measures (figures) and checks (heap bounds, alignment,
- * overlap via the shadow bitmap, invalid and double free via the live table).
+ * The shim sits between the program and the allocator under test. One file a
+ * job:
+ *   interpose.c    the exported malloc family: the bypass rule, forwarding
+ *   measure.c      the figures and checks of one measured call
+ *   live_index.c   live blocks by address (live_index.h)
+ *   violation.c    the words of a failed check, and the end of the program
+ *   break_hooks.c  sbrk and brk: MAX sampled the moment the break moves
+ *   bypass.c       unmeasured calls: from inside the allocator, or at boot
+ *   boot_arena.c   memory for the dynamic loader before the allocator is loaded
+ *   start.c        starting in a process; fork and exec
+ *   allocator_load.c, recorder.c  loading the allocator; --record
  * The shim links libc only and never calls malloc: its own memory comes from
  * mmap, and what the dynamic loader asks for before the allocator is loaded
  * comes from the boot arena and is never counted.
@@ -15,17 +22,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/single_threaded.h>
 
-#include "live_table.h"
+#include "live_index.h"
 #include "region_layout.h"
 #include "text_buffer.h"
-#include "shadow.h"
 
 #define SHIM_HIDDEN __attribute__((visibility("hidden")))
 #define SHIM_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SHIM_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
-/* Every returned pointer must be aligned to this (max_align_t on x86-64). */
+/* Every returned pointer must be aligned to this (max_align_t on x86-64)
+ * unless the runner asked for 8 (MSTATS_SHIM_ALIGN, mstats --align 8). */
 #define SHIM_ALIGNMENT 16
 
 typedef enum { SHIM_UNLOADED, SHIM_LOADING, SHIM_READY } ShimPhase;
@@ -62,18 +70,64 @@ typedef struct {
     int (*real_brk)(void *);       /* glibc's brk, resolved at start */
     uintptr_t heap_start;          /* break when the shim started */
     uint64_t memory_limit;         /* heap bytes past which the program stops (68) */
+    unsigned alignment;            /* checked alignment of every block: 16, or 8 */
     MstatsRegion *region;          /* shared region; NULL when there is none */
     bool reporter;                 /* this process is the one being measured */
     bool recording;                /* reporter with --record */
     MstatsFigures *figures;        /* region->figures, or private_figures */
     MstatsFigures private_figures; /* where non-reporters count (never read) */
-    LiveTable live;                /* live blocks: pointer -> requested size, id */
-    Shadow shadow;                 /* granules of live blocks; block starts ever */
+    LiveIndex live;                /* live blocks by address: size, id; starts ever */
     Recorder recorder;
     pthread_mutex_t lock; /* guards all of the above after start */
 } Shim;
 
 extern Shim shim SHIM_HIDDEN;
+
+/* >0 while this thread is inside the shim: a malloc call from the allocator
+ * itself then goes straight to the allocator, uncounted. */
+extern __thread int shim_depth SHIM_HIDDEN __attribute__((tls_model("initial-exec")));
+
+static inline bool shim_ready(void)
+{
+    return SHIM_LIKELY(__atomic_load_n(&shim.phase, __ATOMIC_ACQUIRE) == SHIM_READY);
+}
+
+/* Starts the shim if it has not started: maps the region, loads the allocator.
+ * Safe to call from any entry point; calls made while it runs use the boot arena. */
+SHIM_HIDDEN void shim_start(void);
+
+/* The bypass rule, the one place that decides whether a call is measured: it
+ * is when the shim is ready and this thread is not already inside it (a call
+ * the allocator makes into the family is not the program's). A call that
+ * finds the shim not started starts it first. Unmeasured calls go to bypass.c. */
+static inline bool shim_measures_call(void)
+{
+    if (SHIM_LIKELY(shim_ready() && shim_depth == 0))
+        return true;
+    if (shim.phase != SHIM_UNLOADED)
+        return false;
+    shim_start();
+    return shim_ready() && shim_depth == 0;
+}
+
+/* Enters the shim for a measured call; returns whether the lock was taken. A
+ * single-threaded program (glibc's flag, cleared by the first pthread_create)
+ * needs none. */
+static inline bool shim_enter(void)
+{
+    shim_depth++;
+    bool locked = !__libc_single_threaded;
+    if (locked)
+        pthread_mutex_lock(&shim.lock);
+    return locked;
+}
+
+static inline void shim_leave(bool locked)
+{
+    if (locked)
+        pthread_mutex_unlock(&shim.lock);
+    shim_depth--;
+}
 
 /* glibc's break, read without a system call (sbrk(0) reads the same). */
 extern void *__curbrk;
@@ -84,14 +138,17 @@ static inline uintptr_t shim_break(void)
     return (uintptr_t)__curbrk;
 }
 
-/* Starts the shim if it has not started: maps the region, loads the allocator.
- * Safe to call from any entry point; calls made while it runs use the boot arena. */
-SHIM_HIDDEN void shim_start(void);
-
 /* Boot arena: bump memory for calls made before the allocator is ready. */
 SHIM_HIDDEN void *boot_alloc(size_t size, size_t alignment);
 SHIM_HIDDEN bool boot_owns(const void *p);
 SHIM_HIDDEN size_t boot_size(const void *p);
+
+/* Unmeasured calls (bypass.c): to the allocator from inside it, else to the
+ * boot arena. A boot block stays in the arena. */
+SHIM_HIDDEN void *bypass_malloc(size_t size, size_t alignment);
+SHIM_HIDDEN void *bypass_calloc(size_t count, size_t size);
+SHIM_HIDDEN void bypass_free(void *pointer);
+SHIM_HIDDEN void *bypass_realloc(void *pointer, size_t size);
 
 /* Loads the allocator named by `path` ("libc" for glibc) into shim.allocator.
  * On failure ends the process with 65 or 66. */
@@ -107,8 +164,16 @@ SHIM_HIDDEN uint32_t recorder_take_id(void);
 SHIM_HIDDEN void recorder_release_id(uint32_t id);
 SHIM_HIDDEN void recorder_log(MstatsOpKind kind, uint32_t id, uint64_t size, uintptr_t pointer);
 
-/* Heap accounting after the break moved (also called inside sbrk/brk):
- * updates heap_now/heap_max and stops the program past the memory limit. */
-SHIM_HIDDEN void heap_note_break(const char *cause);
+/* Reads the heap size (break - heap start) into heap_now and MAX; returns it. */
+static inline uint64_t heap_note(void)
+{
+    MstatsFigures *f = shim.figures;
+    uintptr_t brk = shim_break();
+    uint64_t heap = brk > shim.heap_start ? brk - shim.heap_start : 0;
+    f->heap_now = heap;
+    if (heap > f->heap_max)
+        f->heap_max = heap;
+    return heap;
+}
 
 #endif

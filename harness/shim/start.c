@@ -21,8 +21,6 @@
 
 Shim shim = {.phase = SHIM_UNLOADED, .lock = PTHREAD_MUTEX_INITIALIZER};
 
-#define DEFAULT_MEMORY_LIMIT (5ULL << 29) /* 2.5 GiB, as mstats' default */
-
 /* Parses a decimal environment value; returns `fallback` when absent or bad. */
 static uint64_t env_number(const char *name, uint64_t fallback)
 {
@@ -106,7 +104,9 @@ void shim_start(void)
     const char *allocator = getenv(MSTATS_ENV_ALLOCATOR);
     if (allocator == NULL || *allocator == '\0')
         allocator = "libc";
-    shim.memory_limit = env_number(MSTATS_ENV_LIMIT, DEFAULT_MEMORY_LIMIT);
+    shim.memory_limit = env_number(MSTATS_ENV_LIMIT, MSTATS_DEFAULT_MEMORY_LIMIT);
+    shim.alignment =
+        env_number(MSTATS_ENV_ALIGN, MSTATS_DEFAULT_ALIGNMENT) == 8 ? 8 : MSTATS_DEFAULT_ALIGNMENT;
     shim.region = map_region();
     shim.reporter = shim.region != NULL && shim.region->reporter_pid == getpid();
     shim.figures = shim.reporter ? &shim.region->figures : &shim.private_figures;
@@ -115,8 +115,7 @@ void shim_start(void)
     shim.heap_start = shim_break();
     /* The span is the limit plus a page: a heap past the limit stops the
      * program before any block beyond the span is checked. */
-    if (!shadow_init(&shim.shadow, shim.heap_start, shim.memory_limit + 4096) ||
-        !live_table_init(&shim.live))
+    if (!live_index_init(&shim.live, shim.heap_start, shim.memory_limit + 4096, shim.alignment))
         violation_exit(67, "statistics could not be collected: the shim could not map its "
                            "bookkeeping memory");
     shim.real_brk = (int (*)(void *))dlsym(RTLD_NEXT, "brk");

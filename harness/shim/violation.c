@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "measure.h"
 
 void violation_exit(int code, const char *reason)
 {
@@ -31,4 +31,141 @@ void violation_exit(int code, const char *reason)
         (void)ignored;
     }
     _exit(code);
+}
+
+/* "calloc(16, 64)": the call as the program made it. */
+static void describe_call(struct text_buffer *r, const Call *call)
+{
+    text_add(r, mstats_function_name(call->fn));
+    text_add(r, "(");
+    switch (call->fn) {
+    case MSTATS_FN_CALLOC:
+        text_add_u64(r, call->count);
+        text_add(r, ", ");
+        text_add_u64(r, call->count ? call->size / call->count : 0);
+        break;
+    case MSTATS_FN_REALLOC:
+        text_add_hex(r, call->old, 1);
+        text_add(r, ", ");
+        text_add_u64(r, call->size);
+        break;
+    case MSTATS_FN_REALLOCARRAY:
+        text_add_hex(r, call->old, 1);
+        text_add(r, ", ");
+        text_add_u64(r, call->count);
+        text_add(r, ", ");
+        text_add_u64(r, call->count ? call->size / call->count : 0);
+        break;
+    case MSTATS_FN_POSIX_MEMALIGN:
+    case MSTATS_FN_ALIGNED_ALLOC:
+    case MSTATS_FN_MEMALIGN:
+        text_add_u64(r, call->alignment);
+        text_add(r, ", ");
+        text_add_u64(r, call->size);
+        break;
+    case MSTATS_FN_FREE:
+        text_add_hex(r, call->old, 1);
+        break;
+    default:
+        text_add_u64(r, call->size);
+        break;
+    }
+    text_add(r, ")");
+}
+
+static void add_range(struct text_buffer *r, uintptr_t from, uintptr_t to)
+{
+    text_add(r, "[");
+    text_add_hex(r, from, 1);
+    text_add(r, ", ");
+    text_add_hex(r, to, 1);
+    text_add(r, ")");
+}
+
+void fail_limit(uint64_t heap, const char *where, const Call *call)
+{
+    char words[MSTATS_REASON_MAX];
+    struct text_buffer r;
+    text_init(&r, words, sizeof words);
+    text_add(&r, "heap grew to ");
+    text_add_u64(&r, heap);
+    text_add(&r, " bytes, past the memory limit of ");
+    text_add_u64(&r, shim.memory_limit);
+    text_add(&r, " bytes ");
+    text_add(&r, where);
+    if (call != NULL)
+        describe_call(&r, call);
+    violation_exit(68, words);
+}
+
+void fail_block(int code, const Call *call, uintptr_t p, uintptr_t brk, uintptr_t clash)
+{
+    char words[MSTATS_REASON_MAX];
+    struct text_buffer r;
+    text_init(&r, words, sizeof words);
+    uint64_t extent = call->size;
+    if (code == 91) {
+        text_add(&r, "pointer ");
+        text_add_hex(&r, p, 1);
+        text_add(&r, " outside the heap ");
+        add_range(&r, shim.heap_start, brk);
+    } else if (code == 92) {
+        text_add(&r, "block ");
+        add_range(&r, p, p + extent);
+        text_add(&r, " runs past the heap end ");
+        text_add_hex(&r, brk, 1);
+    } else if (code == 93) {
+        text_add(&r, "pointer ");
+        text_add_hex(&r, p, 1);
+        text_add(&r, " not aligned to ");
+        text_add_u64(&r, call->alignment);
+        text_add(&r, " bytes");
+    } else {
+        text_add(&r, "block ");
+        add_range(&r, p, p + extent);
+        text_add(&r, " overlaps live block");
+        LiveBlock other;
+        if (live_index_find(&shim.live, clash, &other)) {
+            text_add(&r, " ");
+            add_range(&r, other.start, other.start + other.size);
+        } else {
+            text_add(&r, " at ");
+            text_add_hex(&r, clash, 1);
+        }
+    }
+    text_add(&r, " returned by ");
+    describe_call(&r, call);
+    violation_exit(code, words);
+}
+
+void fail_not_live(const Call *call)
+{
+    char words[MSTATS_REASON_MAX];
+    struct text_buffer r;
+    text_init(&r, words, sizeof words);
+    describe_call(&r, call);
+    uintptr_t p = call->old;
+    LiveBlock inside;
+    if (live_index_containing(&shim.live, p, &inside)) {
+        text_add(&r, " of a pointer inside live block ");
+        add_range(&r, inside.start, inside.start + inside.size);
+    } else if (live_index_covers(&shim.live, p) && p % (1u << shim.live.shift) == 0 &&
+               live_index_was_start(&shim.live, p)) {
+        text_add(&r, " of a block already freed");
+    } else {
+        text_add(&r, " of a pointer the allocator never returned");
+    }
+    violation_exit(95, words);
+}
+
+void fail_missing(const char *function, const Call *call)
+{
+    char words[MSTATS_REASON_MAX];
+    struct text_buffer r;
+    text_init(&r, words, sizeof words);
+    text_add(&r, "allocator lacks ");
+    text_add(&r, function);
+    text_add(&r, ", needed for ");
+    describe_call(&r, call);
+    violation_exit(66, words);
 }

@@ -1,5 +1,7 @@
 """mstats --record writes a valid .rep trace: the header's counts match the
-body, ids are live when freed or reallocated, ids are reused smallest-first,
+body, ids are live when freed or reallocated (an `r` of an id that holds no
+block is realloc(NULL, n), as in CS:APP's mdriver, and takes a new id),
+ids are reused smallest-first,
 and replaying it gives the PEAK-LIVE of the live run (and of the workload).
 
 usage: check_record.py MSTATS WORKLOAD ALLOCATOR [MREPLAY]
@@ -26,7 +28,7 @@ def replay_bounds(path):
     for number, line in enumerate(body, start=5):
         parts = line.split()
         where = f"{path}:{number}: {line!r}"
-        if parts[0] == "a":
+        if parts[0] == "a" or (parts[0] == "r" and int(parts[1]) not in live):
             block, size = int(parts[1]), int(parts[2])
             check(block not in live, f"{where}: id already live")
             expected_id = min(set(range(used_ids + 1)) - set(live))
@@ -37,7 +39,6 @@ def replay_bounds(path):
             requested += size
         elif parts[0] == "r":
             block, size = int(parts[1]), int(parts[2])
-            check(block in live, f"{where}: realloc of an id that is not live")
             live_now += size - live[block]
             live[block] = size
             requested += size

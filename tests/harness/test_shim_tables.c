@@ -1,99 +1,163 @@
-/* Unit tests (Check) of the shim's bookkeeping: the live table (insert, find,
- * backward-shift removal, growth) against a plain array, and the shadow
- * bitmap (claim, overlap detection across word boundaries, release, block
- * starts). */
+/* Unit tests (Check) of the shim's live index, each answer checked against
+ * its obvious definition: a linear scan of every live block. Random blocks of
+ * all sizes (zero to far beyond a level-0 word, and past 4 GiB) are inserted,
+ * found, removed and tested for overlap, over both granules (16 and 8). */
 #include <check.h>
 #include <stdlib.h>
 
-#include "live_table.h"
-#include "shadow.h"
+#include "live_index.h"
 
-/* live_table.c reports exhaustion through the shim; never reached here. */
+/* live_index.c reports exhaustion through the shim; never reached here. */
 __attribute__((noreturn)) void violation_exit(int code, const char *reason)
 {
     (void)reason;
     exit(code);
 }
 
-START_TEST(live_table_matches_reference)
+#define BASE ((uintptr_t)0x10000000)
+#define SPAN (1ULL << 36) /* 64 GiB: four levels and more, all reserved lazily */
+#define MODEL_MAX 512
+
+typedef struct {
+    uintptr_t start;
+    uint64_t size;
+} Model;
+
+static Model model[MODEL_MAX];
+static int model_count;
+
+static uint64_t extent(uint64_t size)
 {
-    LiveTable table;
-    ck_assert(live_table_init(&table));
-    enum { N = 200000 };
-    static uint64_t size_of[N]; /* reference: 0 = not live, else size + 1 */
-    uint64_t live = 0;
-    srand(7);
-    for (int step = 0; step < 600000; step++) {
-        int i = rand() % N;
-        uintptr_t pointer = 0x10000 + (uintptr_t)i * 16;
-        LiveBlock *block = live_table_find(&table, pointer);
-        ck_assert_int_eq(block != NULL, size_of[i] != 0);
-        if (block != NULL) {
-            ck_assert_uint_eq(block->size + 1, size_of[i]);
-            ck_assert_uint_eq(block->id, (uint64_t)i);
-            live_table_remove(&table, block);
-            size_of[i] = 0;
-            live--;
-        } else {
-            uint64_t size = (uint64_t)rand() % 5000;
-            live_table_insert(&table, pointer, size, (uint64_t)i);
-            size_of[i] = size + 1;
-            live++;
+    return size == 0 ? 1 : size;
+}
+
+/* The linear definitions: the live block overlapping [p, p + extent(size)),
+ * and the one containing p; 0 / -1 when none. */
+static uintptr_t scan_clash(uintptr_t p, uint64_t size)
+{
+    uintptr_t first = 0;
+    for (int i = 0; i < model_count; i++) {
+        uintptr_t s = model[i].start;
+        if (s < p + extent(size) && p < s + extent(model[i].size) && (first == 0 || s < first))
+            first = s;
+    }
+    return first;
+}
+
+static int scan_containing(uintptr_t p)
+{
+    for (int i = 0; i < model_count; i++)
+        if (p >= model[i].start && p - model[i].start < extent(model[i].size))
+            return i;
+    return -1;
+}
+
+/* A random size: mostly small, sometimes spanning many level-0 words, rarely
+ * 4 GiB or more (its entry does not fit 32 bits). */
+static uint64_t random_size(void)
+{
+    switch (rand() % 8) {
+    case 0:
+        return 0;
+    case 1:
+        return (uint64_t)(rand() % 1000000);
+    case 2:
+        return rand() % 50 == 0 ? (5ULL << 30) + (uint64_t)(rand() % 100) : 4096;
+    default:
+        return (uint64_t)(rand() % 200);
+    }
+}
+
+static void check_against_scan(unsigned granule)
+{
+    LiveIndex index = {0};
+    ck_assert(live_index_init(&index, BASE, SPAN, granule));
+    model_count = 0;
+    srand(granule);
+    for (int step = 0; step < 200000; step++) {
+        /* Addresses cluster in a window so that clashes are frequent. */
+        uintptr_t window = step % 3 == 0 ? (1ULL << 33) : (1ULL << 22);
+        uintptr_t p = BASE + ((uint64_t)rand() * 977 % window) / granule * granule;
+        uint64_t size = random_size();
+        uintptr_t clash = live_index_clash(&index, p, size);
+        uintptr_t expected = scan_clash(p, size);
+        /* The index names a clashing block; the scan names the lowest. Both
+         * must agree on whether there is one, and the index's must clash. */
+        ck_assert_int_eq(clash != 0, expected != 0);
+        if (clash != 0) {
+            LiveBlock b;
+            ck_assert(live_index_find(&index, clash, &b));
+            ck_assert(b.start < p + extent(size) && p < b.start + extent(b.size));
+        } else if (model_count < MODEL_MAX) {
+            live_index_insert(&index, p, size, (uint32_t)step);
+            model[model_count++] = (Model){p, size};
         }
-        ck_assert_uint_eq(table.count, live);
+        int inside = scan_containing(p + 5);
+        LiveBlock containing;
+        ck_assert_int_eq(live_index_containing(&index, p + 5, &containing), inside >= 0);
+        if (inside >= 0)
+            ck_assert_uint_eq(containing.start, model[inside].start);
+        if (model_count > 0 && rand() % 2 == 0) {
+            int victim = rand() % model_count;
+            LiveBlock b;
+            ck_assert(live_index_find(&index, model[victim].start, &b));
+            ck_assert_uint_eq(b.size, model[victim].size);
+            live_index_remove(&index, model[victim].start);
+            ck_assert(!live_index_find(&index, model[victim].start, &b));
+            ck_assert(live_index_was_start(&index, model[victim].start));
+            model[victim] = model[--model_count];
+        }
     }
-    ck_assert_uint_gt(table.mask + 1, 1u << 16); /* it grew */
-    for (int i = 0; i < N; i++) {
-        LiveBlock *block = live_table_find(&table, 0x10000 + (uintptr_t)i * 16);
-        ck_assert_int_eq(block != NULL, size_of[i] != 0);
-    }
+}
+
+START_TEST(clash_and_find_match_a_scan_granule_16)
+{
+    check_against_scan(16);
 }
 END_TEST
 
-START_TEST(shadow_detects_overlap_only)
+START_TEST(clash_and_find_match_a_scan_granule_8)
 {
-    Shadow shadow;
-    uintptr_t base = 0x100000;
-    ck_assert(shadow_init(&shadow, base, 1 << 20));
-    /* A block from the last granule of bitmap word 0 across words 1-3 (64 granules = 1 KiB each).
-     */
-    ck_assert_uint_eq(shadow_claim(&shadow, base + 1008, 2100), 0);
-    /* Neighbours that touch but do not share a granule. */
-    ck_assert_uint_eq(shadow_claim(&shadow, base + 992, 0), 0); /* the granule before */
-    uintptr_t end = base + 1008 + 2100;
-    uintptr_t next = (end + 15) & ~(uintptr_t)15;
-    ck_assert_uint_eq(shadow_claim(&shadow, next, 100), 0);
-    /* Overlaps at the start, in the middle word, at the last granule. */
-    ck_assert_uint_eq(shadow_claim(&shadow, base + 1008, 8), base + 1008);
-    ck_assert_uint_eq(shadow_claim(&shadow, base + 2048, 16), base + 2048);
-    ck_assert_uint_eq(shadow_claim(&shadow, next - 16, 16), next - 16);
-    /* After release the bytes are free again, and the start is remembered. */
-    shadow_release(&shadow, base + 1008, 2100);
-    ck_assert_uint_eq(shadow_claim(&shadow, base + 2048, 16), 0);
-    ck_assert(shadow_was_start(&shadow, base + 1008));
-    ck_assert(!shadow_was_start(&shadow, base + 1024));
-    ck_assert(shadow_covers(&shadow, base));
-    ck_assert(!shadow_covers(&shadow, base + (2 << 20)));
+    check_against_scan(8);
 }
 END_TEST
 
-START_TEST(shadow_zero_size_blocks_collide)
+START_TEST(edges_and_huge_blocks)
 {
-    Shadow shadow;
-    ck_assert(shadow_init(&shadow, 0x200000, 1 << 16));
-    ck_assert_uint_eq(shadow_claim(&shadow, 0x200010, 0), 0);
-    ck_assert_uint_eq(shadow_claim(&shadow, 0x200010, 0), 0x200010);
+    LiveIndex index = {0};
+    ck_assert(live_index_init(&index, BASE, SPAN, 16));
+    /* Two zero-byte blocks at one address overlap; adjacent ones do not. */
+    live_index_insert(&index, BASE + 16, 0, 1);
+    ck_assert_uint_eq(live_index_clash(&index, BASE + 16, 0), BASE + 16);
+    ck_assert_uint_eq(live_index_clash(&index, BASE + 32, 0), 0);
+    ck_assert_uint_eq(live_index_clash(&index, BASE, 16), 0);
+    ck_assert_uint_eq(live_index_clash(&index, BASE, 17), BASE + 16);
+    /* A 6 GiB block: its size survives the 32-bit entry, and a block far
+     * inside it (many level words away) clashes with it. */
+    uintptr_t huge = BASE + (1ULL << 32);
+    live_index_insert(&index, huge, 6ULL << 30, 2);
+    LiveBlock b;
+    ck_assert(live_index_find(&index, huge, &b));
+    ck_assert_uint_eq(b.size, 6ULL << 30);
+    ck_assert_uint_eq(live_index_clash(&index, huge + (5ULL << 30), 16), huge);
+    ck_assert_uint_eq(live_index_clash(&index, huge + (6ULL << 30), 16), 0);
+    ck_assert(!live_index_find(&index, huge + 16, &b));
+    live_index_remove(&index, huge);
+    ck_assert_uint_eq(live_index_clash(&index, huge + (5ULL << 30), 16), 0);
+    /* Never a start: not live, not "already freed". */
+    ck_assert(!live_index_was_start(&index, BASE + 48));
+    ck_assert(!live_index_covers(&index, BASE + SPAN));
 }
 END_TEST
 
 int main(void)
 {
-    Suite *suite = suite_create("shim tables");
+    Suite *suite = suite_create("shim live index");
     TCase *tests = tcase_create("core");
-    tcase_set_timeout(tests, 60);
-    tcase_add_test(tests, live_table_matches_reference);
-    tcase_add_test(tests, shadow_detects_overlap_only);
-    tcase_add_test(tests, shadow_zero_size_blocks_collide);
+    tcase_set_timeout(tests, 120);
+    tcase_add_test(tests, clash_and_find_match_a_scan_granule_16);
+    tcase_add_test(tests, clash_and_find_match_a_scan_granule_8);
+    tcase_add_test(tests, edges_and_huge_blocks);
     suite_add_tcase(suite, tests);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);

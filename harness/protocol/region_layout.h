@@ -11,6 +11,7 @@
  *   MSTATS_SHIM_REGION_FD  descriptor of the region memfd
  *   MSTATS_SHIM_LIMIT      memory limit in bytes
  *   MSTATS_SHIM_RECORD_FD  descriptor of the recording memfd (optional)
+ *   MSTATS_SHIM_ALIGN      alignment every block must have: 16 (default) or 8
  */
 #ifndef MSTATS_REGION_LAYOUT_H
 #define MSTATS_REGION_LAYOUT_H
@@ -27,6 +28,12 @@
 #define MSTATS_ENV_REGION_FD "MSTATS_SHIM_REGION_FD"
 #define MSTATS_ENV_LIMIT "MSTATS_SHIM_LIMIT"
 #define MSTATS_ENV_RECORD_FD "MSTATS_SHIM_RECORD_FD"
+#define MSTATS_ENV_ALIGN "MSTATS_SHIM_ALIGN"
+
+/* The memory limit when none is given: 2.5 GiB of heap. */
+#define MSTATS_DEFAULT_MEMORY_LIMIT (5ULL << 29)
+/* The alignment checked when none is given (max_align_t on x86-64). */
+#define MSTATS_DEFAULT_ALIGNMENT 16u
 
 /* Largest recording the shim writes; past it recording stops and the region
  * says so (the memfd is sparse: only written pages cost memory). */

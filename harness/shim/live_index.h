@@ -1,0 +1,253 @@
+/* The live index: every block the allocator returned and the program has not
+ * freed, indexed by address, so that each check costs the same whatever the
+ * block's size and however many blocks are live.
+ *
+ * The heap span [base, base + span) is cut into granules of the checked
+ * alignment (16 bytes, or 8 with --align 8); a live block starts on a granule.
+ *   - starts: a hierarchical bitmap, one bit per granule at level 0 (set where
+ *     a live block starts), and at level k one bit per word of level k-1 (set
+ *     while that word is not zero). The nearest live start below or above an
+ *     address is found in O(levels) = O(log64 span) word operations.
+ *   - sizes: per granule, the requested size of the live block starting there
+ *     (UINT32_MAX: look it up among the few huge blocks of 4 GiB or more).
+ *   - ids: per granule, the block's recording id (reserved only when recording).
+ *   - ever: one bit per granule where a block once started, which tells a
+ *     double free from a free of a pointer never returned.
+ * All arrays are reserved with mmap MAP_NORESERVE; pages appear only where the
+ * heap has blocks, and a block's entries lie at an offset proportional to its
+ * address, so the index is touched with the heap's own locality.
+ *
+ * Invariant: live blocks are pairwise disjoint (every insert is checked with
+ * live_index_clash first), where a block occupies [start, start + max(size, 1)):
+ * two zero-byte blocks at one address overlap. So the only block that can
+ * contain an address is the one with the nearest start at or below it.
+ * The caller holds the shim lock and passes addresses inside the span.
+ */
+#ifndef MSTATS_LIVE_INDEX_H
+#define MSTATS_LIVE_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LIVE_INDEX_LEVELS_MAX 8
+#define LIVE_INDEX_HUGE_MAX 64 /* blocks of 4 GiB or more live at once */
+#define LIVE_INDEX_NONE UINT64_MAX
+
+typedef struct {
+    uintptr_t start;
+    uint64_t size; /* bytes the program requested */
+    uint32_t id;   /* recording id */
+} LiveBlock;
+
+typedef struct {
+    uintptr_t base;  /* heap start, rounded down to a granule */
+    uint64_t span;   /* bytes covered from base */
+    unsigned shift;  /* log2 of the granule */
+    unsigned levels; /* levels of `starts`; the top one is a single word */
+    uint64_t *starts[LIVE_INDEX_LEVELS_MAX];
+    uint64_t words[LIVE_INDEX_LEVELS_MAX]; /* words of each level */
+    uint32_t *sizes;                       /* per granule */
+    uint32_t *ids;                         /* per granule; NULL unless recording */
+    uint64_t *ever;                        /* bit per granule */
+    uint64_t granules;                     /* granules covered */
+    struct {
+        uintptr_t start; /* 0: unused */
+        uint64_t size;
+    } huge[LIVE_INDEX_HUGE_MAX];
+} LiveIndex;
+
+/* Reserves the index for `span` bytes from `base` with granules of `granule`
+ * bytes (a power of two). False when mmap fails. */
+__attribute__((visibility("hidden"))) bool live_index_init(LiveIndex *index, uintptr_t base,
+                                                           uint64_t span, unsigned granule);
+/* Reserves the per-block recording ids. False when mmap fails. */
+__attribute__((visibility("hidden"))) bool live_index_reserve_ids(LiveIndex *index);
+/* Size storage for blocks of 4 GiB or more (live_index.c). */
+__attribute__((visibility("hidden"))) void live_index_put_huge(LiveIndex *index, uintptr_t start,
+                                                               uint64_t size);
+__attribute__((visibility("hidden"))) uint64_t live_index_take_huge(LiveIndex *index,
+                                                                    uintptr_t start, bool remove);
+
+static inline bool live_index_covers(const LiveIndex *index, uintptr_t address)
+{
+    return address >= index->base && address - index->base < index->span;
+}
+
+static inline uint64_t live_index_granule_of(const LiveIndex *index, uintptr_t address)
+{
+    return (address - index->base) >> index->shift;
+}
+
+static inline uintptr_t live_index_address_of(const LiveIndex *index, uint64_t granule)
+{
+    return index->base + (granule << index->shift);
+}
+
+static inline bool live_index_bit(const uint64_t *bits, uint64_t i)
+{
+    return (bits[i / 64] >> (i % 64)) & 1;
+}
+
+/* The smallest live start granule >= g, or LIVE_INDEX_NONE. */
+static inline uint64_t live_index_next(const LiveIndex *index, uint64_t g)
+{
+    unsigned k = 0;
+    uint64_t i = g;
+    for (;;) {
+        if (k == index->levels || (i >> 6) >= index->words[k])
+            return LIVE_INDEX_NONE;
+        uint64_t bits = index->starts[k][i >> 6] & (~0ULL << (i & 63));
+        if (bits != 0) {
+            i = (i & ~63ULL) + (uint64_t)__builtin_ctzll(bits);
+            break;
+        }
+        i = (i >> 6) + 1; /* the next word of this level, as a bit of the level above */
+        k++;
+    }
+    while (k-- > 0)
+        i = (i << 6) + (uint64_t)__builtin_ctzll(index->starts[k][i]);
+    return i;
+}
+
+/* The largest live start granule <= g, or LIVE_INDEX_NONE. */
+static inline uint64_t live_index_previous(const LiveIndex *index, uint64_t g)
+{
+    unsigned k = 0;
+    uint64_t i = g;
+    for (;;) {
+        if (k == index->levels)
+            return LIVE_INDEX_NONE;
+        unsigned bit = (unsigned)(i & 63);
+        uint64_t mask = bit == 63 ? ~0ULL : (2ULL << bit) - 1;
+        uint64_t bits = index->starts[k][i >> 6] & mask;
+        if (bits != 0) {
+            i = (i & ~63ULL) + 63 - (uint64_t)__builtin_clzll(bits);
+            break;
+        }
+        if ((i >> 6) == 0)
+            return LIVE_INDEX_NONE;
+        i = (i >> 6) - 1; /* the previous word of this level */
+        k++;
+    }
+    while (k-- > 0)
+        i = (i << 6) + 63 - (uint64_t)__builtin_clzll(index->starts[k][i]);
+    return i;
+}
+
+/* The requested size of the live block starting at granule g. */
+static inline uint64_t live_index_size_at(LiveIndex *index, uint64_t g)
+{
+    uint32_t size = index->sizes[g];
+    if (__builtin_expect(size == UINT32_MAX, 0))
+        return live_index_take_huge(index, live_index_address_of(index, g), false);
+    return size;
+}
+
+static inline uint64_t live_index_extent(uint64_t size)
+{
+    return size == 0 ? 1 : size;
+}
+
+/* Fills `block` with the live block starting at `address`; false when no
+ * live block starts there. */
+static inline bool live_index_find(LiveIndex *index, uintptr_t address, LiveBlock *block)
+{
+    if (!live_index_covers(index, address) || (address & ((1u << index->shift) - 1)) != 0)
+        return false;
+    uint64_t g = live_index_granule_of(index, address);
+    if (!live_index_bit(index->starts[0], g))
+        return false;
+    block->start = address;
+    block->size = live_index_size_at(index, g);
+    block->id = index->ids != NULL ? index->ids[g] : 0;
+    return true;
+}
+
+/* Fills `block` with the live block whose extent contains `address`. */
+static inline bool live_index_containing(LiveIndex *index, uintptr_t address, LiveBlock *block)
+{
+    if (!live_index_covers(index, address))
+        return false;
+    uint64_t g = live_index_previous(index, live_index_granule_of(index, address));
+    if (g == LIVE_INDEX_NONE)
+        return false;
+    uintptr_t start = live_index_address_of(index, g);
+    uint64_t size = live_index_size_at(index, g);
+    if (address - start >= live_index_extent(size))
+        return false;
+    block->start = start;
+    block->size = size;
+    block->id = index->ids != NULL ? index->ids[g] : 0;
+    return true;
+}
+
+/* The start of a live block that [address, address + max(size, 1)) would
+ * overlap, or 0 when none does. `address` is granule-aligned inside the span. */
+static inline uintptr_t live_index_clash(LiveIndex *index, uintptr_t address, uint64_t size)
+{
+    uint64_t g = live_index_granule_of(index, address);
+    uint64_t below = live_index_previous(index, g);
+    if (below != LIVE_INDEX_NONE) {
+        uintptr_t start = live_index_address_of(index, below);
+        if (address - start < live_index_extent(live_index_size_at(index, below)))
+            return start;
+    }
+    uint64_t above = live_index_next(index, g + 1);
+    if (above != LIVE_INDEX_NONE) {
+        uintptr_t start = live_index_address_of(index, above);
+        if (start - address < live_index_extent(size))
+            return start;
+    }
+    return 0;
+}
+
+/* Makes [address, address + size) live under recording id `id`; the caller
+ * has checked live_index_clash. */
+static inline void live_index_insert(LiveIndex *index, uintptr_t address, uint64_t size,
+                                     uint32_t id)
+{
+    uint64_t g = live_index_granule_of(index, address);
+    if (__builtin_expect(size >= UINT32_MAX, 0)) {
+        live_index_put_huge(index, address, size);
+        index->sizes[g] = UINT32_MAX;
+    } else {
+        index->sizes[g] = (uint32_t)size;
+    }
+    if (index->ids != NULL)
+        index->ids[g] = id;
+    index->ever[g / 64] |= 1ULL << (g % 64);
+    uint64_t i = g;
+    for (unsigned k = 0; k < index->levels; k++) {
+        uint64_t *word = &index->starts[k][i >> 6];
+        bool was_empty = *word == 0;
+        *word |= 1ULL << (i & 63);
+        if (!was_empty)
+            break;
+        i >>= 6;
+    }
+}
+
+/* Makes the live block starting at `address` free again. */
+static inline void live_index_remove(LiveIndex *index, uintptr_t address)
+{
+    uint64_t g = live_index_granule_of(index, address);
+    if (__builtin_expect(index->sizes[g] == UINT32_MAX, 0))
+        live_index_take_huge(index, address, true);
+    uint64_t i = g;
+    for (unsigned k = 0; k < index->levels; k++) {
+        uint64_t *word = &index->starts[k][i >> 6];
+        *word &= ~(1ULL << (i & 63));
+        if (*word != 0)
+            break;
+        i >>= 6;
+    }
+}
+
+/* True when a block once started at `address` (granule-aligned, in the span). */
+static inline bool live_index_was_start(const LiveIndex *index, uintptr_t address)
+{
+    return live_index_bit(index->ever, live_index_granule_of(index, address));
+}
+
+#endif
