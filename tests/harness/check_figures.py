@@ -1,6 +1,9 @@
 """For one allocator: workloads with exactly known requests give exactly the
 REQUESTED, PEAK-LIVE and CALLS computed here, and MAX, AVG and UTILIZATION
-agree with each other.
+agree with each other. For the gallery's control allocator, whose use of sbrk
+is known per call (a bump of 16 + the size rounded up to 16, 16 for size 0;
+free gives nothing back), MAX and AVG are also checked exactly against a model
+of the heap after every call.
 
 usage: check_figures.py MSTATS WORKLOAD ALLOCATOR"""
 
@@ -34,6 +37,39 @@ def scenarios():
     yield ops + [f"f{slot}" for slot in sorted(live)]
 
 
+def bump_heap(ops):
+    """(MAX, AVG) of the gallery's control allocator for `ops`: the heap
+    after each counted call, its peak and its mean over the calls."""
+    def block(size):
+        return 16 + (16 if size == 0 else (size + 15) // 16 * 16)
+
+    heap, samples, live = 0, [], set()
+    for op in ops:
+        kind, rest = op[0], op[1:]
+        if kind == "F":
+            continue  # the child's calls and heap are its own
+        if kind == "a":
+            slot, size = rest.split(":")
+            heap += block(int(size))
+            live.add(slot)
+        elif kind == "c":
+            slot, dims = rest.split(":")
+            count, size = dims.split("x")
+            heap += block(int(count) * int(size))
+            live.add(slot)
+        elif kind == "r":
+            slot, size = rest.split(":")
+            if slot in live and int(size) == 0:
+                live.discard(slot)  # realloc(p, 0) frees: no growth
+            else:
+                heap += block(int(size))
+                live.add(slot)
+        elif kind == "f":
+            live.discard(rest)
+        samples.append(heap)
+    return heap, sum(samples) / len(samples)
+
+
 def test(argv):
     mstats, workload, allocator = argv
     # The gallery's control allocator has only malloc, free, calloc, realloc.
@@ -57,6 +93,11 @@ def test(argv):
         heap_max, avg = int(report["MAX"]), float(report["AVG"])
         check(heap_max >= expected["PEAK-LIVE"], f"[{shown}] MAX {heap_max} < PEAK-LIVE")
         check(0 <= avg <= heap_max, f"[{shown}] AVG {avg} not within [0, MAX {heap_max}]")
+        if "libgallery-none" in allocator:
+            model_max, model_avg = bump_heap(ops)
+            check(heap_max == model_max, f"[{shown}] MAX {heap_max}, the bump model says {model_max}")
+            check(abs(avg - model_avg) <= 1e-6 * max(model_avg, 1.0),
+                  f"[{shown}] AVG {avg}, the bump model says {model_avg:.6f}")
         ratio = expected["PEAK-LIVE"] / heap_max if heap_max else 0.0
         check(abs(float(report["UTILIZATION"]) - ratio) < 1e-6,
               f"[{shown}] UTILIZATION {report['UTILIZATION']}, expected {ratio:.6f}")
