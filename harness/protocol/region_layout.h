@@ -12,6 +12,9 @@
  *   MSTATS_SHIM_LIMIT      memory limit in bytes
  *   MSTATS_SHIM_RECORD_FD  descriptor of the recording memfd (optional)
  *   MSTATS_SHIM_ALIGN      alignment every block must have: 16 (default) or 8
+ *   MSTATS_SHIM_MMAP       "1": a reference allocator that takes memory with
+ *                          mmap (jemalloc, ...): calls and time are measured,
+ *                          the heap and the checks on it are not
  */
 #ifndef MSTATS_REGION_LAYOUT_H
 #define MSTATS_REGION_LAYOUT_H
@@ -29,6 +32,7 @@
 #define MSTATS_ENV_LIMIT "MSTATS_SHIM_LIMIT"
 #define MSTATS_ENV_RECORD_FD "MSTATS_SHIM_RECORD_FD"
 #define MSTATS_ENV_ALIGN "MSTATS_SHIM_ALIGN"
+#define MSTATS_ENV_MMAP "MSTATS_SHIM_MMAP"
 
 /* The memory limit when none is given: 2.5 GiB of heap. */
 #define MSTATS_DEFAULT_MEMORY_LIMIT (5ULL << 29)

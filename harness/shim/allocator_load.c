@@ -80,7 +80,11 @@ void allocator_load(const char *path)
         mallopt(M_TOP_PAD, 0);
         return;
     }
-    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    /* Preloaded by the runner (an allocator with static TLS, such as
+     * jemalloc, cannot be dlopen'ed): use the copy already there. */
+    void *handle = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    if (handle == NULL)
+        handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (handle == NULL)
         fail_load(65, path, " cannot be loaded: ", dlerror());
     resolve_family(path, handle, lookup_own);

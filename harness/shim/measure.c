@@ -4,6 +4,8 @@
  *   2. a returned block must lie in [heap start, break) (91), end by the break
  *      (92), be aligned (93) and not overlap a live block (94);
  *   3. a freed or reallocated pointer must be a live block's start (95).
+ * With an mmap reference allocator (shim.heap_unmeasured) only step 1 and
+ * the requested bytes are measured: its blocks are not in the heap.
  * Cost per call: O(1) figures and O(log64 span) live-index work, whatever the
  * block's size and the number of live blocks; no system call (the break is
  * read from glibc's cached __curbrk).
@@ -68,6 +70,8 @@ void measure_new_block(const Call *call, void *pointer)
         return;
     }
     shim.figures->requested += call->size;
+    if (shim.heap_unmeasured)
+        return;
     uint32_t id = 0;
     if (SHIM_UNLIKELY(shim.recording)) {
         id = recorder_take_id();
@@ -82,6 +86,8 @@ void measure_new_block(const Call *call, void *pointer)
 
 void measure_free(const Call *call)
 {
+    if (shim.heap_unmeasured)
+        return;
     if (call->old == 0) {
         if (SHIM_UNLIKELY(shim.recording))
             recorder_log(MSTATS_OP_FREE_NULL, 0, 0, 0);
@@ -97,6 +103,8 @@ void measure_free(const Call *call)
 
 Resize measure_resize_begin(const Call *call)
 {
+    if (shim.heap_unmeasured)
+        return (Resize){call->old, 0, 0};
     LiveBlock block = find_live(call);
     /* The new block may overlap the old one (grown in place): release first. */
     drop_block(&block);
@@ -110,6 +118,8 @@ void measure_resize_end(const Call *call, const Resize *old, void *result)
     if (result == NULL && call->size != 0) {
         /* Failed: the old block stays live and unchanged. */
         f->failed_calls++;
+        if (shim.heap_unmeasured)
+            return;
         live_index_insert(&shim.live, old->pointer, old->size, old->id);
         f->live += old->size;
         f->live_blocks++;
@@ -124,6 +134,8 @@ void measure_resize_end(const Call *call, const Resize *old, void *result)
         return;
     }
     f->requested += call->size;
+    if (shim.heap_unmeasured)
+        return;
     if (SHIM_UNLIKELY(shim.recording))
         recorder_log(MSTATS_OP_REALLOC, old->id, call->size, (uintptr_t)result);
     add_block(call, result, old->id);

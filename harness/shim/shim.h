@@ -71,6 +71,7 @@ typedef struct {
     uintptr_t heap_start;          /* break when the shim started */
     uint64_t memory_limit;         /* heap bytes past which the program stops (68) */
     unsigned alignment;            /* checked alignment of every block: 16, or 8 */
+    bool heap_unmeasured;          /* an mmap reference allocator: no heap checks */
     MstatsRegion *region;          /* shared region; NULL when there is none */
     bool reporter;                 /* this process is the one being measured */
     bool recording;                /* reporter with --record */

@@ -107,6 +107,7 @@ void shim_start(void)
     shim.memory_limit = env_number(MSTATS_ENV_LIMIT, MSTATS_DEFAULT_MEMORY_LIMIT);
     shim.alignment =
         env_number(MSTATS_ENV_ALIGN, MSTATS_DEFAULT_ALIGNMENT) == 8 ? 8 : MSTATS_DEFAULT_ALIGNMENT;
+    shim.heap_unmeasured = env_number(MSTATS_ENV_MMAP, 0) == 1;
     shim.region = map_region();
     shim.reporter = shim.region != NULL && shim.region->reporter_pid == getpid();
     shim.figures = shim.reporter ? &shim.region->figures : &shim.private_figures;
