@@ -14,6 +14,7 @@
 #define SHIM_EXPORT __attribute__((visibility("default")))
 
 __thread int shim_depth __attribute__((tls_model("initial-exec")));
+__thread const Call *shim_call __attribute__((tls_model("initial-exec")));
 
 /* The alignment every block of `call` must have: the checked one, or more. */
 static inline uint64_t checked_alignment(size_t requested)
@@ -27,8 +28,8 @@ static void *refuse(MstatsFunction fn, uintptr_t old, size_t count)
 {
     errno = ENOMEM;
     if (shim_measures_call()) {
-        bool locked = shim_enter();
         Call call = {.fn = fn, .old = old, .count = count};
+        bool locked = shim_enter(&call);
         measure_call(&call);
         shim.figures->failed_calls++;
         shim_leave(locked);
@@ -40,9 +41,9 @@ SHIM_EXPORT void *malloc(size_t size)
 {
     if (SHIM_UNLIKELY(!shim_measures_call()))
         return bypass_malloc(size, SHIM_ALIGNMENT);
-    bool locked = shim_enter();
-    void *p = shim.allocator.malloc(size);
     Call call = {.fn = MSTATS_FN_MALLOC, .size = size, .alignment = shim.alignment};
+    bool locked = shim_enter(&call);
+    void *p = shim.allocator.malloc(size);
     measure_new_block(&call, p);
     shim_leave(locked);
     return p;
@@ -54,12 +55,12 @@ SHIM_EXPORT void *calloc(size_t count, size_t size)
         return bypass_calloc(count, size);
     size_t total;
     bool overflow = __builtin_mul_overflow(count, size, &total);
-    bool locked = shim_enter();
-    void *p = shim.allocator.calloc(count, size);
     Call call = {.fn = MSTATS_FN_CALLOC,
                  .count = count,
                  .size = overflow ? SIZE_MAX : total,
                  .alignment = shim.alignment};
+    bool locked = shim_enter(&call);
+    void *p = shim.allocator.calloc(count, size);
     if (overflow && p != NULL)
         call.size = 0; /* an allocator that ignores the overflow: checked as size 0 */
     measure_new_block(&call, p);
@@ -73,8 +74,8 @@ SHIM_EXPORT void free(void *pointer)
         bypass_free(pointer);
         return;
     }
-    bool locked = shim_enter();
     Call call = {.fn = MSTATS_FN_FREE, .old = (uintptr_t)pointer};
+    bool locked = shim_enter(&call);
     measure_free(&call);
     shim.allocator.free(pointer);
     measure_call(&call);
@@ -86,7 +87,7 @@ static void *resize_block(const Call *call, void *pointer, size_t count, size_t 
 {
     const AllocatorFunctions *a = &shim.allocator;
     bool by_array = call->fn == MSTATS_FN_REALLOCARRAY && a->reallocarray != NULL;
-    bool locked = shim_enter();
+    bool locked = shim_enter(call);
     void *result;
     if (pointer == NULL) {
         result = by_array ? a->reallocarray(NULL, count, size) : a->realloc(NULL, call->size);
@@ -164,8 +165,8 @@ static void *aligned_common(MstatsFunction fn, size_t alignment, size_t size, in
         *error = 0;
         return bypass_malloc(size, alignment);
     }
-    bool locked = shim_enter();
     Call call = {.fn = fn, .size = size, .alignment = checked_alignment(alignment)};
+    bool locked = shim_enter(&call);
     void *p = allocate_aligned(&call, alignment, error);
     measure_new_block(&call, p);
     shim_leave(locked);
@@ -250,7 +251,7 @@ SHIM_EXPORT size_t malloc_usable_size(void *pointer)
     if (shim.allocator.malloc_usable_size != NULL)
         return shim.allocator.malloc_usable_size(pointer);
     /* An allocator without it: the requested size is what is known usable. */
-    bool locked = shim_enter();
+    bool locked = shim_enter(NULL);
     size_t size = measure_live_size((uintptr_t)pointer);
     shim_leave(locked);
     return size;

@@ -11,15 +11,6 @@
 
 #include "shim.h"
 
-/* What the program asked for, for counting and for the words of a REASON. */
-typedef struct {
-    MstatsFunction fn;
-    uintptr_t old;      /* realloc/free argument */
-    uint64_t count;     /* calloc/reallocarray element count */
-    uint64_t size;      /* requested bytes (for calloc: count * element size) */
-    uint64_t alignment; /* required alignment of the result */
-} Call;
-
 /* Counts `call` and samples the heap for AVG; past the memory limit -> 68. */
 SHIM_HIDDEN void measure_call(const Call *call);
 

@@ -8,6 +8,7 @@
  *   violation.c    the words of a failed check, and the end of the program
  *   break_hooks.c  sbrk and brk: MAX sampled the moment the break moves
  *   bypass.c       unmeasured calls: from inside the allocator, or at boot
+ *   crash.c        a crash inside an allocator call, named
  *   boot_arena.c   memory for the dynamic loader before the allocator is loaded
  *   start.c        starting in a process; fork and exec
  *   allocator_load.c, recorder.c  loading the allocator; --record
@@ -84,6 +85,19 @@ typedef struct {
 
 extern Shim shim SHIM_HIDDEN;
 
+/* What the program asked for, for counting and for the words of a REASON. */
+typedef struct {
+    MstatsFunction fn;
+    uintptr_t old;      /* realloc/free argument */
+    uint64_t count;     /* calloc/reallocarray element count */
+    uint64_t size;      /* requested bytes (for calloc: count * element size) */
+    uint64_t alignment; /* required alignment of the result */
+} Call;
+
+/* The measured call this thread is in (NULL outside one): what a crash
+ * inside the allocator names (crash.c). */
+extern __thread const Call *shim_call SHIM_HIDDEN __attribute__((tls_model("initial-exec")));
+
 /* >0 while this thread is inside the shim: a malloc call from the allocator
  * itself then goes straight to the allocator, uncounted. */
 extern __thread int shim_depth SHIM_HIDDEN __attribute__((tls_model("initial-exec")));
@@ -111,12 +125,13 @@ static inline bool shim_measures_call(void)
     return shim_ready() && shim_depth == 0;
 }
 
-/* Enters the shim for a measured call; returns whether the lock was taken. A
+/* Enters the shim for measured `call`; returns whether the lock was taken. A
  * single-threaded program (glibc's flag, cleared by the first pthread_create)
  * needs none. */
-static inline bool shim_enter(void)
+static inline bool shim_enter(const Call *call)
 {
     shim_depth++;
+    shim_call = call;
     bool locked = !__libc_single_threaded;
     if (locked)
         pthread_mutex_lock(&shim.lock);
@@ -127,6 +142,7 @@ static inline void shim_leave(bool locked)
 {
     if (locked)
         pthread_mutex_unlock(&shim.lock);
+    shim_call = NULL;
     shim_depth--;
 }
 
@@ -154,6 +170,16 @@ SHIM_HIDDEN void *bypass_realloc(void *pointer, size_t size);
 /* Loads the allocator named by `path` ("libc" for glibc) into shim.allocator.
  * On failure ends the process with 65 or 66. */
 SHIM_HIDDEN void allocator_load(const char *path);
+
+/* Records `code` and `reason` in the region (reporter) or prints them on
+ * stderr (any other process). Async-signal-safe. */
+SHIM_HIDDEN void violation_record(int code, const char *reason);
+
+/* Adds "calloc(16, 64)", the call as the program made it, to `text`. */
+SHIM_HIDDEN void describe_call(struct text_buffer *text, const Call *call);
+
+/* Catches a crash inside a measured call and names the call (crash.c). */
+SHIM_HIDDEN void crash_reports_start(void);
 
 /* Ends the process with `code` after recording `reason` (reporter) or printing
  * it on stderr (any other process). Never returns. */

@@ -127,6 +127,7 @@ void shim_start(void)
     }
     allocator_load(allocator);
     pthread_atfork(fork_prepare, fork_parent, fork_child);
+    crash_reports_start();
     if (shim.reporter)
         __atomic_store_n(&shim.region->allocator_ready, 1, __ATOMIC_RELEASE);
     __atomic_store_n(&shim.phase, SHIM_READY, __ATOMIC_RELEASE);

@@ -7,7 +7,7 @@
 
 #include "measure.h"
 
-void violation_exit(int code, const char *reason)
+void violation_record(int code, const char *reason)
 {
     if (shim.reporter && shim.region != NULL) {
         size_t n = strlen(reason);
@@ -30,11 +30,16 @@ void violation_exit(int code, const char *reason)
         ssize_t ignored = write(STDERR_FILENO, words, line.length);
         (void)ignored;
     }
+}
+
+void violation_exit(int code, const char *reason)
+{
+    violation_record(code, reason);
     _exit(code);
 }
 
 /* "calloc(16, 64)": the call as the program made it. */
-static void describe_call(struct text_buffer *r, const Call *call)
+void describe_call(struct text_buffer *r, const Call *call)
 {
     text_add(r, mstats_function_name(call->fn));
     text_add(r, "(");

@@ -11,6 +11,8 @@
  *   LOOP        never returns                                   -> 15 with -t
  *   NO_REALLOC  does not define realloc                         -> 66
  *   GREEDY      asks sbrk for 64 MiB per request                -> 68 with -m 1M
+ *   RECURSE     calloc calls calloc (as malloc+memset does once GCC turns it
+ *               into calloc)                                     -> 11, stack overflow
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,6 +29,7 @@
 #define DEFECT_LOOP 7
 #define DEFECT_NO_REALLOC 8
 #define DEFECT_GREEDY 9
+#define DEFECT_RECURSE 10
 
 #ifndef DEFECT
 #define DEFECT DEFECT_NONE
@@ -86,8 +89,13 @@ void free(void *p)
     (void)p;
 }
 
+/* The program's calloc (the shim's), out of the compiler's sight. */
+static void *(*volatile calloc_again)(size_t, size_t) = calloc;
+
 void *calloc(size_t count, size_t size)
 {
+    if (DEFECT == DEFECT_RECURSE)
+        return calloc_again(count, size);
     if (size != 0 && count > SIZE_MAX / size)
         return NULL;
     void *p = bump(count * size);
