@@ -2,6 +2,7 @@
  * reason is built in a fixed buffer because stdio may call malloc, which is
  * exactly what must not happen while the shim is reporting a broken malloc.
  */
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -87,6 +88,102 @@ static void add_range(struct text_buffer *r, uintptr_t from, uintptr_t to)
     text_add(r, ")");
 }
 
+/* Parses a hexadecimal number at *text, advancing past it. */
+static uintptr_t parse_hex(const char **text)
+{
+    uintptr_t value = 0;
+    for (;; (*text)++) {
+        char c = **text;
+        unsigned digit = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+                         : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                                                : 16;
+        if (digit == 16)
+            return value;
+        value = value * 16 + digit;
+    }
+}
+
+/* One line of /proc/self/maps: the range and the path (empty: anonymous). */
+typedef struct {
+    uintptr_t from, to;
+    char path[256];
+} Mapping;
+
+static void parse_mapping(const char *line, Mapping *m)
+{
+    const char *cursor = line;
+    m->from = parse_hex(&cursor);
+    cursor++; /* '-' */
+    m->to = parse_hex(&cursor);
+    /* The path follows four fields after the range: perms, offset, dev, inode. */
+    for (int field = 1; field <= 4 && *cursor != '\0'; field++) {
+        while (*cursor == ' ')
+            cursor++;
+        while (*cursor != ' ' && *cursor != '\0')
+            cursor++;
+    }
+    while (*cursor == ' ')
+        cursor++;
+    size_t n = strlen(cursor);
+    if (n >= sizeof m->path)
+        n = sizeof m->path - 1;
+    memcpy(m->path, cursor, n);
+    m->path[n] = '\0';
+}
+
+/* Says what mapping `m` is; `before` is the mapping just below it, whose
+ * file an anonymous mapping right after it belongs to (its .bss). */
+static void describe_mapping(struct text_buffer *r, const Mapping *m, const Mapping *before)
+{
+    const char *path = m->path;
+    if (*path == '\0' && before->to == m->from && before->path[0] == '/')
+        path = before->path;
+    if (*path == '\0') {
+        text_add(r, "in memory from mmap");
+    } else if (strcmp(path, "[stack]") == 0) {
+        text_add(r, "on the stack");
+    } else if (*path == '[') {
+        text_add(r, "in ");
+        text_add(r, path);
+    } else {
+        const char *name = strrchr(path, '/');
+        text_add(r, "in the static data of ");
+        text_add(r, name != NULL ? name + 1 : path);
+    }
+}
+
+/* Says where `address` lies (an mmap region, the stack, a static array of a
+ * loaded file), read from /proc/self/maps with no allocation. */
+static void describe_where(struct text_buffer *r, uintptr_t address)
+{
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    char chunk[4096], line[512];
+    size_t used = 0;
+    Mapping current = {0}, before = {0};
+    bool found = false;
+    ssize_t n;
+    while (fd >= 0 && !found && (n = read(fd, chunk, sizeof chunk)) > 0) {
+        for (ssize_t i = 0; i < n && !found; i++) {
+            if (chunk[i] != '\n') {
+                if (used < sizeof line - 1)
+                    line[used++] = chunk[i];
+                continue;
+            }
+            line[used] = '\0';
+            used = 0;
+            before = current;
+            parse_mapping(line, &current);
+            found = address >= current.from && address < current.to;
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    if (found)
+        describe_mapping(r, &current, &before);
+    else
+        text_add(r, "in no mapping at all");
+}
+
 void fail_limit(uint64_t heap, const char *where, const Call *call)
 {
     char words[MSTATS_REASON_MAX];
@@ -114,6 +211,14 @@ void fail_block(int code, const Call *call, uintptr_t p, uintptr_t brk, uintptr_
         text_add_hex(&r, p, 1);
         text_add(&r, " outside the heap ");
         add_range(&r, shim.heap_start, brk);
+        text_add(&r, " returned by ");
+        describe_call(&r, call);
+        text_add(&r, ": it lies ");
+        describe_where(&r, p);
+        text_add(&r,
+                 brk == shim.heap_start ? " and the heap is empty (sbrk was never called)" : "");
+        text_add(&r, "; blocks must come from the heap that sbrk grows");
+        violation_exit(code, words);
     } else if (code == 92) {
         text_add(&r, "block ");
         add_range(&r, p, p + extent);

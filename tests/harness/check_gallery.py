@@ -16,7 +16,11 @@ RANGE = rf"\[{HEX}, {HEX}\)"
 
 # defect -> (code, REASON pattern, extra mstats options[, workload operations])
 GALLERY = {
-    "outside": (91, rf"pointer {HEX} outside the heap {RANGE} returned by malloc\(24\)", []),
+    "outside": (91, rf"pointer {HEX} outside the heap {RANGE} returned by malloc\(24\): it lies "
+                    r"in the static data of libgallery-outside\.so and the heap is empty \(sbrk "
+                    r"was never called\); blocks must come from the heap that sbrk grows", []),
+    "mmap": (91, rf"returned by malloc\(24\): it lies in memory from mmap ", []),
+    "stack": (91, rf"returned by malloc\(24\): it lies on the stack ", []),
     "past-end": (92, rf"block {RANGE} runs past the heap end {HEX} returned by malloc\(24\)", []),
     "misaligned": (93, rf"pointer {HEX} not aligned to 16 bytes returned by malloc\(24\)", []),
     "overlap": (94, rf"block {RANGE} overlaps live block {RANGE} returned by malloc\(24\)", []),

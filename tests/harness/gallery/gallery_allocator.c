@@ -11,12 +11,15 @@
  *   LOOP        never returns                                   -> 15 with -t
  *   NO_REALLOC  does not define realloc                         -> 66
  *   GREEDY      asks sbrk for 64 MiB per request                -> 68 with -m 1M
+ *   MMAP        returns memory from mmap                         -> 91, "from mmap"
+ *   STACK       returns a pointer into its own stack frame       -> 91, "on the stack"
  *   RECURSE     calloc calls calloc (as malloc+memset does once GCC turns it
  *               into calloc)                                     -> 11, stack overflow
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define DEFECT_NONE 0
@@ -30,6 +33,8 @@
 #define DEFECT_NO_REALLOC 8
 #define DEFECT_GREEDY 9
 #define DEFECT_RECURSE 10
+#define DEFECT_MMAP 11
+#define DEFECT_STACK 12
 
 #ifndef DEFECT
 #define DEFECT DEFECT_NONE
@@ -44,8 +49,17 @@ typedef struct {
 static unsigned requests;
 static _Alignas(16) unsigned char not_the_heap[4096];
 static void *last_block;
+static void *stack_identity(void *frame)
+{
+    return frame;
+}
+
 /* NULL, behind a volatile so that the compiler keeps the crash. */
 static volatile int *volatile nowhere;
+
+/* Returns `frame`, out of the compiler's sight (it would warn of a dangling
+ * pointer, or return NULL instead). */
+static void *(*volatile stack_escape)(void *) = stack_identity;
 
 static void *bump(size_t size)
 {
@@ -54,6 +68,14 @@ static void *bump(size_t size)
     size_t rounded = size == 0 ? 16 : (size + 15) & ~(size_t)15;
     if (DEFECT == DEFECT_OUTSIDE)
         return not_the_heap + 32;
+    if (DEFECT == DEFECT_MMAP) {
+        void *map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        return map == MAP_FAILED ? NULL : map;
+    }
+    if (DEFECT == DEFECT_STACK) {
+        _Alignas(16) unsigned char frame[64];
+        return stack_escape(frame);
+    }
     if (DEFECT == DEFECT_OVERLAP && requests == 2 && last_block != NULL)
         return last_block;
     if (DEFECT == DEFECT_CRASH)
