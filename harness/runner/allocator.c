@@ -3,6 +3,7 @@
 #include "allocator.h"
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <gnu/libc-version.h>
 #include <string.h>
 
@@ -72,6 +73,86 @@ static char *glibc_path(void)
     return g_strdup("libc.so.6");
 }
 
+/* A reference allocator: its name, its Debian package, and its file. */
+typedef struct {
+    const char *name;
+    const char *package;
+    const char *file;
+} Reference;
+
+static const Reference references[] = {
+    {"jemalloc", "libjemalloc2", "libjemalloc.so.2"},
+    {"mimalloc", "libmimalloc2.0", "libmimalloc.so.2"},
+    {"tcmalloc", "libtcmalloc-minimal4", "libtcmalloc_minimal.so.4"},
+};
+
+const char *const *mstats_reference_allocators(void)
+{
+    static const char *const names[] = {"jemalloc", "mimalloc", "tcmalloc", NULL};
+    return names;
+}
+
+/* The reference allocator whose file is `basename`, or NULL. */
+static const Reference *reference_by_file(const char *basename)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(references); i++)
+        if (g_str_has_prefix(basename, references[i].file) ||
+            (g_str_has_prefix(basename, "lib") &&
+             g_str_has_prefix(basename + 3, references[i].name)))
+            return &references[i];
+    return NULL;
+}
+
+/* Finds reference allocator `name`'s file where the dynamic loader looks. */
+static gboolean resolve_reference(const Reference *reference, MstatsAllocator *allocator,
+                                  GError **error)
+{
+    static const char *const dirs[] = {"/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib",
+                                       "/lib/x86_64-linux-gnu"};
+    for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
+        char *path = g_build_filename(dirs[i], reference->file, NULL);
+        if (g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+            allocator->name = g_strdup(reference->name);
+            allocator->path = path;
+            allocator->heap_unmeasured = TRUE;
+            allocator->preload = TRUE;
+            return TRUE;
+        }
+        g_free(path);
+    }
+    g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                "allocator '%s' is not installed: install it with 'apt-get install %s'",
+                reference->name, reference->package);
+    return FALSE;
+}
+
+gboolean mstats_needs_preload(const char *path)
+{
+    g_autoptr(GMappedFile) file = g_mapped_file_new(path, FALSE, NULL);
+    if (file == NULL)
+        return FALSE;
+    const unsigned char *bytes = (const unsigned char *)g_mapped_file_get_contents(file);
+    gsize size = g_mapped_file_get_length(file);
+    if (size < sizeof(Elf64_Ehdr) || memcmp(bytes, ELFMAG, SELFMAG) != 0 ||
+        bytes[EI_CLASS] != ELFCLASS64)
+        return FALSE;
+    const Elf64_Ehdr *header = (const Elf64_Ehdr *)bytes;
+    if (header->e_phoff > size || header->e_phnum > (size - header->e_phoff) / sizeof(Elf64_Phdr))
+        return FALSE;
+    const Elf64_Phdr *segments = (const Elf64_Phdr *)(bytes + header->e_phoff);
+    for (int i = 0; i < header->e_phnum; i++) {
+        if (segments[i].p_type != PT_DYNAMIC || segments[i].p_offset > size ||
+            segments[i].p_filesz > size - segments[i].p_offset)
+            continue;
+        const Elf64_Dyn *entry = (const Elf64_Dyn *)(bytes + segments[i].p_offset);
+        gsize count = segments[i].p_filesz / sizeof(Elf64_Dyn);
+        for (gsize j = 0; j < count && entry[j].d_tag != DT_NULL; j++)
+            if (entry[j].d_tag == DT_FLAGS && (entry[j].d_un.d_val & DF_STATIC_TLS) != 0)
+                return TRUE;
+    }
+    return FALSE;
+}
+
 static gboolean is_builtin(const char *name)
 {
     return g_strv_contains(mstats_builtin_allocators(), name);
@@ -106,11 +187,22 @@ gboolean mstats_allocator_resolve(const char *name_or_path, MstatsAllocator *all
         allocator->path = path;
         return TRUE;
     }
+    for (size_t i = 0; i < G_N_ELEMENTS(references); i++)
+        if (strcmp(name_or_path, references[i].name) == 0)
+            return resolve_reference(&references[i], allocator, error);
     if (strchr(name_or_path, '/') == NULL && !g_str_has_suffix(name_or_path, ".so")) {
         g_autofree char *names = g_strjoinv(", ", (char **)mstats_builtin_allocators());
         g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
-                    "unknown allocator '%s': give one of %s, libc, or a path to a .so file",
+                    "unknown allocator '%s': give one of %s, libc, jemalloc, mimalloc, "
+                    "tcmalloc, or a path to a .so file",
                     name_or_path, names);
+        return FALSE;
+    }
+    if (g_file_test(name_or_path, G_FILE_TEST_IS_DIR)) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                    "allocator '%s' is a directory: give the shared object inside it (for "
+                    "example %s/alloc.so)",
+                    name_or_path, name_or_path);
         return FALSE;
     }
     if (!g_file_test(name_or_path, G_FILE_TEST_IS_REGULAR)) {
@@ -122,6 +214,8 @@ gboolean mstats_allocator_resolve(const char *name_or_path, MstatsAllocator *all
     }
     allocator->path = g_canonicalize_filename(name_or_path, NULL);
     allocator->name = g_path_get_basename(name_or_path);
+    allocator->preload = mstats_needs_preload(allocator->path);
+    allocator->heap_unmeasured = reference_by_file(allocator->name) != NULL;
     return TRUE;
 }
 

@@ -7,13 +7,28 @@
 #include <glib.h>
 
 typedef struct {
-    char *name; /* built-in name, "libc", or the file's base name */
+    char *name; /* built-in name, "libc", a reference name, or the file's base name */
     char *path; /* absolute .so path; for libc, glibc's own file */
     gboolean is_libc;
+    /* Loaded with LD_PRELOAD after the shim instead of dlopen: it has static
+     * TLS (initial-exec), which dlopen cannot give it once a program runs. */
+    gboolean preload;
+    /* A reference allocator that takes its memory with mmap (jemalloc,
+     * mimalloc, tcmalloc): its calls and time are measured, its heap is not,
+     * so MAX is "not measured" and no grade uses it. */
+    gboolean heap_unmeasured;
 } MstatsAllocator;
 
 /* The built-in strategy names, NULL-terminated (without "libc"). */
 const char *const *mstats_builtin_allocators(void);
+
+/* The reference allocators mstats knows by name when their Debian package
+ * is installed (jemalloc, mimalloc, tcmalloc), NULL-terminated. */
+const char *const *mstats_reference_allocators(void);
+
+/* True when the ELF shared object at `path` has static TLS (DF_STATIC_TLS):
+ * it must be preloaded. FALSE when it has not, or cannot be read. */
+gboolean mstats_needs_preload(const char *path);
 
 /* The folder holding the running program (mstats, mcompare, and beside them
  * mreplay and the testers), or NULL + error. */
