@@ -24,7 +24,7 @@
 static const char usage_text[] =
     "Usage: mreplay [OPTION...] TRACE...\n"
     "Replay CS:APP .rep allocation traces through malloc, realloc and free, checking a\n"
-    "pattern in every block before it is freed or reallocated.\n"
+    "pattern in every byte of every block before the allocator gets it back.\n"
     "\n"
     "As in CS:APP's mdriver, r of an id that holds no block is realloc(NULL, SIZE) and f of\n"
     "one is free(NULL).\n"
@@ -148,23 +148,14 @@ static void add_figure(struct text_buffer *text, const char *key, uint64_t value
     text_add_char(text, '\n');
 }
 
-/* Append `[mreplay]: KEY: SECONDS\n` with microsecond precision. */
-static void add_seconds(struct text_buffer *text, const char *key, double seconds)
+/* Append `[mreplay]: KEY: VALUE\n` with DECIMALS digits after the point (6 for seconds:
+ * microseconds). */
+static void add_fixed(struct text_buffer *text, const char *key, double value, int decimals)
 {
     text_add(text, "[mreplay]: ");
     text_add(text, key);
     text_add(text, ": ");
-    text_add_fixed(text, seconds, 6);
-    text_add_char(text, '\n');
-}
-
-/* Append `[mreplay]: KEY: VALUE\n` with one decimal. */
-static void add_ratio(struct text_buffer *text, const char *key, double value)
-{
-    text_add(text, "[mreplay]: ");
-    text_add(text, key);
-    text_add(text, ": ");
-    text_add_fixed(text, value, 1);
+    text_add_fixed(text, value, decimals);
     text_add_char(text, '\n');
 }
 
@@ -182,8 +173,8 @@ static void add_costs(struct text_buffer *text, const struct loaded_trace *loade
     add_figure(text, "BYTES-MOVED", costs->bytes_moved);
     add_figure(text, "BYTES-FILLED", costs->bytes_filled);
     add_figure(text, "BYTES-CHECKED", costs->bytes_checked);
-    add_ratio(text, "CHECKED-BYTES-PER-OP", (double)costs->bytes_checked / ops);
-    add_ratio(text, "REPLAY-NS-PER-OP", loaded->replay_seconds * 1e9 / ops);
+    add_fixed(text, "CHECKED-BYTES-PER-OP", (double)costs->bytes_checked / ops, 1);
+    add_fixed(text, "REPLAY-NS-PER-OP", loaded->replay_seconds * 1e9 / ops, 1);
 }
 
 /* Print the figures --bounds and --stats ask for about LOADED. */
@@ -211,14 +202,14 @@ static void print_figures(const struct loaded_trace *loaded, const struct option
         add_figure(&text, "LARGEST-REQUEST", trace->largest_request);
         add_figure(&text, "BLOCKS-LIVE-AT-END", trace->blocks_live_at_end);
         add_figure(&text, "TRACE-BYTES", trace->text_length);
-        add_seconds(&text, "PARSE-TIME", loaded->parse_seconds);
+        add_fixed(&text, "PARSE-TIME", loaded->parse_seconds, 6);
         text_add(&text, "[mreplay]: PARSE-RATE: ");
         double rate = loaded->parse_seconds > 0
                           ? (double)trace->text_length / loaded->parse_seconds / 1e6
                           : 0;
         text_add_fixed(&text, rate, 1);
         text_add(&text, " MB/s\n");
-        add_seconds(&text, "REPLAY-TIME", loaded->replay_seconds);
+        add_fixed(&text, "REPLAY-TIME", loaded->replay_seconds, 6);
         add_costs(&text, loaded);
     }
     text_write(&text, 1);

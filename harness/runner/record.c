@@ -30,9 +30,9 @@ void record_unmap(const MstatsRecordedOp *ops, guint64 count)
         munmap((void *)ops, count * sizeof(MstatsRecordedOp));
 }
 
-/* The .rep operation for the shim's recorded OP. The shim records realloc(NULL, n) as
- * MSTATS_OP_REALLOC of a fresh id: it becomes `r ID SIZE` of an id that holds no block,
- * which mdriver's rules read back as realloc(NULL, SIZE) (trace.h). */
+/* The .rep operation for the shim's recorded OP. A realloc(NULL, n) recorded as
+ * MSTATS_OP_REALLOC of a fresh id becomes `r ID SIZE` of an id that holds no block, which
+ * mdriver's rules read back as realloc(NULL, SIZE) (trace.h). */
 static struct trace_op trace_op_of(const MstatsRecordedOp *op)
 {
     switch (op->kind) {

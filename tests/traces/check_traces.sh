@@ -250,6 +250,18 @@ record)
         [ "$(figure $key "$scratch/original")" = "$(figure $key "$scratch/recorded")" ] ||
             fail "$key differs: original $(figure $key "$scratch/original"), recorded $(figure $key "$scratch/recorded")"
     done
+    # A replay that calls realloc(NULL, n) and free(NULL): however the shim records them, the
+    # recording reads back (mdriver's rules) with the same bounds.
+    trace=$(dirname "$0")/mdriver-style.rep
+    "$mstats" --record "$scratch/mdriver.rep" "$mreplay" "$trace" >"$scratch/live" 2>&1 ||
+        fail "recording $trace: $(cat "$scratch/live")"
+    "$mreplay" --bounds "$trace" >"$scratch/original" || fail "--bounds $trace"
+    "$mreplay" --bounds "$scratch/mdriver.rep" >"$scratch/recorded" 2>&1 ||
+        fail "the recording of $trace does not parse: $(cat "$scratch/recorded")"
+    for key in NO-REUSE OPTIMAL-REUSE; do
+        [ "$(figure $key "$scratch/original")" = "$(figure $key "$scratch/recorded")" ] ||
+            fail "$trace: $key differs: original $(figure $key "$scratch/original"), recorded $(figure $key "$scratch/recorded")"
+    done
     printf 'b\na\nc\n' >"$scratch/words"
     "$mstats" --record "$scratch/sort.rep" sort "$scratch/words" >"$scratch/live" 2>&1 ||
         fail "recording sort: $(cat "$scratch/live")"
