@@ -31,8 +31,9 @@ void trace_model_explain(const struct trace_model *model, enum trace_verdict ver
     case TRACE_VERDICT_EMPTY_FREE:
         text_add(reason, op->kind == 'r' ? "r (realloc) of id " : "f (free) of id ");
         text_add_i64(reason, op->id);
-        text_add(reason, model->ids[op->id] == TRACE_ID_NEVER ? ", which was never allocated"
-                                                        : ", which is not live (already freed)");
+        text_add(reason, model->ids[op->id] == TRACE_ID_NEVER
+                             ? ", which was never allocated"
+                             : ", which is not live (already freed)");
         /* Only the strict rules get here: say what mdriver would have done instead. */
         text_add(reason, op->kind == 'r'
                              ? ": the strict rules refuse it (mdriver's call realloc(NULL, n))"

@@ -238,30 +238,25 @@ mstats)
 
 record)
     mreplay=$1 traces=$2 mstats=$3
+    # Record mreplay replaying TRACE under mstats; the recording must parse and have TRACE's
+    # bounds.
+    record_keeps_bounds() {
+        "$mstats" --record "$scratch/recorded.rep" "$mreplay" "$1" >"$scratch/live" 2>&1 ||
+            fail "recording $1: $(cat "$scratch/live")"
+        "$mreplay" --bounds "$1" >"$scratch/original" || fail "--bounds $1"
+        "$mreplay" --bounds "$scratch/recorded.rep" >"$scratch/recorded" 2>&1 ||
+            fail "the recording of $1 does not parse: $(cat "$scratch/recorded")"
+        for key in NO-REUSE OPTIMAL-REUSE; do
+            [ "$(figure $key "$scratch/original")" = "$(figure $key "$scratch/recorded")" ] ||
+                fail "$1: $key differs: original $(figure $key "$scratch/original"), recorded $(figure $key "$scratch/recorded")"
+        done
+    }
     # Record a replay of a shipped trace and a real program; replaying the recording must
     # give the same bounds (for the trace) and the live run's PEAK-LIVE (for both).
-    trace=$traces/random.rep
-    "$mstats" --record "$scratch/random.rep" "$mreplay" "$trace" >"$scratch/live" 2>&1 ||
-        fail "recording $trace: $(cat "$scratch/live")"
-    "$mreplay" --bounds "$trace" >"$scratch/original" || fail "--bounds $trace"
-    "$mreplay" --bounds "$scratch/random.rep" >"$scratch/recorded" 2>&1 ||
-        fail "the recording does not parse: $(cat "$scratch/recorded")"
-    for key in NO-REUSE OPTIMAL-REUSE; do
-        [ "$(figure $key "$scratch/original")" = "$(figure $key "$scratch/recorded")" ] ||
-            fail "$key differs: original $(figure $key "$scratch/original"), recorded $(figure $key "$scratch/recorded")"
-    done
+    record_keeps_bounds "$traces/random.rep"
     # A replay that calls realloc(NULL, n) and free(NULL): however the shim records them, the
     # recording reads back (mdriver's rules) with the same bounds.
-    trace=$(dirname "$0")/mdriver-style.rep
-    "$mstats" --record "$scratch/mdriver.rep" "$mreplay" "$trace" >"$scratch/live" 2>&1 ||
-        fail "recording $trace: $(cat "$scratch/live")"
-    "$mreplay" --bounds "$trace" >"$scratch/original" || fail "--bounds $trace"
-    "$mreplay" --bounds "$scratch/mdriver.rep" >"$scratch/recorded" 2>&1 ||
-        fail "the recording of $trace does not parse: $(cat "$scratch/recorded")"
-    for key in NO-REUSE OPTIMAL-REUSE; do
-        [ "$(figure $key "$scratch/original")" = "$(figure $key "$scratch/recorded")" ] ||
-            fail "$trace: $key differs: original $(figure $key "$scratch/original"), recorded $(figure $key "$scratch/recorded")"
-    done
+    record_keeps_bounds "$(dirname "$0")/mdriver-style.rep"
     printf 'b\na\nc\n' >"$scratch/words"
     "$mstats" --record "$scratch/sort.rep" sort "$scratch/words" >"$scratch/live" 2>&1 ||
         fail "recording sort: $(cat "$scratch/live")"
@@ -354,8 +349,9 @@ align)
     MREPLAY_TEST_FAULT=align8 LD_PRELOAD=$faulty "$mreplay" --align 16 "$scratch/small.rep" \
         >/dev/null 2>"$scratch/err"
     status=$?
-    [ "$status" -eq 4 ] && grep -q "small.rep:5: malloc(8) for id 0 returned 0x[0-9a-f]*8, which is not 16-byte aligned" \
-        "$scratch/err" || fail "--align 16, small blocks: status $status: $(cat "$scratch/err")"
+    [ "$status" -eq 4 ] || fail "--align 16, small blocks: status $status: $(cat "$scratch/err")"
+    grep -q "small.rep:5: malloc(8) for id 0 returned 0x[0-9a-f]*8, which is not 16-byte aligned" \
+        "$scratch/err" || fail "--align 16, small blocks: $(cat "$scratch/err")"
     ;;
 
 *)
