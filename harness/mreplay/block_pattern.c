@@ -24,19 +24,6 @@ static inline uint64_t pattern_word(uint64_t seed, size_t word_index)
     return seed + (uint64_t)word_index * PATTERN_STEP;
 }
 
-void block_pattern_fill(unsigned char *block, size_t size, uint64_t seed)
-{
-    if (size == 0)
-        return; /* BLOCK may be NULL: malloc(0) and realloc(p, 0) may return it */
-    size_t words = size / 8;
-    for (size_t i = 0; i < words; i++) {
-        uint64_t word = pattern_word(seed, i);
-        memcpy(block + i * 8, &word, 8);
-    }
-    uint64_t last = pattern_word(seed, words);
-    memcpy(block + words * 8, &last, size % 8);
-}
-
 unsigned char block_pattern_byte(uint64_t seed, size_t offset)
 {
     uint64_t word = pattern_word(seed, offset / 8);
@@ -45,20 +32,34 @@ unsigned char block_pattern_byte(uint64_t seed, size_t offset)
     return bytes[offset % 8];
 }
 
-size_t block_pattern_check(const unsigned char *block, size_t size, uint64_t seed)
+void block_pattern_fill(unsigned char *block, size_t from, size_t to, uint64_t seed)
 {
-    size_t words = size / 8;
-    for (size_t i = 0; i < words; i++) {
-        uint64_t expected = pattern_word(seed, i), found;
-        memcpy(&found, block + i * 8, 8);
-        if (found != expected) {
-            for (size_t offset = i * 8;; offset++)
-                if (block[offset] != block_pattern_byte(seed, offset))
-                    return offset;
-        }
+    /* BLOCK may be NULL when FROM >= TO: malloc(0) and realloc(p, 0) may return it. */
+    size_t offset = from;
+    for (; offset < to && offset % 8 != 0; offset++)
+        block[offset] = block_pattern_byte(seed, offset);
+    for (; offset + 8 <= to; offset += 8) {
+        uint64_t word = pattern_word(seed, offset / 8);
+        memcpy(block + offset, &word, 8);
     }
-    for (size_t offset = words * 8; offset < size; offset++)
+    for (; offset < to; offset++)
+        block[offset] = block_pattern_byte(seed, offset);
+}
+
+size_t block_pattern_check(const unsigned char *block, size_t from, size_t to, uint64_t seed)
+{
+    size_t offset = from;
+    for (; offset < to && offset % 8 != 0; offset++)
         if (block[offset] != block_pattern_byte(seed, offset))
             return offset;
-    return size;
+    for (; offset + 8 <= to; offset += 8) {
+        uint64_t expected = pattern_word(seed, offset / 8), found;
+        memcpy(&found, block + offset, 8);
+        if (found != expected)
+            break; /* the byte loop below finds which byte */
+    }
+    for (; offset < to; offset++)
+        if (block[offset] != block_pattern_byte(seed, offset))
+            return offset;
+    return to;
 }

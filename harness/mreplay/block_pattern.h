@@ -2,10 +2,12 @@
  * block_pattern.h: the bytes mreplay writes into every block, and their check.
  *
  * A block's pattern comes from a seed made of its id and the index of the operation that
- * (re)allocated it, so a block that still holds an earlier occupant's bytes, a neighbour's
+ * allocated it, so a block that still holds an earlier occupant's bytes, a neighbour's
  * bytes, or a stale copy is caught: two live blocks, or two lives of one id, never share a
  * seed. The pattern is a sequence of 64-bit words, seed + i * K for word i (K odd), cheap to
- * write and to check at memory speed.
+ * write and to check at memory speed. Byte OFFSET's value depends only on the seed and
+ * OFFSET, so any range of a block can be filled or checked on its own: a realloc that grows
+ * a block fills only the bytes it adds.
  */
 #ifndef MSTATS_BLOCK_PATTERN_H
 #define MSTATS_BLOCK_PATTERN_H
@@ -13,19 +15,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The seed of the block with ID (re)allocated by operation OP_INDEX. */
+/* The seed of the block with ID allocated by operation OP_INDEX. */
 uint64_t block_pattern_seed(int32_t id, uint64_t op_index);
 
-/* Write the pattern of SEED into the SIZE bytes at BLOCK. */
-void block_pattern_fill(unsigned char *block, size_t size, uint64_t seed);
+/* Write the pattern of SEED into bytes FROM .. TO-1 of BLOCK (nothing when FROM >= TO). */
+void block_pattern_fill(unsigned char *block, size_t from, size_t to, uint64_t seed);
 
 /* The expected byte at OFFSET of a block with SEED. */
 unsigned char block_pattern_byte(uint64_t seed, size_t offset);
 
 /*
- * Check the first SIZE bytes at BLOCK against SEED. Returns SIZE when all match, or the
- * offset of the first byte that differs.
+ * Check bytes FROM .. TO-1 of BLOCK against SEED. Returns TO when all match (or FROM >= TO),
+ * or the offset of the first byte that differs.
  */
-size_t block_pattern_check(const unsigned char *block, size_t size, uint64_t seed);
+size_t block_pattern_check(const unsigned char *block, size_t from, size_t to, uint64_t seed);
 
 #endif

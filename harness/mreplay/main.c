@@ -1,10 +1,12 @@
 /*
- * main.c: mreplay, the trace tester. `mreplay [--bounds] [--stats] TRACE...`
+ * main.c: mreplay, the trace tester.
+ * `mreplay [--bounds] [--stats] [--strict] [--align BYTES] TRACE...`
  *
  * Loads and validates every trace first (a malformed one stops the run before any replay,
  * with `FILE:LINE: reason` and status 2), then replays each through malloc, realloc and free,
- * checking every block's pattern. --bounds alone prints the lecture's two bounds without
- * replaying; --stats adds operation counts and the parse and replay times.
+ * checking every block's pattern. --bounds alone prints the three bounds without
+ * replaying; --stats adds operation counts, the parse and replay times, and what the checks
+ * cost per operation. --strict refuses r and f of ids that hold no block (trace.h).
  *
  * Nothing here may call malloc: under mstats the heap figures must be the trace's alone.
  * So no GLib and no stdio; arguments are parsed by hand, text is built in stack buffers
@@ -22,23 +24,33 @@
 static const char usage_text[] =
     "Usage: mreplay [OPTION...] TRACE...\n"
     "Replay CS:APP .rep allocation traces through malloc, realloc and free, checking a\n"
-    "pattern in every block before it is freed or reallocated.\n"
+    "pattern in every byte of every block before the allocator gets it back.\n"
     "\n"
-    "  --bounds     print the two lecture bounds of each trace: NO-REUSE (sum of all a and\n"
-    "               r sizes), OPTIMAL-REUSE (peak live bytes) and OPTIMAL-REUSE-16 (peak\n"
-    "               with blocks rounded up to 16 bytes); without --stats, replay nothing\n"
-    "  --stats      replay, then print operation counts, ids, the largest request, and the\n"
-    "               parse and replay times\n"
-    "  -h, --help   print this help\n"
+    "As in CS:APP's mdriver, r of an id that holds no block is realloc(NULL, SIZE) and f of\n"
+    "one is free(NULL).\n"
+    "\n"
+    "  --bounds         print the three bounds of each trace: NO-REUSE (sum of all a and\n"
+    "                   r sizes), OPTIMAL-REUSE (peak live bytes) and OPTIMAL-REUSE-16\n"
+    "                   (peak with blocks rounded up to 16 bytes); without --stats, replay\n"
+    "                   nothing\n"
+    "  --stats          replay, then print operation counts, ids, the largest request, the\n"
+    "                   parse and replay times, and the bytes checked per operation\n"
+    "  --strict         reject r and f of an id that holds no block (never allocated or\n"
+    "                   freed), for traces written by hand\n"
+    "  --align BYTES    the alignment every block needs: 8 or 16; by default (C17) 8 for\n"
+    "                   blocks under 16 bytes and 16 for larger ones\n"
+    "  -h, --help       print this help\n"
     "\n"
     "Exit status: 0 every trace replayed and checked; 1 malloc or realloc returned NULL;\n"
     "2 usage error or malformed trace (FILE:LINE: reason); 3 a block's contents were\n"
-    "corrupted; 4 a block was not 16-byte aligned.\n";
+    "corrupted; 4 a block was not aligned as --align requires.\n";
 
 /* What the command line asked for. */
 struct options {
     int bounds;
     int stats;
+    enum trace_rules rules;
+    enum replay_alignment alignment;
     int first_trace; /* index in argv of the first trace */
 };
 
@@ -84,6 +96,18 @@ static int parse_arguments(int argc, char **argv, struct options *options)
             options->bounds = 1;
         } else if (strcmp(argument, "--stats") == 0) {
             options->stats = 1;
+        } else if (strcmp(argument, "--strict") == 0) {
+            options->rules = TRACE_RULES_STRICT;
+        } else if (strcmp(argument, "--align") == 0 || strncmp(argument, "--align=", 8) == 0) {
+            const char *value = argument[7] == '=' ? argument + 8 : argv[++index];
+            if (value == NULL)
+                return usage_error("--align needs a value: 8 or 16", NULL);
+            if (strcmp(value, "8") == 0)
+                options->alignment = REPLAY_ALIGN_8;
+            else if (strcmp(value, "16") == 0)
+                options->alignment = REPLAY_ALIGN_16;
+            else
+                return usage_error("--align must be 8 or 16, not", value);
         } else if (strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0) {
             write_string(1, usage_text);
             return 0;
@@ -111,6 +135,7 @@ struct loaded_trace {
     struct trace trace;
     double parse_seconds;
     double replay_seconds;
+    struct replay_costs costs;
 };
 
 /* Append `[mreplay]: KEY: VALUE\n`. */
@@ -123,14 +148,33 @@ static void add_figure(struct text_buffer *text, const char *key, uint64_t value
     text_add_char(text, '\n');
 }
 
-/* Append `[mreplay]: KEY: SECONDS\n` with microsecond precision. */
-static void add_seconds(struct text_buffer *text, const char *key, double seconds)
+/* Append `[mreplay]: KEY: VALUE\n` with DECIMALS digits after the point (6 for seconds:
+ * microseconds). */
+static void add_fixed(struct text_buffer *text, const char *key, double value, int decimals)
 {
     text_add(text, "[mreplay]: ");
     text_add(text, key);
     text_add(text, ": ");
-    text_add_fixed(text, seconds, 6);
+    text_add_fixed(text, value, decimals);
     text_add_char(text, '\n');
+}
+
+/* Append what replaying LOADED cost: the mdriver cases, the bytes mreplay filled and
+ * checked, how the allocator handled each realloc, and the cost per operation. */
+static void add_costs(struct text_buffer *text, const struct loaded_trace *loaded)
+{
+    const struct trace *trace = &loaded->trace;
+    const struct replay_costs *costs = &loaded->costs;
+    double ops = trace->op_count > 0 ? (double)trace->op_count : 1;
+    add_figure(text, "REALLOCS-OF-EMPTY-IDS", trace->empty_realloc_count);
+    add_figure(text, "FREES-OF-EMPTY-IDS", trace->empty_free_count);
+    add_figure(text, "REALLOCS-IN-PLACE", costs->reallocs_in_place);
+    add_figure(text, "REALLOCS-MOVED", costs->reallocs_moved);
+    add_figure(text, "BYTES-MOVED", costs->bytes_moved);
+    add_figure(text, "BYTES-FILLED", costs->bytes_filled);
+    add_figure(text, "BYTES-CHECKED", costs->bytes_checked);
+    add_fixed(text, "CHECKED-BYTES-PER-OP", (double)costs->bytes_checked / ops, 1);
+    add_fixed(text, "REPLAY-NS-PER-OP", loaded->replay_seconds * 1e9 / ops, 1);
 }
 
 /* Print the figures --bounds and --stats ask for about LOADED. */
@@ -158,14 +202,15 @@ static void print_figures(const struct loaded_trace *loaded, const struct option
         add_figure(&text, "LARGEST-REQUEST", trace->largest_request);
         add_figure(&text, "BLOCKS-LIVE-AT-END", trace->blocks_live_at_end);
         add_figure(&text, "TRACE-BYTES", trace->text_length);
-        add_seconds(&text, "PARSE-TIME", loaded->parse_seconds);
+        add_fixed(&text, "PARSE-TIME", loaded->parse_seconds, 6);
         text_add(&text, "[mreplay]: PARSE-RATE: ");
         double rate = loaded->parse_seconds > 0
                           ? (double)trace->text_length / loaded->parse_seconds / 1e6
                           : 0;
         text_add_fixed(&text, rate, 1);
         text_add(&text, " MB/s\n");
-        add_seconds(&text, "REPLAY-TIME", loaded->replay_seconds);
+        add_fixed(&text, "REPLAY-TIME", loaded->replay_seconds, 6);
+        add_costs(&text, loaded);
     }
     text_write(&text, 1);
 }
@@ -206,7 +251,11 @@ static void print_failure(const struct loaded_trace *loaded, const struct replay
         text_add_i64(&text, failure->id);
         text_add(&text, " returned ");
         text_add_hex(&text, failure->address, 1);
-        text_add(&text, ", which is not 16-byte aligned");
+        text_add(&text, ", which is not ");
+        text_add_u64(&text, failure->alignment);
+        text_add(&text, "-byte aligned");
+        if (failure->alignment == 16)
+            text_add(&text, " (--align 8 accepts 8-byte aligned blocks)");
         break;
     default:
         text_add(&text, failure->call);
@@ -236,13 +285,13 @@ static void print_success(const struct loaded_trace *loaded)
 }
 
 /* Load every trace named in ARGV; on the first malformed one print why and return 2. */
-static int load_traces(char **paths, int count, struct loaded_trace *loaded)
+static int load_traces(char **paths, int count, enum trace_rules rules, struct loaded_trace *loaded)
 {
     for (int i = 0; i < count; i++) {
         struct trace_error error;
         loaded[i].path = paths[i];
         double start = now_seconds();
-        if (trace_load(paths[i], &loaded[i].trace, &error) != 0) {
+        if (trace_load_as(paths[i], rules, &loaded[i].trace, &error) != 0) {
             char storage[1024];
             size_t length = trace_error_format(paths[i], &error, storage, sizeof storage);
             struct text_buffer text = {storage, sizeof storage, length};
@@ -269,13 +318,13 @@ int main(int argc, char **argv)
         write_string(2, "mreplay: out of memory for the trace table\n");
         return MREPLAY_EXIT_ALLOCATION_FAILED;
     }
-    status = load_traces(argv + options.first_trace, count, loaded);
+    status = load_traces(argv + options.first_trace, count, options.rules, loaded);
     int replay = options.stats || !options.bounds;
     for (int i = 0; i < count && status == MREPLAY_EXIT_OK; i++) {
         if (replay) {
             struct replay_failure failure;
             double start = now_seconds();
-            status = replay_trace(&loaded[i].trace, &failure);
+            status = replay_trace(&loaded[i].trace, options.alignment, &failure, &loaded[i].costs);
             loaded[i].replay_seconds = now_seconds() - start;
             if (status != MREPLAY_EXIT_OK) {
                 print_failure(&loaded[i], &failure);

@@ -11,34 +11,67 @@
 
 /* What the replayer knows about one id. */
 struct live_block {
-    unsigned char *address; /* NULL when not live, or when malloc(0) returned NULL */
+    unsigned char *address; /* NULL when the id holds no block, or malloc(0) returned NULL */
     uint64_t size;
-    uint64_t seed;
+    uint64_t seed;         /* of the life: set by a or realloc(NULL, n), kept by r */
+    uint64_t checked_size; /* the size at the last full check after a move; 0: none yet */
 };
 
-#define REPLAY_ALIGNMENT 16
+/* Bytes checked at each edge of a block kept in place by realloc. */
+#define EDGE_BYTES 8
 
-/* Check BLOCK's first SIZE bytes; on a mismatch fill FAILURE and return non-zero. */
-static int check_block(const struct live_block *block, uint64_t size, int32_t id, const char *when,
-                       struct replay_failure *failure)
+/* The replay of one trace: its table, its rules, and what it cost. */
+struct replay {
+    struct live_block *blocks;
+    enum replay_alignment alignment;
+    struct replay_failure *failure;
+    struct replay_costs *costs;
+};
+
+/* Check bytes FROM .. TO-1 of BLOCK; on a mismatch fill the failure (WHEN it was seen,
+ * SHOWN_SIZE the size to name) and return non-zero. */
+static int check_range(struct replay *replay, const struct live_block *block, uint64_t from,
+                       uint64_t to, uint64_t shown_size, int32_t id, const char *when)
 {
-    size_t offset = block_pattern_check(block->address, (size_t)size, block->seed);
-    if (offset == size)
+    if (from >= to)
         return 0;
+    replay->costs->bytes_checked += to - from;
+    size_t offset = block_pattern_check(block->address, (size_t)from, (size_t)to, block->seed);
+    if (offset == to)
+        return 0;
+    struct replay_failure *failure = replay->failure;
     failure->status = MREPLAY_EXIT_CORRUPTED;
     failure->call = when;
     failure->id = id;
-    failure->size = block->size;
+    failure->size = shown_size;
     failure->offset = offset;
     failure->expected = block_pattern_byte(block->seed, offset);
     failure->found = block->address[offset];
     return 1;
 }
 
-/* Accept ADDRESS returned for SIZE bytes, or fill FAILURE and return non-zero. */
-static int check_returned(void *address, uint64_t size, int32_t id, const char *call,
-                          struct replay_failure *failure)
+/* Fill bytes FROM .. TO-1 of BLOCK with its pattern. */
+static void fill_range(struct replay *replay, struct live_block *block, uint64_t from, uint64_t to)
 {
+    if (from >= to)
+        return;
+    replay->costs->bytes_filled += to - from;
+    block_pattern_fill(block->address, (size_t)from, (size_t)to, block->seed);
+}
+
+/* The alignment a block of SIZE bytes must have under RULE. */
+static unsigned required_alignment(enum replay_alignment rule, uint64_t size)
+{
+    if (rule == REPLAY_ALIGN_C17)
+        return size < 16 ? 8 : 16;
+    return (unsigned)rule;
+}
+
+/* Accept ADDRESS returned for SIZE bytes, or fill the failure and return non-zero. */
+static int check_returned(struct replay *replay, void *address, uint64_t size, int32_t id,
+                          const char *call)
+{
+    struct replay_failure *failure = replay->failure;
     failure->id = id;
     failure->size = size;
     failure->call = call;
@@ -47,77 +80,133 @@ static int check_returned(void *address, uint64_t size, int32_t id, const char *
         failure->status = MREPLAY_EXIT_ALLOCATION_FAILED;
         return 1;
     }
-    if ((uintptr_t)address % REPLAY_ALIGNMENT != 0) {
+    failure->alignment = required_alignment(replay->alignment, size);
+    if ((uintptr_t)address % failure->alignment != 0) {
         failure->status = MREPLAY_EXIT_MISALIGNED;
         return 1;
     }
     return 0;
 }
 
-/* Replay every operation of TRACE against the table BLOCKS (zeroed, id_count entries). */
-static enum mreplay_exit replay_ops(const struct trace *trace, struct live_block *blocks,
-                                    struct replay_failure *failure)
+/* free(NULL), through a volatile: the compiler would drop a literal free(NULL) as a no-op,
+ * and the allocator under test would see one call fewer than the trace makes. */
+static void free_null(void)
 {
+    void *volatile null_block = NULL;
+    free(null_block);
+}
+
+/* Check the first and last EDGE_BYTES of the first KEPT bytes of BLOCK after a realloc. */
+static int check_edges(struct replay *replay, const struct live_block *block, uint64_t kept,
+                       int32_t id)
+{
+    uint64_t head = kept < EDGE_BYTES ? kept : EDGE_BYTES;
+    uint64_t tail_start = kept - head > EDGE_BYTES ? kept - EDGE_BYTES : head;
+    return check_range(replay, block, 0, head, kept, id, "after realloc") ||
+           check_range(replay, block, tail_start, kept, kept, id, "after realloc");
+}
+
+/* `a ID SIZE`, or with BY_REALLOC `r ID SIZE` of an id holding no block (realloc(NULL,
+ * SIZE)): a new life with its own pattern. Returns 0 or non-zero with the failure filled. */
+static int replay_new_block(struct replay *replay, const struct trace_op *op, uint64_t index,
+                            int by_realloc)
+{
+    struct live_block *block = &replay->blocks[op->id];
+    const char *call = by_realloc ? "realloc" : "malloc";
+    void *address = by_realloc ? realloc(NULL, (size_t)op->size) : malloc((size_t)op->size);
+    if (check_returned(replay, address, op->size, op->id, call))
+        return 1;
+    *block = (struct live_block){address, op->size, block_pattern_seed(op->id, index), 0};
+    fill_range(replay, block, 0, block->size);
+    return 0;
+}
+
+/* `r ID SIZE` of a live block (see replay.h for what is checked). Returns 0 or non-zero. */
+static int replay_realloc(struct replay *replay, const struct trace_op *op)
+{
+    struct live_block *block = &replay->blocks[op->id];
+    uint64_t old_size = block->size, new_size = op->size;
+    uint64_t kept = new_size < old_size ? new_size : old_size;
+    /* The bytes a shrink drops go back to the allocator: check them while they are ours. */
+    if (check_range(replay, block, kept, old_size, old_size, op->id, "before realloc"))
+        return 1;
+    unsigned char *old_address = block->address;
+    void *address = realloc(old_address, (size_t)new_size);
+    if (check_returned(replay, address, new_size, op->id, "realloc"))
+        return 1;
+    block->address = address;
+    if (address == NULL) { /* realloc(p, 0) freed p: the id holds no block */
+        block->size = 0;
+        return 0;
+    }
+    int moved = (unsigned char *)address != old_address;
+    if (kept > 0 && moved) {
+        replay->costs->reallocs_moved++;
+        replay->costs->bytes_moved += kept;
+    } else if (kept > 0) {
+        replay->costs->reallocs_in_place++;
+    }
+    /* A moved block is checked in full on its first move, and once its size has doubled
+     * since its last full check: the geometric sum keeps the cost linear in its size. */
+    if (moved && (block->checked_size == 0 || kept >= 2 * block->checked_size)) {
+        if (check_range(replay, block, 0, kept, kept, op->id, "after realloc"))
+            return 1;
+        block->checked_size = kept;
+    } else if (check_edges(replay, block, kept, op->id)) {
+        return 1;
+    }
+    block->size = new_size;
+    fill_range(replay, block, kept, new_size);
+    return 0;
+}
+
+/* `f ID`: check the whole block, then free it (free(NULL) for an id holding no block). */
+static int replay_free(struct replay *replay, int32_t id, const char *when)
+{
+    struct live_block *block = &replay->blocks[id];
+    if (block->address == NULL) {
+        free_null();
+    } else {
+        if (check_range(replay, block, 0, block->size, block->size, id, when))
+            return 1;
+        free(block->address);
+    }
+    memset(block, 0, sizeof *block);
+    return 0;
+}
+
+/* Replay every operation of TRACE. */
+static enum mreplay_exit replay_ops(struct replay *replay, const struct trace *trace)
+{
+    struct replay_failure *failure = replay->failure;
     for (uint64_t i = 0; i < trace->op_count; i++) {
         const struct trace_op *op = &trace->ops[i];
         failure->op_index = i;
-        if (op->id < 0) { /* f -1 */
-            /* Through a volatile, or the compiler drops free(NULL) as a no-op and the
-             * allocator under test would see one call fewer than the trace makes. */
-            void *volatile null_block = NULL;
-            free(null_block);
-            continue;
-        }
-        struct live_block *block = &blocks[op->id];
-        switch (op->kind) {
-        case TRACE_OP_ALLOC: {
-            void *address = malloc((size_t)op->size);
-            if (check_returned(address, op->size, op->id, "malloc", failure))
-                return failure->status;
-            block->address = address;
-            block->size = op->size;
-            block->seed = block_pattern_seed(op->id, i);
-            block_pattern_fill(block->address, (size_t)block->size, block->seed);
-            break;
-        }
-        case TRACE_OP_REALLOC: {
-            if (check_block(block, block->size, op->id, "before realloc", failure))
-                return failure->status;
-            void *address = realloc(block->address, (size_t)op->size);
-            if (check_returned(address, op->size, op->id, "realloc", failure))
-                return failure->status;
-            /* realloc(p, 0) may free p and return NULL: the id then holds no block. */
-            uint64_t kept = op->size < block->size ? op->size : block->size;
-            block->address = address;
-            if (address != NULL && check_block(block, kept, op->id, "after realloc", failure))
-                return failure->status;
-            block->size = address != NULL ? op->size : 0;
-            block->seed = block_pattern_seed(op->id, i);
-            block_pattern_fill(block->address, (size_t)block->size, block->seed);
-            break;
-        }
-        default:
-            if (check_block(block, block->size, op->id, "before free", failure))
-                return failure->status;
-            free(block->address);
-            memset(block, 0, sizeof *block);
-            break;
-        }
+        int failed = 0;
+        if (op->id < 0) /* f -1 */
+            free_null();
+        else if (op->kind == TRACE_OP_ALLOC)
+            failed = replay_new_block(replay, op, i, 0);
+        else if (op->kind == TRACE_OP_REALLOC && replay->blocks[op->id].address == NULL)
+            failed = replay_new_block(replay, op, i, 1);
+        else if (op->kind == TRACE_OP_REALLOC)
+            failed = replay_realloc(replay, op);
+        else
+            failed = replay_free(replay, op->id, "before free");
+        if (failed)
+            return failure->status;
     }
     /* Check and free what the trace left live, so the next trace starts from nothing. */
     failure->op_index = trace->op_count;
-    for (uint32_t id = 0; id < trace->id_count; id++) {
-        struct live_block *block = &blocks[id];
-        if (block->address == NULL)
-            continue;
-        if (check_block(block, block->size, (int32_t)id, "at the end, before free", failure))
+    for (uint32_t id = 0; id < trace->id_count; id++)
+        if (replay->blocks[id].address != NULL &&
+            replay_free(replay, (int32_t)id, "at the end, before free"))
             return failure->status;
-        free(block->address);
-    }
     return MREPLAY_EXIT_OK;
 }
 
-enum mreplay_exit replay_trace(const struct trace *trace, struct replay_failure *failure)
+enum mreplay_exit replay_trace(const struct trace *trace, enum replay_alignment alignment,
+                               struct replay_failure *failure, struct replay_costs *costs)
 {
     memset(failure, 0, sizeof *failure);
     size_t table_size = ((size_t)trace->id_count + 1) * sizeof(struct live_block);
@@ -128,7 +217,8 @@ enum mreplay_exit replay_trace(const struct trace *trace, struct replay_failure 
         failure->call = "mmap of the pointer table";
         return failure->status;
     }
-    enum mreplay_exit status = replay_ops(trace, blocks, failure);
+    struct replay replay = {blocks, alignment, failure, costs};
+    enum mreplay_exit status = replay_ops(&replay, trace);
     munmap(blocks, table_size);
     return status;
 }

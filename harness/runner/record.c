@@ -1,10 +1,13 @@
-/* The .rep writer. Text goes through a stdio buffer; the operations are read
- * straight from the shared memfd the shim wrote. */
+/* The shim's recording, mapped from its memfd, and turned into a .rep trace by the trace
+ * library's writer (harness/trace/trace_write.h), the one .rep writer. */
 #include "record.h"
 
 #include <errno.h>
-#include <stdio.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
+
+#include "trace_write.h"
 
 #include "run.h"
 
@@ -27,36 +30,44 @@ void record_unmap(const MstatsRecordedOp *ops, guint64 count)
         munmap((void *)ops, count * sizeof(MstatsRecordedOp));
 }
 
+/* The .rep operation for the shim's recorded OP. A realloc(NULL, n) recorded as
+ * MSTATS_OP_REALLOC of a fresh id becomes `r ID SIZE` of an id that holds no block, which
+ * mdriver's rules read back as realloc(NULL, SIZE) (trace.h). */
+static struct trace_op trace_op_of(const MstatsRecordedOp *op)
+{
+    switch (op->kind) {
+    case MSTATS_OP_ALLOC:
+        return (struct trace_op){op->size, (int32_t)op->id, TRACE_OP_ALLOC};
+    case MSTATS_OP_REALLOC:
+        return (struct trace_op){op->size, (int32_t)op->id, TRACE_OP_REALLOC};
+    case MSTATS_OP_FREE:
+        return (struct trace_op){0, (int32_t)op->id, TRACE_OP_FREE};
+    default:
+        return (struct trace_op){0, -1, TRACE_OP_FREE};
+    }
+}
+
 gboolean record_write_rep(const char *path, const MstatsRecordedOp *ops, guint64 count, guint32 ids,
                           guint64 heap_max, GError **error)
 {
-    FILE *out = fopen(path, "w");
-    if (out == NULL) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
         g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "%s: cannot write the trace: %s", path,
                     g_strerror(errno));
         return FALSE;
     }
-    fprintf(out, "%" G_GUINT64_FORMAT "\n%u\n%" G_GUINT64_FORMAT "\n1\n", heap_max, ids, count);
+    g_autofree struct trace_file_writer *writer = g_new(struct trace_file_writer, 1);
+    trace_file_start(writer, fd, heap_max, ids, count, 1);
     for (guint64 i = 0; i < count; i++) {
-        const MstatsRecordedOp *op = &ops[i];
-        switch (op->kind) {
-        case MSTATS_OP_ALLOC:
-            fprintf(out, "a %u %" G_GUINT64_FORMAT "\n", op->id, op->size);
-            break;
-        case MSTATS_OP_REALLOC:
-            fprintf(out, "r %u %" G_GUINT64_FORMAT "\n", op->id, op->size);
-            break;
-        case MSTATS_OP_FREE:
-            fprintf(out, "f %u\n", op->id);
-            break;
-        default:
-            fputs("f -1\n", out);
-            break;
-        }
+        struct trace_op op = trace_op_of(&ops[i]);
+        trace_file_add(writer, &op);
     }
-    if (fclose(out) != 0) {
+    int write_errno = trace_file_finish(writer);
+    if (close(fd) != 0 && write_errno == 0)
+        write_errno = errno;
+    if (write_errno != 0) {
         g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_SYSTEM, "%s: cannot write the trace: %s",
-                    path, g_strerror(errno));
+                    path, g_strerror(write_errno));
         return FALSE;
     }
     return TRUE;

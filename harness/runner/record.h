@@ -13,8 +13,10 @@
 const MstatsRecordedOp *record_map(int record_fd, guint64 count, GError **error);
 void record_unmap(const MstatsRecordedOp *ops, guint64 count);
 
-/* Writes `path`: the header (suggested heap size = `heap_max`, number of
- * ids, number of operations, weight 1), then one line per operation. */
+/* Writes `path` through the trace library's writer: the header (suggested
+ * heap size = `heap_max`, number of ids, number of operations, weight 1),
+ * then one line per operation. A realloc(NULL, n), recorded as a realloc of
+ * a fresh id, is written as `r ID SIZE` (mdriver's realloc(NULL, n)). */
 gboolean record_write_rep(const char *path, const MstatsRecordedOp *ops, guint64 count, guint32 ids,
                           guint64 heap_max, GError **error);
 

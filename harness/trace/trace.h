@@ -6,13 +6,23 @@
  * weight), then one operation per line: `a ID SIZE` (malloc), `r ID SIZE` (realloc),
  * `f ID` (free; `f -1` frees NULL). Blank lines and `#` comments are allowed anywhere.
  *
+ * What r and f mean for an id that holds no block (never allocated, or freed) depends on the
+ * rules (enum trace_rules). By default they follow CS:APP's mdriver, which keeps a zeroed
+ * pointer per id: `r ID SIZE` is realloc(NULL, SIZE) and `f ID` is free(NULL). Recorded
+ * real-program traces rely on this. The strict rules refuse both, for traces written by
+ * hand. `a` of a live id is refused under both rules (mdriver would lose the block).
+ *
  * The library is libc-only and never calls malloc: the file is mmap'd and parsed in place,
  * the operations and the liveness table live in anonymous mappings. That lets mreplay, run
  * under the mstats shim, show the heap of the trace alone.
  *
  * Loading validates the whole trace before anyone replays a byte of it: header, every
- * line, id ranges, liveness of ids for r and f, and the operation count against the header.
- * The lecture's two bounds are computed in the same pass.
+ * line, id ranges, the rules for r and f, and the operation count against the header.
+ * The three bounds (struct trace_bounds) are computed in the same pass.
+ *
+ * Files, each depending only on those after it: trace_load.c (files, release, messages),
+ * trace_parse.c (header and operation lines), trace_model.c (ids, rules, bounds),
+ * trace_scan.c (lines, fields, numbers), trace_memory.c (mappings). trace_write.c writes.
  */
 #ifndef MSTATS_TRACE_H
 #define MSTATS_TRACE_H
@@ -38,11 +48,18 @@ struct trace_op {
     uint32_t kind; /* enum trace_op_kind */
 };
 
+/* Which operations a trace may make on an id that holds no block (see the top). */
+enum trace_rules {
+    TRACE_RULES_MDRIVER = 0, /* r is realloc(NULL, SIZE), f is free(NULL): the default */
+    TRACE_RULES_STRICT = 1,  /* both are errors */
+};
+
 /*
- * The lecture's two bounds (docs/traces.md defines them):
+ * The three bounds (docs/traces.md defines them):
  * - no_reuse: every a and r size summed, the heap if no byte were ever used twice;
  * - optimal_reuse: the most requested bytes live at once (an r replaces the block's old
- *   size by the new one at the moment of the call), which is what mstats reports as PEAK-LIVE;
+ *   size by the new one at the moment of the call; an r of an id holding no block adds a
+ *   block, an f of one changes nothing), which is what mstats reports as PEAK-LIVE;
  * - optimal_reuse_16: the same peak with each live block rounded up to a multiple of 16
  *   bytes, at least 16 (a 16-byte-aligned allocator handing out unique pointers).
  */
@@ -63,11 +80,13 @@ struct trace {
     struct trace_op *ops; /* op_count operations, in file order */
 
     /* Figures computed while parsing. */
-    uint64_t alloc_count, realloc_count, free_count;
-    uint32_t ids_used;           /* distinct ids that were ever allocated */
-    uint64_t largest_request;    /* largest a or r size */
-    uint64_t live_at_end;        /* requested bytes still live after the last operation */
-    uint64_t blocks_live_at_end; /* blocks (ids) still live after the last operation */
+    uint64_t alloc_count, realloc_count, free_count; /* free_count includes f -1 */
+    uint64_t empty_realloc_count; /* r of an id holding no block: realloc(NULL, SIZE) */
+    uint64_t empty_free_count;    /* f of an id holding no block (not -1): free(NULL) */
+    uint32_t ids_used;            /* distinct ids that were ever allocated */
+    uint64_t largest_request;     /* largest a or r size */
+    uint64_t live_at_end;         /* requested bytes still live after the last operation */
+    uint64_t blocks_live_at_end;  /* blocks (ids) still live after the last operation */
     struct trace_bounds bounds;
 
     /* The text, kept mapped so that an operation can be traced back to its line. */
@@ -87,16 +106,24 @@ struct trace_error {
 };
 
 /*
- * Parse and validate LENGTH bytes of TEXT (not necessarily NUL-terminated) into TRACE.
- * Returns 0 on success; on failure returns -1, fills ERROR and leaves TRACE empty.
+ * Parse and validate LENGTH bytes of TEXT (not necessarily NUL-terminated) into TRACE under
+ * RULES. Returns 0 on success; on failure returns -1, fills ERROR and leaves TRACE empty.
  * TEXT must stay valid as long as TRACE is used. Release with trace_release().
  */
+int trace_parse_as(const char *text, size_t length, enum trace_rules rules, struct trace *trace,
+                   struct trace_error *error);
+
+/* trace_parse_as() under mdriver's rules. */
 int trace_parse(const char *text, size_t length, struct trace *trace, struct trace_error *error);
 
 /*
- * Map the file at PATH and parse it as trace_parse() does. Returns 0 or -1 with ERROR
+ * Map the file at PATH and parse it as trace_parse_as() does. Returns 0 or -1 with ERROR
  * filled (line 0 for a file that cannot be opened or mapped).
  */
+int trace_load_as(const char *path, enum trace_rules rules, struct trace *trace,
+                  struct trace_error *error);
+
+/* trace_load_as() under mdriver's rules. */
 int trace_load(const char *path, struct trace *trace, struct trace_error *error);
 
 /* Unmap everything TRACE owns and reset it to empty. Safe on an empty trace. */

@@ -13,6 +13,12 @@
 #   check_traces.sh mstats      MREPLAY TRACES_DIR MSTATS STRATEGY
 #                                           STATUS OK and PEAK-LIVE == OPTIMAL-REUSE
 #   check_traces.sh record      MREPLAY TRACES_DIR MSTATS     record, replay: same bounds
+#   check_traces.sh mdriver     MREPLAY TRACE MSTATS ALLOCATOR [ALLOC_SO]
+#                                           r/f of empty ids replay (ALLOCATOR: a strategy and
+#                                           its .so, or libc), PEAK-LIVE == OPTIMAL-REUSE;
+#                                           --strict rejects
+#   check_traces.sh linear      MREPLAY GENERATOR [ALLOC_SO]  verifying costs linear bytes
+#   check_traces.sh align       MREPLAY FAULTY_SO             --align 8, 16 and the C17 default
 # Exits 0 on success, 1 on failure.
 set -u
 
@@ -51,25 +57,31 @@ replay)
         fail "all traces in one run: not one OK line per trace"
     [ "$(grep -c "^\[mreplay\]: REPLAY-TIME: [0-9]*\.[0-9]*$" "$scratch/out")" -eq \
         "$(shipped_traces "$traces" | wc -l)" ] || fail "all traces in one run: not one REPLAY-TIME per trace"
+    [ "$(grep -c "^\[mreplay\]: REPLAY-NS-PER-OP: [0-9]*\.[0-9]$" "$scratch/out")" -eq \
+        "$(shipped_traces "$traces" | wc -l)" ] || fail "all traces in one run: not one REPLAY-NS-PER-OP per trace"
     ;;
 
 bounds)
     # The bounds computed here, independently of the C parser, from the definitions in
     # docs/traces.md: no-reuse sums every a and r size; optimal reuse is the peak of live
     # bytes where r replaces the old size; the -16 variant rounds each block up to 16 (min 16).
+    # An id that holds no block has no size: r of it adds a block, f of it changes nothing.
     mreplay=$1 traces=$2
-    for trace in $(shipped_traces "$traces"); do
+    for trace in $(shipped_traces "$traces") "$(dirname "$0")/mdriver-style.rep"; do
         expected=$(awk '
             function round16(s) { return s == 0 ? 16 : int((s + 15) / 16) * 16 }
+            function drop(id) {
+                if (id in size) { live -= size[id]; live16 -= round16(size[id]); delete size[id] }
+            }
             /^[ \t]*(#|$)/ { next }
             header < 4 { header++; next }
             $1 == "a" || $1 == "r" {
-                if ($1 == "r") { live -= size[$2]; live16 -= round16(size[$2]) }
+                drop($2)
                 size[$2] = $3; live += $3; live16 += round16($3); total += $3
                 if (live > peak) peak = live
                 if (live16 > peak16) peak16 = live16
             }
-            $1 == "f" && $2 != -1 { live -= size[$2]; live16 -= round16(size[$2]) }
+            $1 == "f" { drop($2) }
             END { printf "%d %d %d\n", total, peak, peak16 }' "$trace")
         "$mreplay" --bounds "$trace" >"$scratch/out" || fail "$trace: --bounds status $?"
         found="$(figure NO-REUSE "$scratch/out") $(figure OPTIMAL-REUSE "$scratch/out")"
@@ -87,10 +99,17 @@ malformed)
     printf '0\n2\n2\n1\na 0 10\nf 1\n' >"$scratch/dead.rep"
     printf '0\n2\n1\n1\nq 0 10\n' >"$scratch/unknown.rep"
     printf '0\n2\n' >"$scratch/header.rep"
-    for case in "short.rep:6" "dead.rep:6" "unknown.rep:5" "header.rep:2"; do
-        file=$scratch/${case%%:*} line=${case##*:}
+    printf '0\n2\n2\n1\na 0\nf 0\n' >"$scratch/nosize.rep"
+    # Malformed by mdriver's own rules: rejected with or without --strict. A free of an id
+    # that holds no block (dead.rep) only with --strict: without, it is free(NULL).
+    for case in "short.rep:6" "unknown.rep:5" "header.rep:2" "nosize.rep:5" \
+        "short.rep:6:--strict" "dead.rep:6:--strict" "nosize.rep:5:--strict"; do
+        file=$scratch/${case%%:*} rest=${case#*:}
+        line=${rest%%:*} strict=${rest#"$line"}
+        strict=${strict#:}
         # The good trace comes first: nothing may be replayed before the bad one is found.
-        "$mreplay" "$scratch/good.rep" "$file" >"$scratch/out" 2>"$scratch/err"
+        # shellcheck disable=SC2086 # $strict is empty or one option
+        "$mreplay" $strict "$scratch/good.rep" "$file" >"$scratch/out" 2>"$scratch/err"
         status=$?
         [ "$status" -eq 2 ] || fail "$file: status $status, expected 2"
         [ "$(wc -l <"$scratch/err")" -eq 1 ] || fail "$file: not one line: $(cat "$scratch/err")"
@@ -102,20 +121,31 @@ malformed)
     if [ "$status" -ne 2 ] || ! grep -q "^$scratch/missing.rep: cannot open" "$scratch/err"; then
         fail "missing file: status $status: $(cat "$scratch/err")"
     fi
-    for arguments in "" "--frobnicate $scratch/good.rep"; do
+    "$mreplay" "$scratch/dead.rep" >"$scratch/out" 2>"$scratch/err" ||
+        fail "dead.rep without --strict: status $?: $(cat "$scratch/err")"
+    for arguments in "" "--frobnicate $scratch/good.rep" "--align 3 $scratch/good.rep" \
+        "--align=32 $scratch/good.rep" "--align" "--align 16"; do
         # shellcheck disable=SC2086 # the arguments are split on purpose
-        "$mreplay" $arguments 2>"$scratch/err"
+        "$mreplay" $arguments >"$scratch/out" 2>"$scratch/err"
         status=$?
         if [ "$status" -ne 2 ] || [ "$(wc -l <"$scratch/err")" -ne 1 ]; then
             fail "usage error '$arguments': status $status: $(cat "$scratch/err")"
         fi
+        [ ! -s "$scratch/out" ] || fail "usage error '$arguments' replayed something"
+        case "$arguments" in
+        "--align 16") ;; # a good value: the problem is the missing trace
+        --align*) grep -q "^mreplay: --align" "$scratch/err" ||
+            fail "'$arguments' does not name --align: $(cat "$scratch/err")" ;;
+        esac
     done
     "$mreplay" --help | grep -q "^Usage: mreplay" || fail "--help"
     ;;
 
 faults)
     mreplay=$1 faulty=$2
-    # Two large blocks live together, one grown by realloc: enough for every fault.
+    # Two large blocks live together, one grown by realloc: enough for every fault. A block
+    # grown in place is checked only at its edges after the realloc, so in-place-corrupt's
+    # damage in the middle is caught by the full check before free.
     printf '0\n2\n5\n1\na 0 2000\na 1 2000\nr 1 4000\nf 0\nf 1\n' >"$scratch/two.rep"
     "$mreplay" "$scratch/two.rep" >/dev/null 2>&1 ||
         fail "the trace fails without faults"
@@ -124,7 +154,8 @@ faults)
     for case in overlap:3:"two.rep:8: block id 0 corrupted (checked before free): offset 0 of 2000, expected 0x" \
         no-copy:3:"two.rep:7: block id 1 corrupted (checked after realloc): offset 0 of 2000, expected 0x" \
         misalign:4:"two.rep:5: malloc(2000) for id 0 returned 0x[0-9a-f]*8, which is not 16-byte aligned" \
-        null:1:"two.rep:5: malloc(2000) for id 0 returned NULL"; do
+        null:1:"two.rep:5: malloc(2000) for id 0 returned NULL" \
+        in-place-corrupt:3:"two.rep:9: block id 1 corrupted (checked before free): offset 1000 of 4000, expected 0x"; do
         fault=${case%%:*} rest=${case#*:}
         expected_status=${rest%%:*} message=${rest#*:}
         MREPLAY_TEST_FAULT=$fault LD_PRELOAD=$faulty "$mreplay" "$scratch/two.rep" \
@@ -207,18 +238,25 @@ mstats)
 
 record)
     mreplay=$1 traces=$2 mstats=$3
+    # Record mreplay replaying TRACE under mstats; the recording must parse and have TRACE's
+    # bounds.
+    record_keeps_bounds() {
+        "$mstats" --record "$scratch/recorded.rep" "$mreplay" "$1" >"$scratch/live" 2>&1 ||
+            fail "recording $1: $(cat "$scratch/live")"
+        "$mreplay" --bounds "$1" >"$scratch/original" || fail "--bounds $1"
+        "$mreplay" --bounds "$scratch/recorded.rep" >"$scratch/recorded" 2>&1 ||
+            fail "the recording of $1 does not parse: $(cat "$scratch/recorded")"
+        for key in NO-REUSE OPTIMAL-REUSE; do
+            [ "$(figure $key "$scratch/original")" = "$(figure $key "$scratch/recorded")" ] ||
+                fail "$1: $key differs: original $(figure $key "$scratch/original"), recorded $(figure $key "$scratch/recorded")"
+        done
+    }
     # Record a replay of a shipped trace and a real program; replaying the recording must
     # give the same bounds (for the trace) and the live run's PEAK-LIVE (for both).
-    trace=$traces/random.rep
-    "$mstats" --record "$scratch/random.rep" "$mreplay" "$trace" >"$scratch/live" 2>&1 ||
-        fail "recording $trace: $(cat "$scratch/live")"
-    "$mreplay" --bounds "$trace" >"$scratch/original" || fail "--bounds $trace"
-    "$mreplay" --bounds "$scratch/random.rep" >"$scratch/recorded" 2>&1 ||
-        fail "the recording does not parse: $(cat "$scratch/recorded")"
-    for key in NO-REUSE OPTIMAL-REUSE; do
-        [ "$(figure $key "$scratch/original")" = "$(figure $key "$scratch/recorded")" ] ||
-            fail "$key differs: original $(figure $key "$scratch/original"), recorded $(figure $key "$scratch/recorded")"
-    done
+    record_keeps_bounds "$traces/random.rep"
+    # A replay that calls realloc(NULL, n) and free(NULL): however the shim records them, the
+    # recording reads back (mdriver's rules) with the same bounds.
+    record_keeps_bounds "$(dirname "$0")/mdriver-style.rep"
     printf 'b\na\nc\n' >"$scratch/words"
     "$mstats" --record "$scratch/sort.rep" sort "$scratch/words" >"$scratch/live" 2>&1 ||
         fail "recording sort: $(cat "$scratch/live")"
@@ -232,6 +270,88 @@ record)
         [ "$(figure $key "$scratch/live")" = "$(figure $key "$scratch/replayed")" ] ||
             fail "sort: live $key $(figure $key "$scratch/live"), replayed $(figure $key "$scratch/replayed")"
     done
+    ;;
+
+mdriver)
+    # A trace with r and f of ids that hold no block, as recorded from real programs: it
+    # replays (realloc(NULL, n), free(NULL)) directly and under mstats, where PEAK-LIVE is the
+    # optimal bound and REQUESTED the no-reuse bound; --strict rejects it on its line.
+    mreplay=$1 trace=$2 mstats=$3 allocator=$4 preload=${5:-}
+    LD_PRELOAD=$preload "$mreplay" --stats --bounds "$trace" >"$scratch/out" 2>"$scratch/err" ||
+        fail "$trace on $allocator: status $?: $(cat "$scratch/err")"
+    [ "$(figure REALLOCS-OF-EMPTY-IDS "$scratch/out") $(figure FREES-OF-EMPTY-IDS "$scratch/out")" = "2 2" ] ||
+        fail "$trace: not 2 reallocs and 2 frees of empty ids: $(cat "$scratch/out")"
+    "$mstats" -a "$allocator" "$mreplay" "$trace" >"$scratch/report" 2>&1
+    [ "$(figure STATUS "$scratch/report")" = OK ] ||
+        fail "$trace under mstats -a $allocator: $(cat "$scratch/report")"
+    for pair in PEAK-LIVE:OPTIMAL-REUSE REQUESTED:NO-REUSE; do
+        live=$(figure "${pair%%:*}" "$scratch/report") bound=$(figure "${pair#*:}" "$scratch/out")
+        [ "$live" = "$bound" ] || fail "$trace on $allocator: ${pair%%:*} $live, ${pair#*:} $bound"
+    done
+    "$mreplay" --strict "$trace" >"$scratch/out" 2>"$scratch/err"
+    status=$?
+    [ "$status" -eq 2 ] || fail "--strict $trace: status $status, expected 2"
+    grep -q "^$trace:8: r (realloc) of id 0, which was never allocated" "$scratch/err" ||
+        fail "--strict $trace: not '$trace:8: ...': $(cat "$scratch/err")"
+    [ ! -s "$scratch/out" ] || fail "--strict $trace: something was replayed"
+    ;;
+
+linear)
+    # Verifying a replay costs bytes linear in what the trace requests, however it reallocs:
+    # realloc-growth grows its buffers 10 times longer at scale 10, so its no-reuse bound
+    # grows about 100 times, but the bytes mreplay fills and checks only about 10 times.
+    # Every filled byte is checked before it is freed (checked >= filled), and at most the
+    # full checks of moved blocks come on top (checked <= 4 filled + 16 per operation).
+    mreplay=$1 generator=$2 allocator=${3:-}
+    for scale in 1 10; do
+        "$generator" --scale $scale realloc-growth "$scratch/growth$scale.rep" ||
+            fail "generator status $?"
+        LD_PRELOAD=$allocator "$mreplay" --stats --bounds "$scratch/growth$scale.rep" \
+            >"$scratch/stats$scale" 2>"$scratch/err" || fail "scale $scale: $(cat "$scratch/err")"
+        filled=$(figure BYTES-FILLED "$scratch/stats$scale")
+        checked=$(figure BYTES-CHECKED "$scratch/stats$scale")
+        ops=$(figure OPERATIONS "$scratch/stats$scale")
+        [ "$checked" -ge "$filled" ] || fail "scale $scale: checked $checked < filled $filled"
+        [ "$checked" -le $((4 * filled + 16 * ops)) ] ||
+            fail "scale $scale: checked $checked > 4 x filled $filled + 16 x $ops operations"
+    done
+    for key in BYTES-FILLED BYTES-CHECKED; do
+        small=$(figure $key "$scratch/stats1") large=$(figure $key "$scratch/stats10")
+        [ "$large" -le $((20 * small)) ] || fail "$key: scale 10 $large > 20 x scale 1 $small"
+    done
+    bound1=$(figure NO-REUSE "$scratch/stats1") bound10=$(figure NO-REUSE "$scratch/stats10")
+    [ "$bound10" -ge $((50 * bound1)) ] || fail "realloc-growth no longer grows quadratically"
+    ;;
+
+align)
+    # The faulty allocator's misalign fault returns blocks of 1000 bytes or more 8 bytes past
+    # a 16-byte boundary: the C17 default and --align 16 reject them, --align 8 accepts them.
+    mreplay=$1 faulty=$2
+    printf '0\n2\n4\n1\na 0 2000\na 1 8\nf 0\nf 1\n' >"$scratch/t.rep"
+    for align in "" "--align 16" "--align=16"; do
+        # shellcheck disable=SC2086 # $align is empty or one option
+        MREPLAY_TEST_FAULT=misalign LD_PRELOAD=$faulty "$mreplay" $align "$scratch/t.rep" \
+            >/dev/null 2>"$scratch/err"
+        status=$?
+        [ "$status" -eq 4 ] || fail "'$align': status $status, expected 4"
+        grep -q "t.rep:5: malloc(2000) for id 0 returned 0x[0-9a-f]*8, which is not 16-byte aligned (--align 8 accepts" \
+            "$scratch/err" || fail "'$align': $(cat "$scratch/err")"
+    done
+    MREPLAY_TEST_FAULT=misalign LD_PRELOAD=$faulty "$mreplay" --align 8 "$scratch/t.rep" \
+        >/dev/null 2>"$scratch/err" || fail "--align 8: status $?: $(cat "$scratch/err")"
+    # align8 makes every block 8-aligned: fine for blocks under 16 bytes by default (C17),
+    # for every block with --align 8, for none with --align 16.
+    printf '0\n2\n5\n1\na 0 8\na 1 15\nr 0 12\nf 0\nf 1\n' >"$scratch/small.rep"
+    MREPLAY_TEST_FAULT=align8 LD_PRELOAD=$faulty "$mreplay" "$scratch/small.rep" \
+        >/dev/null 2>"$scratch/err" || fail "C17 default, small blocks: $(cat "$scratch/err")"
+    MREPLAY_TEST_FAULT=align8 LD_PRELOAD=$faulty "$mreplay" --align 8 "$scratch/t.rep" \
+        "$scratch/small.rep" >/dev/null 2>"$scratch/err" || fail "--align 8: $(cat "$scratch/err")"
+    MREPLAY_TEST_FAULT=align8 LD_PRELOAD=$faulty "$mreplay" --align 16 "$scratch/small.rep" \
+        >/dev/null 2>"$scratch/err"
+    status=$?
+    [ "$status" -eq 4 ] || fail "--align 16, small blocks: status $status: $(cat "$scratch/err")"
+    grep -q "small.rep:5: malloc(8) for id 0 returned 0x[0-9a-f]*8, which is not 16-byte aligned" \
+        "$scratch/err" || fail "--align 16, small blocks: $(cat "$scratch/err")"
     ;;
 
 *)

@@ -5,6 +5,10 @@
  *   no-copy    realloc of >= 1000 bytes moves the block without copying its contents
  *   misalign   malloc of >= 1000 bytes returns an address 8 bytes past a 16-byte boundary
  *   null       malloc of >= 1000 bytes returns NULL
+ *   align8     every malloc returns an address 8 bytes past a 16-byte boundary, as CS 241
+ *              allocators do (8-aligned, which C17 allows only for blocks under 16 bytes)
+ *   in-place-corrupt  realloc of >= 1000 bytes of the newest block grows it in place, and
+ *              flips the byte in the middle of what it kept
  * and anything else (or unset) is a correct bump allocator. Small requests are never
  * faulted, so that libc's own rare calls work. Memory comes from a static arena; free
  * does nothing. With MREPLAY_TEST_COUNT set, the calls of each function are written to
@@ -27,7 +31,16 @@ static size_t arena_used;
 static unsigned char *last_large_block;
 static uint64_t malloc_calls, realloc_calls, free_calls, calloc_calls;
 
-enum fault { FAULT_UNKNOWN, FAULT_NONE, FAULT_OVERLAP, FAULT_NO_COPY, FAULT_MISALIGN, FAULT_NULL };
+enum fault {
+    FAULT_UNKNOWN,
+    FAULT_NONE,
+    FAULT_OVERLAP,
+    FAULT_NO_COPY,
+    FAULT_MISALIGN,
+    FAULT_NULL,
+    FAULT_ALIGN8,
+    FAULT_IN_PLACE_CORRUPT,
+};
 
 static enum fault current_fault(void)
 {
@@ -43,6 +56,10 @@ static enum fault current_fault(void)
             fault = FAULT_MISALIGN;
         else if (name != NULL && strcmp(name, "null") == 0)
             fault = FAULT_NULL;
+        else if (name != NULL && strcmp(name, "align8") == 0)
+            fault = FAULT_ALIGN8;
+        else if (name != NULL && strcmp(name, "in-place-corrupt") == 0)
+            fault = FAULT_IN_PLACE_CORRUPT;
     }
     return fault;
 }
@@ -70,6 +87,14 @@ static size_t block_size(const void *block)
 void *malloc(size_t size)
 {
     malloc_calls++;
+    if (current_fault() == FAULT_ALIGN8) {
+        unsigned char *block = bump(size + 8, 16);
+        if (block == NULL)
+            return NULL;
+        /* The size word moves with the block, for realloc and malloc_usable_size. */
+        memcpy(block + 8 - sizeof size, &size, sizeof size);
+        return block + 8;
+    }
     if (size < FAULT_MIN_SIZE)
         return bump(size, 16);
     switch (current_fault()) {
@@ -117,10 +142,23 @@ void *realloc(void *block, size_t size)
         malloc_calls--; /* counted as realloc */
         return malloc(size);
     }
-    void *moved = bump(size, 16);
+    size_t old = block_size(block);
+    unsigned char *end_of_block = (unsigned char *)block + old;
+    if (current_fault() == FAULT_IN_PLACE_CORRUPT && size >= FAULT_MIN_SIZE &&
+        ((size_t)(end_of_block - arena) + 15) / 16 * 16 == arena_used &&
+        (size_t)((unsigned char *)block - arena) + size <= ARENA_SIZE) {
+        /* The newest block: grow it in place, but damage a byte it keeps. */
+        arena_used = ((size_t)((unsigned char *)block - arena) + size + 15) & ~(size_t)15;
+        memcpy((unsigned char *)block - sizeof size, &size, sizeof size);
+        size_t kept = old < size ? old : size;
+        ((unsigned char *)block)[kept / 2] ^= 0xff;
+        return block;
+    }
+    void *moved = current_fault() == FAULT_ALIGN8 ? malloc(size) : bump(size, 16);
+    if (current_fault() == FAULT_ALIGN8)
+        malloc_calls--; /* counted as realloc */
     if (moved == NULL)
         return NULL;
-    size_t old = block_size(block);
     if (!(current_fault() == FAULT_NO_COPY && size >= FAULT_MIN_SIZE))
         memcpy(moved, block, old < size ? old : size);
     return moved;

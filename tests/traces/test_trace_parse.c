@@ -1,13 +1,16 @@
 /*
  * test_trace_parse.c: Check unit tests of the trace library: every malformed case the issue
- * lists (each with its line and reason), the accepted syntax, the bounds against a model
- * computed here, the write/parse round trip, loading files, and the text builder.
+ * lists (each with its line and reason) under the strict rules and, apart from the ids that
+ * hold no block, under mdriver's; mdriver's realloc(NULL, n) and free(NULL) and their
+ * bounds; the accepted syntax, the bounds against a model computed here, the write/parse
+ * round trip through a file, loading files, and the text builder.
  */
 #include "text_buffer.h"
 #include "trace.h"
 #include "trace_write.h"
 
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,14 @@
 static struct trace parsed;
 static struct trace_error error;
 
+static int parse_as(const char *text, enum trace_rules rules)
+{
+    trace_release(&parsed);
+    memset(&error, 0, sizeof error);
+    return trace_parse_as(text, strlen(text), rules, &parsed, &error);
+}
+
+/* Parse under the default rules, mdriver's. */
 static int parse(const char *text)
 {
     trace_release(&parsed);
@@ -61,11 +72,6 @@ static const struct malformed_case malformed_cases[] = {
     {"a with id -1", "0\n2\n1\n1\na -1 5\n", 5, "-1 only in 'f -1'"},
     {"r with id -1", "0\n2\n1\n1\nr -1 5\n", 5, "-1 only in 'f -1'"},
     {"id overflowing 64 bits", "0\n2\n1\n1\nf 123456789012345678901234\n", 5, "out of range"},
-    {"realloc of never allocated", "0\n2\n1\n1\nr 1 8\n", 5,
-     "r (realloc) of id 1, which was never"},
-    {"free of never allocated", "0\n2\n1\n1\nf 0\n", 5, "f (free) of id 0, which was never"},
-    {"double free", "0\n2\n3\n1\na 0 8\nf 0\nf 0\n", 7, "not live (already freed)"},
-    {"realloc after free", "0\n2\n3\n1\na 0 8\nf 0\nr 0 9\n", 7, "r (realloc) of id 0"},
     {"alloc of live id", "0\n2\n2\n1\na 0 8\na 0 9\n", 6, "which is still live"},
     {"more operations than header", "0\n2\n1\n1\na 0 8\nf 0\n", 6,
      "more operations than the header (line 3)"},
@@ -81,17 +87,77 @@ static const struct malformed_case malformed_cases[] = {
 
 enum { MALFORMED_CASE_COUNT = sizeof malformed_cases / sizeof malformed_cases[0] };
 
-START_TEST(rejects_malformed)
+/* Malformed under the strict rules only: mdriver's read them as realloc(NULL, n) and
+ * free(NULL). */
+static const struct malformed_case strict_only_cases[] = {
+    {"realloc of never allocated", "0\n2\n1\n1\nr 1 8\n", 5,
+     "r (realloc) of id 1, which was never allocated: the strict rules refuse it (mdriver's "
+     "call realloc(NULL, n))"},
+    {"free of never allocated", "0\n2\n1\n1\nf 0\n", 5,
+     "f (free) of id 0, which was never allocated: the strict rules refuse it (mdriver's call "
+     "free(NULL))"},
+    {"double free", "0\n2\n3\n1\na 0 8\nf 0\nf 0\n", 7, "not live (already freed)"},
+    {"realloc after free", "0\n2\n3\n1\na 0 8\nf 0\nr 0 9\n", 7, "r (realloc) of id 0"},
+    {"spaced double free", "0\n2\n3\n1\na 1 100\n  f 1\nf\t1\n", 7, "already freed"},
+};
+
+enum { STRICT_ONLY_CASE_COUNT = sizeof strict_only_cases / sizeof strict_only_cases[0] };
+
+/* C's text is rejected under RULES on C's line, with C's reason, and leaves no trace. */
+static void assert_rejected(const struct malformed_case *c, enum trace_rules rules)
 {
-    const struct malformed_case *c = &malformed_cases[_i];
-    ck_assert_msg(parse(c->text) == -1, "case '%s' was accepted", c->name);
+    ck_assert_msg(parse_as(c->text, rules) == -1, "case '%s' was accepted", c->name);
     ck_assert_msg(error.line == c->line, "case '%s': line %lu, expected %lu (%s)", c->name,
                   error.line, c->line, error.reason);
     ck_assert_msg(strstr(error.reason, c->reason) != NULL, "case '%s': reason '%s' lacks '%s'",
                   c->name, error.reason, c->reason);
-    /* A rejected trace is left empty. */
     ck_assert_ptr_null(parsed.ops);
     ck_assert_uint_eq(parsed.op_count, 0);
+}
+
+START_TEST(rejects_malformed)
+{
+    assert_rejected(&malformed_cases[_i], TRACE_RULES_MDRIVER);
+    assert_rejected(&malformed_cases[_i], TRACE_RULES_STRICT);
+}
+END_TEST
+
+START_TEST(strict_rules_reject_what_mdriver_gives_a_meaning)
+{
+    const struct malformed_case *c = &strict_only_cases[_i];
+    assert_rejected(c, TRACE_RULES_STRICT);
+    ck_assert_msg(parse(c->text) == 0, "case '%s' rejected by mdriver's rules: %s", c->name,
+                  error.reason);
+}
+END_TEST
+
+/* mdriver keeps a zeroed pointer per id: r of an id holding no block (never allocated, or
+ * freed) is realloc(NULL, n), a new block; f of one is free(NULL), no change. */
+START_TEST(mdriver_rules_give_empty_ids_null_pointers)
+{
+    /* live: r 0 (new) 100 | f 1 (empty) 100 | a 1 110 | f 1 100 | f 1 (empty) 100 |
+     * r 1 (new, after free) 120 | r 0 (live) 50 + 20 = 70 */
+    const char *text = "0\n3\n7\n1\nr 0 100\nf 1\na 1 10\nf 1\nf 1\nr 1 20\nr 0 50\n";
+    ck_assert_msg(parse(text) == 0, "%lu: %s", error.line, error.reason);
+    ck_assert_uint_eq(parsed.bounds.no_reuse, 100 + 10 + 20 + 50);
+    ck_assert_uint_eq(parsed.bounds.optimal_reuse, 120);
+    /* rounded: 112 + 16 = 128 with the a; 112 + 32 = 144 after r 1 20 */
+    ck_assert_uint_eq(parsed.bounds.optimal_reuse_16, 144);
+    ck_assert_uint_eq(parsed.alloc_count, 1);
+    ck_assert_uint_eq(parsed.realloc_count, 3);
+    ck_assert_uint_eq(parsed.free_count, 3);
+    ck_assert_uint_eq(parsed.empty_realloc_count, 2);
+    ck_assert_uint_eq(parsed.empty_free_count, 2);
+    ck_assert_uint_eq(parsed.ids_used, 2);
+    ck_assert_uint_eq(parsed.live_at_end, 70);
+    ck_assert_uint_eq(parsed.blocks_live_at_end, 2);
+    ck_assert_uint_eq(parsed.largest_request, 100);
+    /* The strict rules refuse the first r, on its line. */
+    ck_assert_int_eq(parse_as(text, TRACE_RULES_STRICT), -1);
+    ck_assert_uint_eq(error.line, 5);
+    /* An `a` of a live id stays an error: mdriver would lose the block. */
+    ck_assert_int_eq(parse("0\n1\n2\n1\nr 0 8\na 0 8\n"), -1);
+    ck_assert_uint_eq(error.line, 6);
 }
 END_TEST
 
@@ -146,7 +212,7 @@ START_TEST(plain_and_spaced_lines_parse_alike)
     ck_assert_int_eq(memcmp(parsed.ops, plain_ops, sizeof plain_ops), 0);
     ck_assert_uint_eq(parsed.bounds.optimal_reuse, 200);
     /* Errors on fast-path lines name their line too. */
-    ck_assert_int_eq(parse("0\n2\n3\n1\na 1 100\nf 1\nf 1\n"), -1);
+    ck_assert_int_eq(parse_as("0\n2\n3\n1\na 1 100\nf 1\nf 1\n", TRACE_RULES_STRICT), -1);
     ck_assert_uint_eq(error.line, 7);
     ck_assert_int_eq(parse("0\n2\n1\n1\na 2 100\n"), -1);
     ck_assert_uint_eq(error.line, 5);
@@ -183,6 +249,31 @@ START_TEST(bounds_follow_the_definitions)
 }
 END_TEST
 
+/* Create a private temporary file (mkstemp, never a fixed name); its path goes to PATH. */
+static int temporary_file(char *path, size_t capacity)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, capacity, "%s/mstats-trace-test-XXXXXX",
+             dir != NULL && *dir != '\0' ? dir : "/tmp");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    return fd;
+}
+
+/* A write error reaches the caller of trace_file_finish() as its errno. */
+START_TEST(file_writer_reports_write_errors)
+{
+    int fd = open("/dev/full", O_WRONLY);
+    ck_assert_int_ge(fd, 0);
+    static struct trace_file_writer writer;
+    trace_file_start(&writer, fd, 0, 1, 1, 1);
+    struct trace_op op = {8, 0, TRACE_OP_ALLOC};
+    trace_file_add(&writer, &op);
+    ck_assert_int_eq(trace_file_finish(&writer), ENOSPC);
+    close(fd);
+}
+END_TEST
+
 /* Fixed-seed numbers for the round trip (the test's own, independent of the generator). */
 static uint64_t next_random(uint64_t *state)
 {
@@ -190,20 +281,32 @@ static uint64_t next_random(uint64_t *state)
     return *state >> 33;
 }
 
-/* Round trip: random operations, written with trace_write, parsed back; ops and bounds
- * must equal the ones this test computes from its own model of the heap. */
+/* Round trip: random operations, written to a file with the file writer, loaded back; ops
+ * and bounds must equal the ones this test computes from its own model of the heap. Loops
+ * 2 and 3 also make r and f of ids that hold no block (mdriver's realloc(NULL, n) and
+ * free(NULL)), which the strict rules then refuse. */
 START_TEST(round_trip_write_then_parse)
 {
     enum { IDS = 64, OPS = 5000 };
     static struct trace_op ops[OPS];
     uint64_t live[IDS] = {0};
     int is_live[IDS] = {0};
+    int empty_ids_used = _i >= 2;
     uint64_t state = 42 + (uint64_t)_i, live_now = 0, peak = 0, no_reuse = 0, largest = 0;
+    uint64_t empty_reallocs = 0, empty_frees = 0;
     for (int i = 0; i < OPS; i++) {
         int32_t id = (int32_t)(next_random(&state) % IDS);
         uint64_t size = next_random(&state) % 5000;
+        uint64_t choice = next_random(&state) % 4;
+        if (!is_live[id] && empty_ids_used && choice == 0) {
+            ops[i] = (struct trace_op){0, id, TRACE_OP_FREE}; /* free(NULL) */
+            empty_frees++;
+            continue;
+        }
         if (!is_live[id]) {
-            ops[i] = (struct trace_op){size, id, TRACE_OP_ALLOC};
+            int by_realloc = empty_ids_used && choice == 1;
+            ops[i] = (struct trace_op){size, id, by_realloc ? TRACE_OP_REALLOC : TRACE_OP_ALLOC};
+            empty_reallocs += (uint64_t)by_realloc;
             is_live[id] = 1;
         } else if (next_random(&state) % 2) {
             ops[i] = (struct trace_op){size, id, TRACE_OP_REALLOC};
@@ -222,6 +325,7 @@ START_TEST(round_trip_write_then_parse)
         largest = size > largest ? size : largest;
         peak = live_now > peak ? live_now : peak;
     }
+    /* The file writer's output is the text the line writer makes (more than its buffer). */
     size_t capacity = 64 + (size_t)OPS * 32;
     char *text_storage = malloc(capacity);
     struct text_buffer text;
@@ -230,10 +334,30 @@ START_TEST(round_trip_write_then_parse)
     for (int i = 0; i < OPS; i++)
         trace_write_op(&text, &ops[i]);
     ck_assert_uint_lt(text.length + 1, capacity);
+    ck_assert_uint_gt(text.length, sizeof((struct trace_file_writer *)0)->storage);
+    char path[4096];
+    int fd = temporary_file(path, sizeof path);
+    static struct trace_file_writer writer;
+    trace_file_start(&writer, fd, peak, IDS, OPS, 1);
+    for (int i = 0; i < OPS; i++)
+        trace_file_add(&writer, &ops[i]);
+    ck_assert_int_eq(trace_file_finish(&writer), 0);
+    ck_assert_int_eq(lseek(fd, 0, SEEK_END), (off_t)text.length);
+    char *written = malloc(text.length);
+    ck_assert_int_eq(pread(fd, written, text.length, 0), (ssize_t)text.length);
+    ck_assert_int_eq(memcmp(written, text.chars, text.length), 0);
+    free(written);
+    close(fd);
 
-    ck_assert_msg(trace_parse(text.chars, text.length, &parsed, &error) == 0, "%lu: %s", error.line,
-                  error.reason);
+    ck_assert_int_eq(trace_load_as(path, TRACE_RULES_STRICT, &parsed, &error),
+                     empty_ids_used ? -1 : 0);
+    ck_assert_msg(trace_load(path, &parsed, &error) == 0, "%lu: %s", error.line, error.reason);
+    unlink(path);
     ck_assert_uint_eq(parsed.op_count, OPS);
+    ck_assert_uint_eq(parsed.empty_realloc_count, empty_reallocs);
+    ck_assert_uint_eq(parsed.empty_free_count, empty_frees);
+    if (empty_ids_used)
+        ck_assert_uint_gt(empty_reallocs * empty_frees, 0);
     ck_assert_int_eq(memcmp(parsed.ops, ops, sizeof ops), 0);
     ck_assert_uint_eq(parsed.bounds.no_reuse, no_reuse);
     ck_assert_uint_eq(parsed.bounds.optimal_reuse, peak);
@@ -251,13 +375,8 @@ END_TEST
 
 START_TEST(load_reads_a_file_and_reports_missing_ones)
 {
-    /* A private temporary file: mkstemp, never a fixed name. */
-    const char *dir = getenv("TMPDIR");
     char path_in_tmpdir[4096];
-    snprintf(path_in_tmpdir, sizeof path_in_tmpdir, "%s/mstats-trace-test-XXXXXX",
-             dir != NULL && *dir != '\0' ? dir : "/tmp");
-    int fd = mkstemp(path_in_tmpdir);
-    ck_assert_int_ge(fd, 0);
+    int fd = temporary_file(path_in_tmpdir, sizeof path_in_tmpdir);
     const char text[] = "10\n1\n2\n1\na 0 10\nf 0\n";
     ck_assert_int_eq(write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
     close(fd);
@@ -374,6 +493,8 @@ static Suite *trace_suite(void)
     TCase *malformed = tcase_create("malformed");
     tcase_add_checked_fixture(malformed, NULL, teardown);
     tcase_add_loop_test(malformed, rejects_malformed, 0, MALFORMED_CASE_COUNT);
+    tcase_add_loop_test(malformed, strict_rules_reject_what_mdriver_gives_a_meaning, 0,
+                        STRICT_ONLY_CASE_COUNT);
     tcase_add_test(malformed, rejects_nul_byte);
     tcase_add_test(malformed, mutated_traces_are_accepted_or_explained);
     suite_add_tcase(suite, malformed);
@@ -384,6 +505,8 @@ static Suite *trace_suite(void)
     tcase_add_test(accepted, plain_and_spaced_lines_parse_alike);
     tcase_add_test(accepted, accepts_reuse_of_freed_id_and_empty_trace);
     tcase_add_test(accepted, bounds_follow_the_definitions);
+    tcase_add_test(accepted, mdriver_rules_give_empty_ids_null_pointers);
+    tcase_add_test(accepted, file_writer_reports_write_errors);
     tcase_add_loop_test(accepted, round_trip_write_then_parse, 0, 4);
     tcase_add_test(accepted, load_reads_a_file_and_reports_missing_ones);
     tcase_add_test(accepted, error_lines_have_the_file_line_reason_form);

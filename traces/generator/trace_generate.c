@@ -16,9 +16,11 @@
 #include "trace_write.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Fixed-seed pseudo-random numbers (splitmix64): portable and reproducible. */
 struct random {
@@ -366,24 +368,21 @@ enum { PATTERN_COUNT = sizeof patterns / sizeof patterns[0] };
 /* Write the trace BUILDER holds into PATH. Returns 0 or -1 with a message printed. */
 static int write_trace(const struct builder *builder, const char *path)
 {
-    FILE *file = fopen(path, "w");
-    if (file == NULL) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
         fprintf(stderr, "trace-generate: cannot create %s: %s\n", path, strerror(errno));
         return -1;
     }
-    char storage[128];
-    struct text_buffer text;
-    text_init(&text, storage, sizeof storage);
+    static struct trace_file_writer writer;
     /* The suggested heap size is the trace's peak of live bytes: its optimal bound. */
-    trace_write_header(&text, builder->peak_live, builder->id_count, builder->op_count, 1);
-    fwrite(text.chars, 1, text.length, file);
-    for (size_t i = 0; i < builder->op_count; i++) {
-        text_init(&text, storage, sizeof storage);
-        trace_write_op(&text, &builder->ops[i]);
-        fwrite(text.chars, 1, text.length, file);
-    }
-    if (fclose(file) != 0) {
-        fprintf(stderr, "trace-generate: cannot write %s: %s\n", path, strerror(errno));
+    trace_file_start(&writer, fd, builder->peak_live, builder->id_count, builder->op_count, 1);
+    for (size_t i = 0; i < builder->op_count; i++)
+        trace_file_add(&writer, &builder->ops[i]);
+    int write_errno = trace_file_finish(&writer);
+    if (close(fd) != 0 && write_errno == 0)
+        write_errno = errno;
+    if (write_errno != 0) {
+        fprintf(stderr, "trace-generate: cannot write %s: %s\n", path, strerror(write_errno));
         return -1;
     }
     return 0;

@@ -1,10 +1,10 @@
 /*
- * trace_map.c: the trace library's only contact with the operating system: mapping a trace
- * file to parse it in place, anonymous mappings for its tables, and releasing them.
+ * trace_load.c: the top of the trace library: mapping a trace file to parse it in place,
+ * releasing what a parse mapped, and the one-line `FILE:LINE: reason` message.
  * No malloc anywhere (see trace.h).
  */
 #include "trace.h"
-#include "trace_internal.h"
+#include "trace_memory.h"
 #include "text_buffer.h"
 
 #include <errno.h>
@@ -13,28 +13,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-void *trace_map_zeroed(size_t size, size_t *mapped)
-{
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    if (size == 0)
-        size = 1;
-    if (size > SIZE_MAX - page)
-        return NULL;
-    size = (size + page - 1) / page * page;
-    void *mapping = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (mapping == MAP_FAILED)
-        return NULL;
-    *mapped = size;
-    return mapping;
-}
-
-void trace_unmap(void *mapping, size_t mapped)
-{
-    if (mapping != NULL)
-        munmap(mapping, mapped);
-}
 
 /* Fill ERROR with line 0 and "WHAT: strerror(ERRNO_VALUE)". */
 static void io_error(struct trace_error *error, const char *what, int errno_value)
@@ -47,7 +25,8 @@ static void io_error(struct trace_error *error, const char *what, int errno_valu
     error->line = 0;
 }
 
-int trace_load(const char *path, struct trace *trace, struct trace_error *error)
+int trace_load_as(const char *path, enum trace_rules rules, struct trace *trace,
+                  struct trace_error *error)
 {
     memset(trace, 0, sizeof *trace);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -79,7 +58,7 @@ int trace_load(const char *path, struct trace *trace, struct trace_error *error)
         madvise(mapping, length, MADV_SEQUENTIAL);
     }
     close(fd);
-    if (trace_parse(mapping != NULL ? mapping : "", length, trace, error) != 0) {
+    if (trace_parse_as(mapping != NULL ? mapping : "", length, rules, trace, error) != 0) {
         if (mapping != NULL)
             munmap(mapping, length);
         return -1;
@@ -87,6 +66,11 @@ int trace_load(const char *path, struct trace *trace, struct trace_error *error)
     trace->file_mapping = mapping;
     trace->file_mapping_size = length;
     return 0;
+}
+
+int trace_load(const char *path, struct trace *trace, struct trace_error *error)
+{
+    return trace_load_as(path, TRACE_RULES_MDRIVER, trace, error);
 }
 
 void trace_release(struct trace *trace)

@@ -1,8 +1,9 @@
 /*
- * trace_internal.h: what the parser and the mapping code share, not part of the API.
+ * trace_memory.h: the trace library's tables come from anonymous mappings, never from malloc
+ * (see trace.h). The bottom layer: it depends on nothing else in the library.
  */
-#ifndef MSTATS_TRACE_INTERNAL_H
-#define MSTATS_TRACE_INTERNAL_H
+#ifndef MSTATS_TRACE_MEMORY_H
+#define MSTATS_TRACE_MEMORY_H
 
 #include <stddef.h>
 
