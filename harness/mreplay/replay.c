@@ -113,7 +113,10 @@ static int replay_new_block(struct replay *replay, const struct trace_op *op, ui
 {
     struct live_block *block = &replay->blocks[op->id];
     const char *call = by_realloc ? "realloc" : "malloc";
-    void *address = by_realloc ? realloc(NULL, (size_t)op->size) : malloc((size_t)op->size);
+    /* block->address is NULL here: realloc(block->address, n) is the trace's
+     * realloc(NULL, n), which the compiler cannot fold into malloc(n). */
+    void *address =
+        by_realloc ? realloc(block->address, (size_t)op->size) : malloc((size_t)op->size);
     if (check_returned(replay, address, op->size, op->id, call))
         return 1;
     *block = (struct live_block){address, op->size, block_pattern_seed(op->id, index), 0};

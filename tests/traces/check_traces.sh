@@ -288,6 +288,12 @@ mdriver)
         live=$(figure "${pair%%:*}" "$scratch/report") bound=$(figure "${pair#*:}" "$scratch/out")
         [ "$live" = "$bound" ] || fail "$trace on $allocator: ${pair%%:*} $live, ${pair#*:} $bound"
     done
+    # Each r is a realloc call, realloc(NULL, n) included: 3 of them, and 2 mallocs (a).
+    calls=$(grep "CALLS:" "$scratch/report")
+    case "$calls" in
+    *"malloc=2 "*"realloc=3 "*) ;;
+    *) fail "$trace on $allocator: $calls, expected malloc=2 and realloc=3" ;;
+    esac
     "$mreplay" --strict "$trace" >"$scratch/out" 2>"$scratch/err"
     status=$?
     [ "$status" -eq 2 ] || fail "--strict $trace: status $status, expected 2"
