@@ -2,9 +2,9 @@
  * and the runner (in mstats/mreplace) meet. The runner creates it as a memfd
  * before the fork, the program inherits the descriptor across exec, and the
  * shim maps it. The first shim to start (the program's) claims the region by
- * writing its pid into reporter_pid, which the runner leaves 0. The shim writes its figures here on every call (not at exit),
- * so a program that crashes or calls _exit still leaves the figures up to its
- * last call. Both sides are built from this one header; the version and size
+ * writing its pid into reporter_pid, which the runner leaves 0. The shim
+ * writes its figures here on every call (not at exit), so a program that
+ * crashes or calls _exit still leaves the figures up to its last call. Both sides are built from this one header; the version and size
  * fields reject a mismatched pair.
  *
  * Environment handed to the program (names shared by both sides):
