@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -75,10 +77,34 @@ static guint64 read_number(const char *dir, const char *file)
     return g_file_get_contents(path, &text, NULL, NULL) ? g_ascii_strtoull(text, NULL, 10) : 0;
 }
 
+/* Removes the cgroups that harnesses killed with SIGKILL left under `parent`
+ * (mstats-PID-N of a PID that is gone; an empty cgroup is removed with
+ * rmdir). Once per process: it reads the directory. */
+static void remove_stale(const char *parent)
+{
+    static gsize done;
+    if (!g_once_init_enter(&done))
+        return;
+    GDir *dir = g_dir_open(parent, 0, NULL);
+    const char *name;
+    while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+        int pid = 0;
+        if (sscanf(name, "mstats-%d-", &pid) == 1 && pid > 0 && kill(pid, 0) != 0 &&
+            errno == ESRCH) {
+            g_autofree char *path = g_build_filename(parent, name, NULL);
+            rmdir(path);
+        }
+    }
+    if (dir != NULL)
+        g_dir_close(dir);
+    g_once_init_leave(&done, 1);
+}
+
 /* Makes a child cgroup under `parent` with the bound set; TRUE on success. */
 static gboolean make_cgroup(MemoryBound *bound, const char *parent, int version)
 {
     static gint counter;
+    remove_stale(parent);
     g_autofree char *name =
         g_strdup_printf("mstats-%d-%d", (int)getpid(), g_atomic_int_add(&counter, 1));
     char *dir = g_build_filename(parent, name, NULL);
