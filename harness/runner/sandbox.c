@@ -1,6 +1,7 @@
 /* Building the command line of one run (sandbox.h). */
 #include "sandbox.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *bwrap_path(void)
@@ -36,7 +37,7 @@ static char *tmp_binding(const char *path)
     return NULL;
 }
 
-static void add_binding(GPtrArray *bindings, const char *path)
+static void add_one_binding(GPtrArray *bindings, const char *path)
 {
     char *binding = tmp_binding(path);
     if (binding == NULL)
@@ -47,6 +48,32 @@ static void add_binding(GPtrArray *bindings, const char *path)
             return;
         }
     g_ptr_array_add(bindings, binding);
+}
+
+/* Keeps `path` reachable inside the sandbox: its directory, the directory
+ * it resolves to through symbolic links, and every directory the kernel
+ * walks through before a ".." (a/b/../c needs a/b). */
+static void add_binding(GPtrArray *bindings, const char *path)
+{
+    if (path == NULL || *path == '\0')
+        return;
+    add_one_binding(bindings, path);
+    g_autofree char *real = realpath(path, NULL);
+    add_one_binding(bindings, real);
+    if (strstr(path, "..") == NULL)
+        return;
+    g_autofree char *cwd = g_get_current_dir();
+    g_autofree char *absolute =
+        g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(cwd, path, NULL);
+    g_auto(GStrv) parts = g_strsplit(absolute, "/", -1);
+    GString *prefix = g_string_new(NULL);
+    for (char **part = parts; *part != NULL; part++) {
+        if (strcmp(*part, "..") == 0)
+            add_one_binding(bindings, prefix->str);
+        if (**part != '\0')
+            g_string_append_printf(prefix, "/%s", *part);
+    }
+    g_string_free(prefix, TRUE);
 }
 
 /* Binds `arg` and every /tmp/... path written inside it (a script given to

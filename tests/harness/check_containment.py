@@ -12,6 +12,7 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 
 from harness_test import check, main, parse_report, run
@@ -134,6 +135,22 @@ def check_read_only(mstats, allocator, harness_file):
     check(status == 0 and out.startswith("scratch\n"), f"scratch: exit {status}, {out!r} {err!r}")
 
 
+def check_tmp_paths(mstats):
+    """Under the private /tmp, paths the command line names stay readable:
+    through "..", through a symbolic link, and inside a script."""
+    with tempfile.TemporaryDirectory(dir="/tmp") as scratch:
+        os.makedirs(f"{scratch}/a/b")
+        os.makedirs(f"{scratch}/data")
+        with open(f"{scratch}/data/input", "w") as f:
+            f.write("visible\n")
+        os.symlink(f"{scratch}/data", f"{scratch}/link")
+        for path in (f"{scratch}/a/b/../../data/input", f"{scratch}/link/input"):
+            status, out, err, _ = run([mstats, "cat", path])
+            check(status == 0 and out.startswith("visible\n"), f"{path}: {status} {err!r}")
+        status, out, err, _ = run([mstats, "sh", "-c", f"cat < '{scratch}/data/input'"])
+        check(status == 0 and out.startswith("visible\n"), f"script path: {status} {err!r}")
+
+
 def check_no_network(mstats):
     """A sandboxed run cannot connect to a server of the harness's machine;
     with --no-sandbox the same program can."""
@@ -161,6 +178,7 @@ def test(argv):
         check_sigkill(mstats, mode, extra)
         check_kill_parent(mstats, mcompare, allocator, mode, extra, sandboxed)
     check_read_only(mstats, allocator, harness_file)
+    check_tmp_paths(mstats)
     check_no_network(mstats)
 
     # The other ways a run ends up unsandboxed say why, in text and JSON.
