@@ -216,6 +216,13 @@ static gboolean write_recording(const MstatsRunRequest *request, const RunnerReg
     return written;
 }
 
+static void close_pipe(int ends[2])
+{
+    for (int i = 0; i < 2; i++)
+        if (ends[i] >= 0)
+            close(ends[i]);
+}
+
 /* Whether this run goes into the sandbox; when not, *why says why. */
 static gboolean use_sandbox(const MstatsRunRequest *request, const char *init, char **why)
 {
@@ -252,14 +259,16 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
     gboolean recording = request->record_path != NULL || request->heap_map_path != NULL;
     if (!runner_region_create(&region, request->memory_limit, recording, error))
         return FALSE;
-    int status_pipe[2];
-    if (pipe2(status_pipe, O_CLOEXEC) != 0) {
+    result->sandboxed = use_sandbox(request, init, &result->not_sandboxed_why);
+    int status_pipe[2] = {-1, -1}, info_pipe[2] = {-1, -1};
+    if (pipe2(status_pipe, O_CLOEXEC) != 0 ||
+        (result->sandboxed && pipe2(info_pipe, O_CLOEXEC) != 0)) {
         g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_SYSTEM, "cannot create a pipe: %s",
                     g_strerror(errno));
+        close_pipe(status_pipe);
         runner_region_close(&region);
         return FALSE;
     }
-    result->sandboxed = use_sandbox(request, init, &result->not_sandboxed_why);
     MemoryBound bound;
     memory_bound_create(&bound, MSTATS_RUN_MEMORY(request->memory_limit));
     result->memory_bound = bound.kind;
@@ -270,6 +279,7 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
         .sandboxed = result->sandboxed,
         .init_path = init,
         .status_fd = status_pipe[1],
+        .info_fd = info_pipe[1],
         .timeout_seconds = request->timeout_seconds,
         .data_limit = bound.rlimit_data,
         .program_env = variables,
@@ -285,8 +295,9 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
     SpawnPlan plan = {
         .argv = argv,
         .envp = env,
-        .inherit_fds = {region.fd, region.record_fd, status_pipe[1]},
+        .inherit_fds = {region.fd, region.record_fd, status_pipe[1], info_pipe[1]},
         .status_fd = status_pipe[0],
+        .info_fd = info_pipe[0],
         .stdout_fd = request->quiet ? null_fd : request->stdout_fd,
         .stderr_fd = request->quiet ? null_fd : request->stderr_fd,
         .region = region.map,
@@ -297,8 +308,8 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
     };
     SpawnOutcome outcome;
     gboolean spawned = spawn_and_wait(&plan, &outcome, error);
-    close(status_pipe[1]);
-    close(status_pipe[0]);
+    close_pipe(status_pipe);
+    close_pipe(info_pipe);
     if (null_fd >= 0)
         close(null_fd);
     g_autofree char *memory_hit = NULL;

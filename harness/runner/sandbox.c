@@ -177,8 +177,15 @@ gboolean sandbox_available(const char *init_path, const char **why)
 char **sandbox_argv(const SandboxCommand *command)
 {
     GPtrArray *args = g_ptr_array_new();
-    if (command->sandboxed)
+    if (command->sandboxed) {
         add_bwrap_options(args, command);
+        if (command->info_fd >= 0) { /* before the "--" that ends bwrap's options */
+            g_free(g_ptr_array_steal_index(args, args->len - 1));
+            g_ptr_array_add(args, g_strdup("--info-fd"));
+            g_ptr_array_add(args, g_strdup_printf("%d", command->info_fd));
+            g_ptr_array_add(args, g_strdup("--"));
+        }
+    }
     g_ptr_array_add(args, g_strdup(command->init_path));
     g_ptr_array_add(args, g_strdup_printf("%d", command->status_fd));
     gint64 timeout_ms =

@@ -28,6 +28,7 @@ typedef struct {
     gboolean sandboxed;               /* start inside bwrap */
     const char *init_path;            /* mstats-run-init */
     int status_fd;                    /* where init writes its line */
+    int info_fd;                      /* where bwrap writes {"child-pid": N} (-1: not asked) */
     double timeout_seconds;           /* <= 0: none */
     guint64 data_limit;               /* RLIMIT_DATA of the program; 0: none */
     char **program_env;               /* NAME=VALUE set for the program only */

@@ -29,34 +29,40 @@
  * program (SIGTERM, a second, SIGKILL, clean-up) before it kills the run. */
 #define WATCHDOG_MARGIN_MS 10000
 
-/* Process groups of the runs going on now, for mstats_forward_signal. */
+/* The runs going on now, for mstats_forward_signal: each one's process
+ * group, and, for a sandboxed run, the pid of its mstats-run-init (which
+ * passes a signal on to every process of the run; bwrap would just die). */
 static pid_t running_groups[MSTATS_RUNNING_MAX];
+static pid_t running_inits[MSTATS_RUNNING_MAX];
 
-static void running_add(pid_t pid)
+/* Registers a run; returns its slot (-1 when all are taken). */
+static int running_add(pid_t pid)
 {
     for (int i = 0; i < MSTATS_RUNNING_MAX; i++) {
         pid_t empty = 0;
         if (__atomic_compare_exchange_n(&running_groups[i], &empty, pid, FALSE, __ATOMIC_SEQ_CST,
                                         __ATOMIC_SEQ_CST))
-            return;
+            return i;
     }
+    return -1;
 }
 
-static void running_remove(pid_t pid)
+static void running_remove(int slot)
 {
-    for (int i = 0; i < MSTATS_RUNNING_MAX; i++) {
-        pid_t expected = pid;
-        if (__atomic_compare_exchange_n(&running_groups[i], &expected, 0, FALSE, __ATOMIC_SEQ_CST,
-                                        __ATOMIC_SEQ_CST))
-            return;
-    }
+    if (slot < 0)
+        return;
+    __atomic_store_n(&running_inits[slot], 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&running_groups[slot], 0, __ATOMIC_SEQ_CST);
 }
 
 void mstats_forward_signal(int signal_number)
 {
     for (int i = 0; i < MSTATS_RUNNING_MAX; i++) {
+        pid_t init = __atomic_load_n(&running_inits[i], __ATOMIC_SEQ_CST);
         pid_t group = __atomic_load_n(&running_groups[i], __ATOMIC_SEQ_CST);
-        if (group > 0)
+        if (init > 0)
+            kill(init, signal_number);
+        else if (group > 0)
             kill(-group, signal_number);
     }
 }
@@ -99,7 +105,7 @@ static __attribute__((noreturn)) void run_child(const SpawnPlan *plan, gboolean 
     /* Into the run's cgroup, so that everything the run starts is counted. */
     if (plan->cgroup_procs_fd >= 0 && write(plan->cgroup_procs_fd, "0", 1) != 1)
         _exit(127);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < SPAWN_INHERITED; i++)
         if (plan->inherit_fds[i] >= 0)
             fcntl(plan->inherit_fds[i], F_SETFD, 0);
     if (plan->stdout_fd >= 0)
@@ -155,6 +161,47 @@ static char *read_status(int fd)
     return g_string_free(text, FALSE);
 }
 
+/* The pid (as the harness sees it) of the sandbox's mstats-run-init, from
+ * bwrap's --info-fd ({"child-pid": N, ...}); waits until bwrap wrote it or
+ * the run ended. 0 when it did not come. */
+static pid_t sandbox_init_pid(int info_fd, int pidfd)
+{
+    GString *text = g_string_new(NULL);
+    pid_t init = 0;
+    for (;;) {
+        struct pollfd polled[2] = {{.fd = info_fd, .events = POLLIN},
+                                   {.fd = pidfd, .events = POLLIN}};
+        if (poll(polled, pidfd >= 0 ? 2 : 1, 10000) <= 0 || !(polled[0].revents & POLLIN))
+            break;
+        char buffer[512];
+        ssize_t n = read(info_fd, buffer, sizeof buffer);
+        if (n <= 0)
+            break;
+        g_string_append_len(text, buffer, n);
+        const char *key = strstr(text->str, "\"child-pid\"");
+        if (key != NULL && strchr(key, ',') != NULL) {
+            const char *colon = strchr(key, ':');
+            init = colon != NULL ? (pid_t)g_ascii_strtoll(colon + 1, NULL, 10) : 0;
+            break;
+        }
+    }
+    g_string_free(text, TRUE);
+    return init;
+}
+
+/* Kills a run whose mstats-run-init did not finish in time: bwrap (or the
+ * unsandboxed init) and its group at once, then waits until the sandbox's
+ * init is gone, which is when the kernel has killed its namespace. */
+static void kill_run(pid_t pid, int init_pidfd)
+{
+    kill(-pid, SIGKILL);
+    if (init_pidfd >= 0) {
+        syscall(SYS_pidfd_send_signal, init_pidfd, SIGKILL, NULL, 0);
+        struct pollfd p = {.fd = init_pidfd, .events = POLLIN};
+        poll(&p, 1, 10000);
+    }
+}
+
 static double seconds_of(struct timeval t)
 {
     return (double)t.tv_sec + (double)t.tv_usec / 1e6;
@@ -173,19 +220,27 @@ gboolean spawn_and_wait(const SpawnPlan *plan, SpawnOutcome *outcome, GError **e
     if (pid == 0)
         run_child(plan, terminal, parent);
     setpgid(pid, pid); /* also here: no race with a kill before the child ran */
-    running_add(pid);
+    int slot = running_add(pid);
     if (terminal)
         give_terminal(pid);
 
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    int init_pidfd = -1;
+    if (plan->info_fd >= 0) {
+        pid_t init = sandbox_init_pid(plan->info_fd, pidfd);
+        if (init > 0)
+            init_pidfd = (int)syscall(SYS_pidfd_open, init, 0);
+        if (init_pidfd >= 0 && slot >= 0)
+            __atomic_store_n(&running_inits[slot], init, __ATOMIC_SEQ_CST);
+    }
     /* mstats-run-init enforces the timeout from the program's start; this
      * is the net under it, for a run whose first process cannot report. */
-    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     gint64 limit_ms = plan->timeout_seconds > 0
                           ? (gint64)(plan->timeout_seconds * 1000) + WATCHDOG_MARGIN_MS
                           : -1;
     gboolean watchdog_fired = !wait_exit(pid, pidfd, limit_ms);
     if (watchdog_fired)
-        kill(-pid, SIGKILL);
+        kill_run(pid, init_pidfd);
     gint64 end = g_get_monotonic_time();
     struct rusage usage = {0};
     int status = 0;
@@ -193,7 +248,9 @@ gboolean spawn_and_wait(const SpawnPlan *plan, SpawnOutcome *outcome, GError **e
     }
     if (pidfd >= 0)
         close(pidfd);
-    running_remove(pid);
+    if (init_pidfd >= 0)
+        close(init_pidfd);
+    running_remove(slot);
     if (terminal)
         give_terminal(getpgrp());
 

@@ -7,17 +7,21 @@
 
 #include "region_layout.h"
 
+/* Region, recording, status pipe and bwrap's info pipe. */
+#define SPAWN_INHERITED 4
+
 typedef struct {
-    char **argv;            /* bwrap ... or mstats-run-init ...; argv[0] is a path */
-    char **envp;            /* environment of argv[0] (no LD_PRELOAD of the shim) */
-    int inherit_fds[3];     /* descriptors the run keeps (-1: none) */
-    int status_fd;          /* read end of the pipe mstats-run-init reports on */
-    int stdout_fd;          /* -1: inherit */
-    int stderr_fd;          /* -1: inherit */
-    MstatsRegion *region;   /* exec_errno here when argv[0] cannot be started */
-    double timeout_seconds; /* the program's timeout (<= 0: none); init enforces it */
-    gboolean take_terminal; /* make the run's group the terminal's foreground */
-    int cgroup_procs_fd;    /* the run's cgroup.procs, joined before exec (-1: none) */
+    char **argv;                      /* bwrap ... or mstats-run-init ...; argv[0] is a path */
+    char **envp;                      /* environment of argv[0] (no LD_PRELOAD of the shim) */
+    int inherit_fds[SPAWN_INHERITED]; /* descriptors the run keeps (-1: none) */
+    int status_fd;                    /* read end of the pipe mstats-run-init reports on */
+    int info_fd;                      /* read end of bwrap's --info-fd pipe (-1: not sandboxed) */
+    int stdout_fd;                    /* -1: inherit */
+    int stderr_fd;                    /* -1: inherit */
+    MstatsRegion *region;             /* exec_errno here when argv[0] cannot be started */
+    double timeout_seconds;           /* the program's timeout (<= 0: none); init enforces it */
+    gboolean take_terminal;           /* make the run's group the terminal's foreground */
+    int cgroup_procs_fd;              /* the run's cgroup.procs, joined before exec (-1: none) */
 } SpawnPlan;
 
 typedef struct {

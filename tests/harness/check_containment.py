@@ -92,6 +92,23 @@ def check_sigkill(mstats, mode, extra):
     check(not alive(mark), f"{mode} SIGKILL: the program survived mstats: {alive(mark)}")
 
 
+def check_sigterm(mstats, mode, extra):
+    """SIGTERM to mstats reaches the program (inside the sandbox through its
+    init, which bwrap would not do), and mstats still reports the run."""
+    mark = marker()
+    process = subprocess.Popen([mstats, "sleep", mark], env=environment(extra),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 10
+    while not alive(mark) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=30)
+    report = parse_report(out)
+    check(process.returncode == 1 and report.get("REASON", "").startswith(
+        "11 killed by signal 15"), f"{mode} SIGTERM: exit {process.returncode}, {report}, {err!r}")
+    check(not alive(mark), f"{mode} SIGTERM: survivors {alive(mark)}")
+
+
 def check_kill_parent(mstats, mcompare, allocator, mode, extra, sandboxed):
     """An allocator that SIGKILLs its parent kills neither mstats nor
     mcompare, and the other cells are graded."""
@@ -176,6 +193,7 @@ def test(argv):
     for mode, extra, sandboxed, why in modes:
         check_children_die(mstats, allocator, mode, extra, sandboxed, why)
         check_sigkill(mstats, mode, extra)
+        check_sigterm(mstats, mode, extra)
         check_kill_parent(mstats, mcompare, allocator, mode, extra, sandboxed)
     check_read_only(mstats, allocator, harness_file)
     check_tmp_paths(mstats)
