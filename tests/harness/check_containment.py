@@ -5,7 +5,7 @@ process checks run twice: in the bubblewrap sandbox, and in the fallback
 (bwrap made to fail through MSTATS_BWRAP), which must say it is not
 sandboxed.
 
-usage: check_containment.py MSTATS MCOMPARE ESCAPE_ALLOCATOR HARNESS_FILE"""
+usage: check_containment.py MSTATS MCOMPARE ESCAPE_ALLOCATOR HARNESS_FILE WORKLOAD"""
 
 import json
 import os
@@ -90,6 +90,20 @@ def check_sigkill(mstats, mode, extra):
     while alive(mark) and time.monotonic() < deadline:
         time.sleep(0.05)
     check(not alive(mark), f"{mode} SIGKILL: the program survived mstats: {alive(mark)}")
+
+
+def check_reporter(mstats, workload, mode, extra):
+    """The region protocol: the first shim to start (the program's) reports,
+    across an exec in place, and a child the program starts does not."""
+    env = environment(extra)
+    status, out, err, _ = run([mstats, "sh", "-c", f"exec '{workload}' a0:1000000 f0"], env=env)
+    requested = int(parse_report(out).get("REQUESTED", "0"))
+    check(status == 0 and requested >= 1000000,
+          f"{mode} exec in place: exit {status}, REQUESTED {requested}, {err!r}")
+    status, out, err, _ = run([mstats, "sh", "-c", f"'{workload}' a0:1000000 f0; true"], env=env)
+    requested = int(parse_report(out).get("REQUESTED", "0"))
+    check(status == 0 and 0 < requested < 1000000,
+          f"{mode} child: exit {status}, REQUESTED {requested} counts the child, {err!r}")
 
 
 def check_sigterm(mstats, mode, extra):
@@ -185,7 +199,7 @@ def check_no_network(mstats):
 
 
 def test(argv):
-    mstats, mcompare, allocator, harness_file = argv
+    mstats, mcompare, allocator, harness_file, workload = argv
     modes = [
         ("sandbox", {}, True, None),
         ("fallback", {"MSTATS_BWRAP": "/bin/false"}, False, "bwrap cannot start a sandbox here"),
@@ -194,6 +208,7 @@ def test(argv):
         check_children_die(mstats, allocator, mode, extra, sandboxed, why)
         check_sigkill(mstats, mode, extra)
         check_sigterm(mstats, mode, extra)
+        check_reporter(mstats, workload, mode, extra)
         check_kill_parent(mstats, mcompare, allocator, mode, extra, sandboxed)
     check_read_only(mstats, allocator, harness_file)
     check_tmp_paths(mstats)
