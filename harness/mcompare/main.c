@@ -32,7 +32,7 @@ typedef struct {
 } Options;
 
 /* The runner forwards Ctrl-C to at most 256 running programs (spawn.c). */
-#define MCOMPARE_MAX_JOBS 256
+#define MCOMPARE_MAX_JOBS MSTATS_RUNNING_MAX
 
 static Options options = {.timeout = MSTATS_DEFAULT_TIMEOUT, .jobs = 0};
 

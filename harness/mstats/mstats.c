@@ -7,12 +7,10 @@
 #include <string.h>
 
 #include "report.h"
-#include "run.h"
+#include "single_run.h"
 
 typedef struct {
-    char *allocator;
-    double timeout;
-    char *memory_limit;
+    SingleRunOptions run;
     gboolean json;
     char *json_file;
     gboolean list_allocators;
@@ -23,7 +21,7 @@ typedef struct {
     char *heap_map;
 } Options;
 
-static Options options = {.timeout = MSTATS_DEFAULT_TIMEOUT};
+static Options options = {.run.timeout = MSTATS_DEFAULT_TIMEOUT};
 
 static gboolean on_json(const char *name, const char *value, gpointer data, GError **error)
 {
@@ -44,14 +42,6 @@ static gboolean on_explain(const char *name, const char *value, gpointer data, G
 }
 
 static const GOptionEntry entries[] = {
-    {"allocator", 'a', 0, G_OPTION_ARG_STRING, &options.allocator,
-     "Allocator: first-fit (default), next-fit, best-fit, worst-fit, no-reuse, libc, or a path "
-     "to a .so (also $MSTATS_ALLOCATOR)",
-     "NAME|PATH"},
-    {"timeout", 't', 0, G_OPTION_ARG_DOUBLE, &options.timeout,
-     "Stop the program after SECONDS (default 30; 0 = never)", "SECONDS"},
-    {"memory-limit", 'm', 0, G_OPTION_ARG_STRING, &options.memory_limit,
-     "Stop the program when its heap passes SIZE (default 2.5G; K, M, G suffixes)", "SIZE"},
     {"json", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)on_json,
      "Print the report as JSON, or write it to FILE and print the text report", "[=FILE]"},
     {"record", 0, 0, G_OPTION_ARG_FILENAME, &options.record,
@@ -159,6 +149,10 @@ int main(int argc, char **argv)
                                  "reports heap used (MAX, AVG) against bytes requested.");
     g_option_context_set_description(context, "Exit status: 0 when STATUS is OK, 1 otherwise, 2 "
                                               "for a usage error. Codes: mstats --explain.");
+    g_option_context_add_main_entries(
+        context,
+        single_run_entries(&options.run, "Stop the program after SECONDS (default 30; 0 = never)"),
+        NULL);
     g_option_context_add_main_entries(context, entries, NULL);
     /* Options end at PROGRAM: `mstats ls -l` gives -l to ls. */
     g_option_context_set_strict_posix(context, TRUE);
@@ -166,12 +160,6 @@ int main(int argc, char **argv)
     detach_optional_values(argc, argv);
     if (!g_option_context_parse(context, &argc, &argv, &error))
         return usage_error(error->message);
-    if (argc > 1 && strcmp(argv[1], "--") == 0) {
-        argv[1] = argv[0];
-        argv++;
-        argc--;
-    }
-
     if (options.list_allocators)
         return list_allocators();
     if (options.explain) {
@@ -179,31 +167,16 @@ int main(int argc, char **argv)
             return explain(argv[1]); /* --explain 91 */
         return explain(options.explain_code);
     }
-    if (argc < 2)
-        return usage_error("no PROGRAM given");
-
     MstatsRunRequest request;
     mstats_run_request_init(&request);
-    request.allocator =
-        options.allocator != NULL ? options.allocator : g_getenv("MSTATS_ALLOCATOR");
-    if (!mstats_parse_limits(options.timeout, options.memory_limit, &request.memory_limit, &error))
-        return usage_error(error->message);
-    request.timeout_seconds = options.timeout;
     request.quiet = options.quiet;
     request.record_path = options.record;
     request.heap_map_path = options.heap_map;
-    request.argv = argv + 1;
-    fflush(stdout);
-
-    request.take_terminal = TRUE;
-    mstats_forward_stop_signals();
-
     MstatsRunResult result;
-    if (!mstats_run(&request, &result, &error)) {
-        fprintf(stderr, "mstats: %s\n", error->message);
-        mstats_run_result_clear(&result);
-        return g_error_matches(error, MSTATS_ERROR, MSTATS_ERROR_USAGE) ? 2 : 1;
-    }
+    int failed =
+        single_run("mstats", &options.run, single_run_program(argc, argv), &request, &result);
+    if (failed >= 0)
+        return failed;
     if (options.record != NULL && !result.record_complete)
         fprintf(stderr,
                 "mstats: warning: the recording in %s is incomplete (too many operations "

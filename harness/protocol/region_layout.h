@@ -1,9 +1,10 @@
 /* The shared region: the one place where the preloaded shim (in the program)
  * and the runner (in mstats/mreplace) meet. The runner creates it as a memfd
  * before the fork, the program inherits the descriptor across exec, and the
- * shim maps it. The shim writes its figures here on every call (not at exit),
- * so a program that crashes or calls _exit still leaves the figures up to its
- * last call. Both sides are built from this one header; the version and size
+ * shim maps it. The first shim to start (the program's) claims the region by
+ * writing its pid into reporter_pid, which the runner leaves 0. The shim
+ * writes its figures here on every call (not at exit), so a program that
+ * crashes or calls _exit still leaves the figures up to its last call. Both sides are built from this one header; the version and size
  * fields reject a mismatched pair.
  *
  * Environment handed to the program (names shared by both sides):
@@ -104,7 +105,7 @@ typedef struct {
     uint64_t magic_head;
     uint32_t version;
     uint32_t region_size;     /* sizeof(MstatsRegion), checked by both sides */
-    pid_t reporter_pid;       /* set by the runner's child before exec */
+    pid_t reporter_pid;       /* 0 from the runner; the first shim claims it (start.c) */
     uint32_t shim_started;    /* the reporter's shim mapped the region */
     uint32_t allocator_ready; /* the allocator was loaded and resolved */
     int32_t exec_errno;       /* exec of the program failed with this errno */

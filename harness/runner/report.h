@@ -9,7 +9,8 @@
 
 /* The [mstats]: lines, each ending in a newline:
  * STATUS, MAX, AVG, TIME, REQUESTED, PEAK-LIVE, UTILIZATION, CALLS, ALLOCATOR,
- * and REASON when the run failed. */
+ * CPU-TIME (user + system seconds of the program), SANDBOX when the run was
+ * not sandboxed (and why), and REASON when the run failed. */
 char *mstats_report_text(const MstatsRunResult *result);
 
 /* One JSON object with every figure of the text report plus code, signal,
@@ -19,7 +20,8 @@ char *mstats_report_json(const MstatsRunResult *result, const MstatsRunRequest *
 /* Adds the members of one result to the object `b` is building: status,
  * code, wait_status, exit_status, signal, reason, timed_out, figures_valid,
  * max, avg, time, cpu_time, requested, peak_live, utilization,
- * live_at_exit, live_blocks_at_exit and calls (per function, and failed).
+ * live_at_exit, live_blocks_at_exit, calls (per function, and failed),
+ * sandboxed, not_sandboxed_why, memory_bound and memory_peak.
  * The mstats report and mcompare's cells share it. */
 void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result);
 

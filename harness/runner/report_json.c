@@ -37,6 +37,13 @@ void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
         json_member_int(b, mstats_function_name(i), (gint64)result->calls[i]);
     json_member_int(b, "failed", (gint64)result->failed_calls);
     json_builder_end_object(b);
+    json_member_bool(b, "sandboxed", result->sandboxed);
+    json_member_string(b, "not_sandboxed_why", result->not_sandboxed_why);
+    json_member_string(b, "memory_bound", result->memory_bound);
+    if (result->memory_peak > 0)
+        json_member_int(b, "memory_peak", (gint64)result->memory_peak);
+    else
+        json_member_null(b, "memory_peak");
 }
 
 char *mstats_report_json(const MstatsRunResult *result, const MstatsRunRequest *request)

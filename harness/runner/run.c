@@ -11,7 +11,10 @@
 
 #include "heap_map.h"
 #include "record.h"
+#include "memory_bound.h"
 #include "region.h"
+#include "run_init.h"
+#include "sandbox.h"
 #include "spawn.h"
 
 GQuark mstats_error_quark(void)
@@ -31,6 +34,7 @@ void mstats_run_request_init(MstatsRunRequest *request)
 void mstats_run_result_clear(MstatsRunResult *result)
 {
     g_clear_pointer(&result->reason, g_free);
+    g_clear_pointer(&result->not_sandboxed_why, g_free);
     mstats_allocator_clear(&result->allocator);
 }
 
@@ -63,28 +67,42 @@ static char *find_program(const char *program, GError **error)
     return NULL;
 }
 
-static char **program_environment(const char *shim, const MstatsRunRequest *request,
-                                  const MstatsAllocator *allocator, const RunnerRegion *region)
+/* The environment of the run's first process (bwrap or mstats-run-init): the
+ * caller's, without the shim's variables, which would start the shim in it. */
+static char **run_environment(void)
 {
     char **env = g_get_environ();
-    const char *preload = g_environ_getenv(env, "LD_PRELOAD");
-    g_autofree char *preload_value = preload != NULL && *preload != '\0'
-                                         ? g_strconcat(shim, ":", preload, NULL)
-                                         : g_strdup(shim);
-    g_autofree char *region_fd = g_strdup_printf("%d", region->fd);
-    g_autofree char *limit = g_strdup_printf("%" G_GUINT64_FORMAT, request->memory_limit);
-    env = g_environ_setenv(env, "LD_PRELOAD", preload_value, TRUE);
-    env = g_environ_setenv(env, MSTATS_ENV_ALLOCATOR, allocator->is_libc ? "libc" : allocator->path,
-                           TRUE);
-    env = g_environ_setenv(env, MSTATS_ENV_REGION_FD, region_fd, TRUE);
-    env = g_environ_setenv(env, MSTATS_ENV_LIMIT, limit, TRUE);
-    if (region->record_fd >= 0) {
-        g_autofree char *record_fd = g_strdup_printf("%d", region->record_fd);
-        env = g_environ_setenv(env, MSTATS_ENV_RECORD_FD, record_fd, TRUE);
-    } else {
-        env = g_environ_unsetenv(env, MSTATS_ENV_RECORD_FD);
-    }
+    env = g_environ_unsetenv(env, "LD_PRELOAD");
+    const char *shim_variables[] = {MSTATS_ENV_ALLOCATOR, MSTATS_ENV_REGION_FD, MSTATS_ENV_LIMIT,
+                                    MSTATS_ENV_RECORD_FD};
+    for (gsize i = 0; i < G_N_ELEMENTS(shim_variables); i++)
+        env = g_environ_unsetenv(env, shim_variables[i]);
     return env;
+}
+
+/* NAME=VALUE pairs mstats-run-init adds for the program alone: the shim
+ * preloaded (before any LD_PRELOAD of the caller's) and its configuration. */
+static char **program_variables(const char *shim, const MstatsRunRequest *request,
+                                const MstatsAllocator *allocator, const RunnerRegion *region,
+                                gboolean sandboxed)
+{
+    GPtrArray *pairs = g_ptr_array_new();
+    const char *preload = g_getenv("LD_PRELOAD");
+    if (preload != NULL && *preload != '\0')
+        g_ptr_array_add(pairs, g_strconcat("LD_PRELOAD=", shim, ":", preload, NULL));
+    else
+        g_ptr_array_add(pairs, g_strconcat("LD_PRELOAD=", shim, NULL));
+    g_ptr_array_add(pairs, g_strconcat(MSTATS_ENV_ALLOCATOR "=",
+                                       allocator->is_libc ? "libc" : allocator->path, NULL));
+    g_ptr_array_add(pairs, g_strdup_printf(MSTATS_ENV_REGION_FD "=%d", region->fd));
+    g_ptr_array_add(pairs,
+                    g_strdup_printf(MSTATS_ENV_LIMIT "=%" G_GUINT64_FORMAT, request->memory_limit));
+    if (region->record_fd >= 0)
+        g_ptr_array_add(pairs, g_strdup_printf(MSTATS_ENV_RECORD_FD "=%d", region->record_fd));
+    if (sandboxed) /* the sandbox's scratch directory; another may not exist in it */
+        g_ptr_array_add(pairs, g_strdup("TMPDIR=/tmp"));
+    g_ptr_array_add(pairs, NULL);
+    return (char **)g_ptr_array_free(pairs, FALSE);
 }
 
 /* Takes the figures out of the region. */
@@ -106,7 +124,8 @@ static void collect_figures(const MstatsRegion *map, MstatsRunResult *result)
 /* Decides code and reason; the order matters: our own kill first, then what
  * the shim said, then how the process ended. */
 static void classify(const RunnerRegion *region, const SpawnOutcome *outcome,
-                     const MstatsRunRequest *request, MstatsRunResult *result)
+                     const MstatsRunRequest *request, const char *memory_hit,
+                     MstatsRunResult *result)
 {
     const MstatsRegion *map = region->map;
     int status = outcome->wait_status;
@@ -124,9 +143,20 @@ static void classify(const RunnerRegion *region, const SpawnOutcome *outcome,
 
     if (outcome->timed_out) {
         result->code = MSTATS_CODE_TIMEOUT;
+        result->reason =
+            g_strdup_printf("timed out after %g s: every process of the run got SIGTERM%s",
+                            request->timeout_seconds,
+                            outcome->needed_sigkill ? ", then SIGKILL one second later" : "");
+    } else if (memory_hit != NULL) {
+        result->code = MSTATS_CODE_MEMORY_LIMIT;
+        result->reason = g_strdup(memory_hit);
+    } else if (!outcome->reported) {
+        result->code = MSTATS_CODE_NO_STATS;
         result->reason = g_strdup_printf(
-            "timed out after %g s: process group sent SIGTERM%s", request->timeout_seconds,
-            outcome->needed_sigkill ? ", then SIGKILL one second later" : "");
+            "statistics could not be collected: the run's first process (%s) was killed before "
+            "it could report the program's status (%s)",
+            RUN_INIT_NAME,
+            result->signal != 0 ? g_strsignal(result->signal) : "it exited without a report");
     } else if (shim_code != 0) {
         result->code = shim_code;
         result->reason = g_strndup(map->reason, MSTATS_REASON_MAX);
@@ -186,6 +216,24 @@ static gboolean write_recording(const MstatsRunRequest *request, const RunnerReg
     return written;
 }
 
+static void close_pipe(int ends[2])
+{
+    for (int i = 0; i < 2; i++)
+        if (ends[i] >= 0)
+            close(ends[i]);
+}
+
+/* Whether this run goes into the sandbox; when not, *why says why. */
+static gboolean use_sandbox(const MstatsRunRequest *request, const char *init, char **why)
+{
+    const char *unavailable = NULL;
+    if (request->no_sandbox)
+        *why = g_strdup("--no-sandbox was given");
+    else if (!sandbox_available(init, &unavailable))
+        *why = g_strdup(unavailable);
+    return *why == NULL;
+}
+
 gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GError **error)
 {
     memset(result, 0, sizeof *result);
@@ -195,9 +243,11 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
     }
     if (!mstats_allocator_resolve(request->allocator, &result->allocator, error))
         return FALSE;
-    g_autofree char *shim = mstats_shim_path(error);
-    if (shim == NULL)
+    g_autofree char *library_dir = mstats_library_dir(error);
+    if (library_dir == NULL)
         return FALSE;
+    g_autofree char *shim = g_build_filename(library_dir, "libmstats-shim.so", NULL);
+    g_autofree char *init = g_build_filename(library_dir, RUN_INIT_NAME, NULL);
     g_autofree char *program = find_program(request->argv[0], error);
     if (program == NULL)
         return FALSE;
@@ -209,38 +259,78 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
     gboolean recording = request->record_path != NULL || request->heap_map_path != NULL;
     if (!runner_region_create(&region, request->memory_limit, recording, error))
         return FALSE;
-    g_auto(GStrv) env = program_environment(shim, request, &result->allocator, &region);
+    result->sandboxed = use_sandbox(request, init, &result->not_sandboxed_why);
+    int status_pipe[2] = {-1, -1}, info_pipe[2] = {-1, -1};
+    if (pipe2(status_pipe, O_CLOEXEC) != 0 ||
+        (result->sandboxed && pipe2(info_pipe, O_CLOEXEC) != 0)) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_SYSTEM, "cannot create a pipe: %s",
+                    g_strerror(errno));
+        close_pipe(status_pipe);
+        runner_region_close(&region);
+        return FALSE;
+    }
+    MemoryBound bound;
+    memory_bound_create(&bound, MSTATS_RUN_MEMORY(request->memory_limit));
+    result->memory_bound = bound.kind;
+    g_auto(GStrv) variables =
+        program_variables(shim, request, &result->allocator, &region, result->sandboxed);
+    const char *visible[] = {shim, result->allocator.is_libc ? NULL : result->allocator.path, NULL};
+    SandboxCommand command = {
+        .sandboxed = result->sandboxed,
+        .init_path = init,
+        .status_fd = status_pipe[1],
+        .info_fd = info_pipe[1],
+        .timeout_seconds = request->timeout_seconds,
+        .data_limit = bound.rlimit_data,
+        .program_env = variables,
+        .program_path = program,
+        .argv = request->argv,
+        .visible_paths = visible,
+    };
+    g_auto(GStrv) argv = sandbox_argv(&command);
+    g_auto(GStrv) env = run_environment();
     int null_fd = -1;
     if (request->quiet)
         null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
     SpawnPlan plan = {
-        .program_path = program,
-        .argv = request->argv,
+        .argv = argv,
         .envp = env,
-        .inherit_fds = {region.fd, region.record_fd},
+        .inherit_fds = {region.fd, region.record_fd, status_pipe[1], info_pipe[1]},
+        .status_fd = status_pipe[0],
+        .info_fd = info_pipe[0],
         .stdout_fd = request->quiet ? null_fd : request->stdout_fd,
         .stderr_fd = request->quiet ? null_fd : request->stderr_fd,
         .region = region.map,
         .timeout_seconds = request->timeout_seconds,
-        .take_terminal = request->take_terminal,
+        /* A sandboxed run has a session of its own, and no terminal. */
+        .take_terminal = request->take_terminal && !result->sandboxed,
+        .cgroup_procs_fd = bound.procs_fd,
     };
     SpawnOutcome outcome;
     gboolean spawned = spawn_and_wait(&plan, &outcome, error);
+    close_pipe(status_pipe);
+    close_pipe(info_pipe);
     if (null_fd >= 0)
         close(null_fd);
+    g_autofree char *memory_hit = NULL;
+    if (spawned)
+        memory_hit = memory_bound_finish(&bound, region.map, &result->memory_peak);
+    memory_bound_destroy(&bound);
     if (!spawned) {
         runner_region_close(&region);
         return FALSE;
     }
-    if (region.map->exec_errno != 0) {
-        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "cannot run '%s': %s", program,
-                    g_strerror(region.map->exec_errno));
+    int exec_errno = region.map->exec_errno != 0 ? region.map->exec_errno : outcome.exec_errno;
+    if (exec_errno != 0) {
+        const char *what = region.map->exec_errno != 0 ? argv[0] : program;
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "cannot run '%s': %s", what,
+                    g_strerror(exec_errno));
         runner_region_close(&region);
         return FALSE;
     }
     result->wall_seconds = outcome.wall_seconds;
     result->cpu_seconds = outcome.cpu_seconds;
-    classify(&region, &outcome, request, result);
+    classify(&region, &outcome, request, memory_hit, result);
 
     gboolean written = !recording || write_recording(request, &region, result, error);
     runner_region_close(&region);

@@ -14,6 +14,15 @@
 #include "status.h"
 
 #define MSTATS_DEFAULT_TIMEOUT 30.0
+/* Runs going on at once that stopping the harness reaches (mcompare's -j cap). */
+#define MSTATS_RUNNING_MAX 256
+/* Longest timeout: a day. Longer values are typing errors (and would overflow). */
+#define MSTATS_TIMEOUT_MAX 86400.0
+/* All the memory a run may take (-m bounds the heap): the heap limit, as much
+ * again for the shim's bookkeeping (the live index reserves about a quarter
+ * of it, half when recording), and
+ * 256 MiB for the program's code, libraries, stacks and other mappings. */
+#define MSTATS_RUN_MEMORY(heap_limit) (2 * (heap_limit) + (G_GUINT64_CONSTANT(256) << 20))
 
 /* What to run. Fill with mstats_run_request_init, then set fields. */
 typedef struct {
@@ -29,6 +38,8 @@ typedef struct {
     /* One run at a time on a terminal (mstats, mreplace): the program's group
      * becomes the terminal's foreground, so it can read it and gets Ctrl-C. */
     gboolean take_terminal;
+    /* Run outside the sandbox (debugging); the result says so. */
+    gboolean no_sandbox;
 } MstatsRunRequest;
 
 /* What happened. Figures are meaningful when figures_valid. */
@@ -54,6 +65,10 @@ typedef struct {
     guint64 failed_calls;
     MstatsAllocator allocator; /* what was loaded */
     gboolean record_complete;  /* with record_path: every operation was recorded */
+    gboolean sandboxed;        /* the run was inside bwrap (sandbox.h) */
+    char *not_sandboxed_why;   /* words when it was not (NULL when sandboxed) */
+    const char *memory_bound;  /* how all memory was bounded: "cgroup v1", "cgroup v2", "rlimit" */
+    guint64 memory_peak;       /* the cgroup's peak charge in bytes (0: not known) */
 } MstatsRunResult;
 
 void mstats_run_request_init(MstatsRunRequest *request);
@@ -86,8 +101,9 @@ guint64 mstats_result_calls_realloc(const MstatsRunResult *result);
 gboolean mstats_parse_size(const char *text, guint64 *bytes, GError **error);
 
 /* The -t/--timeout and -m/--memory-limit options every harness program
- * takes: checks that `timeout` is >= 0 and parses `memory_limit` (NULL:
- * leaves *bytes as it is). FALSE with a usage error naming the option. */
+ * takes: checks that `timeout` is a number from 0 to MSTATS_TIMEOUT_MAX and
+ * parses `memory_limit` (NULL: leaves *bytes as it is). FALSE with a usage
+ * error naming the option. */
 gboolean mstats_parse_limits(double timeout, const char *memory_limit, guint64 *bytes,
                              GError **error);
 

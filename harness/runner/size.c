@@ -42,9 +42,11 @@ gboolean mstats_parse_size(const char *text, guint64 *bytes, GError **error)
 gboolean mstats_parse_limits(double timeout, const char *memory_limit, guint64 *bytes,
                              GError **error)
 {
-    if (timeout < 0) {
+    /* The negated test also catches nan, which fails every comparison. */
+    if (!(timeout >= 0 && timeout <= MSTATS_TIMEOUT_MAX)) {
         g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
-                    "--timeout: give a number of seconds >= 0");
+                    "--timeout: %g is not a number of seconds from 0 (no timeout) to %g (a day)",
+                    timeout, MSTATS_TIMEOUT_MAX);
         return FALSE;
     }
     g_autoptr(GError) size_error = NULL;

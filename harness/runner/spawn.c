@@ -1,9 +1,13 @@
-/* fork + exec rather than g_spawn: the child must join a new process group
- * (so a timeout kills everything the program started), keep exactly the
- * region descriptors open, and write its pid into the region before exec. The
- * child runs only async-signal-safe calls, so this is safe in a threaded
- * caller. Waiting uses a pidfd, which lets several threads each wait for
- * their own child with a timeout. */
+/* fork + exec rather than g_spawn: the child must join a new process group,
+ * die with the harness (PR_SET_PDEATHSIG) and keep exactly the region and
+ * status descriptors open. The child runs only async-signal-safe calls, so
+ * this is safe in a threaded caller. Waiting uses a pidfd, which lets several
+ * threads each wait for their own child with a timeout.
+ *
+ * The child execs the run's first process, mstats-run-init (in bwrap or not),
+ * which starts the program, stops it at the timeout and reports the program's
+ * own status, times and CPU time once every other process of the run is gone
+ * (run_init.c). So when the child has exited, the run is over. */
 #define _GNU_SOURCE
 #include "spawn.h"
 
@@ -11,42 +15,54 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "run.h"
+#include "run_init.h"
 
-/* Process groups of the programs running now, for mstats_forward_signal. */
-#define RUNNING_MAX 256
-static pid_t running_groups[RUNNING_MAX];
+/* How long past the timeout the runner waits for mstats-run-init to stop the
+ * program (SIGTERM, a second, SIGKILL, clean-up) before it kills the run. */
+#define WATCHDOG_MARGIN_MS 10000
 
-static void running_add(pid_t pid)
+/* The runs going on now, for mstats_forward_signal: each one's process
+ * group, and, for a sandboxed run, the pid of its mstats-run-init (which
+ * passes a signal on to every process of the run; bwrap would just die). */
+static pid_t running_groups[MSTATS_RUNNING_MAX];
+static pid_t running_inits[MSTATS_RUNNING_MAX];
+
+/* Registers a run; returns its slot (-1 when all are taken). */
+static int running_add(pid_t pid)
 {
-    for (int i = 0; i < RUNNING_MAX; i++) {
+    for (int i = 0; i < MSTATS_RUNNING_MAX; i++) {
         pid_t empty = 0;
         if (__atomic_compare_exchange_n(&running_groups[i], &empty, pid, FALSE, __ATOMIC_SEQ_CST,
                                         __ATOMIC_SEQ_CST))
-            return;
+            return i;
     }
+    return -1;
 }
 
-static void running_remove(pid_t pid)
+static void running_remove(int slot)
 {
-    for (int i = 0; i < RUNNING_MAX; i++) {
-        pid_t expected = pid;
-        if (__atomic_compare_exchange_n(&running_groups[i], &expected, 0, FALSE, __ATOMIC_SEQ_CST,
-                                        __ATOMIC_SEQ_CST))
-            return;
-    }
+    if (slot < 0)
+        return;
+    __atomic_store_n(&running_inits[slot], 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&running_groups[slot], 0, __ATOMIC_SEQ_CST);
 }
 
 void mstats_forward_signal(int signal_number)
 {
-    for (int i = 0; i < RUNNING_MAX; i++) {
+    for (int i = 0; i < MSTATS_RUNNING_MAX; i++) {
+        pid_t init = __atomic_load_n(&running_inits[i], __ATOMIC_SEQ_CST);
         pid_t group = __atomic_load_n(&running_groups[i], __ATOMIC_SEQ_CST);
-        if (group > 0)
+        if (init > 0)
+            kill(init, signal_number);
+        else if (group > 0)
             kill(-group, signal_number);
     }
 }
@@ -75,12 +91,21 @@ static gboolean own_terminal(void)
     return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 }
 
-static __attribute__((noreturn)) void run_child(const SpawnPlan *plan, gboolean terminal)
+static __attribute__((noreturn)) void run_child(const SpawnPlan *plan, gboolean terminal,
+                                                pid_t parent)
 {
     setpgid(0, 0);
     if (terminal)
         give_terminal(getpid());
-    for (int i = 0; i < 2; i++)
+    /* If the harness dies, so does the run (and with it, through bwrap's
+     * --die-with-parent or PR_SET_PDEATHSIG, the program). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(127);
+    /* Into the run's cgroup, so that everything the run starts is counted. */
+    if (plan->cgroup_procs_fd >= 0 && write(plan->cgroup_procs_fd, "0", 1) != 1)
+        _exit(127);
+    for (int i = 0; i < SPAWN_INHERITED; i++)
         if (plan->inherit_fds[i] >= 0)
             fcntl(plan->inherit_fds[i], F_SETFD, 0);
     if (plan->stdout_fd >= 0)
@@ -89,8 +114,7 @@ static __attribute__((noreturn)) void run_child(const SpawnPlan *plan, gboolean 
         dup2(plan->stderr_fd, STDERR_FILENO);
     /* The default dispositions a program expects, whatever the runner set. */
     signal(SIGPIPE, SIG_DFL);
-    plan->region->reporter_pid = getpid();
-    execve(plan->program_path, plan->argv, plan->envp);
+    execve(plan->argv[0], plan->argv, plan->envp);
     plan->region->exec_errno = errno;
     _exit(127);
 }
@@ -124,34 +148,99 @@ static gboolean wait_exit(pid_t pid, int pidfd, gint64 milliseconds)
     }
 }
 
+/* Everything mstats-run-init wrote; the pipe's writers are all gone. */
+static char *read_status(int fd)
+{
+    GString *text = g_string_new(NULL);
+    char buffer[4096];
+    ssize_t n;
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    while ((n = read(fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0)
+            g_string_append_len(text, buffer, n);
+    return g_string_free(text, FALSE);
+}
+
+/* The pid (as the harness sees it) of the sandbox's mstats-run-init, from
+ * bwrap's --info-fd ({"child-pid": N, ...}); waits until bwrap wrote it or
+ * the run ended. 0 when it did not come. */
+static pid_t sandbox_init_pid(int info_fd, int pidfd)
+{
+    GString *text = g_string_new(NULL);
+    pid_t init = 0;
+    for (;;) {
+        struct pollfd polled[2] = {{.fd = info_fd, .events = POLLIN},
+                                   {.fd = pidfd, .events = POLLIN}};
+        if (poll(polled, pidfd >= 0 ? 2 : 1, 10000) <= 0 || !(polled[0].revents & POLLIN))
+            break;
+        char buffer[512];
+        ssize_t n = read(info_fd, buffer, sizeof buffer);
+        if (n <= 0)
+            break;
+        g_string_append_len(text, buffer, n);
+        const char *key = strstr(text->str, "\"child-pid\"");
+        if (key != NULL && strchr(key, ',') != NULL) {
+            const char *colon = strchr(key, ':');
+            init = colon != NULL ? (pid_t)g_ascii_strtoll(colon + 1, NULL, 10) : 0;
+            break;
+        }
+    }
+    g_string_free(text, TRUE);
+    return init;
+}
+
+/* Kills a run whose mstats-run-init did not finish in time: bwrap (or the
+ * unsandboxed init) and its group at once, then waits until the sandbox's
+ * init is gone, which is when the kernel has killed its namespace. */
+static void kill_run(pid_t pid, int init_pidfd)
+{
+    kill(-pid, SIGKILL);
+    if (init_pidfd >= 0) {
+        syscall(SYS_pidfd_send_signal, init_pidfd, SIGKILL, NULL, 0);
+        struct pollfd p = {.fd = init_pidfd, .events = POLLIN};
+        poll(&p, 1, 10000);
+    }
+}
+
+static double seconds_of(struct timeval t)
+{
+    return (double)t.tv_sec + (double)t.tv_usec / 1e6;
+}
+
 gboolean spawn_and_wait(const SpawnPlan *plan, SpawnOutcome *outcome, GError **error)
 {
     gboolean terminal = plan->take_terminal && own_terminal();
     gint64 start = g_get_monotonic_time();
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_SYSTEM, "cannot fork: %s", g_strerror(errno));
         return FALSE;
     }
     if (pid == 0)
-        run_child(plan, terminal);
+        run_child(plan, terminal, parent);
     setpgid(pid, pid); /* also here: no race with a kill before the child ran */
-    running_add(pid);
+    int slot = running_add(pid);
     if (terminal)
         give_terminal(pid);
 
     int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    gint64 limit_ms = plan->timeout_seconds > 0 ? (gint64)(plan->timeout_seconds * 1000) : -1;
-    outcome->timed_out = FALSE;
-    outcome->needed_sigkill = FALSE;
-    if (!wait_exit(pid, pidfd, limit_ms)) {
-        outcome->timed_out = TRUE;
-        kill(-pid, SIGTERM);
-        if (!wait_exit(pid, pidfd, 1000)) {
-            outcome->needed_sigkill = TRUE;
-            kill(-pid, SIGKILL);
-        }
+    int init_pidfd = -1;
+    if (plan->info_fd >= 0) {
+        pid_t init = sandbox_init_pid(plan->info_fd, pidfd);
+        if (init > 0)
+            init_pidfd = (int)syscall(SYS_pidfd_open, init, 0);
+        if (init_pidfd >= 0 && slot >= 0)
+            __atomic_store_n(&running_inits[slot], init, __ATOMIC_SEQ_CST);
     }
+    /* mstats-run-init enforces the timeout from the program's start; this
+     * is the net under it, for a run whose first process cannot report. */
+    gint64 limit_ms = plan->timeout_seconds > 0
+                          ? (gint64)(plan->timeout_seconds * 1000) + WATCHDOG_MARGIN_MS
+                          : -1;
+    gboolean watchdog_fired = !wait_exit(pid, pidfd, limit_ms);
+    if (watchdog_fired)
+        kill_run(pid, init_pidfd);
     gint64 end = g_get_monotonic_time();
     struct rusage usage = {0};
     int status = 0;
@@ -159,12 +248,29 @@ gboolean spawn_and_wait(const SpawnPlan *plan, SpawnOutcome *outcome, GError **e
     }
     if (pidfd >= 0)
         close(pidfd);
-    running_remove(pid);
+    if (init_pidfd >= 0)
+        close(init_pidfd);
+    running_remove(slot);
     if (terminal)
         give_terminal(getpgrp());
-    outcome->wait_status = status;
-    outcome->wall_seconds = (double)(end - start) / G_USEC_PER_SEC;
-    outcome->cpu_seconds = (double)usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
-                           (double)usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+
+    g_autofree char *text = read_status(plan->status_fd);
+    RunInitReport report;
+    memset(outcome, 0, sizeof *outcome);
+    outcome->reported = !watchdog_fired && run_init_parse(text, &report);
+    if (outcome->reported) {
+        outcome->wait_status = report.wait_status;
+        outcome->exec_errno = report.exec_errno;
+        outcome->timed_out = report.timed_out != 0;
+        outcome->needed_sigkill = report.needed_sigkill != 0;
+        outcome->wall_seconds = (double)report.wall_ns / 1e9;
+        outcome->cpu_seconds = (double)report.cpu_us / 1e6;
+    } else {
+        outcome->wait_status = status;
+        outcome->timed_out = watchdog_fired;
+        outcome->needed_sigkill = watchdog_fired;
+        outcome->wall_seconds = (double)(end - start) / G_USEC_PER_SEC;
+        outcome->cpu_seconds = seconds_of(usage.ru_utime) + seconds_of(usage.ru_stime);
+    }
     return TRUE;
 }

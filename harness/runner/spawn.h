@@ -1,5 +1,5 @@
-/* Starting the program in its own process group and waiting for it with a
- * timeout. */
+/* Starting one run (the command sandbox.h builds) in its own process group
+ * and waiting for it. */
 #ifndef MSTATS_RUNNER_SPAWN_H
 #define MSTATS_RUNNER_SPAWN_H
 
@@ -7,28 +7,35 @@
 
 #include "region_layout.h"
 
+/* Region, recording, status pipe and bwrap's info pipe. */
+#define SPAWN_INHERITED 4
+
 typedef struct {
-    const char *program_path; /* absolute or relative path, already found */
-    char **argv;
-    char **envp;
-    int inherit_fds[2];     /* descriptors the program keeps (-1: none) */
-    int stdout_fd;          /* -1: inherit */
-    int stderr_fd;          /* -1: inherit */
-    MstatsRegion *region;   /* the child writes its pid here before exec */
-    double timeout_seconds; /* <= 0: wait forever */
-    gboolean take_terminal; /* make the program's group the terminal's foreground */
+    char **argv;                      /* bwrap ... or mstats-run-init ...; argv[0] is a path */
+    char **envp;                      /* environment of argv[0] (no LD_PRELOAD of the shim) */
+    int inherit_fds[SPAWN_INHERITED]; /* descriptors the run keeps (-1: none) */
+    int status_fd;                    /* read end of the pipe mstats-run-init reports on */
+    int info_fd;                      /* read end of bwrap's --info-fd pipe (-1: not sandboxed) */
+    int stdout_fd;                    /* -1: inherit */
+    int stderr_fd;                    /* -1: inherit */
+    MstatsRegion *region;             /* exec_errno here when argv[0] cannot be started */
+    double timeout_seconds;           /* the program's timeout (<= 0: none); init enforces it */
+    gboolean take_terminal;           /* make the run's group the terminal's foreground */
+    int cgroup_procs_fd;              /* the run's cgroup.procs, joined before exec (-1: none) */
 } SpawnPlan;
 
 typedef struct {
-    int wait_status;
+    gboolean reported; /* mstats-run-init wrote its line: the figures below are its */
+    int wait_status;   /* the program's; without a report, the run's first process's */
+    int exec_errno;    /* exec of the program failed with this */
     gboolean timed_out;
     gboolean needed_sigkill; /* SIGTERM was not enough */
-    double wall_seconds;
-    double cpu_seconds;
+    double wall_seconds;     /* the program's, from its start to its exit */
+    double cpu_seconds;      /* user + system of the program and what it waited for */
 } SpawnOutcome;
 
-/* Forks, execs and reaps. On timeout the whole process group gets SIGTERM,
- * then SIGKILL one second later. FALSE + error only if fork failed. */
+/* Forks, execs plan->argv and reaps it; returns when every process of the
+ * run is gone. FALSE + error only if fork failed. */
 gboolean spawn_and_wait(const SpawnPlan *plan, SpawnOutcome *outcome, GError **error);
 
 #endif

@@ -11,8 +11,8 @@ static const MstatsCodeInfo code_table[] = {
      "the program died of a signal (SIGSEGV, SIGABRT, SIGBUS...); REASON names it. A crash inside "
      "the allocator looks the same as one in the program"},
     {15, "timed out",
-     "the program ran longer than --timeout: its process group got SIGTERM, then SIGKILL one "
-     "second later"},
+     "the program ran longer than --timeout: every process of the run got SIGTERM, then SIGKILL "
+     "one second later"},
     {65, "allocator cannot be loaded",
      "dlopen failed on the allocator file (not a shared object, wrong architecture, an undefined "
      "symbol); REASON quotes the loader"},
@@ -20,10 +20,13 @@ static const MstatsCodeInfo code_table[] = {
      "the allocator does not define malloc, free, calloc or realloc itself, or lacks an aligned "
      "allocation function the program needed; REASON names the function"},
     {67, "statistics could not be collected",
-     "the shim never started in the program (statically linked, setuid, or LD_PRELOAD removed) or "
-     "the shared statistics region was found corrupt"},
-    {68, "heap exceeded the memory limit",
-     "the break rose more than --memory-limit bytes above its start"},
+     "the shim never started in the program (statically linked, setuid, or LD_PRELOAD removed), "
+     "the shared statistics region was found corrupt, or (outside the sandbox) the program killed "
+     "the run's first process, mstats-run-init"},
+    {68, "memory limit exceeded",
+     "the break rose more than --memory-limit bytes above its start, or all memory of the run "
+     "(heap, mmap, stacks, the shim's bookkeeping; twice the limit plus 256 MiB) passed the "
+     "bound of its cgroup and the kernel killed it"},
     {91, "pointer outside the heap",
      "the allocator returned a pointer that is not inside [heap start, break)"},
     {92, "block runs past the heap end",

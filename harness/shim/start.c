@@ -3,11 +3,15 @@
  * The first malloc-family call or the shim's constructor, whichever comes
  * first, starts the shim: it reads its configuration from the environment,
  * maps the shared region, reserves its bookkeeping with mmap, records the
- * break as the heap start and loads the allocator. Only the process whose pid
- * the runner wrote into the region (the program itself) reports; its children
- * (after fork, or processes it runs) use the same allocator and checks but
- * count into private figures that nobody reads. A process that execs in place
- * keeps reporting: its figures continue, its live bytes restart at zero.
+ * break as the heap start and loads the allocator. The first shim to start
+ * claims the region (reporter_pid 0 -> its pid) and reports: that is the
+ * program itself, whose constructor runs before it can start anything. Its
+ * children (after fork, or processes it runs) have other pids, so they use
+ * the same allocator and checks but count into private figures that nobody
+ * reads. A process that execs in place keeps its pid and so keeps reporting:
+ * its figures continue, its live bytes restart at zero. (The runner cannot
+ * write the pid itself: in the sandbox's PID namespace the program's pid
+ * differs from the one the runner sees.)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -50,6 +54,18 @@ static MstatsRegion *map_region(void)
         return NULL;
     }
     return region;
+}
+
+/* True when this process is the run's reporter: it claims the region if no
+ * process has (atomically, so two racing shims cannot both win), or it
+ * claimed it before an exec in place. */
+static bool claim_reporter(MstatsRegion *region)
+{
+    pid_t self = getpid();
+    pid_t unclaimed = 0;
+    return __atomic_compare_exchange_n(&region->reporter_pid, &unclaimed, self, false,
+                                       __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) ||
+           unclaimed == self;
 }
 
 static void fork_prepare(void)
@@ -109,7 +125,7 @@ void shim_start(void)
         env_number(MSTATS_ENV_ALIGN, MSTATS_DEFAULT_ALIGNMENT) == 8 ? 8 : MSTATS_DEFAULT_ALIGNMENT;
     shim.heap_unmeasured = env_number(MSTATS_ENV_MMAP, 0) == 1;
     shim.region = map_region();
-    shim.reporter = shim.region != NULL && shim.region->reporter_pid == getpid();
+    shim.reporter = shim.region != NULL && claim_reporter(shim.region);
     shim.figures = shim.reporter ? &shim.region->figures : &shim.private_figures;
 
     __sbrk(0); /* makes sure glibc knows the break */

@@ -3,7 +3,7 @@
 
 # Everything the build, the tests and the main job use.
 MSTATS_PACKAGES="cmake ninja-build pkg-config gcc libc6-dev libglib2.0-dev libjson-glib-dev \
-check libcairo2-dev python3 libxml2-utils parallel bsdutils"
+check libcairo2-dev python3 libxml2-utils parallel bsdutils bubblewrap procps"
 
 # Installs missing packages when run as root; otherwise prints the exact
 # apt-get line and exits 1.
@@ -23,8 +23,10 @@ mstats_ensure_packages() {
         exit 1
     fi
     echo "mstats: installing$missing" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >&2
+    # Another apt may be running (unattended upgrades, a second job): wait
+    # for its lock for up to five minutes instead of failing at once.
+    apt-get -o DPkg::Lock::Timeout=300 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq $missing >&2
 }
 
 # Configures (once) and builds the tree into $MSTATS_BUILD (default build/).

@@ -26,7 +26,7 @@ GALLERY = {
     "overlap": (94, rf"block {RANGE} overlaps live block {RANGE} returned by malloc\(24\)", []),
     "crash": (11, r"SIGSEGV inside malloc\(24\) \(the allocator crashed\)", []),
     "abort": (11, r"SIGABRT inside malloc\(24\) \(the allocator crashed\)", []),
-    "loop": (15, r"timed out after 2 s: process group sent SIGTERM", []),
+    "loop": (15, r"timed out after 2 s: every process of the run got SIGTERM", []),
     "no-realloc": (66, r"allocator \S+libgallery-no-realloc\.so lacks realloc", []),
     "greedy": (68, r"heap grew to \d+ bytes, past the memory limit of 1048576 bytes", ["-m", "1M"]),
     "recurse": (11, r"stack overflow inside calloc\(10, 25\): calloc calls itself \(did the "

@@ -24,7 +24,7 @@ def test(argv):
                                      f"sleep {marker} & sleep {marker}; wait"])
     report = parse_report(out)
     check(status == 1, f"background: exit {status}, {err!r}")
-    check(report.get("REASON", "") == "15 timed out after 1 s: process group sent SIGTERM",
+    check(report.get("REASON", "") == "15 timed out after 1 s: every process of the run got SIGTERM",
           f"background: REASON {report.get('REASON')!r}")
     check(seconds < 4, f"background: took {seconds:.1f} s")
     time.sleep(0.2)

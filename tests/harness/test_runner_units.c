@@ -1,6 +1,7 @@
 /* Unit tests (Check) of the runner's pure parts: sizes, the code table,
  * signal words, allocator resolution errors and the text report's lines. */
 #include <check.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,8 @@ START_TEST(text_report_has_the_course_lines)
     result.heap_max = 1104;
     result.heap_avg = 850.331234;
     result.wall_seconds = 0.012;
+    result.cpu_seconds = 0.009;
+    result.sandboxed = TRUE;
     result.requested = 24;
     result.peak_live = 24;
     result.utilization = 24.0 / 1104;
@@ -93,9 +96,44 @@ START_TEST(text_report_has_the_course_lines)
                            "[mstats]: UTILIZATION: 0.021739\n"
                            "[mstats]: CALLS: malloc=3 calloc=0 realloc=3 free=0\n"
                            "[mstats]: ALLOCATOR: first-fit (/lib/libmalloc-first-fit.so)\n"
+                           "[mstats]: CPU-TIME: 0.009000\n"
                            "[mstats]: REASON: 91 pointer 0x10 outside the heap [0x20, 0x30) "
                            "returned by malloc(24)\n");
     mstats_run_result_clear(&result);
+}
+END_TEST
+
+/* A run outside the sandbox says so, and why, before REASON. */
+START_TEST(text_report_says_when_not_sandboxed)
+{
+    MstatsRunResult result = {0};
+    result.code = MSTATS_CODE_OK;
+    result.not_sandboxed_why = g_strdup("--no-sandbox was given");
+    result.allocator.name = g_strdup("libc");
+    result.allocator.path = g_strdup("/lib/libc.so.6");
+    g_autofree char *text = mstats_report_text(&result);
+    ck_assert_ptr_nonnull(strstr(text, "[mstats]: CPU-TIME: 0.000000\n"
+                                       "[mstats]: SANDBOX: none: --no-sandbox was given\n"));
+    mstats_run_result_clear(&result);
+}
+END_TEST
+
+/* -t values that are not a time, or that overflow a millisecond count,
+ * are usage errors naming the option. */
+START_TEST(timeouts_out_of_range_are_rejected)
+{
+    const double bad[] = {-1, 9e15, 1e20, INFINITY, NAN, 86400.5};
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) error = NULL;
+        guint64 bytes = 0;
+        ck_assert(!mstats_parse_limits(bad[i], NULL, &bytes, &error));
+        ck_assert_int_eq(error->code, MSTATS_ERROR_USAGE);
+        ck_assert_ptr_nonnull(strstr(error->message, "--timeout"));
+    }
+    guint64 bytes = 0;
+    ck_assert(mstats_parse_limits(0, NULL, &bytes, NULL));
+    ck_assert(mstats_parse_limits(86400, "1M", &bytes, NULL));
+    ck_assert_uint_eq(bytes, 1 << 20);
 }
 END_TEST
 
@@ -107,6 +145,8 @@ int main(void)
     tcase_add_test(tests, code_table_holds_every_code);
     tcase_add_test(tests, unknown_allocators_are_usage_errors);
     tcase_add_test(tests, text_report_has_the_course_lines);
+    tcase_add_test(tests, text_report_says_when_not_sandboxed);
+    tcase_add_test(tests, timeouts_out_of_range_are_rejected);
     suite_add_tcase(suite, tests);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);

@@ -1,0 +1,66 @@
+/* The run set-up mstats and mreplace share (single_run.h). */
+#include "single_run.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const GOptionEntry *single_run_entries(SingleRunOptions *options, const char *timeout_help)
+{
+    static GOptionEntry entries[5];
+    GOptionEntry filled[] = {
+        {"allocator", 'a', 0, G_OPTION_ARG_STRING, &options->allocator,
+         "Allocator: first-fit (default), next-fit, best-fit, worst-fit, no-reuse, libc, or a "
+         "path to a .so (also $MSTATS_ALLOCATOR)",
+         "NAME|PATH"},
+        {"timeout", 't', 0, G_OPTION_ARG_DOUBLE, &options->timeout, timeout_help, "SECONDS"},
+        {"memory-limit", 'm', 0, G_OPTION_ARG_STRING, &options->memory_limit,
+         "Stop the program when its heap passes SIZE (default 2.5G; K, M, G suffixes); all its "
+         "memory is bounded to twice SIZE plus 256M",
+         "SIZE"},
+        {"no-sandbox", 0, 0, G_OPTION_ARG_NONE, &options->no_sandbox,
+         "Run the program outside the bubblewrap sandbox (for debugging; the report says so)",
+         NULL},
+        G_OPTION_ENTRY_NULL,
+    };
+    memcpy(entries, filled, sizeof entries);
+    return entries;
+}
+
+char **single_run_program(int argc, char **argv)
+{
+    int first = argc > 1 && strcmp(argv[1], "--") == 0 ? 2 : 1;
+    return argv + first;
+}
+
+int single_run(const char *name, const SingleRunOptions *options, char **program,
+               MstatsRunRequest *request, MstatsRunResult *result)
+{
+    memset(result, 0, sizeof *result);
+    if (program[0] == NULL) {
+        fprintf(stderr, "%s: no PROGRAM given (see %s --help)\n", name, name);
+        return 2;
+    }
+    g_autoptr(GError) error = NULL;
+    if (!mstats_parse_limits(options->timeout, options->memory_limit, &request->memory_limit,
+                             &error)) {
+        fprintf(stderr, "%s: %s (see %s --help)\n", name, error->message, name);
+        return 2;
+    }
+    request->allocator =
+        options->allocator != NULL ? options->allocator : g_getenv("MSTATS_ALLOCATOR");
+    request->timeout_seconds = options->timeout;
+    request->no_sandbox = options->no_sandbox;
+    request->argv = program;
+    request->take_terminal = TRUE;
+    fflush(stdout);
+    mstats_forward_stop_signals();
+    if (!mstats_run(request, result, &error)) {
+        fprintf(stderr, "%s: %s\n", name, error->message);
+        mstats_run_result_clear(result);
+        return g_error_matches(error, MSTATS_ERROR, MSTATS_ERROR_USAGE) ? 2 : 1;
+    }
+    if (!result->sandboxed)
+        fprintf(stderr, "%s: warning: the run was not sandboxed: %s\n", name,
+                result->not_sandboxed_why);
+    return -1;
+}
