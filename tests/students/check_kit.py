@@ -91,7 +91,7 @@ def test_usage(init, env, scratch):
 
 
 def main():
-    (bin_dir,) = sys.argv[1:]
+    bin_dir = os.path.abspath(sys.argv[1])
     init = os.path.join(bin_dir, "mstats-init")
     env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
     env.pop("MAKEFLAGS", None)
