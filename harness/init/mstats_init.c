@@ -51,8 +51,11 @@ static void print_next_steps(const char *dir)
     g_autofree char *bin = mstats_bin_dir(NULL);
     if (bin != NULL && !on_path(bin))
         printf("first put mstats on your PATH: export PATH=%s:$PATH\n", bin);
-    g_autofree char *quoted = g_shell_quote(dir);
-    printf("next: cd %s && make && mstats -a ./alloc.so tester-1   (more in README.md)\n", quoted);
+    /* Quoted only when the shell needs it, so the usual line reads plainly. */
+    gboolean plain = dir[strspn(dir, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                     "0123456789_./+-")] == '\0';
+    g_autofree char *shown = plain ? g_strdup(dir) : g_shell_quote(dir);
+    printf("next: cd %s && make && mstats -a ./alloc.so tester-1   (more in README.md)\n", shown);
 }
 
 int main(int argc, char **argv)
