@@ -70,24 +70,21 @@ static guint64 byte_unit(guint64 top, const char **name)
     return unit;
 }
 
-/* The smallest of 1, 2 and 5 times a power of ten that is >= `raw` (> 0). */
-static double round_up_125(double raw)
+/* A round number near `raw` (> 0): 1, 2 or 5 times a power of ten. With
+ * `up` the smallest one >= raw (a bound); else the nearest (a tick step, so
+ * that the number of ticks stays within about half and twice the number
+ * wanted). */
+static double round_125(double raw, gboolean up)
 {
     double power = pow(10, floor(log10(raw)));
     double fraction = raw / power;
-    return power * (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10);
-}
-
-/* The one of 1, 2 and 5 times a power of ten nearest `raw` (> 0), for a
- * tick step: the number of ticks stays within about half and twice the
- * number wanted. */
-static double nearest_125(double raw)
-{
-    double power = pow(10, floor(log10(raw)));
-    double fraction = raw / power;
+    if (up)
+        return power * (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10);
     return power * (fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10);
 }
 
+/* Writes the label of `tick`: bytes in `unit` (named `unit_name`), or an
+ * operation count with k or M above 9999. */
 static void label_tick(HeapMapTick *tick, gboolean bytes, guint64 unit, const char *unit_name)
 {
     double value = (double)tick->value;
@@ -109,7 +106,7 @@ guint heap_map_ticks(guint64 from, guint64 top, guint wanted, gboolean bytes, He
         return 0;
     const char *unit_name = "";
     guint64 unit = bytes ? byte_unit(top, &unit_name) : 1;
-    double step_units = nearest_125((double)(top - from) / unit / wanted);
+    double step_units = round_125((double)(top - from) / unit / wanted, FALSE);
     guint64 step = MAX((guint64)llround(step_units * (double)unit), 1);
     guint count = 0;
     for (guint64 value = (from + step - 1) / step * step;
@@ -133,7 +130,7 @@ static guint64 split_offset(const MstatsRecordedOp *ops, guint64 count, guint64 
         return 0;
     const char *unit_name;
     guint64 unit = byte_unit(early, &unit_name);
-    guint64 split = (guint64)llround(round_up_125((double)early / unit) * (double)unit);
+    guint64 split = (guint64)llround(round_125((double)early / unit, TRUE) * (double)unit);
     return split * 16 <= heap_max ? split : 0;
 }
 
