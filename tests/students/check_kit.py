@@ -6,11 +6,15 @@ usage: check_kit.py BIN_DIR"""
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 
 KIT_FILES = ["alloc.c", "Makefile", "CMakeLists.txt", ".gitignore", "README.md", "course.ini"]
+
+# Debian packages of the tools the student's commands run.
+PACKAGES = {"cc": "gcc"}
 
 
 def check(condition, message):
@@ -93,6 +97,9 @@ def test_usage(init, env, scratch):
 def main():
     bin_dir = os.path.abspath(sys.argv[1])
     init = os.path.join(bin_dir, "mstats-init")
+    for tool in ('make', 'cc', 'cmake'):
+        check(shutil.which(tool),
+              f"{tool} not found: apt-get install {PACKAGES.get(tool, tool)}")
     env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
     env.pop("MAKEFLAGS", None)
     with tempfile.TemporaryDirectory(prefix="mstats-kit-") as scratch:

@@ -15,6 +15,7 @@ usage: check_tutorial.py BIN_DIR DOC [--show]  (--show prints every output)"""
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,9 @@ import tempfile
 FENCE = re.compile(r"^```(\w*)\s*$")
 APPLY = re.compile(r"^<!-- tutorial: apply (\S+) -->$")
 MAX_LINE = re.compile(r"^(tester-\d+) \[mstats\]: MAX: (\d+)$")
+
+# Debian packages of the tools the student's commands run.
+PACKAGES = {"cc": "gcc"}
 
 
 def check(condition, message):
@@ -69,6 +73,9 @@ def main():
     bin_dir, doc = (os.path.abspath(arg) for arg in sys.argv[1:3])
     show = "--show" in sys.argv[3:]
     doc_dir = os.path.dirname(os.path.abspath(doc))
+    for tool in ('make', 'cc', 'patch'):
+        check(shutil.which(tool),
+              f"{tool} not found: apt-get install {PACKAGES.get(tool, tool)}")
     env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
     env.pop("MAKEFLAGS", None)
     env.pop("MSTATS_ALLOCATOR", None)
