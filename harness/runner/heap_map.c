@@ -9,6 +9,7 @@
 
 #include <cairo.h>
 #include <errno.h>
+#include <math.h>
 
 #include "run.h"
 
@@ -30,6 +31,7 @@ typedef struct {
 typedef struct {
     gint32 *diff; /* (PLOT_WIDTH + 1) x (PLOT_HEIGHT + 1) corner counts */
     guint64 count, heap_max;
+    guint64 split; /* 0: one linear y axis; else offsets below it get the bottom band */
 } Canvas;
 
 static int column_of(const Canvas *c, guint64 op)
@@ -37,14 +39,99 @@ static int column_of(const Canvas *c, guint64 op)
     return c->count ? (int)(op * HEAP_MAP_PLOT_WIDTH / c->count) : 0;
 }
 
-/* Row from the bottom for a heap offset, clamped to the plot. */
+/* Row from the bottom for a heap offset, clamped to the plot: linear in
+ * [0, heap_max], or with a split axis linear in each band. */
 static int row_of(const Canvas *c, guint64 offset)
 {
     if (c->heap_max == 0)
         return 0;
-    guint64 row =
-        (offset >= c->heap_max ? c->heap_max : offset) * HEAP_MAP_PLOT_HEIGHT / c->heap_max;
-    return (int)row;
+    offset = MIN(offset, c->heap_max);
+    if (c->split == 0)
+        return (int)(offset * HEAP_MAP_PLOT_HEIGHT / c->heap_max);
+    if (offset < c->split)
+        return (int)(offset * HEAP_MAP_SPLIT_ROWS / c->split);
+    return HEAP_MAP_SPLIT_ROWS +
+           (int)((offset - c->split) * (HEAP_MAP_PLOT_HEIGHT - HEAP_MAP_SPLIT_ROWS) /
+                 (c->heap_max - c->split));
+}
+
+/* Unit of a byte label for values up to `top`: the largest of B, KiB, MiB
+ * and GiB that `top` holds at least twice, so labels stay short. */
+static guint64 byte_unit(guint64 top, const char **name)
+{
+    static const char *const names[] = {"B", "KiB", "MiB", "GiB"};
+    guint64 unit = 1;
+    guint i = 0;
+    while (i + 1 < G_N_ELEMENTS(names) && top >= 2 * unit * 1024) {
+        unit *= 1024;
+        i++;
+    }
+    *name = names[i];
+    return unit;
+}
+
+/* A round number near `raw` (> 0): 1, 2 or 5 times a power of ten. With
+ * `up` the smallest one >= raw (a bound); else the nearest (a tick step, so
+ * that the number of ticks stays within about half and twice the number
+ * wanted). */
+static double round_125(double raw, gboolean up)
+{
+    double power = pow(10, floor(log10(raw)));
+    double fraction = raw / power;
+    if (up)
+        return power * (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10);
+    return power * (fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10);
+}
+
+/* Writes the label of `tick`: bytes in `unit` (named `unit_name`), or an
+ * operation count with k or M above 9999. */
+static void label_tick(HeapMapTick *tick, gboolean bytes, guint64 unit, const char *unit_name)
+{
+    double value = (double)tick->value;
+    if (tick->value == 0)
+        g_strlcpy(tick->label, "0", sizeof tick->label);
+    else if (bytes)
+        g_snprintf(tick->label, sizeof tick->label, "%g %s", value / (double)unit, unit_name);
+    else if (tick->value < 10000)
+        g_snprintf(tick->label, sizeof tick->label, "%" G_GUINT64_FORMAT, tick->value);
+    else if (tick->value < 10000000)
+        g_snprintf(tick->label, sizeof tick->label, "%gk", value / 1e3);
+    else
+        g_snprintf(tick->label, sizeof tick->label, "%gM", value / 1e6);
+}
+
+guint heap_map_ticks(guint64 from, guint64 top, guint wanted, gboolean bytes, HeapMapTick *ticks)
+{
+    if (top <= from || wanted == 0)
+        return 0;
+    const char *unit_name = "";
+    guint64 unit = bytes ? byte_unit(top, &unit_name) : 1;
+    double step_units = round_125((double)(top - from) / unit / wanted, FALSE);
+    guint64 step = MAX((guint64)llround(step_units * (double)unit), 1);
+    guint count = 0;
+    for (guint64 value = (from + step - 1) / step * step;
+         value <= top && count < HEAP_MAP_MAX_TICKS; value += step) {
+        ticks[count].value = value;
+        label_tick(&ticks[count++], bytes, unit, unit_name);
+    }
+    return count;
+}
+
+/* Where to split the y axis, or 0 for none. The split is the largest heap
+ * of the run's first tenth, rounded up to a tick value; there is one when
+ * that is under 1/16 of MAX, so that the early heap would otherwise be a
+ * sliver of under 31 rows at the bottom. */
+static guint64 split_offset(const MstatsRecordedOp *ops, guint64 count, guint64 heap_max)
+{
+    guint64 early = 0;
+    for (guint64 i = 0; i < (count + 9) / 10; i++)
+        early = MAX(early, ops[i].heap);
+    if (early == 0)
+        return 0;
+    const char *unit_name;
+    guint64 unit = byte_unit(early, &unit_name);
+    guint64 split = (guint64)llround(round_125((double)early / unit, TRUE) * (double)unit);
+    return split * 16 <= heap_max ? split : 0;
 }
 
 /* Adds the rectangle of a block that lived from op `from` to op `to`. A block
@@ -134,8 +221,96 @@ static void text_at(cairo_t *cr, double x, double y, const char *text, double al
     cairo_show_text(cr, text);
 }
 
+/* Pixel row (from the picture's top) of the bottom of heap offset `offset`. */
+static double tick_y(const Canvas *c, guint64 offset)
+{
+    return HEAP_MAP_PLOT_TOP + HEAP_MAP_PLOT_HEIGHT - 1 - row_of(c, offset) + 0.5;
+}
+
+/* Ticks and labels of the y axis, each band's ticks on its own round values;
+ * a label too close to the one below it is left out. */
+static void draw_offset_ticks(cairo_t *cr, const Canvas *c)
+{
+    HeapMapTick ticks[2 * HEAP_MAP_MAX_TICKS + 1];
+    guint count = 0;
+    if (c->split != 0) {
+        count = heap_map_ticks(0, c->split, 3, TRUE, ticks);
+        if (ticks[count - 1].value != c->split) { /* the split itself is always labelled */
+            const char *unit_name;
+            guint64 unit = byte_unit(c->split, &unit_name);
+            ticks[count].value = c->split;
+            label_tick(&ticks[count++], TRUE, unit, unit_name);
+        }
+        count += heap_map_ticks(c->split + 1, c->heap_max, 5, TRUE, ticks + count);
+    } else {
+        count = heap_map_ticks(0, c->heap_max, 6, TRUE, ticks);
+    }
+    double left = HEAP_MAP_PLOT_LEFT, last_label = G_MAXDOUBLE;
+    for (guint i = 0; i < count; i++) {
+        double y = tick_y(c, ticks[i].value);
+        cairo_move_to(cr, left - 6, y);
+        cairo_line_to(cr, left - 1, y);
+        cairo_stroke(cr);
+        if (last_label - y >= 14) {
+            text_at(cr, left - 9, y + 4, ticks[i].label, 1);
+            last_label = y;
+        }
+    }
+    if (c->split != 0) {
+        /* The split: a dashed line across the plot and a gap mark on the axis. */
+        double y = tick_y(c, c->split);
+        cairo_save(cr);
+        set_colour(cr, 0x555555);
+        cairo_set_dash(cr, (const double[]){6, 4}, 2, 0);
+        cairo_move_to(cr, left, y);
+        cairo_line_to(cr, left + HEAP_MAP_PLOT_WIDTH, y);
+        cairo_stroke(cr);
+        cairo_restore(cr);
+    }
+}
+
+/* Ticks and labels of the time axis: operations on round values. */
+static void draw_time_ticks(cairo_t *cr, const Canvas *c)
+{
+    HeapMapTick ticks[HEAP_MAP_MAX_TICKS];
+    guint count = heap_map_ticks(0, c->count, 8, FALSE, ticks);
+    double bottom = HEAP_MAP_PLOT_TOP + HEAP_MAP_PLOT_HEIGHT, last_label = -G_MAXDOUBLE;
+    for (guint i = 0; i < count; i++) {
+        double x = HEAP_MAP_PLOT_LEFT + column_of(c, ticks[i].value) + 0.5;
+        cairo_move_to(cr, x, bottom);
+        cairo_line_to(cr, x, bottom + 5);
+        cairo_stroke(cr);
+        cairo_text_extents_t extents;
+        cairo_text_extents(cr, ticks[i].label, &extents);
+        if (x - extents.width / 2 - last_label >= 8) {
+            text_at(cr, x, bottom + 18, ticks[i].label, 0.5);
+            last_label = x + extents.width / 2;
+        }
+    }
+}
+
+/* The title: the run's figures, and for a failed run a second line in
+ * HEAP_MAP_FAILED with its code and reason. */
+static void draw_title(cairo_t *cr, const HeapMapRun *run)
+{
+    g_autofree char *title = g_strdup_printf(
+        "%s on %s: MAX %" G_GUINT64_FORMAT ", PEAK-LIVE %" G_GUINT64_FORMAT " bytes", run->program,
+        run->allocator, run->heap_max, run->peak_live);
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+    cairo_set_font_size(cr, 15);
+    text_at(cr, HEAP_MAP_PLOT_LEFT, 22, title, 0);
+    if (run->failed_code != 0) {
+        g_autofree char *failed =
+            g_strdup_printf("FAILED: %d %s", run->failed_code, run->reason ? run->reason : "");
+        set_colour(cr, HEAP_MAP_FAILED);
+        cairo_set_font_size(cr, 13);
+        text_at(cr, HEAP_MAP_PLOT_LEFT, 41, failed, 0);
+        set_colour(cr, 0x000000);
+    }
+}
+
 /* Frame, ticks, labels, title and legend around the painted plot. */
-static void draw_frame(cairo_t *cr, const Canvas *c, const char *title)
+static void draw_frame(cairo_t *cr, const Canvas *c, const HeapMapRun *run)
 {
     double left = HEAP_MAP_PLOT_LEFT, top = HEAP_MAP_PLOT_TOP;
     double width = HEAP_MAP_PLOT_WIDTH, height = HEAP_MAP_PLOT_HEIGHT;
@@ -143,25 +318,19 @@ static void draw_frame(cairo_t *cr, const Canvas *c, const char *title)
     set_colour(cr, 0x000000);
     cairo_rectangle(cr, left - 0.5, top - 0.5, width + 1, height + 1);
     cairo_stroke(cr);
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
-    cairo_set_font_size(cr, 15);
-    text_at(cr, left, top - 18, title, 0);
+    draw_title(cr, run);
     cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, 12);
-    for (int tick = 0; tick <= 4; tick++) {
-        double y = top + height - height * tick / 4;
-        g_autofree char *bytes =
-            g_format_size_full(c->heap_max * (guint64)tick / 4, G_FORMAT_SIZE_IEC_UNITS);
-        text_at(cr, left - 6, y + 4, bytes, 1);
-        double x = left + width * tick / 4;
-        g_autofree char *op = g_strdup_printf("%" G_GUINT64_FORMAT, c->count * (guint64)tick / 4);
-        text_at(cr, x, top + height + 16, op, tick == 0 ? 0 : tick == 4 ? 1 : 0.5);
-    }
+    draw_offset_ticks(cr, c);
+    draw_time_ticks(cr, c);
     text_at(cr, left + width / 2, top + height + 34, "allocator calls (time)", 0.5);
     cairo_save(cr);
     cairo_translate(cr, 16, top + height / 2);
     cairo_rotate(cr, -G_PI / 2);
-    text_at(cr, 0, 0, "heap offset", 0.5);
+    text_at(cr, 0, 0,
+            c->split != 0 ? "heap offset (split axis: the dashed line; each part linear)"
+                          : "heap offset",
+            0.5);
     cairo_restore(cr);
     const struct {
         guint32 colour;
@@ -184,10 +353,10 @@ static void draw_frame(cairo_t *cr, const Canvas *c, const char *title)
 }
 
 gboolean heap_map_write(const char *path, const MstatsRecordedOp *ops, guint64 count, guint32 ids,
-                        guint64 heap_max, const char *title, GError **error)
+                        const HeapMapRun *run, GError **error)
 {
     Canvas canvas = {g_new0(gint32, (HEAP_MAP_PLOT_WIDTH + 1) * (HEAP_MAP_PLOT_HEIGHT + 1)), count,
-                     heap_max};
+                     run->heap_max, split_offset(ops, count, run->heap_max)};
     g_autofree int *break_row = g_new0(int, HEAP_MAP_PLOT_WIDTH);
     trace_lifetimes(&canvas, ops, ids, break_row);
 
@@ -197,7 +366,7 @@ gboolean heap_map_write(const char *path, const MstatsRecordedOp *ops, guint64 c
     set_colour(cr, 0xffffff);
     cairo_paint(cr);
     paint_pixels(surface, &canvas, break_row);
-    draw_frame(cr, &canvas, title);
+    draw_frame(cr, &canvas, run);
     cairo_status_t status = cairo_surface_write_to_png(surface, path);
     cairo_destroy(cr);
     cairo_surface_destroy(surface);

@@ -206,11 +206,9 @@ static gboolean write_recording(const MstatsRunRequest *request, const RunnerReg
         written = record_write_rep(request->record_path, ops, count, ids, result->heap_max, error);
     if (written && request->heap_map_path != NULL) {
         g_autofree char *program = g_path_get_basename(request->argv[0]);
-        g_autofree char *title = g_strdup_printf(
-            "%s on %s: MAX %" G_GUINT64_FORMAT ", PEAK-LIVE %" G_GUINT64_FORMAT " bytes", program,
-            result->allocator.name, result->heap_max, result->peak_live);
-        written =
-            heap_map_write(request->heap_map_path, ops, count, ids, result->heap_max, title, error);
+        HeapMapRun shown = {program, result->allocator.name, result->heap_max, result->peak_live,
+                            result->code, result->reason};
+        written = heap_map_write(request->heap_map_path, ops, count, ids, &shown, error);
     }
     record_unmap(ops, count);
     return written;
