@@ -6,17 +6,21 @@
 
 const GOptionEntry *single_run_entries(SingleRunOptions *options, const char *timeout_help)
 {
-    static GOptionEntry entries[5];
+    static GOptionEntry entries[6];
     GOptionEntry filled[] = {
         {"allocator", 'a', 0, G_OPTION_ARG_STRING, &options->allocator,
-         "Allocator: first-fit (default), next-fit, best-fit, worst-fit, no-reuse, libc, or a "
-         "path to a .so (also $MSTATS_ALLOCATOR)",
+         "Allocator: first-fit (default), next-fit, best-fit, worst-fit, no-reuse, libc, "
+         "jemalloc, mimalloc, tcmalloc (time only), or a path to a .so (also $MSTATS_ALLOCATOR)",
          "NAME|PATH"},
         {"timeout", 't', 0, G_OPTION_ARG_DOUBLE, &options->timeout, timeout_help, "SECONDS"},
         {"memory-limit", 'm', 0, G_OPTION_ARG_STRING, &options->memory_limit,
          "Stop the program when its heap passes SIZE (default 2.5G; K, M, G suffixes); all its "
          "memory is bounded to twice SIZE plus 256M",
          "SIZE"},
+        {"align", 0, 0, G_OPTION_ARG_INT, &options->alignment,
+         "Check that every block is aligned to BYTES: 16 (the default) or 8, for courses whose "
+         "allocators return 8-aligned blocks",
+         "BYTES"},
         {"no-sandbox", 0, 0, G_OPTION_ARG_NONE, &options->no_sandbox,
          "Run the program outside the bubblewrap sandbox (for debugging; the report says so)",
          NULL},
@@ -42,7 +46,8 @@ int single_run(const char *name, const SingleRunOptions *options, char **program
     }
     g_autoptr(GError) error = NULL;
     if (!mstats_parse_limits(options->timeout, options->memory_limit, &request->memory_limit,
-                             &error)) {
+                             &error) ||
+        !mstats_parse_alignment(options->alignment, &request->alignment, &error)) {
         fprintf(stderr, "%s: %s (see %s --help)\n", name, error->message, name);
         return 2;
     }

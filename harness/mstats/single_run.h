@@ -11,10 +11,11 @@ typedef struct {
     double timeout;
     char *memory_limit;
     gboolean no_sandbox;
+    int alignment; /* --align: 0 (not given), else 8 or 16 */
 } SingleRunOptions;
 
-/* The -a, -t, -m and --no-sandbox entries over `options`; `timeout_help`
- * names the program's default timeout. Returns a static array of 5 entries
+/* The -a, -t, -m, --align and --no-sandbox entries over `options`;
+ * `timeout_help` names the program's default timeout. Returns a static array of 6 entries
  * ending with G_OPTION_ENTRY_NULL, for one `options` per program. */
 const GOptionEntry *single_run_entries(SingleRunOptions *options, const char *timeout_help);
 

@@ -7,6 +7,9 @@
 
 #include "run.h"
 
+/* What a reference allocator's heap figures say (MstatsAllocator.heap_unmeasured). */
+#define MSTATS_NOT_MEASURED "not measured (mmap allocator)"
+
 /* The [mstats]: lines, each ending in a newline:
  * STATUS, MAX, AVG, TIME, REQUESTED, PEAK-LIVE, UTILIZATION, CALLS, ALLOCATOR,
  * CPU-TIME (user + system seconds of the program), SANDBOX when the run was

@@ -22,13 +22,27 @@ void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
     json_member_string(b, "reason", result->reason);
     json_member_bool(b, "timed_out", result->timed_out);
     json_member_bool(b, "figures_valid", result->figures_valid);
-    json_member_int(b, "max", (gint64)result->heap_max);
-    json_member_double(b, "avg", result->heap_avg);
+    gboolean heap = !result->allocator.heap_unmeasured;
+    json_member_bool(b, "heap_measured", heap);
+    if (heap) {
+        json_member_int(b, "max", (gint64)result->heap_max);
+        json_member_double(b, "avg", result->heap_avg);
+    } else {
+        json_member_null(b, "max");
+        json_member_null(b, "avg");
+    }
     json_member_double(b, "time", result->wall_seconds);
     json_member_double(b, "cpu_time", result->cpu_seconds);
     json_member_int(b, "requested", (gint64)result->requested);
-    json_member_int(b, "peak_live", (gint64)result->peak_live);
-    json_member_double(b, "utilization", result->utilization);
+    if (heap) {
+        json_member_int(b, "peak_live", (gint64)result->peak_live);
+        json_member_double(b, "utilization", result->utilization);
+        json_member_int(b, "alignment", (gint64)result->alignment);
+    } else {
+        json_member_null(b, "peak_live");
+        json_member_null(b, "utilization");
+        json_member_null(b, "alignment");
+    }
     json_member_int(b, "live_at_exit", (gint64)result->live_at_exit);
     json_member_int(b, "live_blocks_at_exit", (gint64)result->live_blocks_at_exit);
     json_builder_set_member_name(b, "calls");

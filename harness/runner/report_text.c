@@ -8,12 +8,25 @@ char *mstats_report_text(const MstatsRunResult *result)
         g_string_append(out, "[mstats]: STATUS: OK\n");
     else
         g_string_append_printf(out, "[mstats]: STATUS: FAILED=(%d)\n", result->wait_status);
-    g_string_append_printf(out, "[mstats]: MAX: %" G_GUINT64_FORMAT "\n", result->heap_max);
-    g_string_append_printf(out, "[mstats]: AVG: %f\n", result->heap_avg);
+    if (result->allocator.heap_unmeasured) {
+        /* A reference allocator on mmap: its heap, and so its blocks, are not
+         * watched; only calls, requested bytes and time are. */
+        g_string_append(out, "[mstats]: MAX: " MSTATS_NOT_MEASURED "\n");
+        g_string_append(out, "[mstats]: AVG: " MSTATS_NOT_MEASURED "\n");
+    } else {
+        g_string_append_printf(out, "[mstats]: MAX: %" G_GUINT64_FORMAT "\n", result->heap_max);
+        g_string_append_printf(out, "[mstats]: AVG: %f\n", result->heap_avg);
+    }
     g_string_append_printf(out, "[mstats]: TIME: %f\n", result->wall_seconds);
     g_string_append_printf(out, "[mstats]: REQUESTED: %" G_GUINT64_FORMAT "\n", result->requested);
-    g_string_append_printf(out, "[mstats]: PEAK-LIVE: %" G_GUINT64_FORMAT "\n", result->peak_live);
-    g_string_append_printf(out, "[mstats]: UTILIZATION: %f\n", result->utilization);
+    if (result->allocator.heap_unmeasured) {
+        g_string_append(out, "[mstats]: PEAK-LIVE: " MSTATS_NOT_MEASURED "\n");
+        g_string_append(out, "[mstats]: UTILIZATION: " MSTATS_NOT_MEASURED "\n");
+    } else {
+        g_string_append_printf(out, "[mstats]: PEAK-LIVE: %" G_GUINT64_FORMAT "\n",
+                               result->peak_live);
+        g_string_append_printf(out, "[mstats]: UTILIZATION: %f\n", result->utilization);
+    }
     g_string_append_printf(out,
                            "[mstats]: CALLS: malloc=%" G_GUINT64_FORMAT " calloc=%" G_GUINT64_FORMAT
                            " realloc=%" G_GUINT64_FORMAT " free=%" G_GUINT64_FORMAT "\n",
@@ -22,6 +35,8 @@ char *mstats_report_text(const MstatsRunResult *result)
     g_string_append_printf(out, "[mstats]: ALLOCATOR: %s (%s)\n", result->allocator.name,
                            result->allocator.path);
     g_string_append_printf(out, "[mstats]: CPU-TIME: %f\n", result->cpu_seconds);
+    if (!result->allocator.heap_unmeasured)
+        g_string_append_printf(out, "[mstats]: ALIGNMENT: %u\n", result->alignment);
     if (!result->sandboxed)
         g_string_append_printf(out, "[mstats]: SANDBOX: none: %s\n",
                                result->not_sandboxed_why != NULL ? result->not_sandboxed_why : "");

@@ -28,6 +28,7 @@ void mstats_run_request_init(MstatsRunRequest *request)
     request->timeout_seconds = MSTATS_DEFAULT_TIMEOUT;
     request->memory_limit = MSTATS_DEFAULT_MEMORY_LIMIT;
     request->stdout_fd = -1;
+    request->alignment = MSTATS_DEFAULT_ALIGNMENT;
     request->stderr_fd = -1;
 }
 
@@ -74,24 +75,31 @@ static char **run_environment(void)
     char **env = g_get_environ();
     env = g_environ_unsetenv(env, "LD_PRELOAD");
     const char *shim_variables[] = {MSTATS_ENV_ALLOCATOR, MSTATS_ENV_REGION_FD, MSTATS_ENV_LIMIT,
-                                    MSTATS_ENV_RECORD_FD};
+                                    MSTATS_ENV_RECORD_FD, MSTATS_ENV_ALIGN,     MSTATS_ENV_MMAP};
     for (gsize i = 0; i < G_N_ELEMENTS(shim_variables); i++)
         env = g_environ_unsetenv(env, shim_variables[i]);
     return env;
 }
 
 /* NAME=VALUE pairs mstats-run-init adds for the program alone: the shim
- * preloaded (before any LD_PRELOAD of the caller's) and its configuration. */
+ * preloaded (before any LD_PRELOAD of the caller's; an allocator with static
+ * TLS right after it) and its configuration. */
 static char **program_variables(const char *shim, const MstatsRunRequest *request,
                                 const MstatsAllocator *allocator, const RunnerRegion *region,
                                 gboolean sandboxed)
 {
     GPtrArray *pairs = g_ptr_array_new();
-    const char *preload = g_getenv("LD_PRELOAD");
-    if (preload != NULL && *preload != '\0')
-        g_ptr_array_add(pairs, g_strconcat("LD_PRELOAD=", shim, ":", preload, NULL));
-    else
-        g_ptr_array_add(pairs, g_strconcat("LD_PRELOAD=", shim, NULL));
+    GString *preload = g_string_new("LD_PRELOAD=");
+    g_string_append(preload, shim);
+    if (allocator->preload)
+        g_string_append_printf(preload, ":%s", allocator->path);
+    const char *caller_preload = g_getenv("LD_PRELOAD");
+    if (caller_preload != NULL && *caller_preload != '\0')
+        g_string_append_printf(preload, ":%s", caller_preload);
+    g_ptr_array_add(pairs, g_string_free(preload, FALSE));
+    g_ptr_array_add(pairs, g_strdup_printf(MSTATS_ENV_ALIGN "=%u", request->alignment));
+    if (allocator->heap_unmeasured)
+        g_ptr_array_add(pairs, g_strdup(MSTATS_ENV_MMAP "=1"));
     g_ptr_array_add(pairs, g_strconcat(MSTATS_ENV_ALLOCATOR "=",
                                        allocator->is_libc ? "libc" : allocator->path, NULL));
     g_ptr_array_add(pairs, g_strdup_printf(MSTATS_ENV_REGION_FD "=%d", region->fd));
@@ -206,8 +214,8 @@ static gboolean write_recording(const MstatsRunRequest *request, const RunnerReg
         written = record_write_rep(request->record_path, ops, count, ids, result->heap_max, error);
     if (written && request->heap_map_path != NULL) {
         g_autofree char *program = g_path_get_basename(request->argv[0]);
-        HeapMapRun shown = {program, result->allocator.name, result->heap_max, result->peak_live,
-                            result->code, result->reason};
+        HeapMapRun shown = {program,           result->allocator.name, result->heap_max,
+                            result->peak_live, result->code,           result->reason};
         written = heap_map_write(request->heap_map_path, ops, count, ids, &shown, error);
     }
     record_unmap(ops, count);
@@ -258,6 +266,7 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
     if (!runner_region_create(&region, request->memory_limit, recording, error))
         return FALSE;
     result->sandboxed = use_sandbox(request, init, &result->not_sandboxed_why);
+    result->alignment = request->alignment;
     int status_pipe[2] = {-1, -1}, info_pipe[2] = {-1, -1};
     if (pipe2(status_pipe, O_CLOEXEC) != 0 ||
         (result->sandboxed && pipe2(info_pipe, O_CLOEXEC) != 0)) {

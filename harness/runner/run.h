@@ -40,6 +40,9 @@ typedef struct {
     gboolean take_terminal;
     /* Run outside the sandbox (debugging); the result says so. */
     gboolean no_sandbox;
+    /* The alignment every block is checked for (code 93): 16 (0 means 16) or
+     * 8 for the courses whose allocators return 8-aligned blocks. */
+    unsigned alignment;
 } MstatsRunRequest;
 
 /* What happened. Figures are meaningful when figures_valid. */
@@ -69,6 +72,7 @@ typedef struct {
     char *not_sandboxed_why;   /* words when it was not (NULL when sandboxed) */
     const char *memory_bound;  /* how all memory was bounded: "cgroup v1", "cgroup v2", "rlimit" */
     guint64 memory_peak;       /* the cgroup's peak charge in bytes (0: not known) */
+    unsigned alignment;        /* the alignment blocks were checked for */
 } MstatsRunResult;
 
 void mstats_run_request_init(MstatsRunRequest *request);
@@ -99,6 +103,10 @@ guint64 mstats_result_calls_realloc(const MstatsRunResult *result);
 
 /* Parses a size such as 4096, 64K, 1.5M or 2.5G (binary units). */
 gboolean mstats_parse_size(const char *text, guint64 *bytes, GError **error);
+
+/* The --align option: 8 or 16 (0, not given: 16) into *alignment. FALSE
+ * with a usage error naming the option otherwise. */
+gboolean mstats_parse_alignment(int value, unsigned *alignment, GError **error);
 
 /* The -t/--timeout and -m/--memory-limit options every harness program
  * takes: checks that `timeout` is a number from 0 to MSTATS_TIMEOUT_MAX and

@@ -39,6 +39,17 @@ gboolean mstats_parse_size(const char *text, guint64 *bytes, GError **error)
     return TRUE;
 }
 
+gboolean mstats_parse_alignment(int value, unsigned *alignment, GError **error)
+{
+    if (value == 0 || value == 8 || value == 16) {
+        *alignment = value == 0 ? MSTATS_DEFAULT_ALIGNMENT : (unsigned)value;
+        return TRUE;
+    }
+    g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                "--align: %d is not an alignment mstats checks: give 16 (the default) or 8", value);
+    return FALSE;
+}
+
 gboolean mstats_parse_limits(double timeout, const char *memory_limit, guint64 *bytes,
                              GError **error)
 {

@@ -1,0 +1,78 @@
+"""--align and the reference allocators.
+
+--align 8 accepts an allocator that returns 8-aligned blocks, which the
+default (16) stops with 93; the report and the JSON say which alignment was
+checked; any other value is a one-line usage error naming --align, for mstats
+and mreplace. jemalloc, mimalloc and tcmalloc run by name (preloaded: they
+have static TLS), their figures that need the heap are "not measured (mmap
+allocator)" (null in the JSON), and the calls and requested bytes are at
+least the workload's. A directory given as the allocator is named as one.
+
+usage: check_align_reference.py MSTATS MREPLACE WORKLOAD GALLERY_DIR"""
+
+import json
+import os
+import tempfile
+
+from harness_test import check, expected_figures, main, parse_calls, parse_report, run
+
+
+def test(argv):
+    mstats, mreplace, workload, gallery = argv
+    misaligned = os.path.join(gallery, "libgallery-misaligned.so")
+    ops = ["a0:24", "a1:40", "f0", "f1"]
+
+    status, out, err, _ = run([mstats, "-a", misaligned, workload, *ops])
+    report = parse_report(out)
+    check(status == 1 and report.get("REASON", "").startswith("93 "),
+          f"8-aligned blocks with the default alignment: exit {status}, {report}")
+    with tempfile.TemporaryDirectory() as scratch:
+        path = os.path.join(scratch, "run.json")
+        status, out, err, _ = run([mstats, "--align", "8", "--json=" + path, "-a", misaligned,
+                                   workload, *ops])
+        check(status == 0, f"--align 8: exit {status}, {err!r}, {out!r}")
+        with open(path) as f:
+            document = json.load(f)
+        check(document["alignment"] == 8, f"--align 8: JSON alignment {document['alignment']}")
+    status, out, _, _ = run([mstats, "-a", "first-fit", workload, *ops])
+    check(parse_report(out).get("ALIGNMENT") == "16", f"default ALIGNMENT line: {out!r}")
+
+    for program in (mstats, mreplace):
+        for value in ("3", "32", "-8"):
+            status, out, err, _ = run([program, "--align", value, workload, "a0:1"])
+            lines = err.strip().splitlines()
+            check(status == 2 and len(lines) == 1 and "--align" in lines[0],
+                  f"{os.path.basename(program)} --align {value}: exit {status}, stderr {err!r}")
+
+    expected = expected_figures(ops)
+    for name in ("jemalloc", "mimalloc", "tcmalloc"):
+        status, out, err, _ = run([mstats, "-a", name, workload, *ops])
+        report = parse_report(out)
+        check(status == 0 and report.get("STATUS") == "OK", f"{name}: exit {status}, {err!r}, {out!r}")
+        for field in ("MAX", "AVG", "PEAK-LIVE", "UTILIZATION"):
+            check(report.get(field) == "not measured (mmap allocator)", f"{name}: {field} {report}")
+        # The workload's calls and bytes, plus what the allocator asks of the
+        # family while it starts (jemalloc: one malloc from its constructor).
+        calls = parse_calls(report["CALLS"])
+        check(int(report["REQUESTED"]) >= expected["REQUESTED"], f"{name}: REQUESTED {report}")
+        check(all(calls[f] >= expected["CALLS"][f] for f in calls) and
+              calls["realloc"] == expected["CALLS"]["realloc"], f"{name}: CALLS {report}")
+        check(name in report["ALLOCATOR"], f"{name}: ALLOCATOR {report['ALLOCATOR']}")
+        status, out, _, _ = run([mstats, "--json", "-a", name, workload, *ops])
+        document = json.loads(out[out.index("{"):])
+        check(document["max"] is None and document["heap_measured"] is False,
+              f"{name}: JSON max {document['max']}, heap_measured {document['heap_measured']}")
+
+    # By path, the static TLS is found in the file (DF_STATIC_TLS): still preloaded.
+    path = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
+    status, out, err, _ = run([mstats, "-a", path, workload, *ops])
+    report = parse_report(out)
+    check(status == 0 and report.get("MAX") == "not measured (mmap allocator)",
+          f"-a {path}: exit {status}, {report}, {err!r}")
+
+    with tempfile.TemporaryDirectory() as scratch:
+        status, out, err, _ = run([mstats, "-a", scratch, workload, "a0:1"])
+        check(status == 2 and "is a directory" in err, f"-a DIR: exit {status}, {err!r}")
+
+
+main(test)
