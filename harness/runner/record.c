@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <sys/mman.h>
 
+#include "output_file.h"
 #include "run.h"
 
 const MstatsRecordedOp *record_map(int record_fd, guint64 count, GError **error)
@@ -30,10 +31,11 @@ void record_unmap(const MstatsRecordedOp *ops, guint64 count)
 gboolean record_write_rep(const char *path, const MstatsRecordedOp *ops, guint64 count, guint32 ids,
                           guint64 heap_max, GError **error)
 {
-    FILE *out = fopen(path, "w");
+    g_autoptr(GError) open_error = NULL;
+    FILE *out = output_file_fopen(path, &open_error);
     if (out == NULL) {
-        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "%s: cannot write the trace: %s", path,
-                    g_strerror(errno));
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "cannot write the trace: %s",
+                    open_error->message);
         return FALSE;
     }
     fprintf(out, "%" G_GUINT64_FORMAT "\n%u\n%" G_GUINT64_FORMAT "\n1\n", heap_max, ids, count);

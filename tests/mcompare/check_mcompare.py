@@ -147,7 +147,7 @@ def scenario_formats(env):
         for key in ("max", "requested", "peak_live", "code"):
             check(int(row[key]) == reference[key], f"CSV {row['workload']} {key}")
         check(int(row["calls_malloc"]) == reference["calls"]["malloc"], "CSV calls_malloc")
-        check(int(row["optimal_reuse"]) * float(row["ratio"]) - int(row["max"]) < 1e-3 * int(row["max"]),
+        check(abs(int(row["optimal_reuse"]) * float(row["ratio"]) - int(row["max"])) < 1e-3 * int(row["max"]),
               "CSV ratio * optimal != max")
         check(row["status"] == "OK", f"CSV status {row['status']}")
 
@@ -210,16 +210,16 @@ def scenario_crash(env):
     crash_name, bad_name = os.path.basename(crash), os.path.basename(not_elf)
     for workload in ("tester-1", "tester-3", workload_name(env.trace)):
         check(cells[(workload, "first-fit")]["status"] == "OK", f"{workload} on first-fit failed")
+    # `sleep` allocates (setlocale) before it sleeps: it crashes like the testers.
+    for workload in ("tester-1", "tester-3", workload_name(env.trace), "sleep 5"):
         crashed = cells[(workload, crash_name)]
         check(crashed["status"] == "FAILED" and crashed["code"] == 11 and crashed["signal"] == 11,
               f"{workload} on the crashing allocator: {crashed.get('code')} {crashed.get('reason')}")
         check("SIGSEGV" in (crashed["reason"] or ""), f"reason lacks SIGSEGV: {crashed['reason']}")
         unloadable = cells[(workload, bad_name)]
         check(unloadable["code"] == 65, f"{workload} on a non-ELF .so: code {unloadable['code']}")
-    for allocator in ("first-fit", crash_name, bad_name):
-        slept = cells[("sleep 5", allocator)]
-        if allocator == "first-fit":
-            check(slept["code"] == 15 and slept["timed_out"], f"sleep 5 with -t 0.5: {slept['code']}")
+    slept = cells[("sleep 5", "first-fit")]
+    check(slept["code"] == 15 and slept["timed_out"], f"sleep 5 with -t 0.5: {slept['code']}")
     xmllint(env, junit)
     text = open(junit).read()
     check(text.count("<testcase ") == 12, "JUnit: 12 testcases")
@@ -230,24 +230,29 @@ def scenario_crash(env):
     check("Failed or not run" in out and "killed by signal 11" in out, "table: no failure reasons")
 
 
-def write_cell_file(directory, index, workload, kind, cell, bounds=None):
+def write_cell_file(directory, index, workload, kind, cell, bounds=None, allocator=None):
     entry = {"name": workload, "kind": kind, "spec": workload, "command": [workload],
              "bounds_from_trace": bounds is not None}
     if bounds:
         entry["no_reuse"], entry["optimal_reuse"] = bounds
     document = {"format": "mcompare-1", "timeout": 30.0, "memory_limit": 1 << 30, "elapsed": 1.0,
                 "interrupted": False,
-                "allocators": [{"name": "student", "spec": "/x/alloc.so", "path": "/x/alloc.so"}],
-                "workloads": [entry], "cells": [dict(cell, workload=workload, allocator="student")]}
+                "allocators": [allocator or {"name": "student", "spec": "/x/alloc.so", "path": "/x/alloc.so"}],
+                "workloads": [entry],
+                "cells": [dict(cell, workload=workload, allocator=(allocator or {"name": "student"})["name"])]}
     with open(os.path.join(directory, f"cell-{index:05d}.json"), "w") as f:
         json.dump(document, f)
 
 
-def crafted_cell(code=0, max_bytes=4096, seconds=0.5, requested=10000, peak=2048):
+LIBC_REFERENCE = {"name": "libc", "spec": "libc", "path": "/lib/libc", "reference_only": True}
+RATIO_FLOOR = 0.1  # RUBRIC_TIME_RATIO_FLOOR: a faster libc counts as this
+
+
+def crafted_cell(code=0, max_bytes=4096, seconds=0.5, requested=10000, peak=2048, cpu=None):
     return {"status": "OK" if code == 0 else "FAILED", "code": code, "wait_status": code << 8,
             "exit_status": code, "signal": None, "reason": None if code == 0 else f"crafted {code}",
             "timed_out": False, "figures_valid": True, "max": max_bytes, "avg": max_bytes / 2,
-            "time": seconds, "cpu_time": seconds, "requested": requested, "peak_live": peak,
+            "time": seconds, "cpu_time": seconds if cpu is None else cpu, "requested": requested, "peak_live": peak,
             "utilization": peak / max_bytes, "live_at_exit": 0, "live_blocks_at_exit": 0,
             "calls": {"malloc": 1, "free": 1}}
 
@@ -269,11 +274,20 @@ def scenario_rubric(env):
         "w-heap-over": (crafted_cell(max_bytes=4097), None, ["points = 5", "max-heap = 4K"]),
         "w-ratio-at": (crafted_cell(max_bytes=1500), (9000, optimal), ["points = 6", "max-ratio = 1.5"]),
         "w-ratio-over": (crafted_cell(max_bytes=1500), (9000, optimal), ["points = 6", "max-ratio = 1.49"]),
-        "w-time-under": (crafted_cell(seconds=0.5), None, ["points = 7", "time = 1"]),
-        "w-time-over": (crafted_cell(seconds=1.5), None, ["points = 7", "time = 1"]),
+        # CPU time grades, never wall-clock TIME: each pair's TIME says the opposite.
+        "w-cpu-under": (crafted_cell(seconds=5.0, cpu=0.5), None, ["points = 7", "cpu-seconds = 1"]),
+        "w-cpu-over": (crafted_cell(seconds=0.5, cpu=1.5), None, ["points = 7", "cpu-seconds = 1"]),
+        "w-tratio-under": (crafted_cell(seconds=9.0, cpu=0.9), None, ["points = 3", "time-ratio = 2"]),
+        "w-tratio-over": (crafted_cell(seconds=0.1, cpu=1.1), None, ["points = 3", "time-ratio = 2"]),
+        "w-tratio-floor": (crafted_cell(cpu=0.15), None, ["points = 2", "time-ratio = 2"]),
+        "w-tratio-no-libc": (crafted_cell(cpu=0.01), None, ["points = 2", "time-ratio = 2"]),
     }
+    # libc's CPU time on the time-ratio workloads, from the same "run".
+    libc_cpu = {"w-tratio-under": 0.5, "w-tratio-over": 0.5, "w-tratio-floor": 0.01}
     for index, (name, (cell, bounds, _)) in enumerate(cases.items()):
         write_cell_file(results, index, name, "trace" if bounds else "program", cell, bounds)
+    for index, (name, cpu) in enumerate(libc_cpu.items(), start=len(cases)):
+        write_cell_file(results, index, name, "program", crafted_cell(cpu=cpu), None, LIBC_REFERENCE)
 
     def expected_points(name):
         cell, bounds, lines = cases[name]
@@ -286,8 +300,11 @@ def scenario_rubric(env):
             ok = ok and cell["max"] <= limit
         if "max-ratio" in rules:
             ok = ok and cell["max"] / bounds[1] <= float(rules["max-ratio"])
-        if "time" in rules:
-            ok = ok and cell["time"] <= float(rules["time"])
+        if "cpu-seconds" in rules:
+            ok = ok and cell["cpu_time"] <= float(rules["cpu-seconds"])
+        if "time-ratio" in rules:
+            ok = ok and name in libc_cpu and \
+                cell["cpu_time"] / max(libc_cpu[name], RATIO_FLOOR) <= float(rules["time-ratio"])
         return float(rules["points"]) if ok else 0.0
 
     earned = sum(expected_points(n) for n in cases)
@@ -313,6 +330,13 @@ def scenario_rubric(env):
               f"SCORE {score.group(0)}, expected {earned:g}/{possible:g}")
     check(re.search(r"w-ratio-over: 0/6 points: .*MAX / optimal 1\.500 > 1\.490", out) is not None,
           "ratio reason")
+    check(re.search(r"w-tratio-over: 0/3 points: .*CPU 1\.100 s = 2\.20 x libc's 0\.500 s > 2\.00", out)
+          is not None, "time-ratio reason")
+    check(re.search(r"w-tratio-no-libc: 0/2 points: .*no libc CPU time", out) is not None,
+          "time-ratio without a libc result")
+    # The libc reference column is shown but never scored.
+    check(re.search(r"^\[mcompare\]: libc", out, re.M) is None and out.count("SCORE:") == 1,
+          "the libc reference column was scored")
     status, _, _ = env.mc("--merge", results, "--rubric", rubric, "--pass", f"{earned + 0.5:g}")
     check(status == 1, f"below --pass: exit {status}, expected 1")
     status, _, _ = env.mc("--merge", results, "--rubric", rubric, "--pass", "100%")
@@ -342,7 +366,12 @@ BAD_RUBRICS = [
     ("[grading]\npass = lots\n[tester-1]\npoints = 1\n", 2, "pass"),
     ("[grading]\npass = 5\n[tester-1]\npoints = 1\nstatus = sometimes\n", 5, "status"),
     ("[grading]\npass = 5\n[tester-1]\npoints = 1\nmax-ratio = -2\n", 5, "max-ratio"),
-    ("[grading]\npass = 5\n[tester-1]\npoints = 1\ntime = soon\n", 5, "time"),
+    ("[grading]\npass = 5\n[tester-1]\npoints = 1\ntime-ratio = soon\n", 5, "time-ratio"),
+    ("[grading]\npass = 5\n[tester-1]\npoints = 1\ncpu-seconds = 0\n", 5, "cpu-seconds"),
+    # The wall-clock key of older rubrics: what to write instead.
+    ("[grading]\npass = 5\n[tester-1]\npoints = 1\n\ntime = 20\n", 6, "cpu-seconds = 20"),
+    # A comment after a value is part of the value (rubric.h says so).
+    ("[grading]\npass = 5\n[tester-1]\npoints = 1  # one\n", 4, "points"),
     ("[grading]\npass = 5\n[tester-1]\npoints = 1\nmax-heap = big\n", 5, "max-heap"),
     ("[tester-1]\npoints = 1\n", 1, "no [grading]"),
     ("[grading]\nallocator = first-fit\n\n\n", 1, "no pass"),
@@ -393,12 +422,17 @@ def scenario_emit_merge(env):
     for m, d in zip(sorted(merged, key=key), sorted(direct, key=key)):
         for field in ("status", "code", "max", "requested", "peak_live", "calls", "ratio"):
             check(m[field] == d[field], f"{key(m)}: merged {field} {m[field]} != direct {d[field]}")
-    status, merged_table, _ = env.mc("--merge", jobs_dir)
-    status, direct_table, _ = env.mc(*matrix_args(env))
-    strip_times = lambda t: [re.sub(r"\d+\.\d\d(?=\s|$)", "T", l) for l in t.splitlines()]
-    # MAX and ratios agree; times differ run to run.
-    check([l.split("│")[0] for l in strip_times(merged_table)] == [l.split("│")[0] for l in strip_times(direct_table)],
-          "merged table's bounds differ from the direct run's")
+    merged_status, merged_table, _ = env.mc("--merge", jobs_dir)
+    direct_status, direct_table, _ = env.mc(*matrix_args(env))
+    check(merged_status == 0 and direct_status == 0,
+          f"table runs: merged exit {merged_status}, direct exit {direct_status}, expected 0")
+    # The whole table agrees (names, bounds, MAX, ratios, marks, geomeans)
+    # but for the times, which differ run to run.
+    time_last = re.compile(r"\d+\.\d\d(?=\s*(?:✓|✗ \d+|-)?\s*$)")  # TIME ends each allocator's part
+    strip_times = lambda t: ["│".join([p[0]] + [time_last.sub("T", part) for part in p[1:]])
+                             for p in (l.split("│") for l in t.splitlines())]
+    check(strip_times(merged_table) == strip_times(direct_table),
+          "merged table differs from the direct run's:\n" + merged_table + "\n" + direct_table)
     # A missing result is a row, not a lost run.
     os.remove(os.path.join(jobs_dir, "cell-00000.json"))
     status, out, err = env.mc("--merge", jobs_dir, "--format", "json")
@@ -466,8 +500,11 @@ def scenario_usage(env):
 
 
 def scenario_grade_class(env):
-    """scripts/grade-class on two tiny submissions the test makes, with GNU parallel."""
+    """scripts/grade-class on three tiny submissions the test makes, with GNU parallel."""
     grade_class, crash_source = env.extra[0], env.extra[1]
+    if not check(shutil.which("parallel") is not None,
+                 "GNU parallel is missing: install the Debian package parallel (scripts/lib/setup.sh does)"):
+        return
     submissions = os.path.join(env.tmp, "submissions")
     good, broken, crashing = (os.path.join(submissions, n) for n in ("alice", "bob", "carol"))
     for folder in (good, broken, crashing):
