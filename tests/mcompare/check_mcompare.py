@@ -187,6 +187,27 @@ def scenario_formats(env):
     check(len(json.load(open(js))["cells"]) == 6, "--json FILE: 6 cells")
 
 
+def scenario_limits(env):
+    """-t is CPU time (RLIMIT_CPU): a program that spins is stopped after -t
+    seconds of CPU time, however long that takes on the wall clock; one that
+    sleeps, after 10 x -t of wall time."""
+    spin = "sh -c 'while :; do :; done'"
+    started = time.monotonic()
+    status, out, err = env.mc("-a", "first-fit", "-w", f"{spin},sleep 60", "-t", "0.5", "-j", "2",
+                              "--format", "json")
+    wall = time.monotonic() - started
+    check(status == 1, f"exit {status}, expected 1 (two timeouts): {err}")
+    cells = {c["workload"]: c for c in json.loads(out)["cells"]}
+    spun, slept = cells.get(spin, {}), cells.get("sleep 60", {})
+    # RLIMIT_CPU counts whole seconds: -t 0.5 is 1 s of CPU time.
+    check(spun.get("code") == 15 and spun.get("timed_out") and "SIGXCPU" in (spun.get("reason") or ""),
+          f"the spinning cell: {spun.get('code')} {spun.get('reason')}")
+    check(0.9 <= spun.get("cpu_time", 0) < 3, f"the spinning cell used {spun.get('cpu_time')} s of CPU")
+    check(slept.get("code") == 15 and "waited" in (slept.get("reason") or ""),
+          f"the sleeping cell: {slept.get('code')} {slept.get('reason')}")
+    check(4.5 <= slept.get("time", 0) < 20 and wall < 30, f"the sleeping cell ran {slept.get('time')} s")
+
+
 def build_broken_allocators(env):
     not_elf = os.path.join(env.tmp, "not-elf.so")
     with open(not_elf, "w") as f:
@@ -198,7 +219,7 @@ def scenario_crash(env):
     """A crashing allocator, an unloadable one and a timeout: every cell is a row."""
     crash, not_elf = build_broken_allocators(env)
     junit = os.path.join(env.tmp, "crash.xml")
-    args = ["-a", f"first-fit,{crash},{not_elf}", "-w", f"tester-1,tester-3,{os.path.abspath(env.trace)},sleep 5",
+    args = ["-a", f"first-fit,{crash},{not_elf}", "-w", f"tester-1,tester-3,{os.path.abspath(env.trace)},sleep 20",
             "-t", "0.5", "-j", "2", "--junit", junit, "--format", "json"]
     started = time.monotonic()
     status, out, err = env.mc(*args)
@@ -211,15 +232,17 @@ def scenario_crash(env):
     for workload in ("tester-1", "tester-3", workload_name(env.trace)):
         check(cells[(workload, "first-fit")]["status"] == "OK", f"{workload} on first-fit failed")
     # `sleep` allocates (setlocale) before it sleeps: it crashes like the testers.
-    for workload in ("tester-1", "tester-3", workload_name(env.trace), "sleep 5"):
+    for workload in ("tester-1", "tester-3", workload_name(env.trace), "sleep 20"):
         crashed = cells[(workload, crash_name)]
         check(crashed["status"] == "FAILED" and crashed["code"] == 11 and crashed["signal"] == 11,
               f"{workload} on the crashing allocator: {crashed.get('code')} {crashed.get('reason')}")
         check("SIGSEGV" in (crashed["reason"] or ""), f"reason lacks SIGSEGV: {crashed['reason']}")
         unloadable = cells[(workload, bad_name)]
         check(unloadable["code"] == 65, f"{workload} on a non-ELF .so: code {unloadable['code']}")
-    slept = cells[("sleep 5", "first-fit")]
-    check(slept["code"] == 15 and slept["timed_out"], f"sleep 5 with -t 0.5: {slept['code']}")
+    # It waits without running: the wall guard (10 x -t) stops it.
+    slept = cells[("sleep 20", "first-fit")]
+    check(slept["code"] == 15 and slept["timed_out"] and "waited" in slept["reason"],
+          f"sleep 20 with -t 0.5: {slept['code']} {slept['reason']}")
     xmllint(env, junit)
     text = open(junit).read()
     check(text.count("<testcase ") == 12, "JUnit: 12 testcases")
@@ -332,6 +355,8 @@ def scenario_rubric(env):
           "ratio reason")
     check(re.search(r"w-tratio-over: 0/3 points: .*CPU 1\.100 s = 2\.20 x libc's 0\.500 s > 2\.00", out)
           is not None, "time-ratio reason")
+    check(re.search(r"w-tratio-floor: 2/2 points: .*CPU 0\.150 s = 1\.50 x the 0\.1 s floor", out)
+          is not None, "time-ratio floor reason")
     check(re.search(r"w-tratio-no-libc: 0/2 points: .*no libc CPU time", out) is not None,
           "time-ratio without a libc result")
     # The libc reference column is shown but never scored.
@@ -532,6 +557,42 @@ def scenario_grade_class(env):
     check("killed by signal 11" in open(os.path.join(out_dir, "carol", "report.txt")).read(),
           "carol's report lacks the crash")
     check("alice" in out and "bob" in out, "grade-class prints a summary")
+
+
+def grade_course(env, rubric):
+    """One grading of first-fit with the course rubric, cells two at a time:
+    (exit status, {workload: (earned, why)}, the SCORE line)."""
+    status, out, err = env.mc("-j", "2", "--rubric", rubric, "-a", "first-fit", "--format", "json")
+    verdicts = {}
+    for entry in json.loads(out)["score"]["allocators"][0]["workloads"]:
+        verdicts[entry["workload"]] = (entry["earned"], entry["why"])
+    score = re.search(r"^\[mcompare\]: SCORE: .*$", err, re.M)
+    return status, verdicts, score.group(0) if score else None
+
+
+def scenario_load(env):
+    """The same allocator graded with scripts/rubrics/course.ini on an idle
+    machine and beside two busy loops gets the same SCORE, item by item."""
+    rubric = env.extra[0]
+    time_items = re.findall(r"^\[([^]]+)\]\n(?:[^[]*\n)*?time-ratio = ", open(rubric).read(), re.M)
+    check(len(time_items) >= 5, f"course.ini has {len(time_items)} time-ratio items: the test needs them")
+    idle = grade_course(env, rubric)
+    loops = [subprocess.Popen(["sh", "-c", "while :; do :; done"]) for _ in range(2)]
+    try:
+        loaded = grade_course(env, rubric)
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
+    check(idle[0] == 0 and loaded[0] == 0, f"exit idle {idle[0]}, loaded {loaded[0]}, expected 0")
+    check(idle[2] is not None and idle[2] == loaded[2], f"SCORE idle {idle[2]!r}, loaded {loaded[2]!r}")
+    for workload, (earned, why) in idle[1].items():
+        other = loaded[1].get(workload, (None, ""))
+        check(earned == other[0], f"{workload}: idle {earned} ({why}), loaded {other[0]} ({other[1]})")
+        print(f"{workload:10} idle: {why}\n{'':10} load: {other[1]}")
+    for workload in time_items:
+        check("x libc's" in idle[1][workload][1] or "floor" in idle[1][workload][1],
+              f"{workload}: time-ratio was not checked against libc: {idle[1][workload][1]}")
 
 
 def main():
