@@ -17,7 +17,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import stat
 import tempfile
+import threading
 import time
 
 FAILURES = []
@@ -32,9 +34,10 @@ def check(condition, message):
     return condition
 
 
-def run(command, **kwargs):
-    proc = subprocess.run(command, capture_output=True, text=True, **kwargs)
-    return proc.returncode, proc.stdout, proc.stderr
+def run(command, stdout=subprocess.PIPE, **kwargs):
+    """(exit status, stdout, stderr); `stdout` may be a file to write to instead."""
+    proc = subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True, **kwargs)
+    return proc.returncode, proc.stdout or "", proc.stderr
 
 
 class Env:
@@ -44,6 +47,7 @@ class Env:
         self.mcompare = os.path.join(self.bin, "mcompare")
         self.mstats = os.path.join(self.bin, "mstats")
         self.mreplay = os.path.join(self.bin, "mreplay")
+        self.tester1 = os.path.join(self.bin, "tester-1")
         self.schema = os.path.join(self.test_dir, "junit.xsd")
         self.tmp = tempfile.mkdtemp(prefix="mcompare-test-")
         self.trace = self.shipped_trace("binary2.rep")
@@ -53,6 +57,14 @@ class Env:
 
     def mc(self, *args, **kwargs):
         return run([self.mcompare, "-q", *args], **kwargs)
+
+    def file(self, name):
+        return os.path.join(self.tmp, name)
+
+    def symlink(self, name, target):
+        path = self.file(name)
+        os.symlink(target, path)
+        return path
 
 
 # The small matrix every format is checked on: 2 allocators x 3 workloads.
@@ -540,7 +552,8 @@ def scenario_grade_class(env):
     shutil.copy(crash_source, os.path.join(crashing, "alloc.c"))
     rubric = os.path.join(env.tmp, "small.ini")
     with open(rubric, "w") as f:
-        f.write("[grading]\npass = 60%\n[tester-1]\npoints = 5\n[tester-3]\npoints = 5\nmax-ratio = 1.1\n")
+        f.write("[grading]\npass = 60%\n[tester-1]\npoints = 5\n[tester-3]\npoints = 5\nmax-ratio = 1.1\n"
+                "time-ratio = 5\n")
     out_dir = os.path.join(env.tmp, "grades")
     status, out, err = run([grade_class, "--build", os.path.dirname(env.bin.rstrip("/")), "--rubric", rubric,
                             "--out", out_dir, "-j", "2", submissions])
@@ -557,6 +570,140 @@ def scenario_grade_class(env):
     check("killed by signal 11" in open(os.path.join(out_dir, "carol", "report.txt")).read(),
           "carol's report lacks the crash")
     check("alice" in out and "bob" in out, "grade-class prints a summary")
+    # time-ratio's libc reference went through --emit-jobs and --merge.
+    alice = open(os.path.join(out_dir, "alice", "report.txt")).read()
+    check(re.search(r"tester-3: 5/5 points: .*CPU [\d.]+ s = [\d.]+ x (libc's|the 0\.1 s floor)", alice)
+          is not None, f"alice's tester-3 was not timed against libc:\n{alice}")
+
+
+def one_line(err, words, what):
+    lines = err.strip().splitlines()
+    check(len(lines) == 1 and all(w in lines[0] for w in words),
+          f"{what}: expected one stderr line with {words}, got {err!r}")
+
+
+def read_fifo(path, into):
+    """A reader thread: the FIFO's whole content until its writer closes."""
+    with open(path, "rb") as f:
+        into.append(f.read())
+
+
+def mstats_outputs(env, json_file=None, record=None, heap_map=None, stdout=subprocess.PIPE):
+    """mstats -q on tester-1 with the output options given."""
+    command = [env.mstats, "-q"]
+    if json_file:
+        command.append(f"--json={json_file}")
+    if record:
+        command += ["--record", record]
+    if heap_map:
+        command += ["--heap-map", heap_map]
+    return run(command + [env.tester1], stdout)
+
+
+def outputs_through_links(env):
+    """Every output option through a symbolic link: the link stays, its target gets the content."""
+    targets = {k: env.file(f"target.{k}") for k in ("json", "rep", "png", "md", "csv")}
+    links = {k: env.symlink(f"link.{k}", t) for k, t in targets.items()}
+    status, out, err = mstats_outputs(env, links["json"], links["rep"], links["png"])
+    check(status == 0, f"mstats through links: exit {status}: {err}")
+    check("[mstats]: STATUS: OK" in out, "mstats: the text report beside --json FILE")
+    status, out, err = run([env.mcompare, "-q", "-a", "first-fit", "-w", "tester-1",
+                            "--format", "markdown", "-o", links["md"], "--csv", links["csv"]])
+    check(status == 0, f"mcompare through links: exit {status}: {err}")
+    for kind, link in links.items():
+        check(os.path.islink(link) and os.readlink(link) == targets[kind],
+              f"{kind}: the link was replaced")
+    check(json.load(open(targets["json"]))["status"] == "OK", "--json through a link")
+    check(open(targets["rep"]).readline().strip().isdigit(), "--record through a link")
+    check(open(targets["png"], "rb").read(8) == b"\x89PNG\r\n\x1a\n", "--heap-map through a link")
+    check(open(targets["md"]).read().startswith("# Allocator comparison"), "-o through a link")
+    check(open(targets["csv"]).readline().startswith("workload,"), "--csv through a link")
+
+
+def outputs_into_fifos(env):
+    """A FIFO with a reader gets the whole report once and stays a FIFO."""
+    cases = [
+        ("mstats --json", lambda p: mstats_outputs(env, json_file=p),
+         lambda data: json.loads(data)["status"] == "OK"),
+        ("mstats --record", lambda p: mstats_outputs(env, record=p),
+         lambda data: data.splitlines()[0].strip().isdigit() and b"\na " in data),
+        ("mcompare -o", lambda p: run([env.mcompare, "-q", "-a", "first-fit", "-w", "tester-1",
+                                       "--format", "json", "-o", p]),
+         lambda data: len(json.loads(data)["cells"]) == 1),
+    ]
+    for index, (what, command, valid) in enumerate(cases):
+        fifo = env.file(f"fifo{index}")
+        os.mkfifo(fifo)
+        received = []
+        reader = threading.Thread(target=read_fifo, args=(fifo, received), daemon=True)
+        reader.start()
+        status, _, err = command(fifo)
+        reader.join(timeout=30)
+        check(status == 0, f"{what} FIFO: exit {status}: {err}")
+        check(len(received) == 1 and valid(received[0]),
+              f"{what} FIFO: the reader got {received[:1]!r}")
+        check(stat.S_ISFIFO(os.lstat(fifo).st_mode), f"{what}: the FIFO was replaced")
+
+
+def outputs_on_a_full_device(env):
+    """A device that fails every write: exit 1, one line, the other results kept."""
+    full = env.symlink("full", "/dev/full")  # a regression can only replace this link
+    status, out, err = mstats_outputs(env, json_file=full)
+    check(status == 1, f"mstats --json /dev/full: exit {status}, expected 1")
+    one_line(err, [full, "No space left"], "mstats --json /dev/full")
+    check("[mstats]: STATUS: OK" in out, "mstats --json /dev/full: the text report was lost")
+    for option in ("record", "heap_map"):
+        status, out, err = mstats_outputs(env, **{option: full})
+        check(status == 1, f"mstats --{option} /dev/full: exit {status}, expected 1: {err}")
+        one_line(err, [full, "No space left"], f"mstats --{option} /dev/full")
+        check("[mstats]: STATUS: OK" in out, f"mstats --{option} /dev/full: the report was lost")
+    kept = env.file("kept.md")
+    status, out, err = run([env.mcompare, "-q", "-a", "first-fit", "-w", "tester-1",
+                            "--json", full, "--markdown", kept, "--format", "csv"])
+    check(status == 1, f"mcompare --json /dev/full: exit {status}, expected 1")
+    one_line(err, [full, "No space left"], "mcompare --json /dev/full")
+    check(out.startswith("workload,") and os.path.exists(kept) and "tester-1" in open(kept).read(),
+          "mcompare --json /dev/full: the other reports were lost")
+    check(os.path.islink(full), "the link to /dev/full was replaced")
+    check(stat.S_ISCHR(os.stat("/dev/full").st_mode), "/dev/full is no longer a device")
+    with open("/dev/full", "w") as devfull:
+        status, _, err = mstats_outputs(env, stdout=devfull)
+        check(status == 1, f"mstats >/dev/full: exit {status}, expected 1")
+        one_line(err, ["standard output", "No space left"], "mstats >/dev/full")
+        status, _, err = run([env.mcompare, "-q", "-a", "first-fit", "-w", "tester-1"], devfull)
+        check(status == 1, f"mcompare >/dev/full: exit {status}, expected 1")
+        one_line(err, ["standard output", "No space left"], "mcompare >/dev/full")
+
+
+def outputs_into_a_missing_directory(env):
+    """A missing directory is named in the error and never created."""
+    missing = env.file("no/such/dir")
+    for what, command, expected in [
+        ("mcompare -o", [env.mcompare, "-q", "-a", "first-fit", "-w", "tester-1", "-o",
+                         os.path.join(missing, "r.md")], 1),
+        ("mcompare --junit", [env.mcompare, "-q", "-a", "first-fit", "-w", "tester-1", "--junit",
+                              os.path.join(missing, "r.xml")], 1),
+        ("mstats --json", [env.mstats, "-q", f"--json={os.path.join(missing, 'r.json')}",
+                           env.tester1], 1),
+        # Checked before the run: a usage error, and nothing runs.
+        ("mstats --record", [env.mstats, "-q", "--record", os.path.join(missing, "r.rep"),
+                             env.tester1], 2),
+    ]:
+        status, _, err = run(command)
+        check(status == expected, f"{what} into a missing directory: exit {status}, expected {expected}")
+        one_line(err, [missing, "create it first"], f"{what} into a missing directory")
+        check(not os.path.exists(env.file("no")), f"{what} created the directory")
+
+
+def scenario_output_files(env):
+    """The files a user names are written in place, and a lost write is an
+    error (issue 10): mstats --json/--record/--heap-map and mcompare's -o,
+    --json, --markdown, --csv, --junit, and stdout. /dev/full is reached
+    through a link, so that a regression could only replace the link."""
+    outputs_through_links(env)
+    outputs_into_fifos(env)
+    outputs_on_a_full_device(env)
+    outputs_into_a_missing_directory(env)
 
 
 def grade_course(env, rubric):
