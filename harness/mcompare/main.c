@@ -58,8 +58,8 @@ static const GOptionEntry entries[] = {
     {"pass", 0, 0, G_OPTION_ARG_STRING, &options.pass,
      "Pass mark in points (or N%), replacing the rubric's", "SCORE"},
     {"timeout", 't', 0, G_OPTION_ARG_DOUBLE, &options.timeout,
-     "Stop each cell after SECONDS of CPU time, or 10 times as long waiting (default 30; 0 = "
-     "never)",
+     "Stop each cell after SECONDS of CPU time (rounded up), or 10 times as long waiting "
+     "(default 30; 0 = never)",
      "SECONDS"},
     {"memory-limit", 'm', 0, G_OPTION_ARG_STRING, &options.memory_limit,
      "Stop a cell when its heap passes SIZE (default 2.5G; K, M, G suffixes)", "SIZE"},

@@ -7,7 +7,9 @@
  * time: -t SECONDS becomes RLIMIT_CPU, which every program inherits from
  * mcompare and which the kernel enforces with SIGXCPU however busy the
  * machine is. The wall clock only catches a program that waits instead of
- * running (a sleep, a deadlock), after MCOMPARE_WALL_GUARD times as long.
+ * running (a sleep, a deadlock), after MCOMPARE_WALL_GUARD times as long
+ * (a program starved of CPU on an overloaded machine too, which is why the
+ * guard is generous).
  * Table order is workload-major, so the libc reference cell of a rubric's
  * time-ratio runs right beside the graded cells of the same workload. */
 #define _GNU_SOURCE
@@ -67,24 +69,24 @@ static char *output_tail(int fd)
     return g_strdup(valid);
 }
 
-/* Words for the two limits of a cell: SIGXCPU from RLIMIT_CPU is the
- * timeout of a program that ran too long; the wall guard's, of one that
- * waited. */
+/* Words for the two limits of a cell (`cpu_limit`: whole seconds, 0 for
+ * none): SIGXCPU from RLIMIT_CPU is the timeout of a program that ran too
+ * long; the wall guard's, of one that waited (or got almost no CPU). */
 static void explain_limits(MstatsRunResult *result, double cpu_limit)
 {
     if (result->timed_out) {
         g_free(result->reason);
         result->reason = g_strdup_printf(
-            "timed out after %g s of wall time with %.2f s of CPU time (%d x -t %g: the program "
-            "waited instead of running)",
+            "timed out after %g s of wall time with %.2f s of CPU time (the guard, %d x the %g s "
+            "CPU limit: the program waited instead of running, or the machine was overloaded)",
             cpu_limit * MCOMPARE_WALL_GUARD, result->cpu_seconds, MCOMPARE_WALL_GUARD, cpu_limit);
     } else if (result->signal == SIGXCPU && result->code == MSTATS_CODE_SIGNAL && cpu_limit > 0) {
         result->code = MSTATS_CODE_TIMEOUT;
         result->timed_out = TRUE;
         g_free(result->reason);
-        result->reason = g_strdup_printf("timed out: used its %g s of CPU time (-t), stopped "
-                                         "with SIGXCPU",
-                                         ceil(cpu_limit));
+        result->reason = g_strdup_printf("timed out: reached the -t limit of %g s of CPU "
+                                         "time (stopped with SIGXCPU)",
+                                         cpu_limit);
     }
 }
 
@@ -99,8 +101,8 @@ static void run_cell(Schedule *schedule, Cell *cell)
     mstats_run_request_init(&request);
     request.allocator = column->spec;
     request.argv = workload->argv;
-    double cpu_limit = comparison->timeout_seconds;
-    request.timeout_seconds = cpu_limit > 0 ? cpu_limit * MCOMPARE_WALL_GUARD : 0;
+    double cpu_limit = comparison->timeout_seconds > 0 ? ceil(comparison->timeout_seconds) : 0;
+    request.timeout_seconds = cpu_limit * MCOMPARE_WALL_GUARD;
     request.memory_limit = comparison->memory_limit;
     int output = memfd_create("mcompare-output", MFD_CLOEXEC);
     if (output >= 0) {

@@ -129,10 +129,10 @@ static void check_cpu_time(Checks *checks, const RubricItem *item, const Compari
          * timer's granularity and start-up noise never decide a grade. */
         double libc = reference->result.cpu_seconds;
         double ratio = cpu / MAX(libc, RUBRIC_TIME_RATIO_FLOOR);
-        g_autofree char *base =
-            libc >= RUBRIC_TIME_RATIO_FLOOR
-                ? g_strdup_printf("libc's %.3f s", libc)
-                : g_strdup_printf("the %.1f s floor (libc's %.3f s)", RUBRIC_TIME_RATIO_FLOOR, libc);
+        g_autofree char *base = libc >= RUBRIC_TIME_RATIO_FLOOR
+                                    ? g_strdup_printf("libc's %.3f s", libc)
+                                    : g_strdup_printf("the %.1f s floor (libc's %.3f s)",
+                                                      RUBRIC_TIME_RATIO_FLOOR, libc);
         check_note(checks, ratio <= item->time_ratio, "CPU %.3f s = %.2f x %s %s %.2f", cpu, ratio,
                    base, ratio <= item->time_ratio ? "<=" : ">", item->time_ratio);
     }
