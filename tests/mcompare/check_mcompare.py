@@ -191,7 +191,8 @@ def scenario_formats(env):
     check(text.count("<testcase ") == 6, "JUnit: expected 6 testcases")
     check("<failure" not in text, "JUnit: a failure in an all-OK matrix")
 
-    # One run writing several formats, as scripts/run does.
+    # One run writing several formats, as scripts/run does (into a folder it made).
+    os.makedirs(os.path.join(env.tmp, "r"))
     md, js = os.path.join(env.tmp, "r", "c.md"), os.path.join(env.tmp, "r", "c.json")
     status, out, err = env.mc(*matrix_args(env), "--markdown", md, "--json", js)
     check(status == 0 and os.path.exists(md) and os.path.exists(js), "--markdown/--json files")
@@ -214,7 +215,8 @@ def scenario_limits(env):
     # RLIMIT_CPU counts whole seconds: -t 0.5 is 1 s of CPU time.
     check(spun.get("code") == 15 and spun.get("timed_out") and "SIGXCPU" in (spun.get("reason") or ""),
           f"the spinning cell: {spun.get('code')} {spun.get('reason')}")
-    check(0.9 <= spun.get("cpu_time", 0) < 3, f"the spinning cell used {spun.get('cpu_time')} s of CPU")
+    # The kernel's CPU clock for the limit and wait4's rusage differ by a tick or so.
+    check(0.8 <= spun.get("cpu_time", 0) < 3, f"the spinning cell used {spun.get('cpu_time')} s of CPU")
     check(slept.get("code") == 15 and "waited" in (slept.get("reason") or ""),
           f"the sleeping cell: {slept.get('code')} {slept.get('reason')}")
     check(9.5 <= slept.get("time", 0) < 20 and wall < 30, f"the sleeping cell ran {slept.get('time')} s")
