@@ -736,6 +736,7 @@ def scenario_load(env):
             loop.wait()
     check(idle[0] == 0 and loaded[0] == 0, f"exit idle {idle[0]}, loaded {loaded[0]}, expected 0")
     check(idle[2] is not None and idle[2] == loaded[2], f"SCORE idle {idle[2]!r}, loaded {loaded[2]!r}")
+    print(f"idle: {idle[2]}\nload: {loaded[2]}")
     for workload, (earned, why) in idle[1].items():
         other = loaded[1].get(workload, (None, ""))
         check(earned == other[0], f"{workload}: idle {earned} ({why}), loaded {other[0]} ({other[1]})")
