@@ -77,6 +77,8 @@ static void add_score(JsonBuilder *b, const Comparison *comparison, const Score 
     json_builder_begin_array(b);
     for (guint a = 0; a < score->allocator_count; a++) {
         const AllocatorScore *own = &score->allocators[a];
+        if (!own->graded)
+            continue;
         json_builder_begin_object(b);
         json_member_string(b, "allocator",
                            ((AllocatorColumn *)g_ptr_array_index(comparison->allocators, a))->name);
@@ -118,6 +120,7 @@ JsonNode *comparison_to_json(const Comparison *comparison, const Score *score)
         json_member_string(b, "name", column->name);
         json_member_string(b, "spec", column->spec);
         json_member_string(b, "path", column->path);
+        json_member_bool(b, "reference_only", column->reference_only);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
@@ -288,5 +291,7 @@ AllocatorColumn *allocator_from_json(JsonObject *object, GError **error)
     const char *path = optional_string(object, "path");
     column->spec = g_strdup(spec ? spec : column->name);
     column->path = g_strdup(path ? path : "");
+    column->reference_only =
+        json_object_get_boolean_member_with_default(object, "reference_only", FALSE);
     return column;
 }

@@ -8,7 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "comparison.h"
-#include "rubric.h"
+#include "score.h"
 
 #define MCOMPARE_JSON_FORMAT "mcompare-1"
 

@@ -2,6 +2,7 @@
 #include "comparison.h"
 
 #include <math.h>
+#include <string.h>
 
 Comparison *comparison_new(GPtrArray *allocators, GPtrArray *workloads)
 {
@@ -74,9 +75,22 @@ gboolean cell_ok(const Cell *cell)
     return cell->state == CELL_DONE && cell->result.code == MSTATS_CODE_OK;
 }
 
-gboolean cell_failed(const Cell *cell)
+const AllocatorColumn *comparison_column(const Comparison *comparison, guint allocator)
 {
-    return cell->state == CELL_DONE && cell->result.code != MSTATS_CODE_OK;
+    return g_ptr_array_index(comparison->allocators, allocator);
+}
+
+const Workload *comparison_workload(const Comparison *comparison, guint workload)
+{
+    return g_ptr_array_index(comparison->workloads, workload);
+}
+
+const Cell *comparison_reference_cell(const Comparison *comparison, guint workload)
+{
+    for (guint a = 0; a < comparison->allocators->len; a++)
+        if (strcmp(comparison_column(comparison, a)->spec, MCOMPARE_REFERENCE_ALLOCATOR) == 0)
+            return comparison_cell_const(comparison, workload, a);
+    return NULL;
 }
 
 void comparison_derive_bounds(Comparison *comparison)

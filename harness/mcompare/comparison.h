@@ -34,7 +34,13 @@ typedef struct {
     char *spec; /* as given: a built-in name, libc, or an absolute .so path */
     char *name; /* shown: built-in name, libc, or the file's base name */
     char *path; /* the file loaded */
+    /* Added only as the libc reference of a rubric's time-ratio checks: its
+     * cells run beside the graded ones, and it is shown but never graded. */
+    gboolean reference_only;
 } AllocatorColumn;
+
+/* The allocator whose CPU time a rubric's time-ratio compares with. */
+#define MCOMPARE_REFERENCE_ALLOCATOR "libc"
 
 typedef enum {
     CELL_PENDING,
@@ -88,8 +94,12 @@ void allocator_column_free(AllocatorColumn *column);
 
 /* TRUE when the cell ran and its STATUS is OK. */
 gboolean cell_ok(const Cell *cell);
-/* TRUE when the cell ran and failed (not OK). */
-gboolean cell_failed(const Cell *cell);
+/* The allocator column (the workload row) at an index of the comparison. */
+const AllocatorColumn *comparison_column(const Comparison *comparison, guint allocator);
+const Workload *comparison_workload(const Comparison *comparison, guint workload);
+
+/* The libc column's cell on `workload`, or NULL when libc is not a column. */
+const Cell *comparison_reference_cell(const Comparison *comparison, guint workload);
 
 /* Derives testers' and programs' bounds from the OK cells. Call once all
  * cells are in. */

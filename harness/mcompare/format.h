@@ -1,26 +1,13 @@
 /* The report formats. Each renders the whole comparison (and the score, when
- * a rubric was given) into one string; main decides where it goes. */
+ * a rubric was given) into one string; render.h picks one by name, main
+ * decides where it goes. The shared helpers are in format_common.c. */
 #ifndef MCOMPARE_FORMAT_H
 #define MCOMPARE_FORMAT_H
 
 #include <glib.h>
 
 #include "comparison.h"
-#include "rubric.h"
-
-typedef enum {
-    FORMAT_TABLE,
-    FORMAT_MARKDOWN,
-    FORMAT_CSV,
-    FORMAT_JSON,
-    FORMAT_JUNIT,
-} ReportFormat;
-
-/* "table", "markdown", "csv", "json", "junit" -> format; FALSE if unknown. */
-gboolean report_format_parse(const char *name, ReportFormat *format);
-
-/* The report in `format`; `score` may be NULL. */
-char *report_render(ReportFormat format, const Comparison *comparison, const Score *score);
+#include "score.h"
 
 char *format_table(const Comparison *comparison, const Score *score);
 char *format_markdown(const Comparison *comparison, const Score *score);
@@ -37,8 +24,6 @@ char *format_size_short(guint64 bytes);
 char *format_size_long(guint64 bytes);
 /* "✓" / "✗ 11" / "-" (ASCII "ok" / "x 11" / "-" outside UTF-8 locales). */
 char *format_status_mark(const Cell *cell, gboolean utf8);
-const AllocatorColumn *format_column(const Comparison *comparison, guint allocator);
-const Workload *format_workload(const Comparison *comparison, guint workload);
 /* When some cell failed or did not run: `heading`, then one line per such
  * cell: `prefix`, the workload, " on ", the allocator, ": ", the reason.
  * `emphasis` wraps the two names (Markdown's "**"; "" for plain text). */

@@ -1,42 +1,5 @@
-/* Helpers the formats share: sizes, status marks, and the dispatch. */
-#include <string.h>
-
+/* Helpers the formats share: sizes, status marks, the list of failures. */
 #include "format.h"
-
-gboolean report_format_parse(const char *name, ReportFormat *format)
-{
-    static const struct {
-        const char *name;
-        ReportFormat format;
-    } formats[] = {{"table", FORMAT_TABLE},
-                   {"markdown", FORMAT_MARKDOWN},
-                   {"csv", FORMAT_CSV},
-                   {"json", FORMAT_JSON},
-                   {"junit", FORMAT_JUNIT}};
-    for (gsize i = 0; i < G_N_ELEMENTS(formats); i++)
-        if (strcmp(name, formats[i].name) == 0) {
-            *format = formats[i].format;
-            return TRUE;
-        }
-    return FALSE;
-}
-
-char *report_render(ReportFormat format, const Comparison *comparison, const Score *score)
-{
-    switch (format) {
-    case FORMAT_TABLE:
-        return format_table(comparison, score);
-    case FORMAT_MARKDOWN:
-        return format_markdown(comparison, score);
-    case FORMAT_CSV:
-        return format_csv(comparison);
-    case FORMAT_JSON:
-        return format_json(comparison, score);
-    case FORMAT_JUNIT:
-        return format_junit(comparison, score);
-    }
-    g_assert_not_reached();
-}
 
 /* Bytes with the unit names given (bytes, K, M, G), three significant digits. */
 static char *format_size(guint64 bytes, const char *const units[4])
@@ -74,16 +37,6 @@ char *format_status_mark(const Cell *cell, gboolean utf8)
     return g_strdup_printf("%s%d", utf8 ? "✗ " : "x ", cell->result.code);
 }
 
-const AllocatorColumn *format_column(const Comparison *comparison, guint allocator)
-{
-    return g_ptr_array_index(comparison->allocators, allocator);
-}
-
-const Workload *format_workload(const Comparison *comparison, guint workload)
-{
-    return g_ptr_array_index(comparison->workloads, workload);
-}
-
 void format_append_failures(GString *out, const Comparison *comparison, const char *heading,
                             const char *prefix, const char *emphasis)
 {
@@ -98,8 +51,8 @@ void format_append_failures(GString *out, const Comparison *comparison, const ch
         }
         g_autofree char *why = cell_describe_failure(cell);
         g_string_append_printf(out, "%s%s%s%s on %s%s%s: %s\n", prefix, emphasis,
-                               format_workload(comparison, cell->workload)->name, emphasis,
-                               emphasis, format_column(comparison, cell->allocator)->name, emphasis,
-                               why);
+                               comparison_workload(comparison, cell->workload)->name, emphasis,
+                               emphasis, comparison_column(comparison, cell->allocator)->name,
+                               emphasis, why);
     }
 }

@@ -53,8 +53,8 @@ char *format_csv(const Comparison *comparison)
                     ",failed_calls,wait_status,exit_status,signal,timed_out,figures_valid\r\n");
     for (guint i = 0; i < comparison->cell_count; i++) {
         const Cell *cell = &comparison->cells[i];
-        const Workload *workload = format_workload(comparison, cell->workload);
-        const AllocatorColumn *column = format_column(comparison, cell->allocator);
+        const Workload *workload = comparison_workload(comparison, cell->workload);
+        const AllocatorColumn *column = comparison_column(comparison, cell->allocator);
         const MstatsRunResult *r = &cell->result;
         append_field(out, workload->name, TRUE);
         append_field(out, workload_kind_name(workload->kind), FALSE);

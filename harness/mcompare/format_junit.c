@@ -45,7 +45,7 @@ static Verdict cell_verdict(const Comparison *comparison, const Cell *cell, cons
 static void append_figures(GString *out, const Comparison *comparison, const Cell *cell)
 {
     const MstatsRunResult *r = &cell->result;
-    const Workload *workload = format_workload(comparison, cell->workload);
+    const Workload *workload = comparison_workload(comparison, cell->workload);
     GString *figures = g_string_new(NULL);
     g_string_append_printf(figures,
                            "STATUS %s\nMAX %" G_GUINT64_FORMAT "\nAVG %.6f\nTIME %.6f\n"
@@ -72,7 +72,7 @@ char *format_junit(const Comparison *comparison, const Score *score)
     double total_time = 0;
     GString *suites = g_string_new(NULL);
     for (guint a = 0; a < comparison->allocators->len; a++) {
-        const AllocatorColumn *column = format_column(comparison, a);
+        const AllocatorColumn *column = comparison_column(comparison, a);
         GString *cases = g_string_new(NULL);
         guint failures = 0, skipped = 0;
         double time = 0;
@@ -82,7 +82,7 @@ char *format_junit(const Comparison *comparison, const Score *score)
             Verdict verdict = cell_verdict(comparison, cell, score);
             double seconds = cell->state == CELL_DONE ? cell->result.wall_seconds : 0.0;
             time += seconds;
-            g_autofree char *name = xml_text(format_workload(comparison, w)->name);
+            g_autofree char *name = xml_text(comparison_workload(comparison, w)->name);
             g_autofree char *message = xml_text(verdict.message);
             g_string_append_printf(cases,
                                    "    <testcase name=\"%s\" classname=\"mcompare.%s\" "
@@ -119,7 +119,7 @@ char *format_junit(const Comparison *comparison, const Score *score)
             g_string_append_printf(suites,
                                    "      <property name=\"geomean_ratio\" value=\"%.4f\"/>\n",
                                    summary.geomean_ratio);
-        if (score != NULL) {
+        if (score != NULL && score->allocators[a].graded) {
             const AllocatorScore *own = &score->allocators[a];
             g_autofree char *earned = score_format_points(own->earned);
             g_autofree char *possible = score_format_points(own->possible);

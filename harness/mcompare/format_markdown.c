@@ -25,7 +25,7 @@ static void append_summary_table(GString *out, const Comparison *comparison)
 {
     g_string_append(out, "| workload | no-reuse bound | optimal-reuse bound |");
     for (guint a = 0; a < comparison->allocators->len; a++) {
-        g_autofree char *name = escape_cell(format_column(comparison, a)->name);
+        g_autofree char *name = escape_cell(comparison_column(comparison, a)->name);
         g_string_append_printf(out, " %s |", name);
     }
     g_string_append(out, "\n| --- | ---: | ---: |");
@@ -33,7 +33,7 @@ static void append_summary_table(GString *out, const Comparison *comparison)
         g_string_append(out, " ---: |");
     g_string_append_c(out, '\n');
     for (guint w = 0; w < comparison->workloads->len; w++) {
-        const Workload *workload = format_workload(comparison, w);
+        const Workload *workload = comparison_workload(comparison, w);
         g_autofree char *name = escape_cell(workload->name);
         g_string_append_printf(out, "| %s |", name);
         if (workload->has_bounds) {
@@ -89,8 +89,10 @@ static void append_figures_table(GString *out, const Comparison *comparison)
                     "---: | ---: | ---: | ---: | --- |\n");
     for (guint i = 0; i < comparison->cell_count; i++) {
         const Cell *cell = &comparison->cells[i];
-        g_autofree char *workload = escape_cell(format_workload(comparison, cell->workload)->name);
-        g_autofree char *allocator = escape_cell(format_column(comparison, cell->allocator)->name);
+        g_autofree char *workload =
+            escape_cell(comparison_workload(comparison, cell->workload)->name);
+        g_autofree char *allocator =
+            escape_cell(comparison_column(comparison, cell->allocator)->name);
         if (cell->state != CELL_DONE) {
             g_autofree char *why = escape_cell(cell->not_run_reason);
             /* 26 columns: three named, 22 empty figures, the reason. */
@@ -126,7 +128,9 @@ static void append_score(GString *out, const Comparison *comparison, const Score
     g_string_append(out, "\n## Score\n\n");
     for (guint a = 0; a < score->allocator_count; a++) {
         const AllocatorScore *own = &score->allocators[a];
-        g_autofree char *name = escape_cell(format_column(comparison, a)->name);
+        if (!own->graded)
+            continue;
+        g_autofree char *name = escape_cell(comparison_column(comparison, a)->name);
         g_autofree char *earned = score_format_points(own->earned);
         g_autofree char *possible = score_format_points(own->possible);
         g_autofree char *mark = score_format_points(own->pass_mark);

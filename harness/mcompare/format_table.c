@@ -62,7 +62,7 @@ static gboolean locale_is_utf8(void)
 static void add_data_rows(Grid *grid, const Comparison *comparison, gboolean utf8)
 {
     for (guint w = 0; w < comparison->workloads->len; w++) {
-        const Workload *workload = format_workload(comparison, w);
+        const Workload *workload = comparison_workload(comparison, w);
         GPtrArray *row = grid_row(grid);
         g_ptr_array_add(row, g_strdup(workload->name));
         if (workload->has_bounds) {
@@ -123,7 +123,7 @@ static void render_grid(GString *out, const Grid *grid, const Comparison *compar
         guint first = LEAD_COLUMNS + a * SUB_COLUMNS, span = 0;
         for (guint s = 0; s < SUB_COLUMNS; s++)
             span += width[first + s] + (s ? 2 : 0);
-        guint name = text_width(format_column(comparison, a)->name);
+        guint name = text_width(comparison_column(comparison, a)->name);
         if (name > span)
             width[first] += name - span;
     }
@@ -138,7 +138,7 @@ static void render_grid(GString *out, const Grid *grid, const Comparison *compar
         for (guint s = 0; s < SUB_COLUMNS; s++)
             span += width[first + s] + (s ? 2 : 0);
         g_string_append(line, bar);
-        pad(line, format_column(comparison, a)->name, span, FALSE);
+        pad(line, comparison_column(comparison, a)->name, span, FALSE);
     }
     append_line(out, line);
     guint total = 0;
@@ -174,7 +174,7 @@ static void append_notes(GString *out, const Comparison *comparison)
     gboolean approx = FALSE;
     format_append_failures(out, comparison, "\nFailed or not run:\n", "  ", "");
     for (guint w = 0; w < comparison->workloads->len; w++)
-        approx = approx || !format_workload(comparison, w)->bounds_agree;
+        approx = approx || !comparison_workload(comparison, w)->bounds_agree;
     g_string_append(out, "\nMAX and the bounds in bytes (K, M, G: powers of 1024); ratio = MAX / "
                          "optimal reuse; TIME in seconds.\n");
     g_string_append(out, "no-reuse: every byte requested; optimal: peak bytes live at once "

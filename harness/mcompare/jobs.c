@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cell_json.h"
+#include "output_file.h"
 #include "workloads.h"
 
 /* The result file of cell INDEX; zero-padded so that names sort in table order. */
@@ -34,12 +35,15 @@ static gboolean write_manifest(Comparison *plan, const char *dir, GError **error
     json_generator_set_root(generator, root);
     json_generator_set_pretty(generator, TRUE);
     g_autofree char *path = g_build_filename(dir, MCOMPARE_MANIFEST, NULL);
-    return json_generator_to_file(generator, path, error);
+    gsize length;
+    g_autofree char *text = json_generator_to_data(generator, &length);
+    return output_file_write(path, text, (gssize)length, error);
 }
 
 gboolean jobs_emit(Comparison *plan, const char *dir, FILE *out, GError **error)
 {
-    if (g_mkdir_with_parents(dir, 0777) != 0) {
+    /* DIR itself, never its parents: a mistyped path is an error. */
+    if (g_mkdir(dir, 0777) != 0 && errno != EEXIST) {
         g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "--emit-jobs %s: %s", dir,
                     g_strerror(errno));
         return FALSE;

@@ -17,7 +17,8 @@
  * `out`, one line each. FALSE + error when DIR cannot be written. */
 gboolean jobs_emit(Comparison *plan, const char *dir, FILE *out, GError **error);
 
-/* Reads DIR/manifest.json (if present) and every DIR/cell-*.json; returns
+/* Reads DIR/manifest.json (if present), then every other DIR/\*.json in name
+ * order (the jobs write cell-NNNNN.json; a result file by any name counts); returns
  * the comparison with bounds derived, cells without a file marked not run.
  * NULL + error (naming the file) when DIR holds nothing readable. */
 Comparison *jobs_merge(const char *dir, GError **error);

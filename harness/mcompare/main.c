@@ -8,10 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "format.h"
 #include "jobs.h"
+#include "output_file.h"
+#include "render.h"
 #include "rubric.h"
 #include "scheduler.h"
+#include "score.h"
 #include "workloads.h"
 
 typedef struct {
@@ -56,7 +58,9 @@ static const GOptionEntry entries[] = {
     {"pass", 0, 0, G_OPTION_ARG_STRING, &options.pass,
      "Pass mark in points (or N%), replacing the rubric's", "SCORE"},
     {"timeout", 't', 0, G_OPTION_ARG_DOUBLE, &options.timeout,
-     "Stop each cell after SECONDS (default 30; 0 = never)", "SECONDS"},
+     "Stop each cell after SECONDS of CPU time (rounded up), or 10 times as long waiting "
+     "(default 30; 0 = never)",
+     "SECONDS"},
     {"memory-limit", 'm', 0, G_OPTION_ARG_STRING, &options.memory_limit,
      "Stop a cell when its heap passes SIZE (default 2.5G; K, M, G suffixes)", "SIZE"},
     {"markdown", 0, 0, G_OPTION_ARG_FILENAME, &options.markdown_file,
@@ -95,73 +99,107 @@ static int input_error(const GError *error)
     return usage_error(error->message);
 }
 
-/* Writes a report file atomically, creating its folder. */
-static gboolean write_report(const char *path, const char *text, GError **error)
+/* Writes one report in `format` to `path` in place (output_file.h: through
+ * links, into FIFOs and devices, never creating a folder). FALSE after one
+ * line on stderr; the caller goes on with the other reports. */
+static gboolean write_report(const char *path, ReportFormat format, const Comparison *comparison,
+                             const Score *score)
 {
-    g_autofree char *dir = g_path_get_dirname(path);
-    if (g_mkdir_with_parents(dir, 0777) != 0) {
-        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "cannot create %s", dir);
-        return FALSE;
-    }
-    return g_file_set_contents(path, text, -1, error);
+    g_autofree char *text = report_render(format, comparison, score);
+    g_autoptr(GError) error = NULL;
+    if (output_file_write(path, text, -1, &error))
+        return TRUE;
+    fprintf(stderr, "mcompare: %s\n", error->message);
+    return FALSE;
 }
 
-/* The allocators and workloads to compare: the options, else the rubric's,
- * else the defaults. */
-static Comparison *plan_comparison(const Rubric *rubric, GError **error)
+/* Adds libc as a reference column when the rubric's time-ratio checks need
+ * its CPU time and no column runs it already. Its cells sit beside the
+ * graded cells of each workload in the table order the scheduler follows. */
+static gboolean add_reference_column(const Rubric *rubric, GPtrArray *allocators, GError **error)
 {
-    GPtrArray *allocators = g_ptr_array_new_with_free_func((GDestroyNotify)allocator_column_free);
-    GPtrArray *workloads = g_ptr_array_new_with_free_func((GDestroyNotify)workload_free);
-    gboolean ok = TRUE;
+    if (rubric == NULL || !rubric_needs_reference(rubric))
+        return TRUE;
+    for (guint i = 0; i < allocators->len; i++)
+        if (strcmp(((AllocatorColumn *)g_ptr_array_index(allocators, i))->spec,
+                   MCOMPARE_REFERENCE_ALLOCATOR) == 0)
+            return TRUE;
+    if (!allocators_add(MCOMPARE_REFERENCE_ALLOCATOR, allocators, error))
+        return FALSE;
+    ((AllocatorColumn *)g_ptr_array_index(allocators, allocators->len - 1))->reference_only = TRUE;
+    return TRUE;
+}
+
+/* The columns: -a, else the rubric's allocator, else the defaults. */
+static gboolean plan_allocators(const Rubric *rubric, GPtrArray *allocators, GError **error)
+{
     if (options.allocators != NULL) {
-        for (char **list = options.allocators; ok && *list; list++)
-            ok = allocators_add(*list, allocators, error);
-    } else if (rubric != NULL && rubric->allocator != NULL) {
-        ok = allocators_add(rubric->allocator, allocators, error);
-    } else if (rubric != NULL) {
+        for (char **list = options.allocators; *list; list++)
+            if (!allocators_add(*list, allocators, error))
+                return FALSE;
+        return TRUE;
+    }
+    if (rubric != NULL && rubric->allocator != NULL)
+        return allocators_add(rubric->allocator, allocators, error);
+    if (rubric != NULL) {
         g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
                     "%s names no allocator: give -a or allocator = in [grading]", rubric->path);
-        ok = FALSE;
-    } else {
-        ok = allocators_add(MCOMPARE_DEFAULT_ALLOCATORS, allocators, error);
+        return FALSE;
     }
-    if (ok && options.workloads != NULL) {
-        for (char **list = options.workloads; ok && *list; list++)
-            ok = workloads_add(*list, workloads, error);
-    } else if (ok && rubric != NULL) {
-        for (guint i = 0; ok && i < rubric->items->len; i++) {
+    return allocators_add(MCOMPARE_DEFAULT_ALLOCATORS, allocators, error);
+}
+
+/* The rows: -w, else the rubric's sections, else every workload; --label
+ * renames a single one. */
+static gboolean plan_workloads(const Rubric *rubric, GPtrArray *workloads, GError **error)
+{
+    if (options.workloads != NULL) {
+        for (char **list = options.workloads; *list; list++)
+            if (!workloads_add(*list, workloads, error))
+                return FALSE;
+    } else if (rubric != NULL) {
+        for (guint i = 0; i < rubric->items->len; i++) {
             const RubricItem *item = g_ptr_array_index(rubric->items, i);
             g_autoptr(GError) local = NULL;
             Workload *workload = workload_resolve(item->workload, item->workload, &local);
             if (workload == NULL) {
                 g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "%s:%u: [%s]: %s",
                             rubric->path, item->line, item->workload, local->message);
-                ok = FALSE;
-            } else {
-                g_ptr_array_add(workloads, workload);
+                return FALSE;
             }
+            g_ptr_array_add(workloads, workload);
         }
-    } else if (ok) {
-        ok = workloads_add("all", workloads, error);
+    } else if (!workloads_add("all", workloads, error)) {
+        return FALSE;
     }
-    if (ok && options.label != NULL) {
-        if (workloads->len != 1) {
-            g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
-                        "--label names one workload, but -w gives %u", workloads->len);
-            ok = FALSE;
-        } else {
-            Workload *only = g_ptr_array_index(workloads, 0);
-            g_free(only->name);
-            only->name = g_strdup(options.label);
-        }
+    if (options.label == NULL)
+        return TRUE;
+    if (workloads->len != 1) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                    "--label names one workload, but -w gives %u", workloads->len);
+        return FALSE;
     }
+    Workload *only = g_ptr_array_index(workloads, 0);
+    g_free(only->name);
+    only->name = g_strdup(options.label);
+    return TRUE;
+}
+
+/* The allocators and workloads to compare, with libc beside them when the
+ * rubric's time-ratio checks need it. */
+static Comparison *plan_comparison(const Rubric *rubric, GError **error)
+{
+    GPtrArray *allocators = g_ptr_array_new_with_free_func((GDestroyNotify)allocator_column_free);
+    GPtrArray *workloads = g_ptr_array_new_with_free_func((GDestroyNotify)workload_free);
+    gboolean ok =
+        plan_allocators(rubric, allocators, error) && plan_workloads(rubric, workloads, error);
     if (ok && (allocators->len == 0 || workloads->len == 0)) {
         g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
                     "nothing to compare: -a and -w "
                     "name no allocator or no workload");
         ok = FALSE;
     }
-    if (!ok) {
+    if (!ok || !add_reference_column(rubric, allocators, error)) {
         g_ptr_array_unref(allocators);
         g_ptr_array_unref(workloads);
         return NULL;
@@ -176,15 +214,16 @@ static guint default_jobs(void)
     return cores > 0 ? (guint)cores : 1;
 }
 
-/* The report, the extra files and the score lines. Returns the exit status. */
+/* Writes the report (stdout or -o), the extra files and the score lines.
+ * Every output is attempted even when one fails, so that no result already
+ * made is lost. Returns the exit status: 1 when an output failed. */
 static int report(const Comparison *comparison, const Score *score, ReportFormat format)
 {
-    g_autoptr(GError) error = NULL;
-    g_autofree char *main_report = report_render(format, comparison, score);
+    gboolean written = TRUE;
     if (options.output != NULL) {
-        if (!write_report(options.output, main_report, &error))
-            return usage_error(error->message);
+        written = write_report(options.output, format, comparison, score);
     } else {
+        g_autofree char *main_report = report_render(format, comparison, score);
         fputs(main_report, stdout);
     }
     const struct {
@@ -194,22 +233,24 @@ static int report(const Comparison *comparison, const Score *score, ReportFormat
                   {options.json_file, FORMAT_JSON},
                   {options.csv_file, FORMAT_CSV},
                   {options.junit_file, FORMAT_JUNIT}};
-    for (gsize i = 0; i < G_N_ELEMENTS(extras); i++) {
-        if (extras[i].path == NULL)
-            continue;
-        g_autofree char *text = report_render(extras[i].format, comparison, score);
-        if (!write_report(extras[i].path, text, &error))
-            return usage_error(error->message);
-    }
+    for (gsize i = 0; i < G_N_ELEMENTS(extras); i++)
+        if (extras[i].path != NULL)
+            written = write_report(extras[i].path, extras[i].format, comparison, score) && written;
     /* The table carries the score lines itself; with another format on
      * stdout they go to stderr so that stdout stays parseable. */
     if (score != NULL && (format != FORMAT_TABLE || options.output != NULL)) {
         g_autofree char *lines = score_render_lines(score, comparison);
         fputs(lines, options.output != NULL ? stdout : stderr);
     }
-    fflush(stdout);
+    g_autoptr(GError) error = NULL;
+    if (!output_stream_flush(stdout, "standard output", &error)) {
+        fprintf(stderr, "mcompare: %s\n", error->message);
+        written = FALSE;
+    }
     if (comparison->interrupted)
         return 130;
+    if (!written)
+        return 1;
     if (score != NULL)
         return score_passed(score) ? 0 : 1;
     for (guint i = 0; i < comparison->cell_count; i++)
@@ -218,18 +259,81 @@ static int report(const Comparison *comparison, const Score *score, ReportFormat
     return 0;
 }
 
-int main(int argc, char **argv)
+/* What the options ask for, checked before anything runs. */
+typedef struct {
+    ReportFormat format;
+    guint64 memory_limit;
+    double pass; /* < 0: the rubric's */
+    gboolean pass_percent;
+} Plan;
+
+/* Checks the options that need no file, into `plan`. Returns 0, or the exit
+ * status of a usage error (already printed). */
+static int check_options(Plan *plan)
 {
-    /* The character set only (for the table's marks and rules): numbers keep
-     * the C locale's decimal point in every format. */
-    setlocale(LC_CTYPE, "");
+    g_autoptr(GError) error = NULL;
+    plan->format = FORMAT_TABLE;
+    if (options.format != NULL && !report_format_parse(options.format, &plan->format)) {
+        g_autofree char *message = g_strdup_printf(
+            "--format %s: give table, markdown, csv, json or junit", options.format);
+        return usage_error(message);
+    }
+    if (options.jobs < 0)
+        return usage_error("--jobs: give a number of cells >= 1 (0: one per core)");
+    if (options.jobs > MCOMPARE_MAX_JOBS) {
+        g_autofree char *message = g_strdup_printf("--jobs %d: at most %d cells at a time",
+                                                   options.jobs, MCOMPARE_MAX_JOBS);
+        return usage_error(message);
+    }
+    plan->memory_limit = MSTATS_DEFAULT_MEMORY_LIMIT;
+    if (!mstats_parse_limits(options.timeout, options.memory_limit, &plan->memory_limit, &error))
+        return usage_error(error->message);
+    plan->pass = -1;
+    plan->pass_percent = FALSE;
+    if (options.pass != NULL) {
+        if (options.rubric == NULL)
+            return usage_error("--pass needs --rubric FILE");
+        if (!rubric_parse_pass(options.pass, &plan->pass, &plan->pass_percent))
+            return usage_error("--pass: give points (e.g. 60) or a percentage (e.g. 60%)");
+    }
+    if (options.emit_jobs != NULL && options.merge != NULL)
+        return usage_error("--emit-jobs and --merge are two steps: give one of them");
+    if (options.merge != NULL &&
+        (options.allocators != NULL || options.workloads != NULL || options.label != NULL))
+        return usage_error("--merge reports the cells in DIR: -a, -w and --label do not apply");
+    return 0;
+}
+
+/* Runs every cell of `comparison` with the options' jobs and progress. */
+static void run_cells(Comparison *comparison)
+{
+    /* The programs never read our terminal: a background group that did
+     * would stop. */
+    int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd >= 0) {
+        dup2(null_fd, STDIN_FILENO);
+        if (null_fd != STDIN_FILENO)
+            close(null_fd);
+    }
+    SchedulerOptions schedule = {
+        .jobs = options.jobs > 0 ? (guint)options.jobs : default_jobs(),
+        .quiet = options.quiet,
+    };
+    scheduler_run(comparison, &schedule);
+    comparison_derive_bounds(comparison);
+}
+
+/* Parses argv into `options`. Returns 0, or the exit status of a usage error. */
+static int parse_command_line(int argc, char **argv)
+{
     g_autoptr(GOptionContext) context = g_option_context_new(NULL);
     g_option_context_set_summary(
         context, "Runs every allocator on every workload and prints MAX, MAX / optimal reuse, "
                  "TIME and STATUS side by side, with the no-reuse and optimal-reuse bounds.");
     g_option_context_set_description(
         context, "Exit status: 0 when every cell is OK (with --rubric: the score reaches the "
-                 "pass mark), 1 otherwise, 2 for a usage error, 130 when interrupted.\n"
+                 "pass mark), 1 otherwise (a report file that could not be written included), "
+                 "2 for a usage error, 130 when interrupted.\n"
                  "Docs: docs/mcompare.md, docs/grading.md.");
     g_option_context_add_main_entries(context, entries, NULL);
     g_autoptr(GError) error = NULL;
@@ -241,36 +345,20 @@ int main(int argc, char **argv)
                                                    argv[1]);
         return usage_error(message);
     }
-    ReportFormat format = FORMAT_TABLE;
-    if (options.format != NULL && !report_format_parse(options.format, &format)) {
-        g_autofree char *message = g_strdup_printf(
-            "--format %s: give table, markdown, csv, json or junit", options.format);
-        return usage_error(message);
-    }
-    if (options.jobs < 0)
-        return usage_error("--jobs: give a number of cells >= 1");
-    guint64 memory_limit = MSTATS_DEFAULT_MEMORY_LIMIT;
-    if (!mstats_parse_limits(options.timeout, options.memory_limit, &memory_limit, &error))
-        return usage_error(error->message);
-    double pass = -1;
-    gboolean pass_percent = FALSE;
-    if (options.pass != NULL) {
-        if (options.rubric == NULL)
-            return usage_error("--pass needs --rubric FILE");
-        if (!rubric_parse_pass(options.pass, &pass, &pass_percent))
-            return usage_error("--pass: give points (e.g. 60) or a percentage (e.g. 60%)");
-    }
-    if (options.emit_jobs != NULL && options.merge != NULL)
-        return usage_error("--emit-jobs and --merge are two steps: give one of them");
-    if (options.merge != NULL &&
-        (options.allocators != NULL || options.workloads != NULL || options.label != NULL))
-        return usage_error("--merge reports the cells in DIR: -a, -w and --label do not apply");
-    if (options.jobs > MCOMPARE_MAX_JOBS) {
-        g_autofree char *message = g_strdup_printf("--jobs %d: at most %d cells at a time",
-                                                   options.jobs, MCOMPARE_MAX_JOBS);
-        return usage_error(message);
-    }
+    return 0;
+}
 
+int main(int argc, char **argv)
+{
+    /* The character set only (for the table's marks and rules): numbers keep
+     * the C locale's decimal point in every format. */
+    setlocale(LC_CTYPE, "");
+    Plan plan;
+    int status = parse_command_line(argc, argv);
+    if (status != 0 || (status = check_options(&plan)) != 0)
+        return status;
+
+    g_autoptr(GError) error = NULL;
     g_autoptr(Rubric) rubric = NULL;
     if (options.rubric != NULL && (rubric = rubric_load(options.rubric, &error)) == NULL)
         return input_error(error);
@@ -285,29 +373,16 @@ int main(int argc, char **argv)
         if (comparison == NULL)
             return input_error(error);
         comparison->timeout_seconds = options.timeout;
-        comparison->memory_limit = memory_limit;
+        comparison->memory_limit = plan.memory_limit;
         if (options.emit_jobs != NULL) {
             if (!jobs_emit(comparison, options.emit_jobs, stdout, &error))
                 return usage_error(error->message);
             return 0;
         }
-        /* The programs never read our terminal: a background group that did
-         * would stop. */
-        int null_fd = open("/dev/null", O_RDONLY);
-        if (null_fd >= 0) {
-            dup2(null_fd, STDIN_FILENO);
-            if (null_fd != STDIN_FILENO)
-                close(null_fd);
-        }
-        SchedulerOptions schedule = {
-            .jobs = options.jobs > 0 ? (guint)options.jobs : default_jobs(),
-            .quiet = options.quiet,
-        };
-        scheduler_run(comparison, &schedule);
-        comparison_derive_bounds(comparison);
+        run_cells(comparison);
     }
     g_autoptr(Score) score = NULL;
     if (rubric != NULL)
-        score = rubric_score(rubric, comparison, pass, pass_percent);
-    return report(comparison, score, format);
+        score = rubric_score(rubric, comparison, plan.pass, plan.pass_percent);
+    return report(comparison, score, plan.format);
 }

@@ -170,14 +170,46 @@ static gboolean read_status(const char *text, RubricItem *item)
     return TRUE;
 }
 
+/* The optional key `key` of [group] as a number > 0 into *value (*has set);
+ * `meaning` says what to give when it is not one. */
+static gboolean read_positive(GKeyFile *file, const LineMap *map, const char *group,
+                              const char *key, const char *meaning, double *value, gboolean *has,
+                              GError **error)
+{
+    g_autofree char *text = value_of(file, group, key);
+    if (text == NULL)
+        return TRUE;
+    if (!parse_number(text, value) || *value <= 0)
+        return rubric_fail(error, map->path, key_line(map, group, key),
+                           "%s = '%s': give %s as a number > 0", key, text, meaning);
+    *has = TRUE;
+    return TRUE;
+}
+
+/* The wall-clock `time` key of older rubrics: an error that says what to
+ * write instead, since a wall-clock limit grades the machine's load. */
+static gboolean reject_wall_time(GKeyFile *file, const LineMap *map, const char *group,
+                                 GError **error)
+{
+    g_autofree char *time = value_of(file, group, "time");
+    if (time == NULL)
+        return TRUE;
+    return rubric_fail(error, map->path, key_line(map, group, "time"),
+                       "time = %s: wall-clock limits no longer grade (they depend on the "
+                       "machine's load); write time-ratio = 2.0 (CPU time against libc's on "
+                       "the same workload) or cpu-seconds = %s (CPU time)",
+                       time, time);
+}
+
 /* One workload section: points (required) and the optional checks. */
 static gboolean read_item(GKeyFile *file, const LineMap *map, const char *group, RubricItem *item,
                           GError **error)
 {
-    static const char *const allowed[] = {"points",    "status", "max-heap",
-                                          "max-ratio", "time",   NULL};
-    if (!check_keys(file, map, group, allowed, "points, status, max-heap, max-ratio or time",
-                    error))
+    static const char *const allowed[] = {"points",     "status",      "max-heap", "max-ratio",
+                                          "time-ratio", "cpu-seconds", NULL};
+    if (!reject_wall_time(file, map, group, error) ||
+        !check_keys(file, map, group, allowed,
+                    "points, status, max-heap, max-ratio, time-ratio or cpu-seconds", error))
         return FALSE;
     item->workload = g_strdup(group);
     item->line = group_line(map, group);
@@ -201,23 +233,12 @@ static gboolean read_item(GKeyFile *file, const LineMap *map, const char *group,
                                max_heap, size_error->message);
         item->has_max_heap = TRUE;
     }
-    g_autofree char *max_ratio = value_of(file, group, "max-ratio");
-    if (max_ratio != NULL) {
-        if (!parse_number(max_ratio, &item->max_ratio) || item->max_ratio <= 0)
-            return rubric_fail(error, map->path, key_line(map, group, "max-ratio"),
-                               "max-ratio = '%s': give MAX / optimal reuse as a number > 0 "
-                               "(e.g. 1.25)",
-                               max_ratio);
-        item->has_max_ratio = TRUE;
-    }
-    g_autofree char *time = value_of(file, group, "time");
-    if (time != NULL) {
-        if (!parse_number(time, &item->time) || item->time <= 0)
-            return rubric_fail(error, map->path, key_line(map, group, "time"),
-                               "time = '%s': give seconds as a number > 0", time);
-        item->has_time = TRUE;
-    }
-    return TRUE;
+    return read_positive(file, map, group, "max-ratio", "MAX / optimal reuse (e.g. 1.25)",
+                         &item->max_ratio, &item->has_max_ratio, error) &&
+           read_positive(file, map, group, "time-ratio", "CPU time / libc's CPU time (e.g. 2.0)",
+                         &item->time_ratio, &item->has_time_ratio, error) &&
+           read_positive(file, map, group, "cpu-seconds", "CPU seconds (e.g. 5)",
+                         &item->cpu_seconds, &item->has_cpu_seconds, error);
 }
 
 /* Every section but [grading], in file order. */
@@ -240,6 +261,14 @@ static void rubric_item_free(RubricItem *item)
 {
     g_free(item->workload);
     g_free(item);
+}
+
+gboolean rubric_needs_reference(const Rubric *rubric)
+{
+    for (guint i = 0; i < rubric->items->len; i++)
+        if (((const RubricItem *)g_ptr_array_index(rubric->items, i))->has_time_ratio)
+            return TRUE;
+    return FALSE;
 }
 
 void rubric_free(Rubric *rubric)

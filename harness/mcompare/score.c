@@ -1,9 +1,10 @@
 /* Scoring: a rubric applied to a comparison, per allocator, and the
  * [mcompare]: lines that say each workload's points and why. */
+#include "score.h"
+
 #include <math.h>
 #include <string.h>
 
-#include "rubric.h"
 #include "workloads.h"
 
 char *score_format_points(double points)
@@ -35,67 +36,126 @@ static guint find_workload(const Comparison *comparison, const char *section)
     return found;
 }
 
-/* Applies one item's checks to one cell; fills earned and why. */
-static void judge(const RubricItem *item, const Comparison *comparison, const Cell *cell,
-                  ItemScore *verdict)
+/* The checks of one verdict as they are made: the words so far and whether
+ * every check held. */
+typedef struct {
+    GString *why;
+    gboolean pass;
+} Checks;
+
+/* Adds one check's words ("; "-separated) and folds its outcome into the verdict. */
+static void check_note(Checks *checks, gboolean ok, const char *format, ...) G_GNUC_PRINTF(3, 4);
+
+static void check_note(Checks *checks, gboolean ok, const char *format, ...)
 {
-    GString *why = g_string_new(NULL);
-    gboolean pass = TRUE;
-#define NOTE(ok, ...)                                                                              \
-    do {                                                                                           \
-        if (why->len)                                                                              \
-            g_string_append(why, "; ");                                                            \
-        g_string_append_printf(why, __VA_ARGS__);                                                  \
-        pass = pass && (ok);                                                                       \
-    } while (0)
-    if (cell == NULL || cell->state != CELL_DONE) {
-        g_autofree char *reason = cell ? cell_describe_failure(cell) : g_strdup("not run");
-        NOTE(FALSE, "%s", cell ? reason : "not run: the workload is not in this comparison");
-        verdict->earned = 0.0;
-        verdict->why = g_string_free(why, FALSE);
-        return;
-    }
+    if (checks->why->len)
+        g_string_append(checks->why, "; ");
+    va_list args;
+    va_start(args, format);
+    g_string_append_vprintf(checks->why, format, args);
+    va_end(args);
+    checks->pass = checks->pass && ok;
+}
+
+/* The STATUS check of `item` on a cell that ran. */
+static void check_status(Checks *checks, const RubricItem *item, const Cell *cell)
+{
     const MstatsRunResult *r = &cell->result;
     g_autofree char *outcome = cell_describe_failure(cell);
     switch (item->status) {
     case EXPECT_OK:
-        NOTE(r->code == MSTATS_CODE_OK, "STATUS %s%s",
-             r->code == 0 ? "OK" : "FAILED: ", r->code == 0 ? "" : outcome);
+        check_note(checks, r->code == MSTATS_CODE_OK, "STATUS %s%s",
+                   r->code == 0 ? "OK" : "FAILED: ", r->code == 0 ? "" : outcome);
         break;
     case EXPECT_FAILED:
-        NOTE(r->code != MSTATS_CODE_OK, "STATUS %s (a failure expected)", outcome);
+        check_note(checks, r->code != MSTATS_CODE_OK, "STATUS %s (a failure expected)", outcome);
         break;
     case EXPECT_CODE:
-        NOTE(r->code == item->status_code, "STATUS %s (code %d expected)", outcome,
-             item->status_code);
+        check_note(checks, r->code == item->status_code, "STATUS %s (code %d expected)", outcome,
+                   item->status_code);
         break;
     case EXPECT_ANY:
         break;
     }
+}
+
+/* The MAX checks (max-heap, max-ratio) of `item` on a cell that ran. */
+static void check_heap(Checks *checks, const RubricItem *item, const Comparison *comparison,
+                       const Cell *cell)
+{
+    const MstatsRunResult *r = &cell->result;
     if (item->has_max_heap) {
         if (!r->figures_valid)
-            NOTE(FALSE, "no MAX to compare with max-heap %" G_GUINT64_FORMAT, item->max_heap);
+            check_note(checks, FALSE, "no MAX to compare with max-heap %" G_GUINT64_FORMAT,
+                       item->max_heap);
         else
-            NOTE(r->heap_max <= item->max_heap, "MAX %" G_GUINT64_FORMAT " %s %" G_GUINT64_FORMAT,
-                 r->heap_max, r->heap_max <= item->max_heap ? "<=" : ">", item->max_heap);
+            check_note(checks, r->heap_max <= item->max_heap,
+                       "MAX %" G_GUINT64_FORMAT " %s %" G_GUINT64_FORMAT, r->heap_max,
+                       r->heap_max <= item->max_heap ? "<=" : ">", item->max_heap);
     }
     if (item->has_max_ratio) {
-        const Workload *workload = g_ptr_array_index(comparison->workloads, cell->workload);
+        const Workload *workload = comparison_workload(comparison, cell->workload);
         double ratio = workload->has_bounds && workload->optimal_reuse && r->figures_valid
                            ? (double)r->heap_max / (double)workload->optimal_reuse
                            : 0.0;
         if (ratio <= 0)
-            NOTE(FALSE, "no MAX / optimal to compare with max-ratio %.3f", item->max_ratio);
+            check_note(checks, FALSE, "no MAX / optimal to compare with max-ratio %.3f",
+                       item->max_ratio);
         else
-            NOTE(ratio <= item->max_ratio, "MAX / optimal %.3f %s %.3f", ratio,
-                 ratio <= item->max_ratio ? "<=" : ">", item->max_ratio);
+            check_note(checks, ratio <= item->max_ratio, "MAX / optimal %.3f %s %.3f", ratio,
+                       ratio <= item->max_ratio ? "<=" : ">", item->max_ratio);
     }
-    if (item->has_time)
-        NOTE(r->wall_seconds <= item->time, "TIME %.3f s %s %g s", r->wall_seconds,
-             r->wall_seconds <= item->time ? "<=" : ">", item->time);
-#undef NOTE
-    verdict->earned = pass ? item->points : 0.0;
-    verdict->why = g_string_free(why, FALSE);
+}
+
+/* The CPU time checks (cpu-seconds, time-ratio) of `item` on a cell that
+ * ran. Wall-clock TIME is never graded: it depends on the machine's load. */
+static void check_cpu_time(Checks *checks, const RubricItem *item, const Comparison *comparison,
+                           const Cell *cell)
+{
+    double cpu = cell->result.cpu_seconds;
+    if (item->has_cpu_seconds)
+        check_note(checks, cpu <= item->cpu_seconds, "CPU %.3f s %s %g s", cpu,
+                   cpu <= item->cpu_seconds ? "<=" : ">", item->cpu_seconds);
+    if (item->has_time_ratio) {
+        const Cell *reference = comparison_reference_cell(comparison, cell->workload);
+        if (reference == NULL || !cell_ok(reference)) {
+            g_autofree char *why = reference == NULL ? g_strdup("not a column of this run")
+                                                     : cell_describe_failure(reference);
+            check_note(checks, FALSE, "no libc CPU time to compare with time-ratio %.2f (libc: %s)",
+                       item->time_ratio, why);
+            return;
+        }
+        /* A reference below the floor counts as the floor, so that the
+         * timer's granularity and start-up noise never decide a grade. */
+        double libc = reference->result.cpu_seconds;
+        double ratio = cpu / MAX(libc, RUBRIC_TIME_RATIO_FLOOR);
+        g_autofree char *base = libc >= RUBRIC_TIME_RATIO_FLOOR
+                                    ? g_strdup_printf("libc's %.3f s", libc)
+                                    : g_strdup_printf("the %.1f s floor (libc's %.3f s)",
+                                                      RUBRIC_TIME_RATIO_FLOOR, libc);
+        check_note(checks, ratio <= item->time_ratio, "CPU %.3f s = %.2f x %s %s %.2f", cpu, ratio,
+                   base, ratio <= item->time_ratio ? "<=" : ">", item->time_ratio);
+    }
+}
+
+/* Applies one item's checks to one cell (NULL: its workload is not in the
+ * comparison); fills earned and why. */
+static void judge(const RubricItem *item, const Comparison *comparison, const Cell *cell,
+                  ItemScore *verdict)
+{
+    Checks checks = {.why = g_string_new(NULL), .pass = TRUE};
+    if (cell == NULL) {
+        check_note(&checks, FALSE, "not run: the workload is not in this comparison");
+    } else if (cell->state != CELL_DONE) {
+        g_autofree char *reason = cell_describe_failure(cell);
+        check_note(&checks, FALSE, "%s", reason);
+    } else {
+        check_status(&checks, item, cell);
+        check_heap(&checks, item, comparison, cell);
+        check_cpu_time(&checks, item, comparison, cell);
+    }
+    verdict->earned = checks.pass ? item->points : 0.0;
+    verdict->why = g_string_free(checks.why, FALSE);
 }
 
 Score *rubric_score(const Rubric *rubric, const Comparison *comparison, double pass_override,
@@ -114,7 +174,8 @@ Score *rubric_score(const Rubric *rubric, const Comparison *comparison, double p
     for (guint a = 0; a < score->allocator_count; a++) {
         AllocatorScore *own = &score->allocators[a];
         own->allocator = a;
-        own->item_count = rubric->items->len;
+        own->graded = !comparison_column(comparison, a)->reference_only;
+        own->item_count = own->graded ? rubric->items->len : 0;
         own->items = g_new0(ItemScore, MAX(own->item_count, 1));
         for (guint i = 0; i < own->item_count; i++) {
             ItemScore *verdict = &own->items[i];
@@ -161,7 +222,7 @@ const ItemScore *score_for_cell(const Score *score, guint workload, guint alloca
 gboolean score_passed(const Score *score)
 {
     for (guint a = 0; a < score->allocator_count; a++)
-        if (!score->allocators[a].passed)
+        if (score->allocators[a].graded && !score->allocators[a].passed)
             return FALSE;
     return TRUE;
 }
@@ -169,10 +230,15 @@ gboolean score_passed(const Score *score)
 char *score_render_lines(const Score *score, const Comparison *comparison)
 {
     GString *text = g_string_new(NULL);
+    guint graded = 0;
+    for (guint a = 0; a < score->allocator_count; a++)
+        graded += score->allocators[a].graded;
+    gboolean several = graded > 1;
     for (guint a = 0; a < score->allocator_count; a++) {
         const AllocatorScore *own = &score->allocators[a];
-        const AllocatorColumn *column = g_ptr_array_index(comparison->allocators, a);
-        gboolean several = score->allocator_count > 1;
+        const AllocatorColumn *column = comparison_column(comparison, a);
+        if (!own->graded)
+            continue;
         for (guint i = 0; i < own->item_count; i++) {
             const ItemScore *verdict = &own->items[i];
             g_autofree char *earned = score_format_points(verdict->earned);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output_file.h"
 #include "report.h"
 #include "single_run.h"
 
@@ -131,10 +132,11 @@ static int explain(const char *code_text)
     return 0;
 }
 
+/* Writes a report file in place (output_file.h); FALSE after one line on stderr. */
 static gboolean write_file(const char *path, const char *text)
 {
     g_autoptr(GError) error = NULL;
-    if (!g_file_set_contents(path, text, -1, &error)) {
+    if (!output_file_write(path, text, -1, &error)) {
         fprintf(stderr, "mstats: %s\n", error->message);
         return FALSE;
     }
@@ -195,6 +197,15 @@ int main(int argc, char **argv)
         fputs(text, stdout);
         if (options.heap_map != NULL)
             printf("[mstats]: HEAP-MAP: %s\n", options.heap_map);
+    }
+    if (result.output_error != NULL) {
+        fprintf(stderr, "mstats: %s\n", result.output_error);
+        ok = FALSE;
+    }
+    /* A report lost on the way (stdout on a full disk) is a failure too. */
+    if (!output_stream_flush(stdout, "standard output", &error)) {
+        fprintf(stderr, "mstats: %s\n", error->message);
+        ok = FALSE;
     }
     int status = result.code == MSTATS_CODE_OK && ok ? 0 : 1;
     mstats_run_result_clear(&result);

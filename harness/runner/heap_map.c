@@ -10,7 +10,9 @@
 #include <cairo.h>
 #include <errno.h>
 #include <math.h>
+#include <unistd.h>
 
+#include "output_file.h"
 #include "run.h"
 
 /* Read by LeakSanitizer in -DMSTATS_SANITIZE=ON builds (unused otherwise):
@@ -352,6 +354,40 @@ static void draw_frame(cairo_t *cr, const Canvas *c, const HeapMapRun *run)
     }
 }
 
+/* cairo's PNG sink: the bytes go to the descriptor in `closure` (an int
+ * holding the fd, then the errno value of a failed write). */
+static cairo_status_t write_png_bytes(void *closure, const unsigned char *data, unsigned int length)
+{
+    int *fd_then_errno = closure;
+    int errsv = output_fd_write_all(*fd_then_errno, data, length);
+    if (errsv == 0)
+        return CAIRO_STATUS_SUCCESS;
+    *fd_then_errno = -errsv;
+    return CAIRO_STATUS_WRITE_ERROR;
+}
+
+/* Writes the picture to the user's `path` in place (output_file.h). */
+static gboolean write_png(cairo_surface_t *surface, const char *path, GError **error)
+{
+    g_autoptr(GError) open_error = NULL;
+    int fd = output_file_open(path, &open_error);
+    if (fd < 0) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "cannot write the heap map: %s",
+                    open_error->message);
+        return FALSE;
+    }
+    int state = fd;
+    cairo_status_t status = cairo_surface_write_to_png_stream(surface, write_png_bytes, &state);
+    int errsv = state < 0 ? -state : 0;
+    if (close(fd) != 0 && errsv == 0 && status == CAIRO_STATUS_SUCCESS)
+        errsv = errno;
+    if (status == CAIRO_STATUS_SUCCESS && errsv == 0)
+        return TRUE;
+    g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_SYSTEM, "%s: cannot write the heap map: %s", path,
+                errsv != 0 ? g_strerror(errsv) : cairo_status_to_string(status));
+    return FALSE;
+}
+
 gboolean heap_map_write(const char *path, const MstatsRecordedOp *ops, guint64 count, guint32 ids,
                         const HeapMapRun *run, GError **error)
 {
@@ -367,16 +403,9 @@ gboolean heap_map_write(const char *path, const MstatsRecordedOp *ops, guint64 c
     cairo_paint(cr);
     paint_pixels(surface, &canvas, break_row);
     draw_frame(cr, &canvas, run);
-    cairo_status_t status = cairo_surface_write_to_png(surface, path);
+    gboolean written = write_png(surface, path, error);
     cairo_destroy(cr);
     cairo_surface_destroy(surface);
     g_free(canvas.diff);
-    if (status != CAIRO_STATUS_SUCCESS) {
-        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "%s: cannot write the heap map: %s",
-                    path,
-                    status == CAIRO_STATUS_WRITE_ERROR ? g_strerror(errno)
-                                                       : cairo_status_to_string(status));
-        return FALSE;
-    }
-    return TRUE;
+    return written;
 }

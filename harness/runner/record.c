@@ -7,8 +7,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "output_file.h"
 #include "trace_write.h"
-
 #include "run.h"
 
 const MstatsRecordedOp *record_map(int record_fd, guint64 count, GError **error)
@@ -50,10 +50,11 @@ static struct trace_op trace_op_of(const MstatsRecordedOp *op)
 gboolean record_write_rep(const char *path, const MstatsRecordedOp *ops, guint64 count, guint32 ids,
                           guint64 heap_max, GError **error)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    g_autoptr(GError) open_error = NULL;
+    int fd = output_file_open(path, &open_error);
     if (fd < 0) {
-        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "%s: cannot write the trace: %s", path,
-                    g_strerror(errno));
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "cannot write the trace: %s",
+                    open_error->message);
         return FALSE;
     }
     g_autofree struct trace_file_writer *writer = g_new(struct trace_file_writer, 1);

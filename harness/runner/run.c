@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "heap_map.h"
+#include "output_file.h"
 #include "record.h"
 #include "memory_bound.h"
 #include "region.h"
@@ -36,6 +37,7 @@ void mstats_run_result_clear(MstatsRunResult *result)
 {
     g_clear_pointer(&result->reason, g_free);
     g_clear_pointer(&result->not_sandboxed_why, g_free);
+    g_clear_pointer(&result->output_error, g_free);
     mstats_allocator_clear(&result->allocator);
 }
 
@@ -190,11 +192,12 @@ static void classify(const RunnerRegion *region, const SpawnOutcome *outcome,
 }
 
 /* Checks that `path` (an option's file; NULL: not asked for) can be
- * written, before the program runs, so no run is wasted on a typo. */
+ * written, before the program runs, so no run is wasted on a typo. Nothing
+ * is written yet (output_file.h): a FIFO's reader must see only the result. */
 static gboolean writable(const char *path, const char *option, GError **error)
 {
     g_autoptr(GError) write_error = NULL;
-    if (path == NULL || g_file_set_contents(path, "", 0, &write_error))
+    if (path == NULL || output_file_check(path, &write_error))
         return TRUE;
     g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "%s: %s", option, write_error->message);
     return FALSE;
@@ -339,7 +342,9 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
     result->cpu_seconds = outcome.cpu_seconds;
     classify(&region, &outcome, request, memory_hit, result);
 
-    gboolean written = !recording || write_recording(request, &region, result, error);
+    g_autoptr(GError) write_error = NULL;
+    if (recording && !write_recording(request, &region, result, &write_error))
+        result->output_error = g_strdup(write_error->message);
     runner_region_close(&region);
-    return written;
+    return TRUE;
 }

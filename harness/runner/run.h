@@ -73,6 +73,9 @@ typedef struct {
     const char *memory_bound;  /* how all memory was bounded: "cgroup v1", "cgroup v2", "rlimit" */
     guint64 memory_peak;       /* the cgroup's peak charge in bytes (0: not known) */
     unsigned alignment;        /* the alignment blocks were checked for */
+    /* record_path or heap_map_path could not be written: why, in one line.
+     * The run's figures stand; the caller reports this and fails. */
+    char *output_error;
 } MstatsRunResult;
 
 void mstats_run_request_init(MstatsRunRequest *request);
@@ -81,7 +84,8 @@ void mstats_run_request_init(MstatsRunRequest *request);
  * Returns FALSE with `error` set only when the run could not be attempted:
  * unknown allocator, missing program, missing shim, exec failure, recording
  * file not writable. Every outcome of the program itself, crash or timeout
- * included, is a result with TRUE. */
+ * included, is a result with TRUE; so is a recording or heap map that could
+ * not be written after the run (result->output_error says why). */
 gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GError **error);
 
 /* Sends `signal_number` to the process group of every program running now.

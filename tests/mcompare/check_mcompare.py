@@ -17,7 +17,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import stat
 import tempfile
+import threading
 import time
 
 FAILURES = []
@@ -32,9 +34,10 @@ def check(condition, message):
     return condition
 
 
-def run(command, **kwargs):
-    proc = subprocess.run(command, capture_output=True, text=True, **kwargs)
-    return proc.returncode, proc.stdout, proc.stderr
+def run(command, stdout=subprocess.PIPE, **kwargs):
+    """(exit status, stdout, stderr); `stdout` may be a file to write to instead."""
+    proc = subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True, **kwargs)
+    return proc.returncode, proc.stdout or "", proc.stderr
 
 
 class Env:
@@ -44,6 +47,7 @@ class Env:
         self.mcompare = os.path.join(self.bin, "mcompare")
         self.mstats = os.path.join(self.bin, "mstats")
         self.mreplay = os.path.join(self.bin, "mreplay")
+        self.tester1 = os.path.join(self.bin, "tester-1")
         self.schema = os.path.join(self.test_dir, "junit.xsd")
         self.tmp = tempfile.mkdtemp(prefix="mcompare-test-")
         self.trace = self.shipped_trace("binary2.rep")
@@ -53,6 +57,14 @@ class Env:
 
     def mc(self, *args, **kwargs):
         return run([self.mcompare, "-q", *args], **kwargs)
+
+    def file(self, name):
+        return os.path.join(self.tmp, name)
+
+    def symlink(self, name, target):
+        path = self.file(name)
+        os.symlink(target, path)
+        return path
 
 
 # The small matrix every format is checked on: 2 allocators x 3 workloads.
@@ -147,7 +159,7 @@ def scenario_formats(env):
         for key in ("max", "requested", "peak_live", "code"):
             check(int(row[key]) == reference[key], f"CSV {row['workload']} {key}")
         check(int(row["calls_malloc"]) == reference["calls"]["malloc"], "CSV calls_malloc")
-        check(int(row["optimal_reuse"]) * float(row["ratio"]) - int(row["max"]) < 1e-3 * int(row["max"]),
+        check(abs(int(row["optimal_reuse"]) * float(row["ratio"]) - int(row["max"])) < 1e-3 * int(row["max"]),
               "CSV ratio * optimal != max")
         check(row["status"] == "OK", f"CSV status {row['status']}")
 
@@ -179,12 +191,35 @@ def scenario_formats(env):
     check(text.count("<testcase ") == 6, "JUnit: expected 6 testcases")
     check("<failure" not in text, "JUnit: a failure in an all-OK matrix")
 
-    # One run writing several formats, as scripts/run does.
+    # One run writing several formats, as scripts/run does (into a folder it made).
+    os.makedirs(os.path.join(env.tmp, "r"))
     md, js = os.path.join(env.tmp, "r", "c.md"), os.path.join(env.tmp, "r", "c.json")
     status, out, err = env.mc(*matrix_args(env), "--markdown", md, "--json", js)
     check(status == 0 and os.path.exists(md) and os.path.exists(js), "--markdown/--json files")
     check("geomean / total" in out, "the table on stdout with --markdown/--json")
     check(len(json.load(open(js))["cells"]) == 6, "--json FILE: 6 cells")
+
+
+def scenario_limits(env):
+    """-t is CPU time (RLIMIT_CPU): a program that spins is stopped after -t
+    seconds of CPU time (rounded up), however long that takes on the wall
+    clock; one that sleeps, after 10 times that of wall time."""
+    spin = "sh -c 'while :; do :; done'"
+    started = time.monotonic()
+    status, out, err = env.mc("-a", "first-fit", "-w", f"{spin},sleep 60", "-t", "0.5", "-j", "2",
+                              "--format", "json")
+    wall = time.monotonic() - started
+    check(status == 1, f"exit {status}, expected 1 (two timeouts): {err}")
+    cells = {c["workload"]: c for c in json.loads(out)["cells"]}
+    spun, slept = cells.get(spin, {}), cells.get("sleep 60", {})
+    # RLIMIT_CPU counts whole seconds: -t 0.5 is 1 s of CPU time.
+    check(spun.get("code") == 15 and spun.get("timed_out") and "SIGXCPU" in (spun.get("reason") or ""),
+          f"the spinning cell: {spun.get('code')} {spun.get('reason')}")
+    # The kernel's CPU clock for the limit and wait4's rusage differ by a tick or so.
+    check(0.8 <= spun.get("cpu_time", 0) < 3, f"the spinning cell used {spun.get('cpu_time')} s of CPU")
+    check(slept.get("code") == 15 and "waited" in (slept.get("reason") or ""),
+          f"the sleeping cell: {slept.get('code')} {slept.get('reason')}")
+    check(9.5 <= slept.get("time", 0) < 20 and wall < 30, f"the sleeping cell ran {slept.get('time')} s")
 
 
 def build_broken_allocators(env):
@@ -198,7 +233,7 @@ def scenario_crash(env):
     """A crashing allocator, an unloadable one and a timeout: every cell is a row."""
     crash, not_elf = build_broken_allocators(env)
     junit = os.path.join(env.tmp, "crash.xml")
-    args = ["-a", f"first-fit,{crash},{not_elf}", "-w", f"tester-1,tester-3,{os.path.abspath(env.trace)},sleep 5",
+    args = ["-a", f"first-fit,{crash},{not_elf}", "-w", f"tester-1,tester-3,{os.path.abspath(env.trace)},sleep 20",
             "-t", "0.5", "-j", "2", "--junit", junit, "--format", "json"]
     started = time.monotonic()
     status, out, err = env.mc(*args)
@@ -210,16 +245,18 @@ def scenario_crash(env):
     crash_name, bad_name = os.path.basename(crash), os.path.basename(not_elf)
     for workload in ("tester-1", "tester-3", workload_name(env.trace)):
         check(cells[(workload, "first-fit")]["status"] == "OK", f"{workload} on first-fit failed")
+    # `sleep` allocates (setlocale) before it sleeps: it crashes like the testers.
+    for workload in ("tester-1", "tester-3", workload_name(env.trace), "sleep 20"):
         crashed = cells[(workload, crash_name)]
         check(crashed["status"] == "FAILED" and crashed["code"] == 11 and crashed["signal"] == 11,
               f"{workload} on the crashing allocator: {crashed.get('code')} {crashed.get('reason')}")
         check("SIGSEGV" in (crashed["reason"] or ""), f"reason lacks SIGSEGV: {crashed['reason']}")
         unloadable = cells[(workload, bad_name)]
         check(unloadable["code"] == 65, f"{workload} on a non-ELF .so: code {unloadable['code']}")
-    for allocator in ("first-fit", crash_name, bad_name):
-        slept = cells[("sleep 5", allocator)]
-        if allocator == "first-fit":
-            check(slept["code"] == 15 and slept["timed_out"], f"sleep 5 with -t 0.5: {slept['code']}")
+    # It waits without running: the wall guard (10 x -t) stops it.
+    slept = cells[("sleep 20", "first-fit")]
+    check(slept["code"] == 15 and slept["timed_out"] and "waited" in slept["reason"],
+          f"sleep 20 with -t 0.5: {slept['code']} {slept['reason']}")
     xmllint(env, junit)
     text = open(junit).read()
     check(text.count("<testcase ") == 12, "JUnit: 12 testcases")
@@ -230,24 +267,29 @@ def scenario_crash(env):
     check("Failed or not run" in out and "SIGSEGV inside malloc" in out, "table: no failure reasons")
 
 
-def write_cell_file(directory, index, workload, kind, cell, bounds=None):
+def write_cell_file(directory, index, workload, kind, cell, bounds=None, allocator=None):
     entry = {"name": workload, "kind": kind, "spec": workload, "command": [workload],
              "bounds_from_trace": bounds is not None}
     if bounds:
         entry["no_reuse"], entry["optimal_reuse"] = bounds
     document = {"format": "mcompare-1", "timeout": 30.0, "memory_limit": 1 << 30, "elapsed": 1.0,
                 "interrupted": False,
-                "allocators": [{"name": "student", "spec": "/x/alloc.so", "path": "/x/alloc.so"}],
-                "workloads": [entry], "cells": [dict(cell, workload=workload, allocator="student")]}
+                "allocators": [allocator or {"name": "student", "spec": "/x/alloc.so", "path": "/x/alloc.so"}],
+                "workloads": [entry],
+                "cells": [dict(cell, workload=workload, allocator=(allocator or {"name": "student"})["name"])]}
     with open(os.path.join(directory, f"cell-{index:05d}.json"), "w") as f:
         json.dump(document, f)
 
 
-def crafted_cell(code=0, max_bytes=4096, seconds=0.5, requested=10000, peak=2048):
+LIBC_REFERENCE = {"name": "libc", "spec": "libc", "path": "/lib/libc", "reference_only": True}
+RATIO_FLOOR = 0.1  # RUBRIC_TIME_RATIO_FLOOR: a faster libc counts as this
+
+
+def crafted_cell(code=0, max_bytes=4096, seconds=0.5, requested=10000, peak=2048, cpu=None):
     return {"status": "OK" if code == 0 else "FAILED", "code": code, "wait_status": code << 8,
             "exit_status": code, "signal": None, "reason": None if code == 0 else f"crafted {code}",
             "timed_out": False, "figures_valid": True, "max": max_bytes, "avg": max_bytes / 2,
-            "time": seconds, "cpu_time": seconds, "requested": requested, "peak_live": peak,
+            "time": seconds, "cpu_time": seconds if cpu is None else cpu, "requested": requested, "peak_live": peak,
             "utilization": peak / max_bytes, "live_at_exit": 0, "live_blocks_at_exit": 0,
             "calls": {"malloc": 1, "free": 1}}
 
@@ -269,11 +311,20 @@ def scenario_rubric(env):
         "w-heap-over": (crafted_cell(max_bytes=4097), None, ["points = 5", "max-heap = 4K"]),
         "w-ratio-at": (crafted_cell(max_bytes=1500), (9000, optimal), ["points = 6", "max-ratio = 1.5"]),
         "w-ratio-over": (crafted_cell(max_bytes=1500), (9000, optimal), ["points = 6", "max-ratio = 1.49"]),
-        "w-time-under": (crafted_cell(seconds=0.5), None, ["points = 7", "time = 1"]),
-        "w-time-over": (crafted_cell(seconds=1.5), None, ["points = 7", "time = 1"]),
+        # CPU time grades, never wall-clock TIME: each pair's TIME says the opposite.
+        "w-cpu-under": (crafted_cell(seconds=5.0, cpu=0.5), None, ["points = 7", "cpu-seconds = 1"]),
+        "w-cpu-over": (crafted_cell(seconds=0.5, cpu=1.5), None, ["points = 7", "cpu-seconds = 1"]),
+        "w-tratio-under": (crafted_cell(seconds=9.0, cpu=0.9), None, ["points = 3", "time-ratio = 2"]),
+        "w-tratio-over": (crafted_cell(seconds=0.1, cpu=1.1), None, ["points = 3", "time-ratio = 2"]),
+        "w-tratio-floor": (crafted_cell(cpu=0.15), None, ["points = 2", "time-ratio = 2"]),
+        "w-tratio-no-libc": (crafted_cell(cpu=0.01), None, ["points = 2", "time-ratio = 2"]),
     }
+    # libc's CPU time on the time-ratio workloads, from the same "run".
+    libc_cpu = {"w-tratio-under": 0.5, "w-tratio-over": 0.5, "w-tratio-floor": 0.01}
     for index, (name, (cell, bounds, _)) in enumerate(cases.items()):
         write_cell_file(results, index, name, "trace" if bounds else "program", cell, bounds)
+    for index, (name, cpu) in enumerate(libc_cpu.items(), start=len(cases)):
+        write_cell_file(results, index, name, "program", crafted_cell(cpu=cpu), None, LIBC_REFERENCE)
 
     def expected_points(name):
         cell, bounds, lines = cases[name]
@@ -286,8 +337,11 @@ def scenario_rubric(env):
             ok = ok and cell["max"] <= limit
         if "max-ratio" in rules:
             ok = ok and cell["max"] / bounds[1] <= float(rules["max-ratio"])
-        if "time" in rules:
-            ok = ok and cell["time"] <= float(rules["time"])
+        if "cpu-seconds" in rules:
+            ok = ok and cell["cpu_time"] <= float(rules["cpu-seconds"])
+        if "time-ratio" in rules:
+            ok = ok and name in libc_cpu and \
+                cell["cpu_time"] / max(libc_cpu[name], RATIO_FLOOR) <= float(rules["time-ratio"])
         return float(rules["points"]) if ok else 0.0
 
     earned = sum(expected_points(n) for n in cases)
@@ -313,6 +367,15 @@ def scenario_rubric(env):
               f"SCORE {score.group(0)}, expected {earned:g}/{possible:g}")
     check(re.search(r"w-ratio-over: 0/6 points: .*MAX / optimal 1\.500 > 1\.490", out) is not None,
           "ratio reason")
+    check(re.search(r"w-tratio-over: 0/3 points: .*CPU 1\.100 s = 2\.20 x libc's 0\.500 s > 2\.00", out)
+          is not None, "time-ratio reason")
+    check(re.search(r"w-tratio-floor: 2/2 points: .*CPU 0\.150 s = 1\.50 x the 0\.1 s floor", out)
+          is not None, "time-ratio floor reason")
+    check(re.search(r"w-tratio-no-libc: 0/2 points: .*no libc CPU time", out) is not None,
+          "time-ratio without a libc result")
+    # The libc reference column is shown but never scored.
+    check(re.search(r"^\[mcompare\]: libc", out, re.M) is None and out.count("SCORE:") == 1,
+          "the libc reference column was scored")
     status, _, _ = env.mc("--merge", results, "--rubric", rubric, "--pass", f"{earned + 0.5:g}")
     check(status == 1, f"below --pass: exit {status}, expected 1")
     status, _, _ = env.mc("--merge", results, "--rubric", rubric, "--pass", "100%")
@@ -342,7 +405,12 @@ BAD_RUBRICS = [
     ("[grading]\npass = lots\n[tester-1]\npoints = 1\n", 2, "pass"),
     ("[grading]\npass = 5\n[tester-1]\npoints = 1\nstatus = sometimes\n", 5, "status"),
     ("[grading]\npass = 5\n[tester-1]\npoints = 1\nmax-ratio = -2\n", 5, "max-ratio"),
-    ("[grading]\npass = 5\n[tester-1]\npoints = 1\ntime = soon\n", 5, "time"),
+    ("[grading]\npass = 5\n[tester-1]\npoints = 1\ntime-ratio = soon\n", 5, "time-ratio"),
+    ("[grading]\npass = 5\n[tester-1]\npoints = 1\ncpu-seconds = 0\n", 5, "cpu-seconds"),
+    # The wall-clock key of older rubrics: what to write instead.
+    ("[grading]\npass = 5\n[tester-1]\npoints = 1\n\ntime = 20\n", 6, "cpu-seconds = 20"),
+    # A comment after a value is part of the value (rubric.h says so).
+    ("[grading]\npass = 5\n[tester-1]\npoints = 1  # one\n", 4, "points"),
     ("[grading]\npass = 5\n[tester-1]\npoints = 1\nmax-heap = big\n", 5, "max-heap"),
     ("[tester-1]\npoints = 1\n", 1, "no [grading]"),
     ("[grading]\nallocator = first-fit\n\n\n", 1, "no pass"),
@@ -393,12 +461,17 @@ def scenario_emit_merge(env):
     for m, d in zip(sorted(merged, key=key), sorted(direct, key=key)):
         for field in ("status", "code", "max", "requested", "peak_live", "calls", "ratio"):
             check(m[field] == d[field], f"{key(m)}: merged {field} {m[field]} != direct {d[field]}")
-    status, merged_table, _ = env.mc("--merge", jobs_dir)
-    status, direct_table, _ = env.mc(*matrix_args(env))
-    strip_times = lambda t: [re.sub(r"\d+\.\d\d(?=\s|$)", "T", l) for l in t.splitlines()]
-    # MAX and ratios agree; times differ run to run.
-    check([l.split("│")[0] for l in strip_times(merged_table)] == [l.split("│")[0] for l in strip_times(direct_table)],
-          "merged table's bounds differ from the direct run's")
+    merged_status, merged_table, _ = env.mc("--merge", jobs_dir)
+    direct_status, direct_table, _ = env.mc(*matrix_args(env))
+    check(merged_status == 0 and direct_status == 0,
+          f"table runs: merged exit {merged_status}, direct exit {direct_status}, expected 0")
+    # The whole table agrees (names, bounds, MAX, ratios, marks, geomeans)
+    # but for the times, which differ run to run.
+    time_last = re.compile(r"\d+\.\d\d(?=\s*(?:✓|✗ \d+|-)?\s*$)")  # TIME ends each allocator's part
+    strip_times = lambda t: ["│".join([p[0]] + [time_last.sub("T", part) for part in p[1:]])
+                             for p in (l.split("│") for l in t.splitlines())]
+    check(strip_times(merged_table) == strip_times(direct_table),
+          "merged table differs from the direct run's:\n" + merged_table + "\n" + direct_table)
     # A missing result is a row, not a lost run.
     os.remove(os.path.join(jobs_dir, "cell-00000.json"))
     status, out, err = env.mc("--merge", jobs_dir, "--format", "json")
@@ -454,6 +527,7 @@ def scenario_usage(env):
                         (["-w", "no-such-program-anywhere"], "no-such-program-anywhere"),
                         (["-w", "tester-999"], "tester-999"), (["-m", "lots"], "lots"),
                         (["--pass", "5"], "--rubric"), (["stray"], "stray"),
+                        (["-j", "-1"], ">= 1 (0: one per core)"),
                         (["--merge", os.path.join(env.tmp, "nothing")], "nothing")]:
         status, out, err = env.mc(*args)
         check(status == 2, f"{args}: exit {status}, expected 2")
@@ -466,8 +540,11 @@ def scenario_usage(env):
 
 
 def scenario_grade_class(env):
-    """scripts/grade-class on two tiny submissions the test makes, with GNU parallel."""
+    """scripts/grade-class on three tiny submissions the test makes, with GNU parallel."""
     grade_class, crash_source = env.extra[0], env.extra[1]
+    if not check(shutil.which("parallel") is not None,
+                 "GNU parallel is missing: install the Debian package parallel (scripts/lib/setup.sh does)"):
+        return
     submissions = os.path.join(env.tmp, "submissions")
     good, broken, crashing = (os.path.join(submissions, n) for n in ("alice", "bob", "carol"))
     for folder in (good, broken, crashing):
@@ -478,7 +555,8 @@ def scenario_grade_class(env):
     shutil.copy(crash_source, os.path.join(crashing, "alloc.c"))
     rubric = os.path.join(env.tmp, "small.ini")
     with open(rubric, "w") as f:
-        f.write("[grading]\npass = 60%\n[tester-1]\npoints = 5\n[tester-3]\npoints = 5\nmax-ratio = 1.1\n")
+        f.write("[grading]\npass = 60%\n[tester-1]\npoints = 5\n[tester-3]\npoints = 5\nmax-ratio = 1.1\n"
+                "time-ratio = 5\n")
     out_dir = os.path.join(env.tmp, "grades")
     status, out, err = run([grade_class, "--build", os.path.dirname(env.bin.rstrip("/")), "--rubric", rubric,
                             "--out", out_dir, "-j", "2", submissions])
@@ -495,6 +573,177 @@ def scenario_grade_class(env):
     check("SIGSEGV inside malloc" in open(os.path.join(out_dir, "carol", "report.txt")).read(),
           "carol's report lacks the crash")
     check("alice" in out and "bob" in out, "grade-class prints a summary")
+    # time-ratio's libc reference went through --emit-jobs and --merge.
+    alice = open(os.path.join(out_dir, "alice", "report.txt")).read()
+    check(re.search(r"tester-3: 5/5 points: .*CPU [\d.]+ s = [\d.]+ x (libc's|the 0\.1 s floor)", alice)
+          is not None, f"alice's tester-3 was not timed against libc:\n{alice}")
+
+
+def one_line(err, words, what):
+    lines = err.strip().splitlines()
+    check(len(lines) == 1 and all(w in lines[0] for w in words),
+          f"{what}: expected one stderr line with {words}, got {err!r}")
+
+
+def read_fifo(path, into):
+    """A reader thread: the FIFO's whole content until its writer closes."""
+    with open(path, "rb") as f:
+        into.append(f.read())
+
+
+def mstats_outputs(env, json_file=None, record=None, heap_map=None, stdout=subprocess.PIPE):
+    """mstats -q on tester-1 with the output options given."""
+    command = [env.mstats, "-q"]
+    if json_file:
+        command.append(f"--json={json_file}")
+    if record:
+        command += ["--record", record]
+    if heap_map:
+        command += ["--heap-map", heap_map]
+    return run(command + [env.tester1], stdout)
+
+
+def outputs_through_links(env):
+    """Every output option through a symbolic link: the link stays, its target gets the content."""
+    targets = {k: env.file(f"target.{k}") for k in ("json", "rep", "png", "md", "csv")}
+    links = {k: env.symlink(f"link.{k}", t) for k, t in targets.items()}
+    status, out, err = mstats_outputs(env, links["json"], links["rep"], links["png"])
+    check(status == 0, f"mstats through links: exit {status}: {err}")
+    check("[mstats]: STATUS: OK" in out, "mstats: the text report beside --json FILE")
+    status, out, err = run([env.mcompare, "-q", "-a", "first-fit", "-w", "tester-1",
+                            "--format", "markdown", "-o", links["md"], "--csv", links["csv"]])
+    check(status == 0, f"mcompare through links: exit {status}: {err}")
+    for kind, link in links.items():
+        check(os.path.islink(link) and os.readlink(link) == targets[kind],
+              f"{kind}: the link was replaced")
+    check(json.load(open(targets["json"]))["status"] == "OK", "--json through a link")
+    check(open(targets["rep"]).readline().strip().isdigit(), "--record through a link")
+    check(open(targets["png"], "rb").read(8) == b"\x89PNG\r\n\x1a\n", "--heap-map through a link")
+    check(open(targets["md"]).read().startswith("# Allocator comparison"), "-o through a link")
+    check(open(targets["csv"]).readline().startswith("workload,"), "--csv through a link")
+
+
+def outputs_into_fifos(env):
+    """A FIFO with a reader gets the whole report once and stays a FIFO."""
+    cases = [
+        ("mstats --json", lambda p: mstats_outputs(env, json_file=p),
+         lambda data: json.loads(data)["status"] == "OK"),
+        ("mstats --record", lambda p: mstats_outputs(env, record=p),
+         lambda data: data.splitlines()[0].strip().isdigit() and b"\na " in data),
+        ("mcompare -o", lambda p: run([env.mcompare, "-q", "-a", "first-fit", "-w", "tester-1",
+                                       "--format", "json", "-o", p]),
+         lambda data: len(json.loads(data)["cells"]) == 1),
+    ]
+    for index, (what, command, valid) in enumerate(cases):
+        fifo = env.file(f"fifo{index}")
+        os.mkfifo(fifo)
+        received = []
+        reader = threading.Thread(target=read_fifo, args=(fifo, received), daemon=True)
+        reader.start()
+        status, _, err = command(fifo)
+        reader.join(timeout=30)
+        check(status == 0, f"{what} FIFO: exit {status}: {err}")
+        check(len(received) == 1 and valid(received[0]),
+              f"{what} FIFO: the reader got {received[:1]!r}")
+        check(stat.S_ISFIFO(os.lstat(fifo).st_mode), f"{what}: the FIFO was replaced")
+
+
+def outputs_on_a_full_device(env):
+    """A device that fails every write: exit 1, one line, the other results kept."""
+    full = env.symlink("full", "/dev/full")  # a regression can only replace this link
+    status, out, err = mstats_outputs(env, json_file=full)
+    check(status == 1, f"mstats --json /dev/full: exit {status}, expected 1")
+    one_line(err, [full, "No space left"], "mstats --json /dev/full")
+    check("[mstats]: STATUS: OK" in out, "mstats --json /dev/full: the text report was lost")
+    for option in ("record", "heap_map"):
+        status, out, err = mstats_outputs(env, **{option: full})
+        check(status == 1, f"mstats --{option} /dev/full: exit {status}, expected 1: {err}")
+        one_line(err, [full, "No space left"], f"mstats --{option} /dev/full")
+        check("[mstats]: STATUS: OK" in out, f"mstats --{option} /dev/full: the report was lost")
+    kept = env.file("kept.md")
+    status, out, err = run([env.mcompare, "-q", "-a", "first-fit", "-w", "tester-1",
+                            "--json", full, "--markdown", kept, "--format", "csv"])
+    check(status == 1, f"mcompare --json /dev/full: exit {status}, expected 1")
+    one_line(err, [full, "No space left"], "mcompare --json /dev/full")
+    check(out.startswith("workload,") and os.path.exists(kept) and "tester-1" in open(kept).read(),
+          "mcompare --json /dev/full: the other reports were lost")
+    check(os.path.islink(full), "the link to /dev/full was replaced")
+    check(stat.S_ISCHR(os.stat("/dev/full").st_mode), "/dev/full is no longer a device")
+    with open("/dev/full", "w") as devfull:
+        status, _, err = mstats_outputs(env, stdout=devfull)
+        check(status == 1, f"mstats >/dev/full: exit {status}, expected 1")
+        one_line(err, ["standard output", "No space left"], "mstats >/dev/full")
+        status, _, err = run([env.mcompare, "-q", "-a", "first-fit", "-w", "tester-1"], devfull)
+        check(status == 1, f"mcompare >/dev/full: exit {status}, expected 1")
+        one_line(err, ["standard output", "No space left"], "mcompare >/dev/full")
+
+
+def outputs_into_a_missing_directory(env):
+    """A missing directory is named in the error and never created."""
+    missing = env.file("no/such/dir")
+    for what, command, expected in [
+        ("mcompare -o", [env.mcompare, "-q", "-a", "first-fit", "-w", "tester-1", "-o",
+                         os.path.join(missing, "r.md")], 1),
+        ("mcompare --junit", [env.mcompare, "-q", "-a", "first-fit", "-w", "tester-1", "--junit",
+                              os.path.join(missing, "r.xml")], 1),
+        ("mstats --json", [env.mstats, "-q", f"--json={os.path.join(missing, 'r.json')}",
+                           env.tester1], 1),
+        # Checked before the run: a usage error, and nothing runs.
+        ("mstats --record", [env.mstats, "-q", "--record", os.path.join(missing, "r.rep"),
+                             env.tester1], 2),
+    ]:
+        status, _, err = run(command)
+        check(status == expected, f"{what} into a missing directory: exit {status}, expected {expected}")
+        one_line(err, [missing, "create it first"], f"{what} into a missing directory")
+        check(not os.path.exists(env.file("no")), f"{what} created the directory")
+
+
+def scenario_output_files(env):
+    """The files a user names are written in place, and a lost write is an
+    error (issue 10): mstats --json/--record/--heap-map and mcompare's -o,
+    --json, --markdown, --csv, --junit, and stdout. /dev/full is reached
+    through a link, so that a regression could only replace the link."""
+    outputs_through_links(env)
+    outputs_into_fifos(env)
+    outputs_on_a_full_device(env)
+    outputs_into_a_missing_directory(env)
+
+
+def grade_course(env, rubric):
+    """One grading of first-fit with the course rubric, cells two at a time:
+    (exit status, {workload: (earned, why)}, the SCORE line)."""
+    status, out, err = env.mc("-j", "2", "--rubric", rubric, "-a", "first-fit", "--format", "json")
+    verdicts = {}
+    for entry in json.loads(out)["score"]["allocators"][0]["workloads"]:
+        verdicts[entry["workload"]] = (entry["earned"], entry["why"])
+    score = re.search(r"^\[mcompare\]: SCORE: .*$", err, re.M)
+    return status, verdicts, score.group(0) if score else None
+
+
+def scenario_load(env):
+    """The same allocator graded with scripts/rubrics/course.ini on an idle
+    machine and beside two busy loops gets the same SCORE, item by item."""
+    rubric = env.extra[0]
+    time_items = re.findall(r"^\[([^]]+)\]\n(?:[^[]*\n)*?time-ratio = ", open(rubric).read(), re.M)
+    check(len(time_items) >= 5, f"course.ini has {len(time_items)} time-ratio items: the test needs them")
+    idle = grade_course(env, rubric)
+    loops = [subprocess.Popen(["sh", "-c", "while :; do :; done"]) for _ in range(2)]
+    try:
+        loaded = grade_course(env, rubric)
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
+    check(idle[0] == 0 and loaded[0] == 0, f"exit idle {idle[0]}, loaded {loaded[0]}, expected 0")
+    check(idle[2] is not None and idle[2] == loaded[2], f"SCORE idle {idle[2]!r}, loaded {loaded[2]!r}")
+    print(f"idle: {idle[2]}\nload: {loaded[2]}")
+    for workload, (earned, why) in idle[1].items():
+        other = loaded[1].get(workload, (None, ""))
+        check(earned == other[0], f"{workload}: idle {earned} ({why}), loaded {other[0]} ({other[1]})")
+        print(f"{workload:10} idle: {why}\n{'':10} load: {other[1]}")
+    for workload in time_items:
+        check("x libc's" in idle[1][workload][1] or "floor" in idle[1][workload][1],
+              f"{workload}: time-ratio was not checked against libc: {idle[1][workload][1]}")
 
 
 def main():
