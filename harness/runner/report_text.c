@@ -34,9 +34,9 @@ char *mstats_report_text(const MstatsRunResult *result)
                            mstats_result_calls_realloc(result), result->calls[MSTATS_FN_FREE]);
     g_string_append_printf(out, "[mstats]: ALLOCATOR: %s (%s)\n", result->allocator.name,
                            result->allocator.path);
-    g_string_append_printf(out, "[mstats]: CPU-TIME: %f\n", result->cpu_seconds);
     if (!result->allocator.heap_unmeasured)
         g_string_append_printf(out, "[mstats]: ALIGNMENT: %u\n", result->alignment);
+    g_string_append_printf(out, "[mstats]: CPU-TIME: %f\n", result->cpu_seconds);
     if (!result->sandboxed)
         g_string_append_printf(out, "[mstats]: SANDBOX: none: %s\n",
                                result->not_sandboxed_why != NULL ? result->not_sandboxed_why : "");

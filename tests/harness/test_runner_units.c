@@ -86,6 +86,7 @@ START_TEST(text_report_has_the_course_lines)
     result.calls[MSTATS_FN_REALLOCARRAY] = 3;
     result.allocator.name = g_strdup("first-fit");
     result.allocator.path = g_strdup("/lib/libmalloc-first-fit.so");
+    result.alignment = 16;
     g_autofree char *text = mstats_report_text(&result);
     ck_assert_str_eq(text, "[mstats]: STATUS: FAILED=(23296)\n"
                            "[mstats]: MAX: 1104\n"
@@ -96,6 +97,7 @@ START_TEST(text_report_has_the_course_lines)
                            "[mstats]: UTILIZATION: 0.021739\n"
                            "[mstats]: CALLS: malloc=3 calloc=0 realloc=3 free=0\n"
                            "[mstats]: ALLOCATOR: first-fit (/lib/libmalloc-first-fit.so)\n"
+                           "[mstats]: ALIGNMENT: 16\n"
                            "[mstats]: CPU-TIME: 0.009000\n"
                            "[mstats]: REASON: 91 pointer 0x10 outside the heap [0x20, 0x30) "
                            "returned by malloc(24)\n");
