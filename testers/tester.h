@@ -96,7 +96,8 @@ static inline void pattern_require(const void *block, size_t size, uint64_t tag,
 /*
  * Fails with TESTER_EXIT_OUT_OF_MEMORY naming `what` when `block` is NULL;
  * fails with TESTER_EXIT_MISALIGNED unless it is aligned to `alignment`
- * (a power of two). Returns `block`.
+ * (a power of two; 16, malloc's promise, means 8 under mstats --align 8).
+ * Returns `block`.
  */
 void *require_block(void *block, size_t alignment, const char *what);
 

@@ -110,6 +110,7 @@ JsonNode *comparison_to_json(const Comparison *comparison, const Score *score)
     json_member_string(b, "format", MCOMPARE_JSON_FORMAT);
     json_member_double(b, "timeout", comparison->timeout_seconds);
     json_member_int(b, "memory_limit", (gint64)comparison->memory_limit);
+    json_member_int(b, "alignment", (gint64)comparison->alignment);
     json_member_double(b, "elapsed", comparison->elapsed_seconds);
     json_member_bool(b, "interrupted", comparison->interrupted);
     json_builder_set_member_name(b, "allocators");

@@ -20,6 +20,7 @@ Comparison *comparison_new(GPtrArray *allocators, GPtrArray *workloads)
         }
     comparison->timeout_seconds = MSTATS_DEFAULT_TIMEOUT;
     comparison->memory_limit = MSTATS_DEFAULT_MEMORY_LIMIT;
+    comparison->alignment = MSTATS_DEFAULT_ALIGNMENT;
     return comparison;
 }
 

@@ -67,6 +67,7 @@ typedef struct {
     guint cell_count;
     double timeout_seconds;
     guint64 memory_limit;
+    unsigned alignment;     /* every block of every cell is checked for it: 16 or 8 */
     double elapsed_seconds; /* wall time of the whole comparison */
     gboolean interrupted;
 } Comparison;

@@ -75,9 +75,9 @@ gboolean jobs_emit(Comparison *plan, const char *dir, FILE *out, GError **error)
         g_autofree char *output = g_shell_quote(path);
         fprintf(out,
                 "cd %s && %s -q -j 1 -a %s -w %s --label %s -t %s -m %" G_GUINT64_FORMAT
-                " --format json -o %s || [ $? -eq 1 ]\n",
+                " --align %u --format json -o %s || [ $? -eq 1 ]\n",
                 quoted_cwd, quoted_self, allocator, spec, label, timeout, plan->memory_limit,
-                output);
+                plan->alignment, output);
     }
     return fflush(out) == 0;
 }
@@ -247,6 +247,7 @@ Comparison *jobs_merge(const char *dir, GError **error)
     GPtrArray *parsers = g_ptr_array_new_with_free_func(g_object_unref);
     double timeout = MSTATS_DEFAULT_TIMEOUT, elapsed = 0;
     guint64 memory_limit = MSTATS_DEFAULT_MEMORY_LIMIT;
+    gint64 alignment = MSTATS_DEFAULT_ALIGNMENT;
     for (guint i = 0; i < paths->len; i++) {
         const char *path = g_ptr_array_index(paths, i);
         JsonParser *parser = json_parser_new();
@@ -263,6 +264,7 @@ Comparison *jobs_merge(const char *dir, GError **error)
             timeout = json_object_get_double_member_with_default(document, "timeout", timeout);
             memory_limit = (guint64)json_object_get_int_member_with_default(
                 document, "memory_limit", (gint64)memory_limit);
+            alignment = json_object_get_int_member_with_default(document, "alignment", alignment);
         }
         if (strcmp(path, manifest) != 0)
             elapsed += json_object_get_double_member_with_default(document, "elapsed", 0);
@@ -270,6 +272,7 @@ Comparison *jobs_merge(const char *dir, GError **error)
     Comparison *comparison = comparison_new(allocators, workloads);
     comparison->timeout_seconds = timeout;
     comparison->memory_limit = memory_limit;
+    comparison->alignment = (unsigned)alignment;
     comparison->elapsed_seconds = elapsed;
     for (guint i = 0; i < comparison->cell_count; i++) {
         comparison->cells[i].state = CELL_NOT_RUN;

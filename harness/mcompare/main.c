@@ -26,6 +26,7 @@ typedef struct {
     char *pass;
     double timeout;
     char *memory_limit;
+    int alignment;
     char *markdown_file, *json_file, *csv_file, *junit_file;
     char *emit_jobs;
     char *merge;
@@ -63,6 +64,9 @@ static const GOptionEntry entries[] = {
      "SECONDS"},
     {"memory-limit", 'm', 0, G_OPTION_ARG_STRING, &options.memory_limit,
      "Stop a cell when its heap passes SIZE (default 2.5G; K, M, G suffixes)", "SIZE"},
+    {"align", 0, 0, G_OPTION_ARG_INT, &options.alignment,
+     "Check every block for BYTES alignment: 16 (default) or 8 (replacing a rubric's align)",
+     "BYTES"},
     {"markdown", 0, 0, G_OPTION_ARG_FILENAME, &options.markdown_file,
      "Also write the Markdown report to FILE", "FILE"},
     {"json", 0, 0, G_OPTION_ARG_FILENAME, &options.json_file, "Also write the JSON report to FILE",
@@ -263,7 +267,8 @@ static int report(const Comparison *comparison, const Score *score, ReportFormat
 typedef struct {
     ReportFormat format;
     guint64 memory_limit;
-    double pass; /* < 0: the rubric's */
+    unsigned alignment; /* 0: the rubric's, else 16 */
+    double pass;        /* < 0: the rubric's */
     gboolean pass_percent;
 } Plan;
 
@@ -286,8 +291,11 @@ static int check_options(Plan *plan)
         return usage_error(message);
     }
     plan->memory_limit = MSTATS_DEFAULT_MEMORY_LIMIT;
-    if (!mstats_parse_limits(options.timeout, options.memory_limit, &plan->memory_limit, &error))
+    if (!mstats_parse_limits(options.timeout, options.memory_limit, &plan->memory_limit, &error) ||
+        !mstats_parse_alignment(options.alignment, &plan->alignment, &error))
         return usage_error(error->message);
+    if (options.alignment == 0)
+        plan->alignment = 0; /* not given: the rubric's, else the default */
     plan->pass = -1;
     plan->pass_percent = FALSE;
     if (options.pass != NULL) {
@@ -374,6 +382,10 @@ int main(int argc, char **argv)
             return input_error(error);
         comparison->timeout_seconds = options.timeout;
         comparison->memory_limit = plan.memory_limit;
+        if (plan.alignment != 0)
+            comparison->alignment = plan.alignment;
+        else if (rubric != NULL && rubric->alignment != 0)
+            comparison->alignment = rubric->alignment;
         if (options.emit_jobs != NULL) {
             if (!jobs_emit(comparison, options.emit_jobs, stdout, &error))
                 return usage_error(error->message);

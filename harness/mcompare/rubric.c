@@ -133,9 +133,18 @@ static gboolean read_grading(GKeyFile *file, const LineMap *map, Rubric *rubric,
     if (!g_key_file_has_group(file, GRADING))
         return rubric_fail(error, map->path, 1,
                            "no [grading] section: add one with allocator = NAME and pass = POINTS");
-    static const char *const allowed[] = {"allocator", "pass", NULL};
-    if (!check_keys(file, map, GRADING, allowed, "allocator or pass", error))
+    static const char *const allowed[] = {"allocator", "pass", "align", NULL};
+    if (!check_keys(file, map, GRADING, allowed, "allocator, pass or align", error))
         return FALSE;
+    g_autofree char *align = value_of(file, GRADING, "align");
+    if (align != NULL) {
+        if (strcmp(align, "8") != 0 && strcmp(align, "16") != 0)
+            return rubric_fail(error, map->path, key_line(map, GRADING, "align"),
+                               "align = %s: give 8 or 16 (the alignment every block is checked "
+                               "for)",
+                               align);
+        rubric->alignment = (unsigned)atoi(align);
+    }
     rubric->allocator = value_of(file, GRADING, "allocator");
     if (rubric->allocator != NULL && *rubric->allocator == '\0')
         return rubric_fail(error, map->path, key_line(map, GRADING, "allocator"),

@@ -58,7 +58,8 @@ typedef struct {
 
 typedef struct {
     char *path;
-    char *allocator; /* [grading] allocator, NULL when absent */
+    char *allocator;    /* [grading] allocator, NULL when absent */
+    unsigned alignment; /* [grading] align: 8 or 16; 0 when absent */
     double pass;
     gboolean pass_is_percent;
     GPtrArray *items; /* RubricItem *, in file order */

@@ -104,6 +104,7 @@ static void run_cell(Schedule *schedule, Cell *cell)
     double cpu_limit = comparison->timeout_seconds > 0 ? ceil(comparison->timeout_seconds) : 0;
     request.timeout_seconds = cpu_limit * MCOMPARE_WALL_GUARD;
     request.memory_limit = comparison->memory_limit;
+    request.alignment = comparison->alignment;
     int output = memfd_create("mcompare-output", MFD_CLOEXEC);
     if (output >= 0) {
         request.stdout_fd = output;

@@ -1,14 +1,15 @@
 """--align and the reference allocators.
 
 --align 8 accepts an allocator that returns 8-aligned blocks, which the
-default (16) stops with 93; the report and the JSON say which alignment was
-checked; any other value is a one-line usage error naming --align, for mstats
+default (16) stops with 93, under mstats and under mcompare (a tester and a
+trace, which check the run's alignment themselves); the report and the JSON
+say which alignment was checked; any other value is a one-line usage error naming --align, for mstats
 and mreplace. jemalloc, mimalloc and tcmalloc run by name (preloaded: they
 have static TLS), their figures that need the heap are "not measured (mmap
 allocator)" (null in the JSON), and the calls and requested bytes are at
 least the workload's. A directory given as the allocator is named as one.
 
-usage: check_align_reference.py MSTATS MREPLACE WORKLOAD GALLERY_DIR"""
+usage: check_align_reference.py MSTATS MREPLACE WORKLOAD GALLERY_DIR MCOMPARE TRACE"""
 
 import json
 import os
@@ -18,8 +19,8 @@ from harness_test import check, expected_figures, main, parse_calls, parse_repor
 
 
 def test(argv):
-    mstats, mreplace, workload, gallery = argv
-    misaligned = os.path.join(gallery, "libgallery-misaligned.so")
+    mstats, mreplace, workload, gallery, mcompare, trace = argv
+    misaligned = os.path.join(gallery, "libgallery-align8.so")
     ops = ["a0:24", "a1:40", "f0", "f1"]
 
     status, out, err, _ = run([mstats, "-a", misaligned, workload, *ops])
@@ -36,6 +37,27 @@ def test(argv):
         check(document["alignment"] == 8, f"--align 8: JSON alignment {document['alignment']}")
     status, out, _, _ = run([mstats, "-a", "first-fit", workload, *ops])
     check(parse_report(out).get("ALIGNMENT") == "16", f"default ALIGNMENT line: {out!r}")
+
+    # mcompare: a tester and a trace, with --align 8 and with a rubric's align = 8.
+    with tempfile.TemporaryDirectory() as scratch:
+        rubric = os.path.join(scratch, "align.ini")
+        with open(rubric, "w") as f:
+            f.write("[grading]\npass = 2\nalign = 8\n\n[tester-3]\npoints = 1\n\n"
+                    f"[{trace}]\npoints = 1\n")
+        for options in (["--align", "8"], ["--rubric", rubric]):
+            status, out, err, _ = run([mcompare, "-q", "-j", "1", "--format", "json",
+                                       "-a", misaligned, "-w", "tester-3", "-w", trace,
+                                       *options], timeout=120)
+            document = json.loads(out)
+            cells = [cell for cell in document["cells"]]
+            check(status == 0 and len(cells) == 2 and all(c["code"] == 0 for c in cells),
+                  f"mcompare {' '.join(options)}: exit {status}, {err!r}, "
+                  f"{[(c.get('workload'), c['code'], c.get('reason')) for c in cells]}")
+            check(all(c["alignment"] == 8 for c in cells), f"mcompare {options}: alignment")
+        status, out, err, _ = run([mcompare, "-q", "-j", "1", "--format", "json", "-a",
+                                   misaligned, "-w", "tester-3"], timeout=120)
+        codes = [c["code"] for c in json.loads(out)["cells"]]
+        check(codes == [93], f"mcompare without --align: codes {codes}, expected [93]")
 
     for program in (mstats, mreplace):
         for value in ("3", "32", "-8"):

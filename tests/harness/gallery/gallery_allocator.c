@@ -13,6 +13,10 @@
  *   GREEDY      asks sbrk for 64 MiB per request                -> 68 with -m 1M
  *   MMAP        returns memory from mmap                         -> 91, "from mmap"
  *   STACK       returns a pointer into its own stack frame       -> 91, "on the stack"
+ *   ALIGN8      not a defect under --align 8: an 8-byte size word before
+ *               each block and sizes rounded to 8, so half the blocks are
+ *               8- but not 16-aligned (as CS 241's allocators)   -> 93, or OK
+ *               with --align 8
  *   RECURSE     calloc calls calloc (as malloc+memset does once GCC turns it
  *               into calloc)                                     -> 11, stack overflow
  */
@@ -35,6 +39,7 @@
 #define DEFECT_RECURSE 10
 #define DEFECT_MMAP 11
 #define DEFECT_STACK 12
+#define DEFECT_ALIGN8 13
 
 #ifndef DEFECT
 #define DEFECT DEFECT_NONE
@@ -85,6 +90,13 @@ static void *bump(size_t size)
     if (DEFECT == DEFECT_LOOP)
         for (volatile int spin = 0;; spin++) {
         }
+    if (DEFECT == DEFECT_ALIGN8) {
+        size_t *word = sbrk((intptr_t)(sizeof(size_t) + ((size + 7) & ~(size_t)7)));
+        if (word == (void *)-1)
+            return NULL;
+        *word = size;
+        return word + 1;
+    }
     size_t grow = sizeof(Header) + rounded;
     if (DEFECT == DEFECT_PAST_END)
         grow = sizeof(Header) + 8; /* the block needs more than this */
@@ -137,7 +149,7 @@ void *realloc(void *p, size_t size)
     }
     void *moved = bump(size);
     if (moved != NULL) {
-        size_t old = ((Header *)p)[-1].size;
+        size_t old = DEFECT == DEFECT_ALIGN8 ? ((size_t *)p)[-1] : ((Header *)p)[-1].size;
         memcpy(moved, p, old < size ? old : size);
     }
     return moved;
