@@ -212,7 +212,12 @@ gboolean cell_from_json(JsonObject *object, Cell *cell, GError **error)
         cell->not_run_reason = g_strdup(optional_string(object, "reason"));
         return TRUE;
     }
-    if (!need(object, "code", G_TYPE_INT64, error) || !need(object, "max", G_TYPE_INT64, error) ||
+    /* A reference allocator's heap is not measured: its max is null. */
+    JsonNode *heap_measured = json_object_get_member(object, "heap_measured");
+    gboolean heap_unmeasured = heap_measured != NULL && JSON_NODE_HOLDS_VALUE(heap_measured) &&
+                               !json_node_get_boolean(heap_measured);
+    if (!need(object, "code", G_TYPE_INT64, error) ||
+        (!heap_unmeasured && !need(object, "max", G_TYPE_INT64, error)) ||
         !need(object, "time", G_TYPE_DOUBLE, error))
         return FALSE;
     MstatsRunResult *r = &cell->result;
@@ -227,7 +232,8 @@ gboolean cell_from_json(JsonObject *object, Cell *cell, GError **error)
     cell->output_tail = g_strdup(optional_string(object, "output"));
     r->timed_out = optional_bool(object, "timed_out");
     r->figures_valid = optional_bool(object, "figures_valid");
-    r->heap_max = (guint64)json_object_get_int_member(object, "max");
+    r->allocator.heap_unmeasured = heap_unmeasured;
+    r->heap_max = (guint64)optional_int(object, "max", 0);
     r->heap_avg = optional_double(object, "avg");
     r->wall_seconds = optional_double(object, "time");
     r->cpu_seconds = optional_double(object, "cpu_time");

@@ -76,6 +76,11 @@ gboolean cell_ok(const Cell *cell)
     return cell->state == CELL_DONE && cell->result.code == MSTATS_CODE_OK;
 }
 
+gboolean cell_heap_measured(const Cell *cell)
+{
+    return cell_ok(cell) && cell->result.figures_valid && !cell->result.allocator.heap_unmeasured;
+}
+
 const AllocatorColumn *comparison_column(const Comparison *comparison, guint allocator)
 {
     return g_ptr_array_index(comparison->allocators, allocator);
@@ -104,7 +109,7 @@ void comparison_derive_bounds(Comparison *comparison)
         workload->bounds_agree = TRUE;
         for (guint a = 0; a < comparison->allocators->len; a++) {
             const Cell *cell = comparison_cell(comparison, w, a);
-            if (!cell_ok(cell) || !cell->result.figures_valid)
+            if (!cell_heap_measured(cell))
                 continue;
             guint64 requested = cell->result.requested, peak = cell->result.peak_live;
             if (!workload->has_bounds) {
@@ -125,7 +130,7 @@ void comparison_derive_bounds(Comparison *comparison)
 double cell_ratio(const Comparison *comparison, const Cell *cell)
 {
     const Workload *workload = g_ptr_array_index(comparison->workloads, cell->workload);
-    if (!cell_ok(cell) || !workload->has_bounds || workload->optimal_reuse == 0)
+    if (!cell_heap_measured(cell) || !workload->has_bounds || workload->optimal_reuse == 0)
         return 0.0;
     return (double)cell->result.heap_max / (double)workload->optimal_reuse;
 }

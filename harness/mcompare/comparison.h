@@ -95,6 +95,9 @@ void allocator_column_free(AllocatorColumn *column);
 
 /* TRUE when the cell ran and its STATUS is OK. */
 gboolean cell_ok(const Cell *cell);
+/* OK, and its heap was measured: not a reference allocator on mmap
+ * (jemalloc, ...), whose MAX and PEAK-LIVE are "not measured". */
+gboolean cell_heap_measured(const Cell *cell);
 /* The allocator column (the workload row) at an index of the comparison. */
 const AllocatorColumn *comparison_column(const Comparison *comparison, guint allocator);
 const Workload *comparison_workload(const Comparison *comparison, guint workload);

@@ -48,7 +48,9 @@ static void append_summary_table(GString *out, const Comparison *comparison)
             const Cell *cell = comparison_cell_const(comparison, w, a);
             g_autofree char *mark = format_status_mark(cell, TRUE);
             if (cell_ok(cell)) {
-                g_autofree char *max = format_size_long(cell->result.heap_max);
+                g_autofree char *max = cell_heap_measured(cell)
+                                           ? format_size_long(cell->result.heap_max)
+                                           : g_strdup("MAX not measured");
                 double ratio = cell_ratio(comparison, cell);
                 g_autofree char *ratio_text =
                     ratio > 0 ? g_strdup_printf(" ×%.2f", ratio) : g_strdup("");
@@ -164,7 +166,8 @@ char *format_markdown(const Comparison *comparison, const Score *score)
                          "requested, *optimal reuse* the most bytes live at once (testers: "
                          "REQUESTED and PEAK-LIVE as measured; traces: computed from the file); "
                          "~ marks a workload whose runs disagreed (threads), showing the "
-                         "smallest.\n\n");
+                         "smallest. A reference allocator (jemalloc, mimalloc, tcmalloc) takes "
+                         "its memory with mmap: its MAX is not measured, only its time.\n\n");
     append_summary_table(out, comparison);
     format_append_failures(out, comparison, "\n## Failed or not run\n\n", "- ", "**");
     append_figures_table(out, comparison);

@@ -78,8 +78,9 @@ static void add_data_rows(Grid *grid, const Comparison *comparison, gboolean utf
         for (guint a = 0; a < comparison->allocators->len; a++) {
             const Cell *cell = comparison_cell_const(comparison, w, a);
             double ratio = cell_ratio(comparison, cell);
-            g_ptr_array_add(row, cell_ok(cell) ? format_size_short(cell->result.heap_max)
-                                               : g_strdup("-"));
+            g_ptr_array_add(row, cell_heap_measured(cell) ? format_size_short(cell->result.heap_max)
+                                 : cell_ok(cell)          ? g_strdup("n/m")
+                                                          : g_strdup("-"));
             g_ptr_array_add(row, ratio > 0 ? g_strdup_printf("%.2f", ratio) : g_strdup("-"));
             g_ptr_array_add(row, cell->state == CELL_DONE
                                      ? g_strdup_printf("%.2f", cell->result.wall_seconds)
@@ -182,6 +183,13 @@ static void append_notes(GString *out, const Comparison *comparison)
     if (approx)
         g_string_append(out, "~: the runs of this workload disagreed (threads); the smallest "
                              "figure is shown.\n");
+    gboolean unmeasured = FALSE;
+    for (guint i = 0; i < comparison->cell_count; i++)
+        unmeasured = unmeasured || (cell_ok(&comparison->cells[i]) &&
+                                    !cell_heap_measured(&comparison->cells[i]));
+    if (unmeasured)
+        g_string_append(out, "n/m: not measured: a reference allocator (jemalloc, mimalloc, "
+                             "tcmalloc) takes its memory with mmap, so only its time counts.\n");
     if (comparison->interrupted)
         g_string_append(out, "Interrupted: cells marked - did not finish.\n");
 }

@@ -84,6 +84,10 @@ static void check_heap(Checks *checks, const RubricItem *item, const Comparison 
                        const Cell *cell)
 {
     const MstatsRunResult *r = &cell->result;
+    if ((item->has_max_heap || item->has_max_ratio) && r->allocator.heap_unmeasured) {
+        check_note(checks, FALSE, "MAX not measured (mmap allocator): not graded");
+        return;
+    }
     if (item->has_max_heap) {
         if (!r->figures_valid)
             check_note(checks, FALSE, "no MAX to compare with max-heap %" G_GUINT64_FORMAT,

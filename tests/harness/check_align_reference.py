@@ -85,6 +85,23 @@ def test(argv):
         check(document["max"] is None and document["heap_measured"] is False,
               f"{name}: JSON max {document['max']}, heap_measured {document['heap_measured']}")
 
+    # In mcompare: the row shows n/m, the bounds come from the measured rows
+    # only, and a rubric never grades its MAX.
+    with tempfile.TemporaryDirectory() as scratch:
+        rubric = os.path.join(scratch, "ratio.ini")
+        with open(rubric, "w") as f:
+            f.write("[grading]\npass = 1\n\n[tester-3]\npoints = 1\nmax-ratio = 100\n")
+        status, out, err, _ = run([mcompare, "-j", "1", "-a", "jemalloc,first-fit", "--rubric",
+                                   rubric], timeout=120)
+        check("n/m" in out and "MAX not measured (mmap allocator): not graded" in out,
+              f"mcompare with jemalloc: {out!r}")
+        status, out, err, _ = run([mcompare, "-q", "-j", "1", "--format", "json", "-a",
+                                   "jemalloc,first-fit", "-w", "tester-3"], timeout=120)
+        document = json.loads(out)
+        jemalloc = [c for c in document["cells"] if c["max"] is None]
+        check(len(jemalloc) == 1 and jemalloc[0]["heap_measured"] is False,
+              f"mcompare JSON: {[(c.get('max'), c.get('heap_measured')) for c in document['cells']]}")
+
     # By path, the static TLS is found in the file (DF_STATIC_TLS): still preloaded.
     path = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
     status, out, err, _ = run([mstats, "-a", path, workload, *ops])
