@@ -232,6 +232,8 @@ gboolean cell_from_json(JsonObject *object, Cell *cell, GError **error)
     cell->output_tail = g_strdup(optional_string(object, "output"));
     r->timed_out = optional_bool(object, "timed_out");
     r->figures_valid = optional_bool(object, "figures_valid");
+    r->sandboxed = optional_bool(object, "sandboxed");
+    r->not_sandboxed_why = g_strdup(optional_string(object, "not_sandboxed_why"));
     r->allocator.heap_unmeasured = heap_unmeasured;
     r->heap_max = (guint64)optional_int(object, "max", 0);
     r->heap_avg = optional_double(object, "avg");

@@ -68,6 +68,7 @@ typedef struct {
     double timeout_seconds;
     guint64 memory_limit;
     unsigned alignment;     /* every block of every cell is checked for it: 16 or 8 */
+    gboolean no_sandbox;    /* cells run outside the sandbox (--no-sandbox) */
     double elapsed_seconds; /* wall time of the whole comparison */
     gboolean interrupted;
 } Comparison;

@@ -185,8 +185,18 @@ static void append_notes(GString *out, const Comparison *comparison)
                              "figure is shown.\n");
     gboolean unmeasured = FALSE;
     for (guint i = 0; i < comparison->cell_count; i++)
-        unmeasured = unmeasured || (cell_ok(&comparison->cells[i]) &&
-                                    !cell_heap_measured(&comparison->cells[i]));
+        unmeasured = unmeasured ||
+                     (cell_ok(&comparison->cells[i]) && !cell_heap_measured(&comparison->cells[i]));
+    guint unsandboxed = 0;
+    const char *why = NULL;
+    for (guint i = 0; i < comparison->cell_count; i++)
+        if (comparison->cells[i].state == CELL_DONE && !comparison->cells[i].result.sandboxed) {
+            unsandboxed++;
+            why = comparison->cells[i].result.not_sandboxed_why;
+        }
+    if (unsandboxed > 0)
+        g_string_append_printf(out, "Not sandboxed: %u cells (%s).\n", unsandboxed,
+                               why != NULL ? why : "no reason given");
     if (unmeasured)
         g_string_append(out, "n/m: not measured: a reference allocator (jemalloc, mimalloc, "
                              "tcmalloc) takes its memory with mmap, so only its time counts.\n");

@@ -75,9 +75,9 @@ gboolean jobs_emit(Comparison *plan, const char *dir, FILE *out, GError **error)
         g_autofree char *output = g_shell_quote(path);
         fprintf(out,
                 "cd %s && %s -q -j 1 -a %s -w %s --label %s -t %s -m %" G_GUINT64_FORMAT
-                " --align %u --format json -o %s || [ $? -eq 1 ]\n",
+                " --align %u%s --format json -o %s || [ $? -eq 1 ]\n",
                 quoted_cwd, quoted_self, allocator, spec, label, timeout, plan->memory_limit,
-                plan->alignment, output);
+                plan->alignment, plan->no_sandbox ? " --no-sandbox" : "", output);
     }
     return fflush(out) == 0;
 }

@@ -27,6 +27,7 @@ typedef struct {
     double timeout;
     char *memory_limit;
     int alignment;
+    gboolean no_sandbox;
     char *markdown_file, *json_file, *csv_file, *junit_file;
     char *emit_jobs;
     char *merge;
@@ -67,6 +68,10 @@ static const GOptionEntry entries[] = {
     {"align", 0, 0, G_OPTION_ARG_INT, &options.alignment,
      "Check every block for BYTES alignment: 16 (default) or 8 (replacing a rubric's align)",
      "BYTES"},
+    {"no-sandbox", 0, 0, G_OPTION_ARG_NONE, &options.no_sandbox,
+     "Run the cells outside the bubblewrap sandbox (debugging; the report says so, and a rubric "
+     "with sandbox = required gives them nothing)",
+     NULL},
     {"markdown", 0, 0, G_OPTION_ARG_FILENAME, &options.markdown_file,
      "Also write the Markdown report to FILE", "FILE"},
     {"json", 0, 0, G_OPTION_ARG_FILENAME, &options.json_file, "Also write the JSON report to FILE",
@@ -382,6 +387,7 @@ int main(int argc, char **argv)
             return input_error(error);
         comparison->timeout_seconds = options.timeout;
         comparison->memory_limit = plan.memory_limit;
+        comparison->no_sandbox = options.no_sandbox;
         if (plan.alignment != 0)
             comparison->alignment = plan.alignment;
         else if (rubric != NULL && rubric->alignment != 0)

@@ -133,9 +133,18 @@ static gboolean read_grading(GKeyFile *file, const LineMap *map, Rubric *rubric,
     if (!g_key_file_has_group(file, GRADING))
         return rubric_fail(error, map->path, 1,
                            "no [grading] section: add one with allocator = NAME and pass = POINTS");
-    static const char *const allowed[] = {"allocator", "pass", "align", NULL};
-    if (!check_keys(file, map, GRADING, allowed, "allocator, pass or align", error))
+    static const char *const allowed[] = {"allocator", "pass", "align", "sandbox", NULL};
+    if (!check_keys(file, map, GRADING, allowed, "allocator, pass, align or sandbox", error))
         return FALSE;
+    g_autofree char *sandbox = value_of(file, GRADING, "sandbox");
+    if (sandbox != NULL) {
+        if (strcmp(sandbox, "required") != 0 && strcmp(sandbox, "optional") != 0)
+            return rubric_fail(error, map->path, key_line(map, GRADING, "sandbox"),
+                               "sandbox = %s: give required (a run outside the sandbox earns "
+                               "nothing) or optional",
+                               sandbox);
+        rubric->require_sandbox = strcmp(sandbox, "required") == 0;
+    }
     g_autofree char *align = value_of(file, GRADING, "align");
     if (align != NULL) {
         if (strcmp(align, "8") != 0 && strcmp(align, "16") != 0)

@@ -58,8 +58,9 @@ typedef struct {
 
 typedef struct {
     char *path;
-    char *allocator;    /* [grading] allocator, NULL when absent */
-    unsigned alignment; /* [grading] align: 8 or 16; 0 when absent */
+    char *allocator;          /* [grading] allocator, NULL when absent */
+    unsigned alignment;       /* [grading] align: 8 or 16; 0 when absent */
+    gboolean require_sandbox; /* [grading] sandbox = required: an unsandboxed cell fails */
     double pass;
     gboolean pass_is_percent;
     GPtrArray *items; /* RubricItem *, in file order */

@@ -105,6 +105,7 @@ static void run_cell(Schedule *schedule, Cell *cell)
     request.timeout_seconds = cpu_limit * MCOMPARE_WALL_GUARD;
     request.memory_limit = comparison->memory_limit;
     request.alignment = comparison->alignment;
+    request.no_sandbox = comparison->no_sandbox;
     int output = memfd_create("mcompare-output", MFD_CLOEXEC);
     if (output >= 0) {
         request.stdout_fd = output;

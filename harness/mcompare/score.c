@@ -144,8 +144,8 @@ static void check_cpu_time(Checks *checks, const RubricItem *item, const Compari
 
 /* Applies one item's checks to one cell (NULL: its workload is not in the
  * comparison); fills earned and why. */
-static void judge(const RubricItem *item, const Comparison *comparison, const Cell *cell,
-                  ItemScore *verdict)
+static void judge(const Rubric *rubric, const RubricItem *item, const Comparison *comparison,
+                  const Cell *cell, ItemScore *verdict)
 {
     Checks checks = {.why = g_string_new(NULL), .pass = TRUE};
     if (cell == NULL) {
@@ -154,6 +154,10 @@ static void judge(const RubricItem *item, const Comparison *comparison, const Ce
         g_autofree char *reason = cell_describe_failure(cell);
         check_note(&checks, FALSE, "%s", reason);
     } else {
+        if (rubric->require_sandbox && !cell->result.sandboxed)
+            check_note(&checks, FALSE, "not sandboxed (%s): the rubric requires the sandbox",
+                       cell->result.not_sandboxed_why != NULL ? cell->result.not_sandboxed_why
+                                                              : "no reason given");
         check_status(&checks, item, cell);
         check_heap(&checks, item, comparison, cell);
         check_cpu_time(&checks, item, comparison, cell);
@@ -187,7 +191,7 @@ Score *rubric_score(const Rubric *rubric, const Comparison *comparison, double p
             verdict->workload = rows[i];
             const Cell *cell =
                 rows[i] == G_MAXUINT ? NULL : comparison_cell_const(comparison, rows[i], a);
-            judge(verdict->item, comparison, cell, verdict);
+            judge(rubric, verdict->item, comparison, cell, verdict);
             own->earned += verdict->earned;
             own->possible += verdict->item->points;
         }

@@ -7,7 +7,8 @@ say which alignment was checked; any other value is a one-line usage error namin
 and mreplace. jemalloc, mimalloc and tcmalloc run by name (preloaded: they
 have static TLS), their figures that need the heap are "not measured (mmap
 allocator)" (null in the JSON), and the calls and requested bytes are at
-least the workload's. A directory given as the allocator is named as one.
+least the workload's. A directory given as the allocator is named as one. A rubric with
+sandbox = required gives a cell run with --no-sandbox nothing.
 
 usage: check_align_reference.py MSTATS MREPLACE WORKLOAD GALLERY_DIR MCOMPARE TRACE"""
 
@@ -101,6 +102,19 @@ def test(argv):
         jemalloc = [c for c in document["cells"] if c["max"] is None]
         check(len(jemalloc) == 1 and jemalloc[0]["heap_measured"] is False,
               f"mcompare JSON: {[(c.get('max'), c.get('heap_measured')) for c in document['cells']]}")
+
+    # A rubric that requires the sandbox gives an unsandboxed cell nothing.
+    with tempfile.TemporaryDirectory() as scratch:
+        rubric = os.path.join(scratch, "sandbox.ini")
+        with open(rubric, "w") as f:
+            f.write("[grading]\npass = 1\nsandbox = required\n\n[tester-3]\npoints = 1\n")
+        status, out, err, _ = run([mcompare, "-j", "1", "-a", "first-fit", "--rubric", rubric,
+                                   "--no-sandbox"], timeout=120)
+        check(status == 1 and "the rubric requires the sandbox" in out and "Not sandboxed: 1" in out,
+              f"--no-sandbox with sandbox = required: exit {status}, {out!r}")
+        status, out, err, _ = run([mcompare, "-j", "1", "-a", "first-fit", "--rubric", rubric],
+                                  timeout=120)
+        check(status == 0, f"sandboxed with sandbox = required: exit {status}, {out!r}")
 
     # By path, the static TLS is found in the file (DF_STATIC_TLS): still preloaded.
     path = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
