@@ -35,7 +35,7 @@ typedef struct {
     gboolean quiet;
 } Options;
 
-/* The runner forwards Ctrl-C to at most 256 running programs (spawn.c). */
+/* The runner forwards Ctrl-C to at most MSTATS_RUNNING_MAX running programs. */
 #define MCOMPARE_MAX_JOBS MSTATS_RUNNING_MAX
 
 static Options options = {.timeout = MSTATS_DEFAULT_TIMEOUT, .jobs = 0};
