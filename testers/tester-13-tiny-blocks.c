@@ -24,8 +24,9 @@ static size_t tiny_size(size_t i)
     return 1 + i % LARGEST_TINY;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv, "1,000,000 live blocks of 1 to 8 bytes (header overhead)");
     size_t requested = 0;
     for (size_t i = 0; i < TINY_COUNT; i++) {
         size_t size = tiny_size(i);

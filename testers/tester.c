@@ -13,6 +13,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef MSTATS_VERSION
+#error "MSTATS_VERSION must be defined (testers/CMakeLists.txt passes the project version)"
+#endif
+
+void tester_options(int argc, char **argv, const char *exercises)
+{
+    const char *program = program_invocation_short_name;
+    if (argc <= 1)
+        return;
+    /* Unbuffered: printing then allocates no stdio buffer, so --help and
+     * --version take nothing from the allocator under test. */
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        printf("usage: %s [--help | --version]\n"
+               "Exercises the preloaded malloc: %s.\n"
+               "Prints one result line, \"%s: ...\" or \"%s: FAILED: ...\"; exits 0 on\n"
+               "success, 20-27 for the kind of failure (see docs/testers.md).\n",
+               program, exercises, program, program);
+        exit(0);
+    }
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        printf("%s (mstats) %s\n", program, MSTATS_VERSION);
+        exit(0);
+    }
+    fprintf(stderr, "%s: unknown argument '%s': a tester takes no arguments (try --help)\n",
+            program, argv[1]);
+    exit(TESTER_EXIT_SETUP);
+}
+
 /* Prints "<program>: <message>\n" in one write, then flushes. */
 static void print_result_line(const char *verdict, const char *format, va_list args)
 {

@@ -16,7 +16,8 @@
  *   24  calloc (or a zeroing path) returned memory that is not all zero
  *   25  an invalid request was not refused the documented way
  *       (wrong return value or errno)
- *   26  the tester could not set itself up (thread creation, bad argument)
+ *   26  the tester could not set itself up (thread creation, bad argument,
+ *       an unknown command-line option)
  *   27  beyond-heap only: touching memory past the heap end did not fault
  */
 #ifndef MSTATS_TESTER_H
@@ -43,6 +44,16 @@ struct tester_span {
     uintptr_t start;
     size_t size;
 };
+
+/*
+ * Answers the command line every tester shares, before it allocates
+ * anything: with no argument it returns and the tester runs; `--help`
+ * prints a usage line and `exercises` (one sentence: what the tester
+ * exercises) and exits 0; `--version` prints the program's name and the
+ * mstats version and exits 0. Anything else prints a one-line error naming
+ * the argument and exits with TESTER_EXIT_SETUP. Call it first in main.
+ */
+void tester_options(int argc, char **argv, const char *exercises);
 
 /*
  * Prints "<program>: FAILED: <message>" as the one result line and exits
