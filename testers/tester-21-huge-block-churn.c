@@ -25,20 +25,6 @@
 enum { ROUNDS = 100000 };
 static const size_t HALF_BYTES = 128 * MIB;
 
-/* Writes the pattern of `tag` into the first and last byte of a block. */
-static void touch_ends(unsigned char *block, size_t size, uint64_t tag)
-{
-    pattern_fill_range(block, 0, 1, tag);
-    pattern_fill_range(block, size - 1, size, tag);
-}
-
-/* Fails unless the first and last byte still hold the pattern of `tag`. */
-static void require_ends(const unsigned char *block, size_t size, uint64_t tag, const char *what)
-{
-    pattern_require_range(block, 0, 1, tag, what);
-    pattern_require_range(block, size - 1, size, tag, what);
-}
-
 int main(int argc, char **argv)
 {
     tester_options(argc, argv,
@@ -49,18 +35,18 @@ int main(int argc, char **argv)
         size_t half = HALF_BYTES + round, whole = 2 * half;
         uint64_t tag = 3 * (uint64_t)round;
         unsigned char *a = require_block(malloc(half), alignment, "malloc(128 MiB + i), first");
-        touch_ends(a, half, tag);
+        pattern_fill_ends(a, half, tag);
         unsigned char *b = require_block(malloc(half), alignment, "malloc(128 MiB + i), second");
-        touch_ends(b, half, tag + 1);
+        pattern_fill_ends(b, half, tag + 1);
         struct tester_span spans[] = {{(uintptr_t)a, half}, {(uintptr_t)b, half}};
         spans_require_disjoint(spans, 2, "the two 128 MiB blocks");
-        require_ends(a, half, tag, "the first 128 MiB block");
-        require_ends(b, half, tag + 1, "the second 128 MiB block");
+        pattern_require_ends(a, half, tag, "the first 128 MiB block");
+        pattern_require_ends(b, half, tag + 1, "the second 128 MiB block");
         free(a);
         free(b);
         unsigned char *c = require_block(malloc(whole), alignment, "malloc(256 MiB + 2i)");
-        touch_ends(c, whole, tag + 2);
-        require_ends(c, whole, tag + 2, "the 256 MiB block");
+        pattern_fill_ends(c, whole, tag + 2);
+        pattern_require_ends(c, whole, tag + 2, "the 256 MiB block");
         free(c);
     }
     tester_pass("Huge-block churn: %d rounds of two 128 MiB blocks and one 256 MiB block, "

@@ -22,20 +22,6 @@
 enum { ROUNDS = 10000 };
 static const size_t WHOLE_BYTES = 2048 * MIB, LARGE_BYTES = 1024 * MIB, SMALL_BYTES = 512 * MIB;
 
-/* Writes the pattern of `tag` into the first and last byte of a block. */
-static void touch_ends(unsigned char *block, size_t size, uint64_t tag)
-{
-    pattern_fill_range(block, 0, 1, tag);
-    pattern_fill_range(block, size - 1, size, tag);
-}
-
-/* Fails unless the first and last byte still hold the pattern of `tag`. */
-static void require_ends(const unsigned char *block, size_t size, uint64_t tag, const char *what)
-{
-    pattern_require_range(block, 0, 1, tag, what);
-    pattern_require_range(block, size - 1, size, tag, what);
-}
-
 int main(int argc, char **argv)
 {
     tester_options(argc, argv,
@@ -45,18 +31,18 @@ int main(int argc, char **argv)
     for (uint64_t round = 0; round < ROUNDS; round++) {
         uint64_t tag = 3 * round;
         unsigned char *whole = require_block(malloc(WHOLE_BYTES), alignment, "malloc(2 GiB)");
-        touch_ends(whole, WHOLE_BYTES, tag);
-        require_ends(whole, WHOLE_BYTES, tag, "the 2 GiB block");
+        pattern_fill_ends(whole, WHOLE_BYTES, tag);
+        pattern_require_ends(whole, WHOLE_BYTES, tag, "the 2 GiB block");
         free(whole);
         unsigned char *large = require_block(malloc(LARGE_BYTES), alignment, "malloc(1 GiB)");
-        touch_ends(large, LARGE_BYTES, tag + 1);
+        pattern_fill_ends(large, LARGE_BYTES, tag + 1);
         unsigned char *small = require_block(malloc(SMALL_BYTES), alignment, "malloc(512 MiB)");
-        touch_ends(small, SMALL_BYTES, tag + 2);
+        pattern_fill_ends(small, SMALL_BYTES, tag + 2);
         struct tester_span spans[] = {{(uintptr_t)large, LARGE_BYTES},
                                       {(uintptr_t)small, SMALL_BYTES}};
         spans_require_disjoint(spans, 2, "the 1 GiB and 512 MiB blocks");
-        require_ends(large, LARGE_BYTES, tag + 1, "the 1 GiB block");
-        require_ends(small, SMALL_BYTES, tag + 2, "the 512 MiB block");
+        pattern_require_ends(large, LARGE_BYTES, tag + 1, "the 1 GiB block");
+        pattern_require_ends(small, SMALL_BYTES, tag + 2, "the 512 MiB block");
         free(large);
         free(small);
     }

@@ -30,15 +30,7 @@ int main(int argc, char **argv)
 {
     tester_options(argc, argv,
                    "10 million blocks of 1 to 16 bytes live at once, each checked, then freed");
-    size_t requested = 0;
-    for (size_t i = 0; i < LIVE_COUNT; i++) {
-        size_t size = live_size(i);
-        live[i] = require_block(malloc(size), malloc_alignment_for(size), "malloc");
-        pattern_fill(live[i], size, i);
-        requested += size;
-    }
-    for (size_t i = 0; i < LIVE_COUNT; i++)
-        pattern_require(live[i], live_size(i), i, "a live block");
+    size_t requested = live_blocks_allocate(live, LIVE_COUNT, live_size, "malloc(1..16)");
     for (size_t i = 0; i < LIVE_COUNT; i++) {
         pattern_require(live[i], live_size(i), i, "a block about to be freed");
         free(live[i]);

@@ -1,7 +1,8 @@
 /*
  * tester.c: the helpers behind tester.h (result line, failure exits, data
- * patterns, overlap check, random numbers). Nothing here calls malloc: the
- * testers must measure only their own workload.
+ * patterns, overlap check, random numbers, many live blocks). Nothing here
+ * calls malloc except live_blocks_allocate, for the tester: the testers must
+ * measure only their own workload.
  */
 /* program_invocation_short_name is a GNU extension. */
 #define _GNU_SOURCE
@@ -136,6 +137,33 @@ void pattern_require_range(const void *block, size_t from, size_t to, uint64_t t
     if (!pattern_check_range(block, from, to, tag))
         tester_fail(TESTER_EXIT_CORRUPTED, "%s: bytes [%zu, %zu) of block %p changed", what, from,
                     to, block);
+}
+
+void pattern_fill_ends(void *block, size_t size, uint64_t tag)
+{
+    pattern_fill_range(block, 0, 1, tag);
+    pattern_fill_range(block, size - 1, size, tag);
+}
+
+void pattern_require_ends(const void *block, size_t size, uint64_t tag, const char *what)
+{
+    pattern_require_range(block, 0, 1, tag, what);
+    pattern_require_range(block, size - 1, size, tag, what);
+}
+
+size_t live_blocks_allocate(unsigned char **blocks, size_t count, size_t (*size_of)(size_t),
+                            const char *what)
+{
+    size_t requested = 0;
+    for (size_t i = 0; i < count; i++) {
+        size_t size = size_of(i);
+        blocks[i] = require_block(malloc(size), malloc_alignment_for(size), what);
+        pattern_fill(blocks[i], size, i);
+        requested += size;
+    }
+    for (size_t i = 0; i < count; i++)
+        pattern_require(blocks[i], size_of(i), i, "a live block");
+    return requested;
 }
 
 size_t malloc_alignment_for(size_t size)
