@@ -17,8 +17,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv,
+                   "writing one byte to the first page past the heap's end, which must fault");
     /* Unbuffered: printing must not malloc a stdout buffer, which could grow
      * the heap over the page this program means to touch. */
     setvbuf(stdout, NULL, _IONBF, 0);

@@ -22,8 +22,11 @@ static long long offset_from(uintptr_t first, const void *block)
     return (long long)((uintptr_t)block - first);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(
+        argc, argv,
+        "the lecture's heap program: a = 4096, free, b c d = 4096, free b c, e = 5000, f g = 10");
     char *a = require_block(malloc(4096), 16, "malloc(4096) for a");
     pattern_fill(a, 4096, 'a');
     pattern_require(a, 4096, 'a', "a");

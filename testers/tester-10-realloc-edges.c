@@ -42,8 +42,11 @@ static void require_realloc_refused(void *block, size_t size)
                     (uintmax_t)address, size, moved, errno);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv,
+                   "realloc: NULL, shrink, grow in place, grow by moving, 1,000 small steps, size "
+                   "0, impossible sizes");
     unsigned char *block = resize(NULL, BLOCK_BYTES, "realloc(NULL, 1000)");
     pattern_fill(block, BLOCK_BYTES, 1);
 

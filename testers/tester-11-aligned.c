@@ -55,8 +55,11 @@ static void require_posix_memalign_error(size_t alignment, size_t size, int expe
                     alignment, size, error, expected);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv,
+                   "posix_memalign, aligned_alloc and memalign at alignments 8 to 64 KiB, and "
+                   "EINVAL for bad alignments");
     for (int shift = MIN_SHIFT; shift <= MAX_SHIFT; shift++) {
         size_t alignment = (size_t)1 << shift;
         size_t sizes[SIZES] = {1, 24, 1000, alignment, 3 * alignment + 5};

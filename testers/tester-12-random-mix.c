@@ -103,8 +103,11 @@ static uint64_t run_mix(const struct mix_run *run, uint64_t seed, uint64_t *next
     return calls;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv,
+                   "random malloc/realloc/free mixes, 3 seeds x 3 size ranges, data checked at "
+                   "both ends of every block");
     static const struct mix_run runs[] = {
         {64, 1000, 150000},
         {4096, 500, 40000},

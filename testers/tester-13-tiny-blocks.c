@@ -24,17 +24,10 @@ static size_t tiny_size(size_t i)
     return 1 + i % LARGEST_TINY;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    size_t requested = 0;
-    for (size_t i = 0; i < TINY_COUNT; i++) {
-        size_t size = tiny_size(i);
-        tiny[i] = require_block(malloc(size), malloc_alignment_for(size), "malloc(1..8)");
-        pattern_fill(tiny[i], size, i);
-        requested += size;
-    }
-    for (size_t i = 0; i < TINY_COUNT; i++)
-        pattern_require(tiny[i], tiny_size(i), i, "a tiny block");
+    tester_options(argc, argv, "1,000,000 live blocks of 1 to 8 bytes (header overhead)");
+    size_t requested = live_blocks_allocate(tiny, TINY_COUNT, tiny_size, "malloc(1..8)");
     for (size_t start = 0; start < 2; start++) {
         for (size_t i = start; i < TINY_COUNT; i += 2)
             free(tiny[i]);

@@ -86,8 +86,11 @@ static void play_round(int round)
         free_tagged(live[oldest++], "a scripted block");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv,
+                   "a fragmentation adversary on which first-, next-, best- and worst-fit end with "
+                   "different MAX");
     for (int round = 0; round < ROUNDS; round++)
         play_round(round);
     struct tester_span spans[ROUNDS * HOLES];

@@ -103,8 +103,11 @@ static void *thread_workload(void *argument)
     return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv,
+                   "4 threads of random operations with data checks, blocks freed by other threads "
+                   "through a mailbox");
     pthread_t threads[THREADS];
     uint64_t indexes[THREADS];
     for (int t = 0; t < THREADS; t++) {

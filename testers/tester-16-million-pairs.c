@@ -15,8 +15,9 @@
 
 enum { PAIRS = 10000000, BLOCK_BYTES = 32 };
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv, "10 million malloc/free pairs of 32 bytes");
     for (uint64_t pair = 0; pair < PAIRS; pair++) {
         unsigned char *block = require_block(malloc(BLOCK_BYTES), 16, "malloc(32)");
         pattern_fill(block, BLOCK_BYTES, pair);

@@ -25,17 +25,10 @@ static size_t live_size(size_t i)
     return 16 + 8 * (i % 5);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    size_t requested = 0;
-    for (size_t i = 0; i < LIVE_COUNT; i++) {
-        size_t size = live_size(i);
-        live[i] = require_block(malloc(size), malloc_alignment_for(size), "malloc");
-        pattern_fill(live[i], size, i);
-        requested += size;
-    }
-    for (size_t i = 0; i < LIVE_COUNT; i++)
-        pattern_require(live[i], live_size(i), i, "a live block");
+    tester_options(argc, argv, "5 million live blocks of 16 to 48 bytes, checked, then freed");
+    size_t requested = live_blocks_allocate(live, LIVE_COUNT, live_size, "malloc");
     for (size_t i = 0; i < LIVE_COUNT; i++)
         free(live[i]);
     tester_pass("Many live blocks: %d blocks (%zu bytes) were live at once and intact, then "

@@ -18,8 +18,10 @@ enum { ROUNDS = 1000, BIG_BYTES = 1024 * 1024, SMALL_EVERY = 10, SMALL_BYTES = 6
 
 static unsigned char *small[ROUNDS / SMALL_EVERY];
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv,
+                   "1,000 rounds of a 1 MiB block allocated, filled, checked and freed");
     for (uint64_t round = 0; round < ROUNDS; round++) {
         unsigned char *big = require_block(malloc(BIG_BYTES), 16, "malloc(1 MiB)");
         pattern_fill(big, BIG_BYTES, round);

@@ -63,8 +63,11 @@ static void halve_and_double(size_t size)
     pattern_fill_range(block, half, size, TAG);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(
+        argc, argv,
+        "one 1 GiB block halved by realloc down to 64 bytes and doubled back, recursively");
     block = require_block(malloc(START_BYTES), 16, "malloc(1 GiB)");
     pattern_fill(block, START_BYTES, TAG);
     halve_and_double(START_BYTES);

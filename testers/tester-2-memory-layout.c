@@ -29,8 +29,11 @@ static bool inside_program_break(const void *block, uintptr_t data_end)
     return address >= data_end && address + HEAP_BLOCK_BYTES <= (uintptr_t)sbrk(0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv,
+                   "the lecture's memory-layout program: a local, a static, two heap blocks and a "
+                   "256 KiB local array, each labelled with its region");
     /* The linker's symbol for the first address past the program's data. */
     extern char end;
     uint64_t local = 7;

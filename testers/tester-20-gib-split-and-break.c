@@ -65,8 +65,11 @@ static void require_pieces_disjoint(const char *what)
     spans_require_disjoint(spans, count, what);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv,
+                   "a freed 1 GiB block split into 768 MiB of pieces, every other one freed and "
+                   "refilled with 320 MiB, with overlap checks");
     unsigned char *whole = require_block(malloc(WHOLE_BYTES), 16, "malloc(1 GiB)");
     pattern_fill(whole, WHOLE_BYTES, 20);
     pattern_require(whole, WHOLE_BYTES, 20, "the 1 GiB block");

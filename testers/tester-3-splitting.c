@@ -18,8 +18,10 @@
 
 enum { BIG_BYTES = 256 * 1024, SMALL_COUNT = 200, SMALL_BYTES = 1000 };
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv,
+                   "splitting: a freed 256 KiB block must hold 200 blocks of 1000 bytes");
     unsigned char *big = require_block(malloc(BIG_BYTES), 16, "malloc(256 KiB)");
     pattern_fill(big, BIG_BYTES, 0);
     pattern_require(big, BIG_BYTES, 0, "the 256 KiB block");

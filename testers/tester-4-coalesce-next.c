@@ -19,8 +19,9 @@
 
 enum { GROUPS = 64, HALF_BYTES = 8000, GUARD_BYTES = 100 };
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv, "coalescing with the next block: free B then A, then ask for A + B");
     unsigned char *first[GROUPS], *second[GROUPS], *guard[GROUPS];
     uintptr_t first_start[GROUPS];
     uint64_t guard_tag[GROUPS];

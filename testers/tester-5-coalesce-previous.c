@@ -19,8 +19,10 @@
 
 enum { GROUPS = 64, HALF_BYTES = 8000, GUARD_BYTES = 100 };
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv,
+                   "coalescing with the previous block: free A then B, then ask for A + B");
     unsigned char *first[GROUPS], *second[GROUPS], *guard[GROUPS];
     uintptr_t first_start[GROUPS];
     uint64_t guard_tag[GROUPS];

@@ -19,8 +19,10 @@
 
 enum { GROUPS = 64, PART_BYTES = 6000, GUARD_BYTES = 100 };
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv,
+                   "coalescing with both neighbours: free A and C, then B, then ask for A + B + C");
     unsigned char *part[GROUPS][3], *guard[GROUPS];
     uintptr_t first_start[GROUPS];
     uint64_t guard_tag[GROUPS];

@@ -18,8 +18,11 @@
 
 enum { HOLES = 128, HOLE_BYTES = 3000, LIVE_BYTES = 64, WIDE = 64, WIDE_BYTES = 6000 };
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv,
+                   "holes between live blocks: wider requests must not span a live block, "
+                   "hole-sized ones reuse the holes");
     unsigned char *hole[HOLES], *live[HOLES], *wide[WIDE], *refill[HOLES];
     uintptr_t hole_start[HOLES];
     for (int i = 0; i < HOLES; i++) {

@@ -28,8 +28,10 @@ struct working_block {
     uint64_t tag;
 };
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv,
+                   "400,000 malloc/free rounds next to 100,000 live blocks and 100,000 holes");
     for (int i = 0; i < PAIRS; i++) {
         unsigned char *hole = require_block(malloc(SMALL_BYTES), 16, "malloc(48) for a hole");
         kept[i] = require_block(malloc(SMALL_BYTES), 16, "malloc(48) for a live block");

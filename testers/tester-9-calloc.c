@@ -41,8 +41,11 @@ static void require_refused(size_t count, size_t size)
                     count, size, block, errno);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tester_options(argc, argv,
+                   "calloc: reused memory is zeroed; nmemb * size overflow and impossible sizes "
+                   "give NULL and ENOMEM");
     struct tester_rng rng;
     rng_seed(&rng, 9);
     unsigned char *blocks[PER_ROUND];

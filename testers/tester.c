@@ -1,7 +1,8 @@
 /*
  * tester.c: the helpers behind tester.h (result line, failure exits, data
- * patterns, overlap check, random numbers). Nothing here calls malloc: the
- * testers must measure only their own workload.
+ * patterns, overlap check, random numbers, many live blocks). Nothing here
+ * calls malloc except live_blocks_allocate, for the tester: the testers must
+ * measure only their own workload.
  */
 /* program_invocation_short_name is a GNU extension. */
 #define _GNU_SOURCE
@@ -12,6 +13,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifndef MSTATS_VERSION
+#error "MSTATS_VERSION must be defined (testers/CMakeLists.txt passes the project version)"
+#endif
+
+void tester_options(int argc, char **argv, const char *exercises)
+{
+    const char *program = program_invocation_short_name;
+    if (argc <= 1)
+        return;
+    /* Unbuffered: printing then allocates no stdio buffer, so --help and
+     * --version take nothing from the allocator under test. */
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        printf("usage: %s [--help | --version]\n"
+               "Exercises the preloaded malloc: %s.\n"
+               "Prints one result line, \"%s: ...\" or \"%s: FAILED: ...\"; exits 0 on\n"
+               "success, 20-27 for the kind of failure (see docs/testers.md).\n",
+               program, exercises, program, program);
+        exit(0);
+    }
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        printf("%s (mstats) %s\n", program, MSTATS_VERSION);
+        exit(0);
+    }
+    fprintf(stderr, "%s: unknown argument '%s': a tester takes no arguments (try --help)\n",
+            program, argv[1]);
+    exit(TESTER_EXIT_SETUP);
+}
 
 /* Prints "<program>: <message>\n" in one write, then flushes. */
 static void print_result_line(const char *verdict, const char *format, va_list args)
@@ -107,6 +137,33 @@ void pattern_require_range(const void *block, size_t from, size_t to, uint64_t t
     if (!pattern_check_range(block, from, to, tag))
         tester_fail(TESTER_EXIT_CORRUPTED, "%s: bytes [%zu, %zu) of block %p changed", what, from,
                     to, block);
+}
+
+void pattern_fill_ends(void *block, size_t size, uint64_t tag)
+{
+    pattern_fill_range(block, 0, 1, tag);
+    pattern_fill_range(block, size - 1, size, tag);
+}
+
+void pattern_require_ends(const void *block, size_t size, uint64_t tag, const char *what)
+{
+    pattern_require_range(block, 0, 1, tag, what);
+    pattern_require_range(block, size - 1, size, tag, what);
+}
+
+size_t live_blocks_allocate(unsigned char **blocks, size_t count, size_t (*size_of)(size_t),
+                            const char *what)
+{
+    size_t requested = 0;
+    for (size_t i = 0; i < count; i++) {
+        size_t size = size_of(i);
+        blocks[i] = require_block(malloc(size), malloc_alignment_for(size), what);
+        pattern_fill(blocks[i], size, i);
+        requested += size;
+    }
+    for (size_t i = 0; i < count; i++)
+        pattern_require(blocks[i], size_of(i), i, "a live block");
+    return requested;
 }
 
 /* The alignment malloc promises a block: the fundamental one (16), or 8 under

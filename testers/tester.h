@@ -2,8 +2,9 @@
  * tester.h: what every numbered tester shares.
  *
  * The testers run under the allocator being measured, so this support code
- * allocates nothing itself: patterns are computed, not stored, and the result
- * line is printed once, at the very end.
+ * allocates nothing of its own: patterns are computed, not stored, and the
+ * result line is printed once, at the very end. (live_blocks_allocate
+ * allocates the tester's blocks, on the tester's behalf.)
  *
  * Exit codes (one per kind of failure; they avoid the codes mstats uses for
  * its own verdicts: 11, 15, 65-68, 91-99):
@@ -16,7 +17,8 @@
  *   24  calloc (or a zeroing path) returned memory that is not all zero
  *   25  an invalid request was not refused the documented way
  *       (wrong return value or errno)
- *   26  the tester could not set itself up (thread creation, bad argument)
+ *   26  the tester could not set itself up (thread creation, bad argument,
+ *       an unknown command-line option)
  *   27  beyond-heap only: touching memory past the heap end did not fault
  */
 #ifndef MSTATS_TESTER_H
@@ -43,6 +45,16 @@ struct tester_span {
     uintptr_t start;
     size_t size;
 };
+
+/*
+ * Answers the command line every tester shares, before it allocates
+ * anything: with no argument it returns and the tester runs; `--help`
+ * prints a usage line and `exercises` (one sentence: what the tester
+ * exercises) and exits 0; `--version` prints the program's name and the
+ * mstats version and exits 0. Anything else prints a one-line error naming
+ * the argument and exits with TESTER_EXIT_SETUP. Call it first in main.
+ */
+void tester_options(int argc, char **argv, const char *exercises);
 
 /*
  * Prints "<program>: FAILED: <message>" as the one result line and exits
@@ -94,6 +106,16 @@ static inline void pattern_require(const void *block, size_t size, uint64_t tag,
 }
 
 /*
+ * Writes the pattern of `tag` into the first and last byte of a block of
+ * `size` (> 0) bytes only: for huge blocks, where touching every page would
+ * measure the memory and not the allocator.
+ */
+void pattern_fill_ends(void *block, size_t size, uint64_t tag);
+
+/* Fails naming `what` unless both end bytes still hold the pattern of `tag`. */
+void pattern_require_ends(const void *block, size_t size, uint64_t tag, const char *what);
+
+/*
  * Fails with TESTER_EXIT_OUT_OF_MEMORY naming `what` when `block` is NULL;
  * fails with TESTER_EXIT_MISALIGNED unless it is aligned to `alignment`
  * (a power of two; 16, malloc's promise, means 8 under mstats --align 8).
@@ -103,6 +125,15 @@ void *require_block(void *block, size_t alignment, const char *what);
 
 /* The alignment malloc must give any block of `size` bytes. */
 size_t malloc_alignment_for(size_t size);
+
+/*
+ * Many live blocks at once: blocks[i] = malloc(size_of(i)) for every i in
+ * [0, count), each required non-NULL and aligned (`what` names the call in
+ * a failure) and filled with the pattern of tag i; then every block is
+ * checked. Returns the bytes requested. The caller frees them.
+ */
+size_t live_blocks_allocate(unsigned char **blocks, size_t count, size_t (*size_of)(size_t),
+                            const char *what);
 
 /*
  * Sorts `spans` by address and fails with TESTER_EXIT_OVERLAP if any two
