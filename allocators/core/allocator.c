@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "fail.h"
 #include "free_index.h"
 #include "heap.h"
 #include "policy.h"
@@ -33,16 +34,21 @@ static void unlock_after_fork(void)
 
 __attribute__((constructor)) static void allocator_setup(void)
 {
+    allocator_fail_set_strategy(mstats_policy.name);
     pthread_atfork(lock_before_fork, unlock_after_fork, unlock_after_fork);
 }
 
-/* Takes the lock and makes sure the heap exists. Returns false (lock not
- * held, errno = ENOMEM) when it cannot be set up. */
+/* Takes the lock and makes sure the heap and its free index exist. Returns
+ * false (lock not held, errno = ENOMEM) when they cannot be set up. */
 static bool lock_heap(void)
 {
     pthread_mutex_lock(&heap_lock);
-    if (heap.base || heap_init())
+    if (heap.base)
         return true;
+    if (heap_init()) {
+        free_index_init(&heap.free, heap.base, mstats_policy.order);
+        return true;
+    }
     pthread_mutex_unlock(&heap_lock);
     errno = ENOMEM;
     return false;
@@ -64,7 +70,7 @@ static void release(block *b)
         b->header |= BLOCK_RETIRED;
         return;
     }
-    bool by_address = free_index_by_address();
+    bool by_address = free_index_by_address(&heap.free);
     block *next = block_next(b);
     block *start = b, *end = next;
     block *keep = NULL; /* an indexed neighbour whose place the merged block takes */
@@ -73,22 +79,22 @@ static void release(block *b)
         if (by_address)
             keep = start;
         else
-            free_index_remove(start);
+            free_index_remove(&heap.free, start);
     }
     if (block_is_free(next)) {
         end = block_next(next);
         if (by_address && !keep)
             keep = next;
         else
-            free_index_remove(next);
+            free_index_remove(&heap.free, next);
     }
     if (start != b)
         b->header = 0; /* a stale free(b) now finds no block in use */
     block_set_free(start, (size_t)((char *)end - (char *)start));
     if (keep)
-        free_index_replace(keep, start);
+        free_index_replace(&heap.free, keep, start);
     else
-        free_index_insert(start);
+        free_index_insert(&heap.free, start);
 }
 
 /* Splits b (in use) down to `size` bytes when the rest can form a block of
@@ -111,8 +117,8 @@ static void trim(block *b, size_t size)
 static void claim(block *b, size_t size)
 {
     size_t rest_size = block_size(b) - size;
-    if (rest_size < MIN_BLOCK || !free_index_by_address()) {
-        free_index_remove(b);
+    if (rest_size < MIN_BLOCK || !free_index_by_address(&heap.free)) {
+        free_index_remove(&heap.free, b);
         block_set_used(b);
         trim(b, size);
         return;
@@ -120,8 +126,23 @@ static void claim(block *b, size_t size)
     block *rest = (block *)((char *)b + size);
     rest->header = rest_size | BLOCK_PREV_USED;
     *block_footer(rest) = rest->header;
-    free_index_replace(b, rest);
+    free_index_replace(&heap.free, b, rest);
     b->header = size | BLOCK_USED | (b->header & BLOCK_PREV_USED);
+}
+
+/* Grows the heap so that a block of `size` bytes (a multiple of 16) sits at
+ * its top, extending a free top block if there is one (taking it out of the
+ * free index). Returns that block, free and not indexed, or NULL with
+ * errno = ENOMEM. */
+static block *grow_for(size_t size)
+{
+    block *top = heap_top_free();
+    if (top)
+        free_index_remove(&heap.free, top);
+    block *grown = heap_extend(top, size);
+    if (top && grown != top)
+        free_index_insert(&heap.free, top); /* not extended: it stays a free block */
+    return grown;
 }
 
 /* A block of `size` bytes (more only by a remainder too small to split off),
@@ -139,7 +160,7 @@ static block *take(size_t size)
         claim(b, size);
         return b;
     }
-    if (!(b = heap_grow(size)))
+    if (!(b = grow_for(size)))
         return NULL;
     block_set_used(b);
     return b;
@@ -154,8 +175,9 @@ static block *place(size_t size)
     return b;
 }
 
-/* Checks that p is a block this allocator handed out and still in use. */
-static block *block_in_use(const void *p, const char *caller)
+/* The block of p, which must be one this allocator handed out and that is
+ * still in use; anything else aborts, naming `caller`. */
+static block *in_use_block_or_abort(const void *p, const char *caller)
 {
     block *b = block_of_payload(p);
     bool plausible = heap_contains(b) && (uintptr_t)p % ALIGNMENT == 0;
@@ -193,10 +215,9 @@ void *core_malloc(size_t size)
 
 void core_free(void *p)
 {
-    if (!p)
+    if (!p || !lock_heap())
         return;
-    pthread_mutex_lock(&heap_lock);
-    block *b = block_in_use(p, "free");
+    block *b = in_use_block_or_abort(p, "free");
     /* Keep the index node and footer area out of the poison: release writes them. */
     poison(p, 0x55, block_size(b) - HEADER_SIZE);
     release(b);
@@ -222,7 +243,7 @@ static bool grow_in_place(block *b, size_t size)
 {
     block *next = block_next(b);
     if (block_is_free(next)) {
-        free_index_remove(next);
+        free_index_remove(&heap.free, next);
         b->header += block_size(next);
         block_next(b)->header |= BLOCK_PREV_USED;
         if (block_size(b) >= size)
@@ -254,8 +275,9 @@ void *core_realloc(void *p, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    pthread_mutex_lock(&heap_lock);
-    block *b = block_in_use(p, "realloc");
+    if (!lock_heap())
+        return NULL;
+    block *b = in_use_block_or_abort(p, "realloc");
     void *result = p;
     if (block_size(b) >= bsize || grow_in_place(b, bsize)) {
         trim(b, bsize);
@@ -313,11 +335,10 @@ void *core_aligned(size_t alignment, size_t size)
 
 size_t core_usable_size(const void *p)
 {
-    if (!p)
+    if (!p || !lock_heap())
         return 0;
-    pthread_mutex_lock(&heap_lock);
-    size_t usable = block_size(block_in_use(p, "malloc_usable_size")) - HEADER_SIZE;
-    pthread_mutex_unlock(&heap_lock);
+    size_t usable = block_size(in_use_block_or_abort(p, "malloc_usable_size")) - HEADER_SIZE;
+    unlock_heap();
     return usable;
 }
 
@@ -337,5 +358,5 @@ void core_heap_info(struct mstats_heap_info *info)
             info->largest_free = block_size(b);
     }
     info->usable_max = info->largest_free ? info->largest_free - HEADER_SIZE : 0;
-    pthread_mutex_unlock(&heap_lock);
+    unlock_heap();
 }

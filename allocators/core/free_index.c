@@ -8,32 +8,37 @@
  */
 #include "free_index.h"
 
-#include "allocator.h"
-#include "heap.h"
-#include "policy.h"
+#include "fail.h"
 
 static inline struct free_node *node(const block *b)
 {
     return (struct free_node *)((char *)b + HEADER_SIZE);
 }
 
-static inline uint32_t ref_of(const block *b)
+static inline uint32_t ref_of(const struct free_index *ix, const block *b)
 {
-    return b ? (uint32_t)(((const char *)b - heap.base) / ALIGNMENT + 1) : 0;
+    return b ? (uint32_t)(((const char *)b - ix->base) / ALIGNMENT + 1) : 0;
 }
 
-static inline block *block_at(uint32_t ref)
+static inline block *block_at(const struct free_index *ix, uint32_t ref)
 {
-    return ref ? (block *)(heap.base + (size_t)(ref - 1) * ALIGNMENT) : NULL;
+    return ref ? (block *)(ix->base + (size_t)(ref - 1) * ALIGNMENT) : NULL;
 }
 
-static inline uint32_t height_of(uint32_t ref)
+static inline uint32_t height_of(const struct free_index *ix, uint32_t ref)
 {
-    return ref ? node(block_at(ref))->height : 0;
+    return ref ? node(block_at(ix, ref))->height : 0;
 }
-static inline uint32_t max_of(uint32_t ref)
+static inline uint32_t max_of(const struct free_index *ix, uint32_t ref)
 {
-    return ref ? node(block_at(ref))->max_units : 0;
+    return ref ? node(block_at(ix, ref))->max_units : 0;
+}
+
+int free_index_order(const struct free_index *ix, const block *a, const block *b)
+{
+    if (ix->order == FREE_ORDER_BY_SIZE_THEN_ADDRESS && block_size(a) != block_size(b))
+        return block_size(a) < block_size(b) ? -1 : 1;
+    return (a > b) - (a < b);
 }
 
 static inline uint32_t max3(uint32_t a, uint32_t b, uint32_t c)
@@ -43,94 +48,95 @@ static inline uint32_t max3(uint32_t a, uint32_t b, uint32_t c)
 }
 
 /* Recomputes b's height and subtree maximum from its children. */
-static void refresh(block *b)
+static void refresh(const struct free_index *ix, block *b)
 {
     struct free_node *n = node(b);
-    uint32_t hl = height_of(n->left), hr = height_of(n->right);
+    uint32_t hl = height_of(ix, n->left), hr = height_of(ix, n->right);
     n->height = 1 + (hl > hr ? hl : hr);
-    n->max_units = max3((uint32_t)(block_size(b) / ALIGNMENT), max_of(n->left), max_of(n->right));
+    n->max_units =
+        max3((uint32_t)(block_size(b) / ALIGNMENT), max_of(ix, n->left), max_of(ix, n->right));
 }
 
-static uint32_t rotate_right(block *b)
+static uint32_t rotate_right(const struct free_index *ix, block *b)
 {
-    block *l = block_at(node(b)->left);
+    block *l = block_at(ix, node(b)->left);
     node(b)->left = node(l)->right;
-    node(l)->right = ref_of(b);
-    refresh(b);
-    refresh(l);
-    return ref_of(l);
+    node(l)->right = ref_of(ix, b);
+    refresh(ix, b);
+    refresh(ix, l);
+    return ref_of(ix, l);
 }
 
-static uint32_t rotate_left(block *b)
+static uint32_t rotate_left(const struct free_index *ix, block *b)
 {
-    block *r = block_at(node(b)->right);
+    block *r = block_at(ix, node(b)->right);
     node(b)->right = node(r)->left;
-    node(r)->left = ref_of(b);
-    refresh(b);
-    refresh(r);
-    return ref_of(r);
+    node(r)->left = ref_of(ix, b);
+    refresh(ix, b);
+    refresh(ix, r);
+    return ref_of(ix, r);
 }
 
 /* Restores the AVL balance at b (children balanced, heights off by at most
  * two) and returns the subtree's new root. */
-static uint32_t rebalance(block *b)
+static uint32_t rebalance(const struct free_index *ix, block *b)
 {
     struct free_node *n = node(b);
-    refresh(b);
-    int64_t balance = (int64_t)height_of(n->left) - (int64_t)height_of(n->right);
+    refresh(ix, b);
+    int64_t balance = (int64_t)height_of(ix, n->left) - (int64_t)height_of(ix, n->right);
     if (balance > 1) {
-        block *l = block_at(n->left);
-        if (height_of(node(l)->left) < height_of(node(l)->right))
-            n->left = rotate_left(l);
-        return rotate_right(b);
+        block *l = block_at(ix, n->left);
+        if (height_of(ix, node(l)->left) < height_of(ix, node(l)->right))
+            n->left = rotate_left(ix, l);
+        return rotate_right(ix, b);
     }
     if (balance < -1) {
-        block *r = block_at(n->right);
-        if (height_of(node(r)->right) < height_of(node(r)->left))
-            n->right = rotate_right(r);
-        return rotate_left(b);
+        block *r = block_at(ix, n->right);
+        if (height_of(ix, node(r)->right) < height_of(ix, node(r)->left))
+            n->right = rotate_right(ix, r);
+        return rotate_left(ix, b);
     }
-    return ref_of(b);
+    return ref_of(ix, b);
 }
 
-static uint32_t insert(uint32_t root, block *b)
+static uint32_t insert(const struct free_index *ix, uint32_t root, block *b)
 {
     if (!root) {
         struct free_node *n = node(b);
         n->left = n->right = 0;
-        refresh(b);
-        return ref_of(b);
+        refresh(ix, b);
+        return ref_of(ix, b);
     }
-    block *r = block_at(root);
-    if (mstats_policy.order(b, r) < 0)
-        node(r)->left = insert(node(r)->left, b);
+    block *r = block_at(ix, root);
+    if (free_index_order(ix, b, r) < 0)
+        node(r)->left = insert(ix, node(r)->left, b);
     else
-        node(r)->right = insert(node(r)->right, b);
-    return rebalance(r);
+        node(r)->right = insert(ix, node(r)->right, b);
+    return rebalance(ix, r);
 }
 
 /* Unlinks the leftmost block of the subtree into *min; returns the rest. */
-static uint32_t remove_min(uint32_t root, block **min)
+static uint32_t remove_min(const struct free_index *ix, uint32_t root, block **min)
 {
-    block *r = block_at(root);
+    block *r = block_at(ix, root);
     if (!node(r)->left) {
         *min = r;
         return node(r)->right;
     }
-    node(r)->left = remove_min(node(r)->left, min);
-    return rebalance(r);
+    node(r)->left = remove_min(ix, node(r)->left, min);
+    return rebalance(ix, r);
 }
 
-static uint32_t remove(uint32_t root, block *b)
+static uint32_t remove(const struct free_index *ix, uint32_t root, block *b)
 {
     if (!root)
         allocator_fail("free index", b, "a free block to remove is not in the index");
-    block *r = block_at(root);
-    int order = r == b ? 0 : mstats_policy.order(b, r);
+    block *r = block_at(ix, root);
+    int order = r == b ? 0 : free_index_order(ix, b, r);
     if (order < 0) {
-        node(r)->left = remove(node(r)->left, b);
+        node(r)->left = remove(ix, node(r)->left, b);
     } else if (order > 0) {
-        node(r)->right = remove(node(r)->right, b);
+        node(r)->right = remove(ix, node(r)->right, b);
     } else {
         if (r != b)
             allocator_fail("free index", b, "two free blocks share one index key");
@@ -138,67 +144,67 @@ static uint32_t remove(uint32_t root, block *b)
         if (!n->left || !n->right)
             return n->left ? n->left : n->right;
         block *successor;
-        uint32_t right = remove_min(n->right, &successor);
+        uint32_t right = remove_min(ix, n->right, &successor);
         node(successor)->left = n->left;
         node(successor)->right = right;
-        return rebalance(successor);
+        return rebalance(ix, successor);
     }
-    return rebalance(r);
+    return rebalance(ix, r);
 }
 
-void free_index_insert(block *b)
+void free_index_init(struct free_index *ix, char *base, enum free_order order)
 {
-    heap.index_root = insert(heap.index_root, b);
-    heap.free_blocks++;
+    *ix = (struct free_index){.base = base, .order = order};
 }
 
-void free_index_remove(block *b)
+void free_index_insert(struct free_index *ix, block *b)
 {
-    heap.index_root = remove(heap.index_root, b);
-    heap.free_blocks--;
+    ix->root = insert(ix, ix->root, b);
+    ix->count++;
 }
 
-static uint32_t replace(uint32_t root, block *was, block *now)
+void free_index_remove(struct free_index *ix, block *b)
+{
+    ix->root = remove(ix, ix->root, b);
+    ix->count--;
+}
+
+static uint32_t replace(const struct free_index *ix, uint32_t root, block *was, block *now)
 {
     if (!root)
         allocator_fail("free index", was, "a free block to replace is not in the index");
-    block *r = block_at(root);
+    block *r = block_at(ix, root);
     if (r == was) {
         if (now != was)
             *node(now) = *node(was);
-        refresh(now);
-        return ref_of(now);
+        refresh(ix, now);
+        return ref_of(ix, now);
     }
     struct free_node *n = node(r);
-    if (mstats_policy.order(was, r) < 0)
-        n->left = replace(n->left, was, now);
+    if (free_index_order(ix, was, r) < 0)
+        n->left = replace(ix, n->left, was, now);
     else
-        n->right = replace(n->right, was, now);
-    refresh(r);
+        n->right = replace(ix, n->right, was, now);
+    refresh(ix, r);
     return root;
 }
 
-void free_index_replace(block *was, block *now)
+void free_index_replace(struct free_index *ix, block *was, block *now)
 {
-    heap.index_root = replace(heap.index_root, was, now);
+    ix->root = replace(ix, ix->root, was, now);
 }
 
-bool free_index_by_address(void)
+block *free_index_root(const struct free_index *ix)
 {
-    return mstats_policy.order == policy_order_by_address;
+    return block_at(ix, ix->root);
 }
-
-block *free_index_root(void)
+block *free_index_left(const struct free_index *ix, const block *b)
 {
-    return block_at(heap.index_root);
+    return block_at(ix, node(b)->left);
 }
-block *free_index_left(const block *b)
+block *free_index_right(const struct free_index *ix, const block *b)
 {
-    return block_at(node(b)->left);
-}
-block *free_index_right(const block *b)
-{
-    return block_at(node(b)->right);
+    return block_at(ix, node(b)->right);
 }
 size_t free_index_max(const block *b)
 {
@@ -211,44 +217,44 @@ uint32_t free_index_height(const block *b)
 
 /* Lowest-address fit within the subtree at b: descends toward the leftmost
  * subtree whose maximum is large enough. O(height). */
-static block *lowest_fit_in(block *b, size_t size)
+static block *lowest_fit_in(const struct free_index *ix, block *b, size_t size)
 {
     if (free_index_max(b) < size)
         return NULL;
     for (;;) {
-        block *left = free_index_left(b);
+        block *left = free_index_left(ix, b);
         if (free_index_max(left) >= size)
             b = left;
         else if (block_size(b) >= size)
             return b;
         else
-            b = free_index_right(b); /* its maximum must be the one that fits */
+            b = free_index_right(ix, b); /* its maximum must be the one that fits */
     }
 }
 
-block *free_index_lowest_fit(size_t size)
+block *free_index_lowest_fit(const struct free_index *ix, size_t size)
 {
-    return lowest_fit_in(free_index_root(), size);
+    return lowest_fit_in(ix, free_index_root(ix), size);
 }
 
 /* Walks the boundary path between blocks ending at or before addr and those
  * ending after it; at most one full lowest_fit_in descent succeeds, so the
  * cost stays O(height). */
-static block *fit_ending_after(block *b, uintptr_t addr, size_t size)
+static block *fit_ending_after(const struct free_index *ix, block *b, uintptr_t addr, size_t size)
 {
     if (!b || free_index_max(b) < size)
         return NULL;
     if (block_end(b) <= addr)
-        return fit_ending_after(free_index_right(b), addr, size);
-    block *found = fit_ending_after(free_index_left(b), addr, size);
+        return fit_ending_after(ix, free_index_right(ix, b), addr, size);
+    block *found = fit_ending_after(ix, free_index_left(ix, b), addr, size);
     if (found)
         return found;
     if (block_size(b) >= size)
         return b;
-    return lowest_fit_in(free_index_right(b), size);
+    return lowest_fit_in(ix, free_index_right(ix, b), size);
 }
 
-block *free_index_lowest_fit_ending_after(uintptr_t addr, size_t size)
+block *free_index_lowest_fit_ending_after(const struct free_index *ix, uintptr_t addr, size_t size)
 {
-    return fit_ending_after(free_index_root(), addr, size);
+    return fit_ending_after(ix, free_index_root(ix), addr, size);
 }

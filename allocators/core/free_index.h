@@ -20,35 +20,58 @@ struct free_node {
     uint32_t height;    /* AVL height; a leaf is 1 */
 };
 
+/* The orders a policy can choose for its index. */
+enum free_order {
+    FREE_ORDER_BY_ADDRESS,
+    FREE_ORDER_BY_SIZE_THEN_ADDRESS,
+};
+
+/* One index: its nodes are named relative to `base` (the heap's first block). */
+struct free_index {
+    char *base;
+    enum free_order order;
+    uint32_t root; /* 0 when empty */
+    size_t count;  /* blocks in the index */
+};
+
+/* An empty index of blocks at or after `base`, kept in `order`. */
+void free_index_init(struct free_index *ix, char *base, enum free_order order);
+
+/* Negative, zero or positive as a sorts before, equal to or after b. */
+int free_index_order(const struct free_index *ix, const block *a, const block *b);
+
 /* Adds the free block b. O(log n). Caller holds the allocator lock. */
-void free_index_insert(block *b);
+void free_index_insert(struct free_index *ix, block *b);
 /* Removes the free block b, which must be in the index. O(log n). */
-void free_index_remove(block *b);
+void free_index_remove(struct free_index *ix, block *b);
 
 /* Puts `now` where `was` is in the index, refreshing the subtree maxima on
  * the way: O(log n), no rebalancing. `now` may be `was` itself after a size
  * change, or a block that overlaps or adjoins it. Caller guarantees that
  * `now` sorts exactly where `was` did (see free_index_by_address), that
  * now's header is set, and that was's node is still intact. */
-void free_index_replace(block *was, block *now);
+void free_index_replace(struct free_index *ix, block *was, block *now);
 /* True when the index is ordered by address. Then a free block that grows
  * or shrinks without passing another free block keeps its place, and
  * free_index_replace can stand for a remove and an insert. */
-bool free_index_by_address(void);
+static inline bool free_index_by_address(const struct free_index *ix)
+{
+    return ix->order == FREE_ORDER_BY_ADDRESS;
+}
 
 /* Navigation, for policies' searches and for verification. */
-block *free_index_root(void);
-block *free_index_left(const block *b);
-block *free_index_right(const block *b);
+block *free_index_root(const struct free_index *ix);
+block *free_index_left(const struct free_index *ix, const block *b);
+block *free_index_right(const struct free_index *ix, const block *b);
 /* Largest block size in b's subtree, in bytes; 0 for NULL. */
 size_t free_index_max(const block *b);
 uint32_t free_index_height(const block *b);
 
 /* Searches valid when the policy orders the index by address: */
 /* the lowest-address free block of at least `size` bytes, or NULL. */
-block *free_index_lowest_fit(size_t size);
+block *free_index_lowest_fit(const struct free_index *ix, size_t size);
 /* the lowest-address free block of at least `size` bytes that ends after
  * `addr` (so a block containing addr counts), or NULL. */
-block *free_index_lowest_fit_ending_after(uintptr_t addr, size_t size);
+block *free_index_lowest_fit_ending_after(const struct free_index *ix, uintptr_t addr, size_t size);
 
 #endif

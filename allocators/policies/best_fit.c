@@ -11,22 +11,15 @@
 #include "free_index.h"
 #include "heap.h"
 
-static int by_size_then_address(const block *a, const block *b)
-{
-    if (block_size(a) != block_size(b))
-        return block_size(a) < block_size(b) ? -1 : 1;
-    return policy_order_by_address(a, b);
-}
-
 static block *find_fit(size_t size)
 {
     block *best = NULL;
-    for (block *b = free_index_root(); b;) {
+    for (block *b = free_index_root(&heap.free); b;) {
         if (block_size(b) >= size) {
             best = b;
-            b = free_index_left(b);
+            b = free_index_left(&heap.free, b);
         } else {
-            b = free_index_right(b);
+            b = free_index_right(&heap.free, b);
         }
     }
     return best;
@@ -45,7 +38,7 @@ static block *scan_fit(size_t size)
 const struct policy mstats_policy = {
     .name = "best-fit",
     .reuses = true,
-    .order = by_size_then_address,
+    .order = FREE_ORDER_BY_SIZE_THEN_ADDRESS,
     .find_fit = find_fit,
     .scan_fit = scan_fit,
 };
