@@ -114,10 +114,9 @@ START_TEST(placement_differs_by_strategy)
 }
 END_TEST
 
+/* Registered for next-fit only. */
 START_TEST(next_fit_rover_survives_coalescing)
 {
-    if (!is("next-fit"))
-        return;
     static const size_t sizes[] = {256, 256, 256};
     struct hole h[3];
     make_holes(h, sizes, 3);
@@ -132,10 +131,9 @@ START_TEST(next_fit_rover_survives_coalescing)
 }
 END_TEST
 
+/* Registered for strategies that reuse memory. */
 START_TEST(split_leaves_the_rest_free)
 {
-    if (!reuses())
-        return;
     static const size_t sizes[] = {1024};
     struct hole h[1];
     make_holes(h, sizes, 1);
@@ -166,10 +164,9 @@ static void three_blocks(char **a, char **b, char **c)
         abort();
 }
 
+/* Registered for strategies that reuse memory. */
 START_TEST(coalesce_with_previous_next_and_both)
 {
-    if (!reuses())
-        return;
     char *a, *b, *c;
     three_blocks(&a, &b, &c);
     free(a);
@@ -436,9 +433,12 @@ static Suite *strategy_suite(void)
     Suite *suite = suite_create(strategy);
     TCase *placement = tcase_create("placement");
     tcase_add_test(placement, placement_differs_by_strategy);
-    tcase_add_test(placement, next_fit_rover_survives_coalescing);
-    tcase_add_test(placement, split_leaves_the_rest_free);
-    tcase_add_test(placement, coalesce_with_previous_next_and_both);
+    if (is("next-fit"))
+        tcase_add_test(placement, next_fit_rover_survives_coalescing);
+    if (reuses()) {
+        tcase_add_test(placement, split_leaves_the_rest_free);
+        tcase_add_test(placement, coalesce_with_previous_next_and_both);
+    }
     tcase_add_test(placement, heap_grows_by_the_shortfall_at_the_top);
     suite_add_tcase(suite, placement);
 
