@@ -1,0 +1,132 @@
+/*
+ * replay.c - bench-replay: a light trace replayer for timing allocators.
+ *
+ *   bench-replay TRACE        replays TRACE once and prints the CPU time of
+ *                             the replay loop in nanoseconds
+ *   bench-replay --bound TRACE
+ *                             prints the trace's header bound in bytes
+ *
+ * Unlike mreplay, it checks no data: it touches only the first and last byte
+ * of each block it gets, so that the time is the allocator's and the pages'
+ * (run it with LD_PRELOAD=ALLOCATOR). `r` of an id that holds no block is
+ * realloc(NULL, n) and `f -1` is free(NULL), as in mdriver.
+ *
+ * The header bound (docs/performance.md) is the most heap a program's live
+ * blocks need at once when each block costs what our block layout makes it
+ * cost: an 8-byte header, 16-byte alignment, 32 bytes at least
+ * (allocators/core/block.h). No allocator with that layout can have a lower
+ * MAX; MAX / header bound is the price of fragmentation alone.
+ *
+ * Only the trace library's public API (trace.h) is used. The id table is
+ * mapped, not malloc'd, so that the replayed heap is the trace's alone.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "trace.h"
+
+/* The bytes our block layout spends on an n-byte request: max(32, round16(n + 8)). */
+static uint64_t layout_block_size(uint64_t n)
+{
+    uint64_t size = (n + 8 + 15) & ~(uint64_t)15;
+    return size < 32 ? 32 : size;
+}
+
+/* An anonymous zeroed mapping of `count` elements of `size` bytes; exits on failure. */
+static void *mapped_table(size_t count, size_t size)
+{
+    size_t bytes = count ? count * size : 1;
+    void *table = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (table == MAP_FAILED) {
+        fprintf(stderr, "bench-replay: cannot map a table of %zu ids\n", count);
+        exit(1);
+    }
+    return table;
+}
+
+/* The header bound of `trace`: the peak over time of the live blocks' layout sizes. */
+static uint64_t header_bound(const struct trace *trace)
+{
+    uint64_t *live = mapped_table(trace->id_count, sizeof *live);
+    uint64_t now = 0, peak = 0;
+    for (uint64_t i = 0; i < trace->op_count; i++) {
+        const struct trace_op *op = &trace->ops[i];
+        if (op->id < 0)
+            continue;
+        now -= live[op->id];
+        live[op->id] = op->kind == TRACE_OP_FREE ? 0 : layout_block_size(op->size);
+        now += live[op->id];
+        if (now > peak)
+            peak = now;
+    }
+    return peak;
+}
+
+static uint64_t cpu_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* Writes the first and last byte of an n-byte block, as a program would. */
+static inline void touch(char *p, uint64_t n)
+{
+    if (!p || !n)
+        return;
+    ((volatile char *)p)[0] = 1;
+    ((volatile char *)p)[n - 1] = 1;
+}
+
+/* Replays every operation of `trace`; returns the CPU nanoseconds it took. */
+static uint64_t replay(const struct trace *trace)
+{
+    char **block = mapped_table(trace->id_count, sizeof *block);
+    uint64_t start = cpu_ns();
+    for (uint64_t i = 0; i < trace->op_count; i++) {
+        const struct trace_op *op = &trace->ops[i];
+        switch (op->kind) {
+        case TRACE_OP_ALLOC:
+            block[op->id] = malloc(op->size);
+            touch(block[op->id], op->size);
+            break;
+        case TRACE_OP_REALLOC:
+            block[op->id] = realloc(block[op->id], op->size);
+            touch(block[op->id], op->size);
+            break;
+        default:
+            if (op->id >= 0) {
+                free(block[op->id]);
+                block[op->id] = NULL;
+            } else {
+                free(NULL);
+            }
+        }
+    }
+    return cpu_ns() - start;
+}
+
+int main(int argc, char **argv)
+{
+    int bound = argc == 3 && strcmp(argv[1], "--bound") == 0;
+    if (argc != 2 + bound || argv[1 + bound][0] == '-') {
+        fprintf(stderr, "usage: bench-replay [--bound] TRACE\n");
+        return 2;
+    }
+    const char *path = argv[1 + bound];
+    struct trace trace;
+    struct trace_error error;
+    if (trace_load(path, &trace, &error) != 0) {
+        char message[512];
+        trace_error_format(path, &error, message, sizeof message);
+        fprintf(stderr, "bench-replay: %s", message);
+        return 1;
+    }
+    uint64_t figure = bound ? header_bound(&trace) : replay(&trace);
+    printf("%llu\n", (unsigned long long)figure);
+    return 0;
+}
