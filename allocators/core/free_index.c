@@ -2,9 +2,10 @@
  * free_index.c - intrusive AVL tree of free blocks (Adelson-Velsky and
  * Landis 1962), augmented with each subtree's largest block size.
  *
- * Insert and remove are recursive over the tree's height (at most about
- * 1.44 log2 n, so under 50 levels for any heap under 64 GiB) and rebalance on
- * the way back up, refreshing heights and maxima.
+ * Insert, remove and replace descend once, recording the path, then walk it
+ * back up refreshing heights and maxima and rebalancing, and stop at the
+ * first subtree whose height and maximum came out unchanged: most calls touch
+ * only a few nodes above the change.
  */
 #include "free_index.h"
 
@@ -99,57 +100,57 @@ static uint32_t rebalance(const struct free_index *ix, block *b)
     return ref_of(ix, b);
 }
 
-static uint32_t insert(const struct free_index *ix, uint32_t root, block *b)
+/* The deepest path a search can take: AVL heights stay under 1.45 log2 n, and
+ * n < 2^32. */
+enum { MAX_DEPTH = 64 };
+
+/* A root-to-node path: the links followed (each the address of the parent's
+ * child field, or of the root) and the nodes they led to. */
+struct path {
+    uint32_t *link[MAX_DEPTH];
+    int depth;
+};
+
+/* True when a sorts before b in the index order (both free, distinct). */
+static inline bool sorts_before(const struct free_index *ix, const block *a, const block *b)
 {
-    if (!root) {
-        struct free_node *n = node(b);
-        n->left = n->right = 0;
-        refresh(ix, b);
-        return ref_of(ix, b);
-    }
-    block *r = block_at(ix, root);
-    if (free_index_order(ix, b, r) < 0)
-        node(r)->left = insert(ix, node(r)->left, b);
-    else
-        node(r)->right = insert(ix, node(r)->right, b);
-    return rebalance(ix, r);
+    if (ix->order == FREE_ORDER_BY_SIZE_THEN_ADDRESS && block_size(a) != block_size(b))
+        return block_size(a) < block_size(b);
+    return a < b;
 }
 
-/* Unlinks the leftmost block of the subtree into *min; returns the rest. */
-static uint32_t remove_min(const struct free_index *ix, uint32_t root, block **min)
+/* Follows the index order from the root toward b, recording the path, until
+ * the link that holds b (or the empty link where b belongs). Returns that link. */
+static uint32_t *descend(struct free_index *ix, const block *b, struct path *path)
 {
-    block *r = block_at(ix, root);
-    if (!node(r)->left) {
-        *min = r;
-        return node(r)->right;
+    uint32_t *link = &ix->root;
+    path->depth = 0;
+    while (*link) {
+        block *r = block_at(ix, *link);
+        if (r == b)
+            break;
+        path->link[path->depth++] = link;
+        link = sorts_before(ix, b, r) ? &node(r)->left : &node(r)->right;
     }
-    node(r)->left = remove_min(ix, node(r)->left, min);
-    return rebalance(ix, r);
+    return link;
 }
 
-static uint32_t remove(const struct free_index *ix, uint32_t root, block *b)
+/* Walks a path back up from its deepest node after a change below it:
+ * refreshes heights and maxima, rebalances, and stops as soon as a subtree
+ * at or above `settled` (a path index) comes out with the height and maximum
+ * it had, since nothing above it changes. Below `settled` the nodes' figures
+ * are not yet to be trusted, so every one is refreshed. */
+static void repair_upward(struct free_index *ix, struct path *path, int settled)
 {
-    if (!root)
-        allocator_fail("free index", b, "a free block to remove is not in the index");
-    block *r = block_at(ix, root);
-    int order = r == b ? 0 : free_index_order(ix, b, r);
-    if (order < 0) {
-        node(r)->left = remove(ix, node(r)->left, b);
-    } else if (order > 0) {
-        node(r)->right = remove(ix, node(r)->right, b);
-    } else {
-        if (r != b)
-            allocator_fail("free index", b, "two free blocks share one index key");
-        struct free_node *n = node(r);
-        if (!n->left || !n->right)
-            return n->left ? n->left : n->right;
-        block *successor;
-        uint32_t right = remove_min(ix, n->right, &successor);
-        node(successor)->left = n->left;
-        node(successor)->right = right;
-        return rebalance(ix, successor);
+    for (int i = path->depth - 1; i >= 0; i--) {
+        uint32_t *link = path->link[i];
+        struct free_node *n = node(block_at(ix, *link));
+        uint32_t old_height = n->height, old_max = n->max_units;
+        *link = rebalance(ix, block_at(ix, *link));
+        n = node(block_at(ix, *link));
+        if (i <= settled && n->height == old_height && n->max_units == old_max)
+            return;
     }
-    return rebalance(ix, r);
 }
 
 void free_index_init(struct free_index *ix, char *base, enum free_order order)
@@ -159,39 +160,69 @@ void free_index_init(struct free_index *ix, char *base, enum free_order order)
 
 void free_index_insert(struct free_index *ix, block *b)
 {
-    ix->root = insert(ix, ix->root, b);
+    struct path path;
+    uint32_t *link = descend(ix, b, &path);
+    if (*link)
+        allocator_fail("free index", b, "a free block to insert is already in the index");
+    struct free_node *n = node(b);
+    n->left = n->right = 0;
+    refresh(ix, b);
+    *link = ref_of(ix, b);
+    repair_upward(ix, &path, path.depth);
     ix->count++;
 }
 
 void free_index_remove(struct free_index *ix, block *b)
 {
-    ix->root = remove(ix, ix->root, b);
-    ix->count--;
-}
-
-static uint32_t replace(const struct free_index *ix, uint32_t root, block *was, block *now)
-{
-    if (!root)
-        allocator_fail("free index", was, "a free block to replace is not in the index");
-    block *r = block_at(ix, root);
-    if (r == was) {
-        if (now != was)
-            *node(now) = *node(was);
-        refresh(ix, now);
-        return ref_of(ix, now);
+    struct path path;
+    uint32_t *link = descend(ix, b, &path);
+    if (!*link)
+        allocator_fail("free index", b, "a free block to remove is not in the index");
+    struct free_node *n = node(b);
+    int settled = path.depth;
+    if (!n->left || !n->right) {
+        *link = n->left ? n->left : n->right;
+    } else {
+        /* Unlink b's successor (the leftmost of its right subtree) and put it
+         * in b's place; the path then runs through the successor. */
+        int at_b = path.depth;
+        path.link[path.depth++] = link;
+        uint32_t *succ_link = &n->right;
+        while (node(block_at(ix, *succ_link))->left) {
+            path.link[path.depth++] = succ_link;
+            succ_link = &node(block_at(ix, *succ_link))->left;
+        }
+        block *successor = block_at(ix, *succ_link);
+        *succ_link = node(successor)->right;
+        *node(successor) = *n;
+        *link = ref_of(ix, successor);
+        if (path.depth > at_b + 1)
+            path.link[at_b + 1] = &node(successor)->right;
+        /* The successor carries b's old figures, which counted b itself. */
+        settled = at_b;
     }
-    struct free_node *n = node(r);
-    if (free_index_order(ix, was, r) < 0)
-        n->left = replace(ix, n->left, was, now);
-    else
-        n->right = replace(ix, n->right, was, now);
-    refresh(ix, r);
-    return root;
+    repair_upward(ix, &path, settled);
+    ix->count--;
 }
 
 void free_index_replace(struct free_index *ix, block *was, block *now)
 {
-    ix->root = replace(ix, ix->root, was, now);
+    struct path path;
+    uint32_t *link = descend(ix, was, &path);
+    if (!*link)
+        allocator_fail("free index", was, "a free block to replace is not in the index");
+    if (now != was)
+        *node(now) = *node(was);
+    refresh(ix, now);
+    *link = ref_of(ix, now);
+    /* Heights are unchanged; only maxima can be, and only up to where one is not. */
+    for (int i = path.depth - 1; i >= 0; i--) {
+        block *r = block_at(ix, *path.link[i]);
+        uint32_t old_max = node(r)->max_units;
+        refresh(ix, r);
+        if (node(r)->max_units == old_max)
+            return;
+    }
 }
 
 block *free_index_root(const struct free_index *ix)
