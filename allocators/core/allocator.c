@@ -224,16 +224,32 @@ void core_free(void *p)
     unlock_heap();
 }
 
+/* calloc clears only what may hold old data: memory that was in the heap
+ * before this call. Bytes the heap grew by come from sbrk, which hands out
+ * zeroed pages (and our heap never shrinks, so none were used before), as
+ * glibc assumes too (MORECORE_CLEARS). Only the footer that growth may write
+ * into a block extended at the top lies there, and it is cleared. */
 void *core_calloc(size_t count, size_t size)
 {
-    size_t total;
-    if (__builtin_mul_overflow(count, size, &total)) {
+    size_t total, bsize;
+    if (__builtin_mul_overflow(count, size, &total) || !(bsize = block_size_for(total))) {
         errno = ENOMEM;
         return NULL;
     }
-    void *p = core_malloc(total);
-    if (p)
-        memset(p, 0, total);
+    if (!lock_heap())
+        return NULL;
+    char *fresh = (char *)heap.epilogue + HEADER_SIZE; /* the heap's end before this call */
+    block *b = place(bsize);
+    char *p = b ? block_payload(b) : NULL;
+    if (p && heap.verify) {
+        memset(p, 0, total); /* verify mode poisoned it all */
+    } else if (p) {
+        char *end = p + total;
+        memset(p, 0, (size_t)((end <= fresh ? end : p < fresh ? fresh : p) - p));
+        if (end > fresh)
+            *block_footer(b) = 0;
+    }
+    unlock_heap();
     return p;
 }
 

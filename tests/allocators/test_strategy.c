@@ -284,6 +284,24 @@ START_TEST(calloc_zeroes_reused_memory)
 }
 END_TEST
 
+/* calloc skips clearing the bytes the heap grows by (fresh from sbrk), so the
+ * dirty part of an extended free top block, and the footer growth writes at
+ * the block's end, must still come back zero. */
+START_TEST(calloc_zeroes_a_top_block_it_extends)
+{
+    drain_free_blocks();
+    unsigned char *dirty = malloc(1000);
+    memset(dirty, 0xff, 1000);
+    free(dirty); /* a free, dirty block at the top (retired under no-reuse) */
+    unsigned char *clean = calloc(1, 5000);
+    unsigned char *fresh = calloc(1, 5000); /* all new memory */
+    for (int i = 0; i < 5000; i++) {
+        ck_assert_uint_eq(clean[i], 0);
+        ck_assert_uint_eq(fresh[i], 0);
+    }
+}
+END_TEST
+
 START_TEST(impossible_sizes_give_enomem)
 {
     /* volatile: the compiler must not see (and reject) the sizes. */
@@ -445,6 +463,7 @@ static Suite *strategy_suite(void)
     TCase *api = tcase_create("api");
     tcase_add_test(api, realloc_in_place_and_by_moving);
     tcase_add_test(api, calloc_zeroes_reused_memory);
+    tcase_add_test(api, calloc_zeroes_a_top_block_it_extends);
     tcase_add_test(api, impossible_sizes_give_enomem);
     tcase_add_test(api, aligned_allocation_16_to_4096);
     tcase_add_test(api, usable_size_and_malloc_zero);
