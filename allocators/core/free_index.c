@@ -119,11 +119,27 @@ static inline bool sorts_before(const struct free_index *ix, const block *a, con
     return a < b;
 }
 
-/* Follows the index order from the root toward b, recording the path, until
- * the link that holds b (or the empty link where b belongs). Returns that link. */
+/* The bin of a small block size under the size order, or -1 for the main tree. */
+static inline int bin_of(const struct free_index *ix, size_t size)
+{
+    if (ix->order != FREE_ORDER_BY_SIZE_THEN_ADDRESS || size > FREE_BIN_MAX)
+        return -1;
+    return (int)((size - MIN_BLOCK) / ALIGNMENT);
+}
+
+/* The root link of the tree that holds (or would hold) b. */
+static inline uint32_t *tree_of(struct free_index *ix, const block *b)
+{
+    int bin = bin_of(ix, block_size(b));
+    return bin < 0 ? &ix->root : &ix->bin_root[bin];
+}
+
+/* Follows the index order from b's tree's root toward b, recording the path,
+ * until the link that holds b (or the empty link where b belongs). Returns
+ * that link. */
 static uint32_t *descend(struct free_index *ix, const block *b, struct path *path)
 {
-    uint32_t *link = &ix->root;
+    uint32_t *link = tree_of(ix, b);
     path->depth = 0;
     while (*link) {
         block *r = block_at(ix, *link);
@@ -169,6 +185,9 @@ void free_index_insert(struct free_index *ix, block *b)
     refresh(ix, b);
     *link = ref_of(ix, b);
     repair_upward(ix, &path, path.depth);
+    int bin = bin_of(ix, block_size(b));
+    if (bin >= 0)
+        ix->bin_used[bin / 64] |= (uint64_t)1 << (bin % 64);
     ix->count++;
 }
 
@@ -202,7 +221,22 @@ void free_index_remove(struct free_index *ix, block *b)
         settled = at_b;
     }
     repair_upward(ix, &path, settled);
+    int bin = bin_of(ix, block_size(b));
+    if (bin >= 0 && !ix->bin_root[bin])
+        ix->bin_used[bin / 64] &= ~((uint64_t)1 << (bin % 64));
     ix->count--;
+}
+
+/* Updates r's subtree maximum after one part of its subtree (r itself or a
+ * child's subtree) changed its maximum from `was` to `now`, reading the other
+ * parts only when the maximum may have fallen below what they hold. */
+static void update_max(const struct free_index *ix, block *r, uint32_t was, uint32_t now)
+{
+    struct free_node *n = node(r);
+    if (now >= n->max_units)
+        n->max_units = now;
+    else if (was == n->max_units)
+        refresh(ix, r);
 }
 
 void free_index_replace(struct free_index *ix, block *was, block *now)
@@ -211,17 +245,20 @@ void free_index_replace(struct free_index *ix, block *was, block *now)
     uint32_t *link = descend(ix, was, &path);
     if (!*link)
         allocator_fail("free index", was, "a free block to replace is not in the index");
+    uint32_t old_max = node(was)->max_units;
+    uint32_t old_units = (uint32_t)(block_size(was) / ALIGNMENT);
     if (now != was)
         *node(now) = *node(was);
-    refresh(ix, now);
+    update_max(ix, now, old_units, (uint32_t)(block_size(now) / ALIGNMENT));
     *link = ref_of(ix, now);
     /* Heights are unchanged; only maxima can be, and only up to where one is not. */
-    for (int i = path.depth - 1; i >= 0; i--) {
+    uint32_t new_max = node(now)->max_units;
+    for (int i = path.depth - 1; i >= 0 && new_max != old_max; i--) {
         block *r = block_at(ix, *path.link[i]);
-        uint32_t old_max = node(r)->max_units;
-        refresh(ix, r);
-        if (node(r)->max_units == old_max)
-            return;
+        uint32_t before = node(r)->max_units;
+        update_max(ix, r, old_max, new_max);
+        old_max = before;
+        new_max = node(r)->max_units;
     }
 }
 
@@ -229,6 +266,25 @@ block *free_index_root(const struct free_index *ix)
 {
     return block_at(ix, ix->root);
 }
+int free_index_trees(const struct free_index *ix)
+{
+    return ix->order == FREE_ORDER_BY_SIZE_THEN_ADDRESS ? 1 + FREE_BINS : 1;
+}
+
+block *free_index_tree_root(const struct free_index *ix, int tree)
+{
+    return block_at(ix, tree ? ix->bin_root[tree - 1] : ix->root);
+}
+
+bool free_index_contains(const struct free_index *ix, const block *b)
+{
+    int bin = bin_of(ix, block_size(b));
+    block *at = block_at(ix, bin < 0 ? ix->root : ix->bin_root[bin]);
+    while (at && at != b)
+        at = sorts_before(ix, b, at) ? free_index_left(ix, at) : free_index_right(ix, at);
+    return at == b;
+}
+
 block *free_index_left(const struct free_index *ix, const block *b)
 {
     return block_at(ix, node(b)->left);
@@ -244,6 +300,38 @@ size_t free_index_max(const block *b)
 uint32_t free_index_height(const block *b)
 {
     return b ? node(b)->height : 0;
+}
+
+block *free_index_smallest_fit(const struct free_index *ix, size_t size)
+{
+    size_t units = size <= MIN_BLOCK ? 0 : (size - MIN_BLOCK + ALIGNMENT - 1) / ALIGNMENT;
+    int bin = ix->order == FREE_ORDER_BY_SIZE_THEN_ADDRESS && units < FREE_BINS ? (int)units : -1;
+    if (bin >= 0) {
+        /* The first bin at or above the request's that holds blocks; its
+         * leftmost block has the lowest address of that size. */
+        for (int word = bin / 64; word < (FREE_BINS + 63) / 64; word++) {
+            uint64_t used = ix->bin_used[word];
+            if (word == bin / 64)
+                used &= ~(uint64_t)0 << (bin % 64);
+            if (used) {
+                block *b = block_at(ix, ix->bin_root[word * 64 + __builtin_ctzll(used)]);
+                for (block *left; (left = free_index_left(ix, b));)
+                    b = left;
+                return b;
+            }
+        }
+    }
+    /* The main tree: the leftmost block not smaller than the request. */
+    block *best = NULL;
+    for (block *b = free_index_root(ix); b;) {
+        if (block_size(b) >= size) {
+            best = b;
+            b = free_index_left(ix, b);
+        } else {
+            b = free_index_right(ix, b);
+        }
+    }
+    return best;
 }
 
 /* Lowest-address fit within the subtree at b: descends toward the leftmost

@@ -1,5 +1,5 @@
 /*
- * free_index.h - the index of free blocks: an intrusive AVL tree.
+ * free_index.h - the index of free blocks: intrusive AVL trees.
  *
  * Nodes live inside the free blocks (struct free_node, right after the
  * header), so the index costs no memory of its own. The policy chooses the
@@ -26,12 +26,24 @@ enum free_order {
     FREE_ORDER_BY_SIZE_THEN_ADDRESS,
 };
 
+/* Under FREE_ORDER_BY_SIZE_THEN_ADDRESS each small block size (32 to
+ * FREE_BIN_MAX bytes) has a tree of its own, in address order, and only the
+ * larger blocks share the main tree: the (size, address) order is then the
+ * bins' order followed by each bin's. A bitmap of the bins that hold blocks
+ * leads a search to the smallest fitting size at once, and each tree stays
+ * small, so most calls touch a few nodes instead of a path through all of
+ * the free blocks. */
+#define FREE_BIN_MAX ((size_t)2032)
+enum { FREE_BINS = (FREE_BIN_MAX - MIN_BLOCK) / ALIGNMENT + 1 };
+
 /* One index: its nodes are named relative to `base` (the heap's first block). */
 struct free_index {
     char *base;
     enum free_order order;
-    uint32_t root; /* 0 when empty */
+    uint32_t root; /* the main tree; 0 when empty */
     size_t count;  /* blocks in the index */
+    uint32_t bin_root[FREE_BINS];
+    uint64_t bin_used[(FREE_BINS + 63) / 64]; /* bit i: bin i holds blocks */
 };
 
 /* An empty index of blocks at or after `base`, kept in `order`. */
@@ -60,12 +72,23 @@ static inline bool free_index_by_address(const struct free_index *ix)
 }
 
 /* Navigation, for policies' searches and for verification. */
+/* The root of the main tree. */
 block *free_index_root(const struct free_index *ix);
+/* The number of trees (the main tree and any bins), and the root of tree i;
+ * tree 0 is the main tree. */
+int free_index_trees(const struct free_index *ix);
+block *free_index_tree_root(const struct free_index *ix, int tree);
+/* True when b is in the index, found by the index's own order. O(log n). */
+bool free_index_contains(const struct free_index *ix, const block *b);
 block *free_index_left(const struct free_index *ix, const block *b);
 block *free_index_right(const struct free_index *ix, const block *b);
 /* Largest block size in b's subtree, in bytes; 0 for NULL. */
 size_t free_index_max(const block *b);
 uint32_t free_index_height(const block *b);
+
+/* The search of FREE_ORDER_BY_SIZE_THEN_ADDRESS: the smallest free block of
+ * at least `size` bytes, the lowest-address one among equals; or NULL. */
+block *free_index_smallest_fit(const struct free_index *ix, size_t size);
 
 /* Searches valid when the policy orders the index by address: */
 /* the lowest-address free block of at least `size` bytes, or NULL. */

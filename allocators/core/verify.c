@@ -46,16 +46,6 @@ bool verify_is_block(const block *b)
     return false;
 }
 
-/* True when b is in the index, found by the index's own order. O(log n). */
-static bool index_holds(const block *b)
-{
-    const struct free_index *ix = &heap.free;
-    block *at = free_index_root(ix);
-    while (at && at != b)
-        at = free_index_order(ix, b, at) < 0 ? free_index_left(ix, at) : free_index_right(ix, at);
-    return at == b;
-}
-
 /* Checks the subtree at b: order within (low, high), AVL heights, maxima.
  * Returns the number of blocks in it. */
 static size_t verify_subtree(const block *b, const block *low, const block *high)
@@ -116,7 +106,7 @@ void verify_heap(void)
                 verify_fail("boundary tags", b, "footer does not match its header");
             if (!mstats_policy.reuses)
                 verify_fail("no reuse", b, "is free under a policy that never reuses");
-            if (!index_holds(b))
+            if (!free_index_contains(&heap.free, b))
                 verify_fail("index", b, "is free but missing from the free index");
             free_count++;
         }
@@ -128,7 +118,9 @@ void verify_heap(void)
         verify_fail("layout", b, "the heap does not end at its epilogue %p", (void *)heap.epilogue);
     if (block_prev_used(b) != prev_used)
         verify_fail("boundary tags", b, "epilogue PREV_USED disagrees with the top block");
-    size_t indexed = verify_subtree(free_index_root(&heap.free), NULL, NULL);
+    size_t indexed = 0;
+    for (int tree = 0; tree < free_index_trees(&heap.free); tree++)
+        indexed += verify_subtree(free_index_tree_root(&heap.free, tree), NULL, NULL);
     if (indexed != free_count || indexed != heap.free.count)
         verify_fail("index", free_index_root(&heap.free),
                     "holds %zu blocks (counted %zu) but the heap has %zu free blocks", indexed,

@@ -1,8 +1,10 @@
 /*
  * best-fit: place each block in the smallest free block that fits.
  * Tie-break: among free blocks of that size, the lowest address.
- * Cost: O(log n). The index is an AVL tree ordered by (size, address); the
- * leftmost block not smaller than the request is the answer.
+ * Cost: O(log n). The index is ordered by (size, address): each small size
+ * has its own address-ordered tree (a bin), found through a bitmap, whose
+ * leftmost block is the answer; larger blocks share one tree, whose leftmost
+ * block not smaller than the request is the answer (free_index.h).
  * Weakness: the remainders it splits off are as small as possible, so the
  * heap fills with slivers too small for any request.
  */
@@ -13,16 +15,7 @@
 
 static block *find_fit(size_t size)
 {
-    block *best = NULL;
-    for (block *b = free_index_root(&heap.free); b;) {
-        if (block_size(b) >= size) {
-            best = b;
-            b = free_index_left(&heap.free, b);
-        } else {
-            b = free_index_right(&heap.free, b);
-        }
-    }
-    return best;
+    return free_index_smallest_fit(&heap.free, size);
 }
 
 static block *scan_fit(size_t size)
