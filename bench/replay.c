@@ -5,6 +5,9 @@
  *                             the replay loop in nanoseconds
  *   bench-replay --bound TRACE
  *                             prints the trace's header bound in bytes
+ *   bench-replay --brk-moves TRACE
+ *                             replays TRACE untimed and prints after how many
+ *                             calls the program break had moved
  *
  * Unlike mreplay, it checks no data: it touches only the first and last byte
  * of each block it gets, so that the time is the allocator's and the pages'
@@ -20,12 +23,14 @@
  * Only the trace library's public API (trace.h) is used. The id table is
  * mapped, not malloc'd, so that the replayed heap is the trace's alone.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "trace.h"
 
@@ -82,10 +87,15 @@ static inline void touch(char *p, uint64_t n)
     ((volatile char *)p)[n - 1] = 1;
 }
 
-/* Replays every operation of `trace`; returns the CPU nanoseconds it took. */
-static uint64_t replay(const struct trace *trace)
+/* Replays every operation of `trace`; returns the CPU nanoseconds it took,
+ * or with `count_moves`, untimed, the number of operations after which the
+ * program break had moved (sbrk(0) reads a variable of libc: no system call,
+ * but a cost the timed replay must not carry). */
+static uint64_t replay(const struct trace *trace, bool count_moves)
 {
     char **block = mapped_table(trace->id_count, sizeof *block);
+    char *brk_was = sbrk(0);
+    uint64_t moves = 0;
     uint64_t start = cpu_ns();
     for (uint64_t i = 0; i < trace->op_count; i++) {
         const struct trace_op *op = &trace->ops[i];
@@ -106,18 +116,24 @@ static uint64_t replay(const struct trace *trace)
                 free(NULL);
             }
         }
+        if (count_moves) {
+            char *brk_now = sbrk(0);
+            moves += brk_now != brk_was;
+            brk_was = brk_now;
+        }
     }
-    return cpu_ns() - start;
+    return count_moves ? moves : cpu_ns() - start;
 }
 
 int main(int argc, char **argv)
 {
-    int bound = argc == 3 && strcmp(argv[1], "--bound") == 0;
-    if (argc != 2 + bound || argv[1 + bound][0] == '-') {
-        fprintf(stderr, "usage: bench-replay [--bound] TRACE\n");
+    bool bound = argc == 3 && strcmp(argv[1], "--bound") == 0;
+    bool moves = argc == 3 && strcmp(argv[1], "--brk-moves") == 0;
+    if (argc != 2 + (bound || moves) || argv[argc - 1][0] == '-') {
+        fprintf(stderr, "usage: bench-replay [--bound | --brk-moves] TRACE\n");
         return 2;
     }
-    const char *path = argv[1 + bound];
+    const char *path = argv[argc - 1];
     struct trace trace;
     struct trace_error error;
     if (trace_load(path, &trace, &error) != 0) {
@@ -126,7 +142,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench-replay: %s", message);
         return 1;
     }
-    uint64_t figure = bound ? header_bound(&trace) : replay(&trace);
+    uint64_t figure = bound ? header_bound(&trace) : replay(&trace, moves);
     printf("%llu\n", (unsigned long long)figure);
     return 0;
 }
