@@ -9,6 +9,8 @@
  */
 #include "free_index.h"
 
+#include <string.h>
+
 #include "fail.h"
 
 static inline struct free_node *node(const block *b)
@@ -100,17 +102,6 @@ static uint32_t rebalance(const struct free_index *ix, block *b)
     return ref_of(ix, b);
 }
 
-/* The deepest path a search can take: AVL heights stay under 1.45 log2 n, and
- * n < 2^32. */
-enum { MAX_DEPTH = 64 };
-
-/* A root-to-node path: the links followed (each the address of the parent's
- * child field, or of the root) and the nodes they led to. */
-struct path {
-    uint32_t *link[MAX_DEPTH];
-    int depth;
-};
-
 /* True when a sorts before b in the index order (both free, distinct). */
 static inline bool sorts_before(const struct free_index *ix, const block *a, const block *b)
 {
@@ -137,8 +128,15 @@ static inline uint32_t *tree_of(struct free_index *ix, const block *b)
 /* Follows the index order from b's tree's root toward b, recording the path,
  * until the link that holds b (or the empty link where b belongs). Returns
  * that link. */
-static uint32_t *descend(struct free_index *ix, const block *b, struct path *path)
+static uint32_t *descend(struct free_index *ix, const block *b, struct free_path *path)
 {
+    if (b == ix->found) { /* the last search's answer: its path is known */
+        ix->found = NULL;
+        path->depth = ix->found_path.depth;
+        memcpy(path->link, ix->found_path.link, sizeof *path->link * (size_t)path->depth);
+        return ix->found_link;
+    }
+    ix->found = NULL; /* the index is about to change */
     uint32_t *link = tree_of(ix, b);
     path->depth = 0;
     while (*link) {
@@ -146,7 +144,9 @@ static uint32_t *descend(struct free_index *ix, const block *b, struct path *pat
         if (r == b)
             break;
         path->link[path->depth++] = link;
-        link = sorts_before(ix, b, r) ? &node(r)->left : &node(r)->right;
+        /* left and right are adjacent: index them, so that a random path
+         * costs no mispredicted branches. */
+        link = &node(r)->left + !sorts_before(ix, b, r);
     }
     return link;
 }
@@ -156,7 +156,7 @@ static uint32_t *descend(struct free_index *ix, const block *b, struct path *pat
  * at or above `settled` (a path index) comes out with the height and maximum
  * it had, since nothing above it changes. Below `settled` the nodes' figures
  * are not yet to be trusted, so every one is refreshed. */
-static void repair_upward(struct free_index *ix, struct path *path, int settled)
+static void repair_upward(struct free_index *ix, struct free_path *path, int settled)
 {
     for (int i = path->depth - 1; i >= 0; i--) {
         uint32_t *link = path->link[i];
@@ -176,7 +176,7 @@ void free_index_init(struct free_index *ix, char *base, enum free_order order)
 
 void free_index_insert(struct free_index *ix, block *b)
 {
-    struct path path;
+    struct free_path path;
     uint32_t *link = descend(ix, b, &path);
     if (*link)
         allocator_fail("free index", b, "a free block to insert is already in the index");
@@ -193,7 +193,7 @@ void free_index_insert(struct free_index *ix, block *b)
 
 void free_index_remove(struct free_index *ix, block *b)
 {
-    struct path path;
+    struct free_path path;
     uint32_t *link = descend(ix, b, &path);
     if (!*link)
         allocator_fail("free index", b, "a free block to remove is not in the index");
@@ -241,7 +241,7 @@ static void update_max(const struct free_index *ix, block *r, uint32_t was, uint
 
 void free_index_replace(struct free_index *ix, block *was, block *now)
 {
-    struct path path;
+    struct free_path path;
     uint32_t *link = descend(ix, was, &path);
     if (!*link)
         allocator_fail("free index", was, "a free block to replace is not in the index");
@@ -302,8 +302,22 @@ uint32_t free_index_height(const block *b)
     return b ? node(b)->height : 0;
 }
 
-block *free_index_smallest_fit(const struct free_index *ix, size_t size)
+/* Records `b`, reached through `link` after the first `depth` links of
+ * `path`, as the last search's answer, and returns it. */
+static block *remember_found(struct free_index *ix, block *b, uint32_t *link,
+                             const struct free_path *path, int depth)
 {
+    ix->found = b;
+    ix->found_link = link;
+    ix->found_path.depth = depth;
+    if (path != &ix->found_path)
+        memcpy(ix->found_path.link, path->link, sizeof *path->link * (size_t)depth);
+    return b;
+}
+
+block *free_index_smallest_fit(struct free_index *ix, size_t size)
+{
+    struct free_path *path = &ix->found_path;
     size_t units = size <= MIN_BLOCK ? 0 : (size - MIN_BLOCK + ALIGNMENT - 1) / ALIGNMENT;
     int bin = ix->order == FREE_ORDER_BY_SIZE_THEN_ADDRESS && units < FREE_BINS ? (int)units : -1;
     if (bin >= 0) {
@@ -314,24 +328,34 @@ block *free_index_smallest_fit(const struct free_index *ix, size_t size)
             if (word == bin / 64)
                 used &= ~(uint64_t)0 << (bin % 64);
             if (used) {
-                block *b = block_at(ix, ix->bin_root[word * 64 + __builtin_ctzll(used)]);
-                for (block *left; (left = free_index_left(ix, b));)
-                    b = left;
-                return b;
+                uint32_t *link = &ix->bin_root[word * 64 + __builtin_ctzll(used)];
+                int depth = 0;
+                while (node(block_at(ix, *link))->left) {
+                    path->link[depth++] = link;
+                    link = &node(block_at(ix, *link))->left;
+                }
+                return remember_found(ix, block_at(ix, *link), link, path, depth);
             }
         }
     }
-    /* The main tree: the leftmost block not smaller than the request. */
-    block *best = NULL;
-    for (block *b = free_index_root(ix); b;) {
+    /* The main tree: the leftmost block not smaller than the request. The
+     * path to the best so far is a prefix of the path walked. */
+    uint32_t *best_link = NULL;
+    int best_depth = 0, depth = 0;
+    for (uint32_t *link = &ix->root; *link;) {
+        block *b = block_at(ix, *link);
         if (block_size(b) >= size) {
-            best = b;
-            b = free_index_left(ix, b);
-        } else {
-            b = free_index_right(ix, b);
+            best_link = link;
+            best_depth = depth;
         }
+        path->link[depth++] = link;
+        link = &node(b)->left + (block_size(b) < size);
     }
-    return best;
+    if (!best_link) {
+        ix->found = NULL;
+        return NULL;
+    }
+    return remember_found(ix, block_at(ix, *best_link), best_link, path, best_depth);
 }
 
 /* Lowest-address fit within the subtree at b: descends toward the leftmost
@@ -351,9 +375,24 @@ static block *lowest_fit_in(const struct free_index *ix, block *b, size_t size)
     }
 }
 
-block *free_index_lowest_fit(const struct free_index *ix, size_t size)
+block *free_index_lowest_fit(struct free_index *ix, size_t size)
 {
-    return lowest_fit_in(ix, free_index_root(ix), size);
+    /* lowest_fit_in from the root, recording the path. */
+    struct free_path *path = &ix->found_path;
+    ix->found = NULL;
+    if (free_index_max(block_at(ix, ix->root)) < size)
+        return NULL;
+    int depth = 0;
+    for (uint32_t *link = &ix->root;;) {
+        block *b = block_at(ix, *link);
+        path->link[depth++] = link;
+        if (free_index_max(block_at(ix, node(b)->left)) >= size)
+            link = &node(b)->left;
+        else if (block_size(b) >= size)
+            return remember_found(ix, b, link, path, depth - 1);
+        else
+            link = &node(b)->right; /* its maximum must be the one that fits */
+    }
 }
 
 /* Walks the boundary path between blocks ending at or before addr and those

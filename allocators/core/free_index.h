@@ -36,6 +36,17 @@ enum free_order {
 #define FREE_BIN_MAX ((size_t)2032)
 enum { FREE_BINS = (FREE_BIN_MAX - MIN_BLOCK) / ALIGNMENT + 1 };
 
+/* The deepest path a search can take: AVL heights stay under 1.45 log2 n, and
+ * n < 2^32. */
+enum { FREE_INDEX_MAX_DEPTH = 64 };
+
+/* A root-to-node path: the links followed (each the address of the parent's
+ * child field, or of a root) down to a node. */
+struct free_path {
+    uint32_t *link[FREE_INDEX_MAX_DEPTH];
+    int depth;
+};
+
 /* One index: its nodes are named relative to `base` (the heap's first block). */
 struct free_index {
     char *base;
@@ -44,6 +55,12 @@ struct free_index {
     size_t count;  /* blocks in the index */
     uint32_t bin_root[FREE_BINS];
     uint64_t bin_used[(FREE_BINS + 63) / 64]; /* bit i: bin i holds blocks */
+    /* The block the last search found and the path to it, until the index
+     * changes: the allocator takes that block next, and its removal or
+     * replacement then needs no second descent. */
+    block *found;
+    uint32_t *found_link;
+    struct free_path found_path;
 };
 
 /* An empty index of blocks at or after `base`, kept in `order`. */
@@ -88,11 +105,11 @@ uint32_t free_index_height(const block *b);
 
 /* The search of FREE_ORDER_BY_SIZE_THEN_ADDRESS: the smallest free block of
  * at least `size` bytes, the lowest-address one among equals; or NULL. */
-block *free_index_smallest_fit(const struct free_index *ix, size_t size);
+block *free_index_smallest_fit(struct free_index *ix, size_t size);
 
 /* Searches valid when the policy orders the index by address: */
 /* the lowest-address free block of at least `size` bytes, or NULL. */
-block *free_index_lowest_fit(const struct free_index *ix, size_t size);
+block *free_index_lowest_fit(struct free_index *ix, size_t size);
 /* the lowest-address free block of at least `size` bytes that ends after
  * `addr` (so a block containing addr counts), or NULL. */
 block *free_index_lowest_fit_ending_after(const struct free_index *ix, uintptr_t addr, size_t size);
