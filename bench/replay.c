@@ -14,11 +14,7 @@
  * (run it with LD_PRELOAD=ALLOCATOR). `r` of an id that holds no block is
  * realloc(NULL, n) and `f -1` is free(NULL), as in mdriver.
  *
- * The header bound (docs/performance.md) is the most heap a program's live
- * blocks need at once when each block costs what our block layout makes it
- * cost: an 8-byte header, 16-byte alignment, 32 bytes at least
- * (allocators/core/block.h). No allocator with that layout can have a lower
- * MAX; MAX / header bound is the price of fragmentation alone.
+ * The header bound is defined in bound.h.
  *
  * Only the trace library's public API (trace.h) is used. The id table is
  * mapped, not malloc'd, so that the replayed heap is the trace's alone.
@@ -32,14 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bound.h"
 #include "trace.h"
-
-/* The bytes our block layout spends on an n-byte request: max(32, round16(n + 8)). */
-static uint64_t layout_block_size(uint64_t n)
-{
-    uint64_t size = (n + 8 + 15) & ~(uint64_t)15;
-    return size < 32 ? 32 : size;
-}
 
 /* An anonymous zeroed mapping of `count` elements of `size` bytes; exits on failure. */
 static void *mapped_table(size_t count, size_t size)
@@ -51,24 +41,6 @@ static void *mapped_table(size_t count, size_t size)
         exit(1);
     }
     return table;
-}
-
-/* The header bound of `trace`: the peak over time of the live blocks' layout sizes. */
-static uint64_t header_bound(const struct trace *trace)
-{
-    uint64_t *live = mapped_table(trace->id_count, sizeof *live);
-    uint64_t now = 0, peak = 0;
-    for (uint64_t i = 0; i < trace->op_count; i++) {
-        const struct trace_op *op = &trace->ops[i];
-        if (op->id < 0)
-            continue;
-        now -= live[op->id];
-        live[op->id] = op->kind == TRACE_OP_FREE ? 0 : layout_block_size(op->size);
-        now += live[op->id];
-        if (now > peak)
-            peak = now;
-    }
-    return peak;
 }
 
 static uint64_t cpu_ns(void)
@@ -142,7 +114,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench-replay: %s", message);
         return 1;
     }
-    uint64_t figure = bound ? header_bound(&trace) : replay(&trace, moves);
+    uint64_t figure = bound ? trace_header_bound(&trace) : replay(&trace, moves);
     printf("%llu\n", (unsigned long long)figure);
     return 0;
 }
