@@ -7,7 +7,9 @@
  *                             prints the trace's header bound in bytes
  *   bench-replay --brk-moves TRACE
  *                             replays TRACE untimed and prints after how many
- *                             calls the program break had moved
+ *                             calls the program break had moved, and after
+ *                             how many it had moved into another page (the
+ *                             brk calls a heap grown by whole pages would make)
  *
  * Unlike mreplay, it checks no data: it touches only the first and last byte
  * of each block it gets, so that the time is the allocator's and the pages'
@@ -61,13 +63,16 @@ static inline void touch(char *p, uint64_t n)
 
 /* Replays every operation of `trace`; returns the CPU nanoseconds it took,
  * or with `count_moves`, untimed, the number of operations after which the
- * program break had moved (sbrk(0) reads a variable of libc: no system call,
+ * program break had moved, and sets *page_moves to those after which it had
+ * moved into another page (sbrk(0) reads a variable of libc: no system call,
  * but a cost the timed replay must not carry). */
-static uint64_t replay(const struct trace *trace, bool count_moves)
+static uint64_t replay(const struct trace *trace, bool count_moves, uint64_t *page_moves)
 {
     char **block = mapped_table(trace->id_count, sizeof *block);
     char *brk_was = sbrk(0);
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uint64_t moves = 0;
+    *page_moves = 0;
     uint64_t start = cpu_ns();
     for (uint64_t i = 0; i < trace->op_count; i++) {
         const struct trace_op *op = &trace->ops[i];
@@ -91,6 +96,8 @@ static uint64_t replay(const struct trace *trace, bool count_moves)
         if (count_moves) {
             char *brk_now = sbrk(0);
             moves += brk_now != brk_was;
+            *page_moves +=
+                ((uintptr_t)brk_now + page - 1) / page != ((uintptr_t)brk_was + page - 1) / page;
             brk_was = brk_now;
         }
     }
@@ -114,7 +121,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench-replay: %s", message);
         return 1;
     }
-    uint64_t figure = bound ? trace_header_bound(&trace) : replay(&trace, moves);
-    printf("%llu\n", (unsigned long long)figure);
+    uint64_t page_moves = 0;
+    uint64_t figure = bound ? trace_header_bound(&trace) : replay(&trace, moves, &page_moves);
+    if (moves)
+        printf("%llu %llu\n", (unsigned long long)figure, (unsigned long long)page_moves);
+    else
+        printf("%llu\n", (unsigned long long)figure);
     return 0;
 }

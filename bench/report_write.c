@@ -12,13 +12,14 @@
 
 static const char *const kind_name[] = {"real trace", "synthetic trace", "tester"};
 
-/* A ratio as printed: two decimals, or "-" when unknown. */
+/* A ratio as printed: two decimals, "FAIL" for a run that failed (< 0), or
+ * "-" when not measured (0). */
 static void format_ratio(char *buffer, size_t size, double ratio)
 {
     if (ratio > 0)
         snprintf(buffer, size, "%.2f", ratio);
     else
-        snprintf(buffer, size, "-");
+        snprintf(buffer, size, ratio < 0 ? "FAIL" : "-");
 }
 
 /* One row: a label, then per allocator its time ratio and MAX ratio. */
@@ -39,12 +40,15 @@ void bench_write_table(const struct bench *bench, FILE *out, bool markdown)
 {
     guint na = bench->allocators->len;
     if (markdown) {
-        fprintf(out,
-                "# Allocator benchmark\n\nCPU time as a ratio to glibc's (median of %d "
-                "alternating rounds for traces, %d for testers) and MAX as a ratio to the "
-                "header bound (docs/performance.md). `-`: not measured.\n\n"
-                "![chart](bench.png)\n\n| workload | header bound |",
-                bench->trace_rounds, bench->tester_rounds);
+        fprintf(
+            out,
+            "# Allocator benchmark\n\nCPU time as a ratio to glibc's (median of %d "
+            "alternating rounds for traces, %d for testers) and MAX as a ratio to the "
+            "header bound (docs/performance.md). `FAIL`: the run failed (the tester's own check, "
+            "or a crash); `-`: not measured (MAX of an allocator that takes memory with "
+            "mmap, which MAX does not see).\n\n"
+            "![chart](bench.png)\n\n| workload | header bound |",
+            bench->trace_rounds, bench->tester_rounds);
         for (guint a = 0; a < na; a++) {
             const struct allocator *al = g_ptr_array_index(bench->allocators, a);
             fprintf(out, " %s time | %s MAX |", al->name, al->name);
@@ -69,8 +73,9 @@ void bench_write_table(const struct bench *bench, FILE *out, bool markdown)
     for (guint w = 0; w < bench->workloads->len; w++) {
         const struct workload *wl = g_ptr_array_index(bench->workloads, w);
         for (guint a = 0; a < na; a++) {
-            time[a] = bench_cell(bench, w, a)->time_ratio;
-            max[a] = bench_cell(bench, w, a)->max_ratio;
+            const struct cell *c = bench_cell(bench, w, a);
+            time[a] = c->median_ns < 0 ? -1 : c->time_ratio;
+            max[a] = c->max_ratio;
         }
         char label[64], bound[32];
         snprintf(label, sizeof label, "%s (%s)", wl->name, kind_name[wl->kind]);
@@ -197,10 +202,12 @@ enum { CHART_W = 1100, CHART_H = 520, PANEL_TOP = 60, PANEL_BOTTOM = 440, PANEL_
 static const enum summary chart_summaries[] = {SUMMARY_REAL_TRACES, SUMMARY_TESTERS};
 static const double chart_colour[][3] = {{0.16, 0.38, 0.67}, {0.95, 0.60, 0.20}};
 
-/* One panel: per allocator a bar per summary, of its time (or MAX) geomean;
- * a dashed line at 1 (glibc, or the bound) and at `goal` when > 0. */
+/* One panel: per allocator a bar per summary, of its time (or MAX) geomean,
+ * labelled with its value; a dashed line at 1 (glibc, or the bound) and at
+ * `goal` when > 0. The scale stops at `cap`: a taller bar is cut there, and
+ * its label says how tall it is. */
 static void draw_panel(cairo_t *cr, const struct bench *bench, double x0, double width, bool max,
-                       const char *title, double goal)
+                       const char *title, double goal, double cap)
 {
     guint na = bench->allocators->len;
     double top = 0;
@@ -209,7 +216,7 @@ static void draw_panel(cairo_t *cr, const struct bench *bench, double x0, double
             double worst;
             top = fmax(top, bench_geomean(bench, a, chart_summaries[s], max, &worst));
         }
-    top = ceil(fmax(top, goal) * 2 + 0.5) / 2; /* a round scale with room above */
+    top = fmin(ceil(fmax(top, goal) * 2 + 0.5) / 2, cap); /* a round scale with room above */
     double height = PANEL_BOTTOM - PANEL_TOP;
     cairo_set_source_rgb(cr, 0, 0, 0);
     cairo_set_font_size(cr, 15);
@@ -236,10 +243,28 @@ static void draw_panel(cairo_t *cr, const struct bench *bench, double x0, double
             double worst, value = bench_geomean(bench, a, chart_summaries[s], max, &worst);
             if (value <= 0)
                 continue;
-            double h = value / top * height;
+            double h = fmin(value, top) / top * height;
             cairo_set_source_rgb(cr, chart_colour[s][0], chart_colour[s][1], chart_colour[s][2]);
             cairo_rectangle(cr, gx + s * bar, PANEL_BOTTOM - h, bar - 2, h);
             cairo_fill(cr);
+            char label[16];
+            snprintf(label, sizeof label, value > top ? "%.1f^" : "%.2f", value);
+            cairo_save(cr);
+            cairo_set_source_rgb(cr, 0, 0, 0);
+            cairo_set_font_size(cr, 9);
+            cairo_move_to(cr, gx + s * bar + bar * 0.7, PANEL_BOTTOM - h - 3);
+            cairo_rotate(cr, -M_PI / 2);
+            cairo_show_text(cr, label);
+            cairo_restore(cr);
+        }
+        if (max && !al->ours && al->preload) { /* mmap allocators: MAX is not seen */
+            cairo_save(cr);
+            cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+            cairo_set_font_size(cr, 9);
+            cairo_move_to(cr, gx + bar * 0.7, PANEL_BOTTOM - 5);
+            cairo_rotate(cr, -M_PI / 2);
+            cairo_show_text(cr, "not measured (mmap)");
+            cairo_restore(cr);
         }
         cairo_save(cr);
         cairo_set_source_rgb(cr, 0, 0, 0);
@@ -272,9 +297,9 @@ bool bench_write_chart(const struct bench *bench, const char *path)
     cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     double panel = (CHART_W - 3 * PANEL_GAP) / 2.0;
     draw_panel(cr, bench, PANEL_GAP, panel, false, "CPU time / glibc (geometric mean; goal 1.5)",
-               1.5);
+               1.5, 4);
     draw_panel(cr, bench, 2 * PANEL_GAP + panel, panel, true, "MAX / header bound (geometric mean)",
-               0);
+               0, 2.5);
     cairo_set_font_size(cr, 12);
     for (size_t s = 0; s < G_N_ELEMENTS(chart_summaries); s++) {
         double x = PANEL_GAP + s * 260, y = CHART_H - 15;
