@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/single_threaded.h>
 
 #include "fail.h"
 #include "free_index.h"
@@ -21,6 +22,13 @@
 #include "verify.h"
 
 static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Whether the current call holds heap_lock. A process that has never started
+ * a thread (libc's __libc_single_threaded, which glibc's own malloc consults
+ * the same way) has no one to exclude: it skips the mutex's two atomic
+ * operations. No thread can start during a call, so the call that skipped
+ * the lock also skips the unlock; once threads exist every call locks, and
+ * this flag is written only under the lock. */
+static bool heap_locked;
 
 /* A child of fork() must not inherit the lock held by another thread. */
 static void lock_before_fork(void)
@@ -42,24 +50,32 @@ __attribute__((constructor)) static void allocator_setup(void)
  * false (lock not held, errno = ENOMEM) when they cannot be set up. */
 static bool lock_heap(void)
 {
-    pthread_mutex_lock(&heap_lock);
+    bool lock = !__libc_single_threaded;
+    if (lock)
+        pthread_mutex_lock(&heap_lock);
+    heap_locked = lock;
     if (heap.base)
         return true;
     if (heap_init()) {
         free_index_init(&heap.free, heap.base, mstats_policy.order);
         return true;
     }
-    pthread_mutex_unlock(&heap_lock);
+    heap_locked = false;
+    if (lock)
+        pthread_mutex_unlock(&heap_lock);
     errno = ENOMEM;
     return false;
 }
 
-/* Verifies the heap (MSTATS_VERIFY) and drops the lock. */
+/* Verifies the heap (MSTATS_VERIFY) and drops the lock if the call took it. */
 static void unlock_heap(void)
 {
     if (heap.verify)
         verify_heap();
-    pthread_mutex_unlock(&heap_lock);
+    if (heap_locked) {
+        heap_locked = false;
+        pthread_mutex_unlock(&heap_lock);
+    }
 }
 
 /* Hands a block that is leaving use back to the heap: coalesced with its free
