@@ -33,7 +33,7 @@ enum free_order {
  * leads a search to the smallest fitting size at once, and each tree stays
  * small, so most calls touch a few nodes instead of a path through all of
  * the free blocks. */
-#define FREE_BIN_MAX ((size_t)2032)
+#define FREE_BIN_MAX ((size_t)8176)
 enum { FREE_BINS = (FREE_BIN_MAX - MIN_BLOCK) / ALIGNMENT + 1 };
 
 /* The deepest path a search can take: AVL heights stay under 1.45 log2 n, and
