@@ -272,7 +272,12 @@ static int by_value(const void *a, const void *b)
 static void measure_times(struct bench *bench, const char *build)
 {
     guint na = bench->allocators->len, nw = bench->workloads->len;
-    int rounds = MAX(bench->trace_rounds, bench->tester_rounds);
+    int rounds = 0; /* the most any workload present needs */
+    for (guint w = 0; w < nw; w++) {
+        struct workload *wl = g_ptr_array_index(bench->workloads, w);
+        rounds =
+            MAX(rounds, wl->kind == WORKLOAD_TESTER ? bench->tester_rounds : bench->trace_rounds);
+    }
     double *samples = g_new0(double, (gsize)na *nw *rounds);
     char *replay = g_strdup_printf("%s/bench/bench-replay", build);
     for (int r = 0; r < rounds; r++) {
