@@ -13,13 +13,22 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/single_threaded.h>
 
+#include "fail.h"
 #include "free_index.h"
 #include "heap.h"
 #include "policy.h"
 #include "verify.h"
 
 static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Whether the current call holds heap_lock. A process that has never started
+ * a thread (libc's __libc_single_threaded, which glibc's own malloc consults
+ * the same way) has no one to exclude: it skips the mutex's two atomic
+ * operations. No thread can start during a call, so the call that skipped
+ * the lock also skips the unlock; once threads exist every call locks, and
+ * this flag is written only under the lock. */
+static bool heap_locked;
 
 /* A child of fork() must not inherit the lock held by another thread. */
 static void lock_before_fork(void)
@@ -33,27 +42,40 @@ static void unlock_after_fork(void)
 
 __attribute__((constructor)) static void allocator_setup(void)
 {
+    allocator_fail_set_strategy(mstats_policy.name);
     pthread_atfork(lock_before_fork, unlock_after_fork, unlock_after_fork);
 }
 
-/* Takes the lock and makes sure the heap exists. Returns false (lock not
- * held, errno = ENOMEM) when it cannot be set up. */
+/* Takes the lock and makes sure the heap and its free index exist. Returns
+ * false (lock not held, errno = ENOMEM) when they cannot be set up. */
 static bool lock_heap(void)
 {
-    pthread_mutex_lock(&heap_lock);
-    if (heap.base || heap_init())
+    bool lock = !__libc_single_threaded;
+    if (lock)
+        pthread_mutex_lock(&heap_lock);
+    heap_locked = lock;
+    if (heap.base)
         return true;
-    pthread_mutex_unlock(&heap_lock);
+    if (heap_init()) {
+        free_index_init(&heap.free, heap.base, mstats_policy.order);
+        return true;
+    }
+    heap_locked = false;
+    if (lock)
+        pthread_mutex_unlock(&heap_lock);
     errno = ENOMEM;
     return false;
 }
 
-/* Verifies the heap (MSTATS_VERIFY) and drops the lock. */
+/* Verifies the heap (MSTATS_VERIFY) and drops the lock if the call took it. */
 static void unlock_heap(void)
 {
     if (heap.verify)
         verify_heap();
-    pthread_mutex_unlock(&heap_lock);
+    if (heap_locked) {
+        heap_locked = false;
+        pthread_mutex_unlock(&heap_lock);
+    }
 }
 
 /* Hands a block that is leaving use back to the heap: coalesced with its free
@@ -64,7 +86,7 @@ static void release(block *b)
         b->header |= BLOCK_RETIRED;
         return;
     }
-    bool by_address = free_index_by_address();
+    bool by_address = free_index_by_address(&heap.free);
     block *next = block_next(b);
     block *start = b, *end = next;
     block *keep = NULL; /* an indexed neighbour whose place the merged block takes */
@@ -73,22 +95,22 @@ static void release(block *b)
         if (by_address)
             keep = start;
         else
-            free_index_remove(start);
+            free_index_remove(&heap.free, start);
     }
     if (block_is_free(next)) {
         end = block_next(next);
         if (by_address && !keep)
             keep = next;
         else
-            free_index_remove(next);
+            free_index_remove(&heap.free, next);
     }
     if (start != b)
         b->header = 0; /* a stale free(b) now finds no block in use */
     block_set_free(start, (size_t)((char *)end - (char *)start));
     if (keep)
-        free_index_replace(keep, start);
+        free_index_replace(&heap.free, keep, start);
     else
-        free_index_insert(start);
+        free_index_insert(&heap.free, start);
 }
 
 /* Splits b (in use) down to `size` bytes when the rest can form a block of
@@ -111,8 +133,8 @@ static void trim(block *b, size_t size)
 static void claim(block *b, size_t size)
 {
     size_t rest_size = block_size(b) - size;
-    if (rest_size < MIN_BLOCK || !free_index_by_address()) {
-        free_index_remove(b);
+    if (rest_size < MIN_BLOCK || !free_index_by_address(&heap.free)) {
+        free_index_remove(&heap.free, b);
         block_set_used(b);
         trim(b, size);
         return;
@@ -120,8 +142,23 @@ static void claim(block *b, size_t size)
     block *rest = (block *)((char *)b + size);
     rest->header = rest_size | BLOCK_PREV_USED;
     *block_footer(rest) = rest->header;
-    free_index_replace(b, rest);
+    free_index_replace(&heap.free, b, rest);
     b->header = size | BLOCK_USED | (b->header & BLOCK_PREV_USED);
+}
+
+/* Grows the heap so that a block of `size` bytes (a multiple of 16) sits at
+ * its top, extending a free top block if there is one (taking it out of the
+ * free index). Returns that block, free and not indexed, or NULL with
+ * errno = ENOMEM. */
+static block *grow_for(size_t size)
+{
+    block *top = heap_top_free();
+    if (top)
+        free_index_remove(&heap.free, top);
+    block *grown = heap_extend(top, size);
+    if (top && grown != top)
+        free_index_insert(&heap.free, top); /* not extended: it stays a free block */
+    return grown;
 }
 
 /* A block of `size` bytes (more only by a remainder too small to split off),
@@ -139,7 +176,7 @@ static block *take(size_t size)
         claim(b, size);
         return b;
     }
-    if (!(b = heap_grow(size)))
+    if (!(b = grow_for(size)))
         return NULL;
     block_set_used(b);
     return b;
@@ -154,8 +191,9 @@ static block *place(size_t size)
     return b;
 }
 
-/* Checks that p is a block this allocator handed out and still in use. */
-static block *block_in_use(const void *p, const char *caller)
+/* The block of p, which must be one this allocator handed out and that is
+ * still in use; anything else aborts, naming `caller`. */
+static block *in_use_block_or_abort(const void *p, const char *caller)
 {
     block *b = block_of_payload(p);
     bool plausible = heap_contains(b) && (uintptr_t)p % ALIGNMENT == 0;
@@ -193,26 +231,41 @@ void *core_malloc(size_t size)
 
 void core_free(void *p)
 {
-    if (!p)
+    if (!p || !lock_heap())
         return;
-    pthread_mutex_lock(&heap_lock);
-    block *b = block_in_use(p, "free");
+    block *b = in_use_block_or_abort(p, "free");
     /* Keep the index node and footer area out of the poison: release writes them. */
     poison(p, 0x55, block_size(b) - HEADER_SIZE);
     release(b);
     unlock_heap();
 }
 
+/* calloc clears only what may hold old data: memory that was in the heap
+ * before this call. Bytes the heap grew by come from sbrk, which hands out
+ * zeroed pages (and our heap never shrinks, so none were used before), as
+ * glibc assumes too (MORECORE_CLEARS). Only the footer that growth may write
+ * into a block extended at the top lies there, and it is cleared. */
 void *core_calloc(size_t count, size_t size)
 {
-    size_t total;
-    if (__builtin_mul_overflow(count, size, &total)) {
+    size_t total, bsize;
+    if (__builtin_mul_overflow(count, size, &total) || !(bsize = block_size_for(total))) {
         errno = ENOMEM;
         return NULL;
     }
-    void *p = core_malloc(total);
-    if (p)
-        memset(p, 0, total);
+    if (!lock_heap())
+        return NULL;
+    char *fresh = (char *)heap.epilogue + HEADER_SIZE; /* the heap's end before this call */
+    block *b = place(bsize);
+    char *p = b ? block_payload(b) : NULL;
+    if (p && heap.verify) {
+        memset(p, 0, total); /* verify mode poisoned it all */
+    } else if (p) {
+        char *end = p + total;
+        memset(p, 0, (size_t)((end <= fresh ? end : p < fresh ? fresh : p) - p));
+        if (end > fresh)
+            *block_footer(b) = 0;
+    }
+    unlock_heap();
     return p;
 }
 
@@ -222,7 +275,7 @@ static bool grow_in_place(block *b, size_t size)
 {
     block *next = block_next(b);
     if (block_is_free(next)) {
-        free_index_remove(next);
+        free_index_remove(&heap.free, next);
         b->header += block_size(next);
         block_next(b)->header |= BLOCK_PREV_USED;
         if (block_size(b) >= size)
@@ -254,8 +307,9 @@ void *core_realloc(void *p, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    pthread_mutex_lock(&heap_lock);
-    block *b = block_in_use(p, "realloc");
+    if (!lock_heap())
+        return NULL;
+    block *b = in_use_block_or_abort(p, "realloc");
     void *result = p;
     if (block_size(b) >= bsize || grow_in_place(b, bsize)) {
         trim(b, bsize);
@@ -313,11 +367,10 @@ void *core_aligned(size_t alignment, size_t size)
 
 size_t core_usable_size(const void *p)
 {
-    if (!p)
+    if (!p || !lock_heap())
         return 0;
-    pthread_mutex_lock(&heap_lock);
-    size_t usable = block_size(block_in_use(p, "malloc_usable_size")) - HEADER_SIZE;
-    pthread_mutex_unlock(&heap_lock);
+    size_t usable = block_size(in_use_block_or_abort(p, "malloc_usable_size")) - HEADER_SIZE;
+    unlock_heap();
     return usable;
 }
 
@@ -337,5 +390,5 @@ void core_heap_info(struct mstats_heap_info *info)
             info->largest_free = block_size(b);
     }
     info->usable_max = info->largest_free ? info->largest_free - HEADER_SIZE : 0;
-    pthread_mutex_unlock(&heap_lock);
+    unlock_heap();
 }

@@ -23,8 +23,4 @@ size_t core_usable_size(const void *p);
 /* Fills *info from a walk of the heap (mstats/heap_info.h). */
 void core_heap_info(struct mstats_heap_info *info);
 
-/* Reports a broken invariant or a misuse (double free) on stderr, naming
- * the check and the block, and aborts. */
-_Noreturn void allocator_fail(const char *check, const void *where, const char *what);
-
 #endif

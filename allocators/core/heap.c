@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "free_index.h"
-
 struct heap heap;
 
 static bool env_flag(const char *name)
@@ -92,16 +90,5 @@ block *heap_extend(block *top, size_t size)
     heap.epilogue->header = BLOCK_USED | (block_used(grown) ? BLOCK_PREV_USED : 0);
     if (block_is_free(grown))
         *block_footer(grown) = grown->header;
-    return grown;
-}
-
-block *heap_grow(size_t size)
-{
-    block *top = heap_top_free();
-    if (top)
-        free_index_remove(top);
-    block *grown = heap_extend(top, size);
-    if (top && grown != top)
-        free_index_insert(top); /* not extended: it stays a free block */
     return grown;
 }

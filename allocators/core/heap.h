@@ -1,22 +1,22 @@
 /*
  * heap.h - the allocator's one state struct and the heap's growth.
  *
- * heap.c is the only place that calls sbrk. The heap grows by the shortfall
- * only: when the block at the top of the heap is free, it is extended instead
- * of a new block being added, so MAX (the bytes obtained with sbrk) carries no
- * slack beyond 16-byte rounding.
+ * heap.c is the only place that calls sbrk; it never touches the free index. The heap grows by the
+ * shortfall only: when the block at the top of the heap is free, it is extended instead of a new
+ * block being added, so MAX (the bytes obtained with sbrk) carries no slack beyond 16-byte
+ * rounding.
  */
 #ifndef MSTATS_HEAP_H
 #define MSTATS_HEAP_H
 
 #include "block.h"
+#include "free_index.h"
 
 struct heap {
-    char *base;          /* first block header; 8 mod 16; NULL before heap_init */
-    block *epilogue;     /* the size-0 header that ends the heap */
-    uint32_t index_root; /* free_index root (free_index.c); 0 when empty */
-    size_t free_blocks;  /* blocks in the free index */
-    bool verify;         /* MSTATS_VERIFY=1: check everything after every call */
+    char *base;             /* first block header; 8 mod 16; NULL before heap_init */
+    block *epilogue;        /* the size-0 header that ends the heap */
+    struct free_index free; /* the free blocks (free_index.c), set up by the allocator */
+    bool verify;            /* MSTATS_VERIFY=1: check everything after every call */
 };
 
 extern struct heap heap;
@@ -36,12 +36,6 @@ static inline block *heap_top_free(void)
 {
     return block_prev_used(heap.epilogue) ? NULL : block_prev(heap.epilogue);
 }
-
-/* Grows the heap so that a block of `size` bytes (a multiple of 16) sits at
- * its top, extending a free top block if there is one (taking it out of the
- * free index). Returns that block, free and not indexed, or NULL with
- * errno = ENOMEM. Caller holds the allocator lock. */
-block *heap_grow(size_t size);
 
 /* Grows the heap so that `top` (the block before the epilogue, in use or
  * free but not indexed; NULL for none) becomes `size` bytes, flags kept.

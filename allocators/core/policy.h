@@ -8,15 +8,15 @@
 #define MSTATS_POLICY_H
 
 #include "block.h"
+#include "free_index.h"
 
 struct policy {
     const char *name; /* as in libmalloc-NAME.so */
     /* false: freed blocks are retired, never handed out again, and the
      * index stays empty (the lecture's heap without reuse). */
     bool reuses;
-    /* The free index's order: negative, zero or positive as a sorts before,
-     * equal to or after b. Keys must be unique among free blocks. */
-    int (*order)(const block *a, const block *b);
+    /* The free index's order (free_index.h). */
+    enum free_order order;
     /* The free block the policy places a `size`-byte block in, or NULL when
      * none fits. O(log n) through the index. */
     block *(*find_fit)(size_t size);
@@ -30,8 +30,5 @@ struct policy {
 
 /* Defined by the one policy file linked into each allocator. */
 extern const struct policy mstats_policy;
-
-/* Orders by address: for policies that search by lowest address. */
-int policy_order_by_address(const block *a, const block *b);
 
 #endif

@@ -1,30 +1,18 @@
 /*
- * verify.c - the MSTATS_VERIFY checks (see verify.h) and failure reports.
+ * verify.c - the MSTATS_VERIFY checks (see verify.h).
  *
- * Reports are formatted on the stack and written with write(2): the heap is
- * suspect and the lock is held, so nothing here may allocate.
+ * Failures go through allocator_fail (fail.c): the heap is suspect and the
+ * lock is held, so nothing here may allocate.
  */
 #include "verify.h"
 
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
 
-#include "allocator.h"
+#include "fail.h"
 #include "free_index.h"
 #include "heap.h"
 #include "policy.h"
-
-_Noreturn void allocator_fail(const char *check, const void *where, const char *what)
-{
-    char line[512];
-    int n = snprintf(line, sizeof line, "libmalloc-%s: %s: %s (block %p)\n", mstats_policy.name,
-                     check, what, where);
-    if (n > 0)
-        (void)!write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-    abort();
-}
 
 /* allocator_fail with a formatted description. */
 __attribute__((format(printf, 3, 4))) static _Noreturn void
@@ -58,15 +46,6 @@ bool verify_is_block(const block *b)
     return false;
 }
 
-/* True when b is in the index, found by the index's own order. O(log n). */
-static bool index_holds(const block *b)
-{
-    block *at = free_index_root();
-    while (at && at != b)
-        at = mstats_policy.order(b, at) < 0 ? free_index_left(at) : free_index_right(at);
-    return at == b;
-}
-
 /* Checks the subtree at b: order within (low, high), AVL heights, maxima.
  * Returns the number of blocks in it. */
 static size_t verify_subtree(const block *b, const block *low, const block *high)
@@ -75,9 +54,10 @@ static size_t verify_subtree(const block *b, const block *low, const block *high
         return 0;
     if (!block_is_free(b))
         verify_fail("index", b, "holds a block that is in use");
-    if ((low && mstats_policy.order(low, b) >= 0) || (high && mstats_policy.order(b, high) >= 0))
+    const struct free_index *ix = &heap.free;
+    if ((low && free_index_order(ix, low, b) >= 0) || (high && free_index_order(ix, b, high) >= 0))
         verify_fail("index", b, "is out of order");
-    const block *left = free_index_left(b), *right = free_index_right(b);
+    const block *left = free_index_left(ix, b), *right = free_index_right(ix, b);
     size_t count = 1 + verify_subtree(left, low, b) + verify_subtree(right, b, high);
     uint32_t hl = free_index_height(left), hr = free_index_height(right);
     if (free_index_height(b) != 1 + (hl > hr ? hl : hr) || hl > hr + 1 || hr > hl + 1)
@@ -126,7 +106,7 @@ void verify_heap(void)
                 verify_fail("boundary tags", b, "footer does not match its header");
             if (!mstats_policy.reuses)
                 verify_fail("no reuse", b, "is free under a policy that never reuses");
-            if (!index_holds(b))
+            if (!free_index_contains(&heap.free, b))
                 verify_fail("index", b, "is free but missing from the free index");
             free_count++;
         }
@@ -138,9 +118,11 @@ void verify_heap(void)
         verify_fail("layout", b, "the heap does not end at its epilogue %p", (void *)heap.epilogue);
     if (block_prev_used(b) != prev_used)
         verify_fail("boundary tags", b, "epilogue PREV_USED disagrees with the top block");
-    size_t indexed = verify_subtree(free_index_root(), NULL, NULL);
-    if (indexed != free_count || indexed != heap.free_blocks)
-        verify_fail("index", free_index_root(),
+    size_t indexed = 0;
+    for (int tree = 0; tree < free_index_trees(&heap.free); tree++)
+        indexed += verify_subtree(free_index_tree_root(&heap.free, tree), NULL, NULL);
+    if (indexed != free_count || indexed != heap.free.count)
+        verify_fail("index", free_index_root(&heap.free),
                     "holds %zu blocks (counted %zu) but the heap has %zu free blocks", indexed,
-                    heap.free_blocks, free_count);
+                    heap.free.count, free_count);
 }

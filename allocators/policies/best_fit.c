@@ -1,8 +1,10 @@
 /*
  * best-fit: place each block in the smallest free block that fits.
  * Tie-break: among free blocks of that size, the lowest address.
- * Cost: O(log n). The index is an AVL tree ordered by (size, address); the
- * leftmost block not smaller than the request is the answer.
+ * Cost: O(log n). The index is ordered by (size, address): each small size
+ * has its own address-ordered tree (a bin), found through a bitmap, whose
+ * leftmost block is the answer; larger blocks share one tree, whose leftmost
+ * block not smaller than the request is the answer (free_index.h).
  * Weakness: the remainders it splits off are as small as possible, so the
  * heap fills with slivers too small for any request.
  */
@@ -11,25 +13,9 @@
 #include "free_index.h"
 #include "heap.h"
 
-static int by_size_then_address(const block *a, const block *b)
-{
-    if (block_size(a) != block_size(b))
-        return block_size(a) < block_size(b) ? -1 : 1;
-    return policy_order_by_address(a, b);
-}
-
 static block *find_fit(size_t size)
 {
-    block *best = NULL;
-    for (block *b = free_index_root(); b;) {
-        if (block_size(b) >= size) {
-            best = b;
-            b = free_index_left(b);
-        } else {
-            b = free_index_right(b);
-        }
-    }
-    return best;
+    return free_index_smallest_fit(&heap.free, size);
 }
 
 static block *scan_fit(size_t size)
@@ -45,7 +31,7 @@ static block *scan_fit(size_t size)
 const struct policy mstats_policy = {
     .name = "best-fit",
     .reuses = true,
-    .order = by_size_then_address,
+    .order = FREE_ORDER_BY_SIZE_THEN_ADDRESS,
     .find_fit = find_fit,
     .scan_fit = scan_fit,
 };

@@ -13,6 +13,11 @@
 #include "free_index.h"
 #include "heap.h"
 
+static block *find_fit(size_t size)
+{
+    return free_index_lowest_fit(&heap.free, size);
+}
+
 static block *scan_fit(size_t size)
 {
     for (block *b = heap_first(); !block_is_epilogue(b); b = block_next(b))
@@ -24,7 +29,7 @@ static block *scan_fit(size_t size)
 const struct policy mstats_policy = {
     .name = "first-fit",
     .reuses = true,
-    .order = policy_order_by_address,
-    .find_fit = free_index_lowest_fit,
+    .order = FREE_ORDER_BY_ADDRESS,
+    .find_fit = find_fit,
     .scan_fit = scan_fit,
 };

@@ -21,8 +21,8 @@ static uintptr_t rover; /* just past the last block placed; 0 at start */
 
 static block *find_fit(size_t size)
 {
-    block *b = free_index_lowest_fit_ending_after(rover, size);
-    return b ? b : free_index_lowest_fit(size);
+    block *b = free_index_lowest_fit_ending_after(&heap.free, rover, size);
+    return b ? b : free_index_lowest_fit(&heap.free, size);
 }
 
 static block *scan_fit(size_t size)
@@ -47,7 +47,7 @@ static void placed(const block *b)
 const struct policy mstats_policy = {
     .name = "next-fit",
     .reuses = true,
-    .order = policy_order_by_address,
+    .order = FREE_ORDER_BY_ADDRESS,
     .find_fit = find_fit,
     .scan_fit = scan_fit,
     .placed = placed,

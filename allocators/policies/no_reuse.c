@@ -18,8 +18,7 @@ static block *find_nothing(size_t size)
 const struct policy mstats_policy = {
     .name = "no-reuse",
     .reuses = false,
-    /* Only used for a moment while realloc grows the top block in place. */
-    .order = policy_order_by_address,
+    .order = FREE_ORDER_BY_ADDRESS, /* the index stays empty */
     .find_fit = find_nothing,
     .scan_fit = find_nothing,
 };

@@ -14,8 +14,8 @@
 
 static block *find_fit(size_t size)
 {
-    size_t largest = free_index_max(free_index_root());
-    return largest >= size ? free_index_lowest_fit(largest) : NULL;
+    size_t largest = free_index_max(free_index_root(&heap.free));
+    return largest >= size ? free_index_lowest_fit(&heap.free, largest) : NULL;
 }
 
 static block *scan_fit(size_t size)
@@ -30,7 +30,7 @@ static block *scan_fit(size_t size)
 const struct policy mstats_policy = {
     .name = "worst-fit",
     .reuses = true,
-    .order = policy_order_by_address,
+    .order = FREE_ORDER_BY_ADDRESS,
     .find_fit = find_fit,
     .scan_fit = scan_fit,
 };
