@@ -212,14 +212,23 @@ static void poison(void *p, int byte, size_t n)
         memset(p, byte, n);
 }
 
-void *core_malloc(size_t size)
+/* The block size a request of `size` bytes needs, with the heap locked; 0
+ * (nothing locked) when the size is impossible (errno = ENOMEM) or the heap
+ * cannot start. Every entry point that places a block begins here. */
+static size_t lock_for_request(size_t size)
 {
     size_t bsize = block_size_for(size);
     if (!bsize) {
         errno = ENOMEM;
-        return NULL;
+        return 0;
     }
-    if (!lock_heap())
+    return lock_heap() ? bsize : 0;
+}
+
+void *core_malloc(size_t size)
+{
+    size_t bsize = lock_for_request(size);
+    if (!bsize)
         return NULL;
     block *b = place(bsize);
     void *p = b ? block_payload(b) : NULL;
@@ -247,12 +256,13 @@ void core_free(void *p)
  * into a block extended at the top lies there, and it is cleared. */
 void *core_calloc(size_t count, size_t size)
 {
-    size_t total, bsize;
-    if (__builtin_mul_overflow(count, size, &total) || !(bsize = block_size_for(total))) {
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total)) {
         errno = ENOMEM;
         return NULL;
     }
-    if (!lock_heap())
+    size_t bsize = lock_for_request(total);
+    if (!bsize)
         return NULL;
     char *fresh = (char *)heap.epilogue + HEADER_SIZE; /* the heap's end before this call */
     block *b = place(bsize);
@@ -302,12 +312,8 @@ void *core_realloc(void *p, size_t size)
         core_free(p);
         return NULL;
     }
-    size_t bsize = block_size_for(size);
-    if (!bsize) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    if (!lock_heap())
+    size_t bsize = lock_for_request(size);
+    if (!bsize)
         return NULL;
     block *b = in_use_block_or_abort(p, "realloc");
     void *result = p;
