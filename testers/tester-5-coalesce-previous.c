@@ -15,35 +15,19 @@
 #include "coalesce.h"
 #include "tester.h"
 
-#include <stdlib.h>
 
-enum { GROUPS = 64, HALF_BYTES = 8000, GUARD_BYTES = 100 };
+enum { GROUPS = COALESCE_GROUPS, HALF_BYTES = 8000, GUARD_BYTES = 100 };
 
 int main(int argc, char **argv)
 {
     tester_options(argc, argv,
                    "coalescing with the previous block: free A then B, then ask for A + B");
-    unsigned char *first[GROUPS], *second[GROUPS], *guard[GROUPS];
-    uintptr_t first_start[GROUPS];
-    uint64_t guard_tag[GROUPS];
-    for (int g = 0; g < GROUPS; g++) {
-        first[g] = require_block(malloc(HALF_BYTES), 16, "malloc(8000) for A");
-        second[g] = require_block(malloc(HALF_BYTES), 16, "malloc(8000) for B");
-        guard[g] = require_block(malloc(GUARD_BYTES), 16, "malloc(100) for a guard");
-        pattern_fill(first[g], HALF_BYTES, 3 * g);
-        pattern_fill(second[g], HALF_BYTES, 3 * g + 1);
-        guard_tag[g] = 3 * g + 2;
-        pattern_fill(guard[g], GUARD_BYTES, guard_tag[g]);
-        first_start[g] = (uintptr_t)first[g];
-    }
-    for (int g = 0; g < GROUPS; g++) {
-        pattern_require(first[g], HALF_BYTES, 3 * g, "A");
-        free(first[g]);
-        pattern_require(second[g], HALF_BYTES, 3 * g + 1, "B");
-        free(second[g]);
-    }
-    int reused =
-        coalesce_refill(GROUPS, 2 * HALF_BYTES, first_start, guard, guard_tag, GUARD_BYTES);
+    struct coalesce_groups c = {.parts = 2, .part_bytes = HALF_BYTES, .guard_bytes = GUARD_BYTES};
+    coalesce_allocate(&c);
+    /* A first, then B: B merges with its previous neighbour. */
+    static const int order[2] = {0, 1};
+    coalesce_free_parts(&c, order);
+    int reused = coalesce_refill_groups(&c);
     tester_pass("Coalescing with the previous block: %d of %d blocks of %d bytes reused two "
                 "freed neighbours of %d bytes, all intact",
                 reused, GROUPS, 2 * HALF_BYTES, HALF_BYTES);
