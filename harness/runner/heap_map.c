@@ -23,6 +23,13 @@ __attribute__((used, visibility("default"))) const char *__lsan_default_suppress
     return "leak:libfontconfig.so\n";
 }
 
+/* ... and the list of suppressions used is not printed at exit, so that a
+ * sanitized program's stderr stays the one line its tests expect. */
+__attribute__((used, visibility("default"))) const char *__lsan_default_options(void)
+{
+    return "print_suppressions=0";
+}
+
 typedef struct {
     guint64 start_op; /* operation that made the block */
     guint64 offset;   /* from the heap start */
