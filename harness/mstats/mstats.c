@@ -112,6 +112,10 @@ static int explain(const char *code_text)
     if (code_text == NULL) {
         for (gsize i = 0; i < count; i++)
             printf("%3d  %s: %s\n", table[i].code, table[i].title, table[i].explanation);
+        table = mstats_tester_code_table(&count);
+        printf("the numbered testers' own exit statuses:\n");
+        for (gsize i = 0; i < count; i++)
+            printf("%3d  %s: %s\n", table[i].code, table[i].title, table[i].explanation);
         printf("any other code: the program's own non-zero exit status\n");
         return 0;
     }
@@ -120,6 +124,13 @@ static int explain(const char *code_text)
     const MstatsCodeInfo *info =
         *end == '\0' && end != code_text ? mstats_code_lookup((int)code) : NULL;
     if (info == NULL) {
+        const MstatsCodeInfo *tester =
+            *end == '\0' && end != code_text ? mstats_tester_code_lookup((int)code) : NULL;
+        if (tester != NULL) {
+            printf("%3d  %s (a numbered tester's own exit status): %s\n", tester->code,
+                   tester->title, tester->explanation);
+            return 0;
+        }
         if (*end == '\0' && end != code_text && code > 0 && code < 256) {
             printf("%3ld  the program's own exit status (not a harness code)\n", code);
             return 0;

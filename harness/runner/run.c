@@ -185,7 +185,16 @@ static void classify(const RunnerRegion *region, const SpawnOutcome *outcome,
     } else if (result->exit_status != 0) {
         result->code = result->exit_status;
         result->code_is_exit_status = TRUE;
-        result->reason = g_strdup_printf("the program exited with status %d", result->exit_status);
+        g_autofree char *program = g_path_get_basename(request->argv[0]);
+        const MstatsCodeInfo *tester = mstats_tester_code_lookup(result->exit_status);
+        if (tester != NULL &&
+            (g_str_has_prefix(program, "tester-") || strcmp(program, "beyond-heap") == 0))
+            result->reason = g_strdup_printf("the program exited with status %d: the tester's "
+                                             "check failed: %s",
+                                             result->exit_status, tester->explanation);
+        else
+            result->reason =
+                g_strdup_printf("the program exited with status %d", result->exit_status);
     } else {
         result->code = MSTATS_CODE_OK;
     }

@@ -8,8 +8,9 @@
 static const MstatsCodeInfo code_table[] = {
     {0, "OK", "the program exited with status 0 and no check fired"},
     {11, "killed by a signal",
-     "the program died of a signal (SIGSEGV, SIGABRT, SIGBUS...); REASON names it. A crash inside "
-     "the allocator looks the same as one in the program"},
+     "the program died of a signal (SIGSEGV, SIGABRT, SIGBUS...); REASON names it, and when it "
+     "came inside an allocator call it names the call (\"SIGSEGV inside calloc(16, 64)\"), and "
+     "a stack overflow there its likely cause (the allocator calls itself)"},
     {15, "timed out",
      "the program ran longer than --timeout: every process of the run got SIGTERM, then SIGKILL "
      "one second later"},
@@ -28,18 +29,52 @@ static const MstatsCodeInfo code_table[] = {
      "(heap, mmap, stacks, the shim's bookkeeping; twice the limit plus 256 MiB) passed the "
      "bound of its cgroup and the kernel killed it"},
     {91, "pointer outside the heap",
-     "the allocator returned a pointer that is not inside [heap start, break)"},
+     "the allocator returned a pointer that is not inside [heap start, break); REASON says where "
+     "it lies (memory from mmap, the stack, a static array): blocks must come from sbrk"},
     {92, "block runs past the heap end",
      "the allocator returned a block whose requested bytes end beyond the break"},
     {93, "misaligned pointer",
-     "the allocator returned a pointer not aligned to 16 bytes (or to the alignment asked of "
-     "posix_memalign, aligned_alloc, memalign, valloc)"},
+     "the allocator returned a pointer not aligned to 16 bytes (8 with --align 8), or not to the "
+     "alignment asked of posix_memalign, aligned_alloc, memalign, valloc"},
     {94, "block overlaps a live block",
      "the allocator returned a block sharing bytes with a block still allocated"},
     {95, "invalid or double free",
      "free or realloc of a pointer the allocator never returned, of one already freed, or of a "
      "pointer inside a block"},
 };
+
+/* The testers' own exit codes (testers/tester.h): a check of the tester's
+ * failed, and the tester printed "tester-N: FAILED: ..." as its last line. */
+static const MstatsCodeInfo tester_code_table[] = {
+    {20, "out of memory", "a request that must succeed returned NULL"},
+    {21, "block contents changed", "a block's contents changed while it was live"},
+    {22, "blocks overlap", "two live blocks overlap (the tester's own check)"},
+    {23, "misaligned pointer", "a pointer is not aligned as the call promised"},
+    {24, "memory not zeroed", "calloc (or a zeroing path) returned memory that is not all zero"},
+    {25, "wrong refusal",
+     "an invalid request was not refused the documented way (wrong return "
+     "value or errno)"},
+    {26, "tester set-up failed",
+     "the tester could not set itself up (thread creation, a bad "
+     "argument)"},
+    {27, "no fault past the heap",
+     "beyond-heap only: touching memory past the heap end did not "
+     "fault"},
+};
+
+const MstatsCodeInfo *mstats_tester_code_lookup(int code)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(tester_code_table); i++)
+        if (tester_code_table[i].code == code)
+            return &tester_code_table[i];
+    return NULL;
+}
+
+const MstatsCodeInfo *mstats_tester_code_table(gsize *count)
+{
+    *count = G_N_ELEMENTS(tester_code_table);
+    return tester_code_table;
+}
 
 const MstatsCodeInfo *mstats_code_table(gsize *count)
 {

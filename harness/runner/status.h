@@ -33,6 +33,11 @@ const MstatsCodeInfo *mstats_code_table(gsize *count);
 /* The entry for `code`, or NULL for a code that is not the harness's. */
 const MstatsCodeInfo *mstats_code_lookup(int code);
 
+/* The numbered testers' own exit codes (20-27, testers/tester.h): the
+ * table, and the entry for `code` or NULL. */
+const MstatsCodeInfo *mstats_tester_code_table(gsize *count);
+const MstatsCodeInfo *mstats_tester_code_lookup(int code);
+
 /* Words for a death by signal: "killed by signal 11 (SIGSEGV: Segmentation fault)". */
 char *mstats_describe_signal(int signal_number);
 

@@ -1,7 +1,10 @@
 """Usage errors: one line on stderr naming the problem, nothing on stdout,
-exit status 2. Plus --explain and --list-allocators.
+exit status 2. Plus --explain (the testers' own codes too) and --list-allocators.
 
 usage: check_usage.py MSTATS MREPLACE WORKLOAD"""
+
+import os
+import tempfile
 
 from harness_test import check, main, run
 
@@ -45,6 +48,25 @@ def test(argv):
     status, out, _, _ = run([mstats, workload, "-q"])
     check(status == 1 and "REASON: 3 the program exited with status 3" in out,
           f"an option after PROGRAM was not given to it: {out!r}")
+
+    # A numbered tester's own exit codes (20-27) are named, in --explain and
+    # in REASON; the same status from another program is just a status.
+    status, out, _, _ = run([mstats, "--explain", "25"])
+    check(status == 0 and out.startswith(" 25  wrong refusal (a numbered tester's own exit status)"),
+          f"--explain 25: {out!r}")
+    status, out, _, _ = run([mstats, "--explain"])
+    check("the numbered testers' own exit statuses:" in out and "\n 27  no fault past the heap" in out,
+          f"--explain lacks the testers' codes: {out!r}")
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, expected in (("tester-0", "REASON: 25 the program exited with status 25: the "
+                                "tester's check failed: an invalid request was not refused"),
+                               ("not-a-tester", "REASON: 25 the program exited with status 25\n")):
+            path = os.path.join(scratch, name)
+            with open(path, "w") as f:
+                f.write("#!/bin/sh\nexit 25\n")
+            os.chmod(path, 0o755)
+            status, out, _, _ = run([mstats, path])
+            check(status == 1 and expected in out, f"{name} exiting 25: {out!r}")
 
 
 main(test)
