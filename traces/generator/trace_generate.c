@@ -412,16 +412,25 @@ static const struct pattern *find_pattern(const char *name)
     return NULL;
 }
 
+static const char usage_text[] = "Usage: trace-generate --list\n"
+                                 "       trace-generate [--scale K] NAME FILE\n"
+                                 "       trace-generate --all DIR\n";
+
+/* The usage on stderr for a wrong command line: exit 2. */
 static int usage(void)
 {
-    fprintf(stderr, "Usage: trace-generate --list\n"
-                    "       trace-generate [--scale K] NAME FILE\n"
-                    "       trace-generate --all DIR\n");
+    fputs(usage_text, stderr);
     return 2;
 }
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("%sWrites the synthetic .rep traces (fixed seeds; --list names them), K times "
+               "longer with --scale K.\n",
+               usage_text);
+        return 0;
+    }
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
         for (int i = 0; i < PATTERN_COUNT; i++)
             printf("%s\n", patterns[i].name);
