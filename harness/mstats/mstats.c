@@ -1,6 +1,7 @@
 /* mstats: runs one program under one allocator and prints the course's report
  * (or JSON). Option parsing and printing only; the work is in the runner. */
 #include <errno.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +45,7 @@ static gboolean on_explain(const char *name, const char *value, gpointer data, G
 
 static const GOptionEntry entries[] = {
     {"json", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)on_json,
-     "Print the report as JSON, or write it to FILE and print the text report", "[=FILE]"},
+     "Print the report as JSON, or write it to FILE and print the text report", "[FILE]"},
     {"record", 0, 0, G_OPTION_ARG_FILENAME, &options.record,
      "Write the program's allocation sequence to FILE as a .rep trace", "FILE"},
     {"heap-map", 0, 0, G_OPTION_ARG_FILENAME, &options.heap_map,
@@ -52,7 +53,7 @@ static const GOptionEntry entries[] = {
     {"list-allocators", 0, 0, G_OPTION_ARG_NONE, &options.list_allocators,
      "List the built-in allocators and where they are", NULL},
     {"explain", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)on_explain,
-     "Explain every status code, or just CODE", "[=CODE]"},
+     "Explain every status code, or just CODE", "[CODE]"},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet,
      "Discard the program's output; print the report only", NULL},
     G_OPTION_ENTRY_NULL,
@@ -156,7 +157,8 @@ static gboolean write_file(const char *path, const char *text)
 
 int main(int argc, char **argv)
 {
-    g_autoptr(GOptionContext) context = g_option_context_new("PROGRAM [ARG…]");
+    setlocale(LC_CTYPE, ""); /* GLib's help in the terminal's charset; numbers stay C */
+    g_autoptr(GOptionContext) context = g_option_context_new("PROGRAM [ARG...]");
     g_option_context_set_summary(context,
                                  "Runs PROGRAM with its malloc family replaced by an allocator and "
                                  "reports heap used (MAX, AVG) against bytes requested.");

@@ -6,7 +6,7 @@
 
 const GOptionEntry *single_run_entries(SingleRunOptions *options, const char *timeout_help)
 {
-    static GOptionEntry entries[6];
+    static GOptionEntry entries[7];
     GOptionEntry filled[] = {
         {"allocator", 'a', 0, G_OPTION_ARG_STRING, &options->allocator,
          "Allocator: first-fit (default), next-fit, best-fit, worst-fit, no-reuse, libc, "
@@ -24,6 +24,7 @@ const GOptionEntry *single_run_entries(SingleRunOptions *options, const char *ti
         {"no-sandbox", 0, 0, G_OPTION_ARG_NONE, &options->no_sandbox,
          "Run the program outside the bubblewrap sandbox (for debugging; the report says so)",
          NULL},
+        {"version", 0, 0, G_OPTION_ARG_NONE, &options->version, "Print the version and exit", NULL},
         G_OPTION_ENTRY_NULL,
     };
     memcpy(entries, filled, sizeof entries);
@@ -40,6 +41,10 @@ int single_run(const char *name, const SingleRunOptions *options, char **program
                MstatsRunRequest *request, MstatsRunResult *result)
 {
     memset(result, 0, sizeof *result);
+    if (options->version) {
+        printf("%s %s\n", name, MSTATS_VERSION);
+        return 0;
+    }
     if (program[0] == NULL) {
         fprintf(stderr, "%s: no PROGRAM given (see %s --help)\n", name, name);
         return 2;

@@ -12,10 +12,12 @@ typedef struct {
     char *memory_limit;
     gboolean no_sandbox;
     int alignment; /* --align: 0 (not given), else 8 or 16 */
+    gboolean version;
 } SingleRunOptions;
 
-/* The -a, -t, -m, --align and --no-sandbox entries over `options`;
- * `timeout_help` names the program's default timeout. Returns a static array of 6 entries
+/* The -a, -t, -m, --align, --no-sandbox and --version entries over
+ * `options`; `timeout_help` names the program's default timeout. Returns a
+ * static array of 7 entries
  * ending with G_OPTION_ENTRY_NULL, for one `options` per program. */
 const GOptionEntry *single_run_entries(SingleRunOptions *options, const char *timeout_help);
 

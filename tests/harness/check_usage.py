@@ -4,6 +4,7 @@ exit status 2. Plus --explain (the testers' own codes too) and --list-allocators
 usage: check_usage.py MSTATS MREPLACE WORKLOAD"""
 
 import os
+import re
 import tempfile
 
 from harness_test import check, main, run
@@ -48,6 +49,17 @@ def test(argv):
     status, out, _, _ = run([mstats, workload, "-q"])
     check(status == 1 and "REASON: 3 the program exited with status 3" in out,
           f"an option after PROGRAM was not given to it: {out!r}")
+
+    # --version and --help answer and exit 0; the help reads as written.
+    for program, name in ((mstats, "mstats"), (mreplace, "mreplace")):
+        status, out, _, _ = run([program, "--version"])
+        check(status == 0 and re.fullmatch(rf"{name} \d+\.\d+\.\d+\n", out) is not None,
+              f"{name} --version: exit {status}, {out!r}")
+        status, out, _, _ = run([program, "--help"], env=dict(os.environ, LC_ALL="C.UTF-8"))
+        check(status == 0 and f"{name} [OPTION…] PROGRAM [ARG...]" in out and "?" not in out,
+              f"{name} --help: exit {status}, {out!r}")
+    status, out, _, _ = run([mstats, "--help"])
+    check("--json=[FILE]" in out and "--explain=[CODE]" in out, f"mstats --help: {out!r}")
 
     # A numbered tester's own exit codes (20-27) are named, in --explain and
     # in REASON; the same status from another program is just a status.
