@@ -43,6 +43,7 @@ static const char usage_text[] =
     "                   mstats --align 8 ($MSTATS_SHIM_ALIGN), else (C17) 8 for blocks\n"
     "                   under 16 bytes and 16 for larger ones\n"
     "  -h, --help       print this help\n"
+    "      --version    print the version\n"
     "\n"
     "Exit status: 0 every trace replayed and checked; 1 malloc or realloc returned NULL;\n"
     "2 usage error or malformed trace (FILE:LINE: reason); 3 a block's contents were\n"
@@ -117,6 +118,9 @@ static int parse_arguments(int argc, char **argv, struct options *options)
                 return usage_error("--align must be 8 or 16, not", value);
         } else if (strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0) {
             write_string(1, usage_text);
+            return 0;
+        } else if (strcmp(argument, "--version") == 0) {
+            write_string(1, "mreplay " MSTATS_VERSION "\n");
             return 0;
         } else {
             return usage_error("unknown option", argument);

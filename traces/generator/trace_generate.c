@@ -425,6 +425,10 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        printf("trace-generate %s\n", MSTATS_VERSION);
+        return 0;
+    }
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("%sWrites the synthetic .rep traces (fixed seeds; --list names them), K times "
                "longer with --scale K.\n",
