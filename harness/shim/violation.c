@@ -113,7 +113,8 @@ static void parse_mapping(const char *line, Mapping *m)
 {
     const char *cursor = line;
     m->from = parse_hex(&cursor);
-    cursor++; /* '-' */
+    if (*cursor == '-')
+        cursor++;
     m->to = parse_hex(&cursor);
     /* The path follows four fields after the range: perms, offset, dev, inode. */
     for (int field = 1; field <= 4 && *cursor != '\0'; field++) {
