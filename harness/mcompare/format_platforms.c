@@ -75,25 +75,7 @@ static void score_totals(const Score *score, double *earned, double *possible)
         }
 }
 
-/* The lines `score_render_lines` prints: the whole submission's summary. */
-static char *submission_summary(const Comparison *comparison, const Score *score)
-{
-    g_autofree char *lines = score_render_lines(score, comparison);
-    return g_strchomp(g_steal_pointer(&lines));
-}
-
-/* The document pretty-printed, with a final newline. */
-static char *json_text(JsonBuilder *b)
-{
-    g_autoptr(JsonNode) root = json_builder_get_root(b);
-    g_autoptr(JsonGenerator) generator = json_generator_new();
-    json_generator_set_root(generator, root);
-    json_generator_set_pretty(generator, TRUE);
-    g_autofree char *text = json_generator_to_data(generator, NULL);
-    return g_strconcat(text, "\n", NULL);
-}
-
-/* One member per test, called by both formats for every graded item. */
+/* A platform's members of one test, called for every graded item. */
 typedef void (*AddTest)(JsonBuilder *b, const char *name, const ItemScore *verdict);
 
 /* The "tests" array: `add_test` for every item of every graded allocator. */
@@ -117,6 +99,37 @@ static void add_tests(JsonBuilder *b, const Comparison *comparison, const Score 
     json_builder_end_array(b);
 }
 
+/* What the top-level members are made of. */
+typedef struct {
+    const Comparison *comparison;
+    double earned, possible; /* over every graded allocator */
+    char *summary;           /* the score lines, as mcompare prints them */
+} Totals;
+
+/* A platform's top-level members, and its members of one test. */
+typedef void (*AddTotals)(JsonBuilder *b, const Totals *totals);
+
+/* The whole results.json of a platform, pretty-printed with a final newline. */
+static char *platform_document(const Comparison *comparison, const Score *score,
+                               AddTotals add_totals, AddTest add_test)
+{
+    Totals totals = {.comparison = comparison, .summary = score_render_lines(score, comparison)};
+    g_strchomp(totals.summary);
+    score_totals(score, &totals.earned, &totals.possible);
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    add_totals(b, &totals);
+    add_tests(b, comparison, score, add_test);
+    json_builder_end_object(b);
+    g_free(totals.summary);
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    g_autoptr(JsonGenerator) generator = json_generator_new();
+    json_generator_set_root(generator, root);
+    json_generator_set_pretty(generator, TRUE);
+    g_autofree char *text = json_generator_to_data(generator, NULL);
+    return g_strconcat(text, "\n", NULL);
+}
+
 /* Gradescope: score and max_score in points, status passed/failed. */
 static void add_gradescope_test(JsonBuilder *b, const char *name, const ItemScore *verdict)
 {
@@ -127,20 +140,19 @@ static void add_gradescope_test(JsonBuilder *b, const char *name, const ItemScor
     json_member_string(b, "output", verdict->why);
 }
 
+/* Gradescope's submission: the points earned and possible, the run's
+ * seconds and the score lines. */
+static void add_gradescope_totals(JsonBuilder *b, const Totals *totals)
+{
+    json_member_double(b, "score", totals->earned);
+    json_member_double(b, "max_score", totals->possible);
+    json_member_int(b, "execution_time", (gint64)(totals->comparison->elapsed_seconds + 0.5));
+    json_member_string(b, "output", totals->summary);
+}
+
 char *format_gradescope(const Comparison *comparison, const Score *score)
 {
-    double earned, possible;
-    score_totals(score, &earned, &possible);
-    g_autofree char *summary = submission_summary(comparison, score);
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    json_builder_begin_object(b);
-    json_member_double(b, "score", earned);
-    json_member_double(b, "max_score", possible);
-    json_member_int(b, "execution_time", (gint64)(comparison->elapsed_seconds + 0.5));
-    json_member_string(b, "output", summary);
-    add_tests(b, comparison, score, add_gradescope_test);
-    json_builder_end_object(b);
-    return json_text(b);
+    return platform_document(comparison, score, add_gradescope_totals, add_gradescope_test);
 }
 
 /* PrairieLearn: points and max_points, the checks with their figures as the message. */
@@ -152,20 +164,20 @@ static void add_prairielearn_test(JsonBuilder *b, const char *name, const ItemSc
     json_member_string(b, "message", verdict->why);
 }
 
-char *format_prairielearn(const Comparison *comparison, const Score *score)
+/* PrairieLearn's submission: gradable, the score as a fraction and the
+ * score lines as the message. */
+static void add_prairielearn_totals(JsonBuilder *b, const Totals *totals)
 {
-    double earned, possible;
-    score_totals(score, &earned, &possible);
-    g_autofree char *summary = submission_summary(comparison, score);
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    json_builder_begin_object(b);
     /* An interrupted run graded nothing: PrairieLearn then shows the
      * message instead of a score and charges the student no attempt. */
-    json_member_bool(b, "gradable", !comparison->interrupted);
-    json_member_double(b, "score", possible > 0 ? earned / possible : 0.0);
+    gboolean interrupted = totals->comparison->interrupted;
+    json_member_bool(b, "gradable", !interrupted);
+    json_member_double(b, "score", totals->possible > 0 ? totals->earned / totals->possible : 0.0);
     json_member_string(b, "message",
-                       comparison->interrupted ? "mcompare was interrupted: not graded" : summary);
-    add_tests(b, comparison, score, add_prairielearn_test);
-    json_builder_end_object(b);
-    return json_text(b);
+                       interrupted ? "mcompare was interrupted: not graded" : totals->summary);
+}
+
+char *format_prairielearn(const Comparison *comparison, const Score *score)
+{
+    return platform_document(comparison, score, add_prairielearn_totals, add_prairielearn_test);
 }
