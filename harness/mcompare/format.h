@@ -14,6 +14,10 @@ char *format_markdown(const Comparison *comparison, const Score *score);
 char *format_csv(const Comparison *comparison);
 char *format_json(const Comparison *comparison, const Score *score);
 char *format_junit(const Comparison *comparison, const Score *score);
+/* The grading platforms' results.json (format_platforms.c); `score` must
+ * not be NULL: every test is a rubric item. */
+char *format_gradescope(const Comparison *comparison, const Score *score);
+char *format_prairielearn(const Comparison *comparison, const Score *score);
 
 /* Shared helpers. */
 

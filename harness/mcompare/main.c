@@ -2,12 +2,14 @@
  * (table, Markdown, CSV, JSON or JUnit XML), optionally scored by a rubric;
  * or emits the cells as jobs for another runner and merges their results.
  * Option parsing and the choice of outputs only; the work is elsewhere. */
+#include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "jobs.h"
 #include "output_file.h"
 #include "render.h"
@@ -29,6 +31,7 @@ typedef struct {
     int alignment;
     gboolean no_sandbox;
     char *markdown_file, *json_file, *csv_file, *junit_file;
+    char *gradescope_file, *prairielearn_file;
     char *emit_jobs;
     char *merge;
     char *label;
@@ -80,6 +83,10 @@ static const GOptionEntry entries[] = {
      "FILE"},
     {"junit", 0, 0, G_OPTION_ARG_FILENAME, &options.junit_file,
      "Also write the JUnit XML report to FILE", "FILE"},
+    {"gradescope", 0, 0, G_OPTION_ARG_FILENAME, &options.gradescope_file,
+     "Also write Gradescope's autograder results.json to FILE (needs --rubric)", "FILE"},
+    {"prairielearn", 0, 0, G_OPTION_ARG_FILENAME, &options.prairielearn_file,
+     "Also write PrairieLearn's external grader results.json to FILE (needs --rubric)", "FILE"},
     {"emit-jobs", 0, 0, G_OPTION_ARG_FILENAME, &options.emit_jobs,
      "Run nothing: print one shell command per cell, each writing its result into DIR", "DIR"},
     {"merge", 0, 0, G_OPTION_ARG_FILENAME, &options.merge,
@@ -119,6 +126,48 @@ static gboolean write_report(const char *path, ReportFormat format, const Compar
     if (output_file_write(path, text, -1, &error))
         return TRUE;
     fprintf(stderr, "mcompare: %s\n", error->message);
+    return FALSE;
+}
+
+/* Writes --gradescope and --prairielearn (check_options made sure that a
+ * rubric scored the run). FALSE when one of them could not be written. */
+static gboolean write_platform_results(const Comparison *comparison, const Score *score)
+{
+    const struct {
+        const char *path;
+        char *(*render)(const Comparison *, const Score *);
+    } platforms[] = {{options.gradescope_file, format_gradescope},
+                     {options.prairielearn_file, format_prairielearn}};
+    gboolean written = TRUE;
+    for (gsize i = 0; i < G_N_ELEMENTS(platforms); i++) {
+        if (platforms[i].path == NULL || score == NULL)
+            continue;
+        g_autofree char *text = platforms[i].render(comparison, score);
+        g_autoptr(GError) error = NULL;
+        if (!output_file_write(platforms[i].path, text, -1, &error)) {
+            fprintf(stderr, "mcompare: %s\n", error->message);
+            written = FALSE;
+        }
+    }
+    return written;
+}
+
+/* On GitHub Actions, GITHUB_STEP_SUMMARY names the job summary's file: the
+ * Markdown report is appended to it (the steps before wrote there too, so
+ * it is never truncated). FALSE after one line on stderr. */
+static gboolean append_step_summary(const Comparison *comparison, const Score *score)
+{
+    const char *path = g_getenv("GITHUB_STEP_SUMMARY");
+    if (path == NULL || *path == '\0')
+        return TRUE;
+    g_autofree char *text = report_render(FORMAT_MARKDOWN, comparison, score);
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    int failure = fd < 0 ? errno : output_fd_write_all(fd, text, strlen(text));
+    if (fd >= 0 && close(fd) != 0 && failure == 0)
+        failure = errno;
+    if (failure == 0)
+        return TRUE;
+    fprintf(stderr, "mcompare: %s (GITHUB_STEP_SUMMARY): %s\n", path, g_strerror(failure));
     return FALSE;
 }
 
@@ -245,6 +294,8 @@ static int report(const Comparison *comparison, const Score *score, ReportFormat
     for (gsize i = 0; i < G_N_ELEMENTS(extras); i++)
         if (extras[i].path != NULL)
             written = write_report(extras[i].path, extras[i].format, comparison, score) && written;
+    written = write_platform_results(comparison, score) && written;
+    written = append_step_summary(comparison, score) && written;
     /* The table carries the score lines itself; with another format on
      * stdout they go to stderr so that stdout stays parseable. */
     if (score != NULL && (format != FORMAT_TABLE || options.output != NULL)) {
@@ -309,6 +360,10 @@ static int check_options(Plan *plan)
         if (!rubric_parse_pass(options.pass, &plan->pass, &plan->pass_percent))
             return usage_error("--pass: give points (e.g. 60) or a percentage (e.g. 60%)");
     }
+    if (options.gradescope_file != NULL && options.rubric == NULL)
+        return usage_error("--gradescope writes a rubric's score: give --rubric FILE");
+    if (options.prairielearn_file != NULL && options.rubric == NULL)
+        return usage_error("--prairielearn writes a rubric's score: give --rubric FILE");
     if (options.emit_jobs != NULL && options.merge != NULL)
         return usage_error("--emit-jobs and --merge are two steps: give one of them");
     if (options.merge != NULL &&
