@@ -77,6 +77,9 @@ char *format_junit(const Comparison *comparison, const Score *score)
         guint failures = 0, skipped = 0;
         double time = 0;
         g_autofree char *suite_name = xml_text(column->name);
+        /* CI tools read a classname's dots as packages: alloc.so would become
+         * class "so" in package "mcompare.alloc". Dots become underscores. */
+        g_autofree char *class_name = g_strdelimit(g_strdup(suite_name), ".", '_');
         for (guint w = 0; w < comparison->workloads->len; w++) {
             const Cell *cell = comparison_cell_const(comparison, w, a);
             Verdict verdict = cell_verdict(comparison, cell, score);
@@ -87,7 +90,7 @@ char *format_junit(const Comparison *comparison, const Score *score)
             g_string_append_printf(cases,
                                    "    <testcase name=\"%s\" classname=\"mcompare.%s\" "
                                    "time=\"%.6f\">\n",
-                                   name, suite_name, seconds);
+                                   name, class_name, seconds);
             if (verdict.skipped) {
                 skipped++;
                 g_string_append_printf(cases, "      <skipped message=\"%s\"/>\n", message);

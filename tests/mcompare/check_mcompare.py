@@ -260,6 +260,9 @@ def scenario_crash(env):
     xmllint(env, junit)
     text = open(junit).read()
     check(text.count("<testcase ") == 12, "JUnit: 12 testcases")
+    classes = re.findall(r'classname="([^"]*)"', text)
+    check(classes and all(c.count(".") == 1 and c.startswith("mcompare.") for c in classes),
+          f"JUnit classnames must have one dot (CI tools split at dots): {sorted(set(classes))}")
     failures = re.findall(r"<failure message=\"([^\"]*)\"", text)
     check(len(failures) == 9, f"JUnit: {len(failures)} failures, expected 9 (4 crash, 4 load, 1 timeout)")
     check(any("SIGSEGV" in f for f in failures), "JUnit failure messages lack the reason")
