@@ -125,6 +125,26 @@ static gboolean is_tester_name(const char *word)
     return TRUE;
 }
 
+/* Orders tester-N names by N. */
+static int compare_tester_numbers(gconstpointer a, gconstpointer b)
+{
+    const char *left = *(char *const *)a, *right = *(char *const *)b;
+    long l = strtol(left + 7, NULL, 10), r = strtol(right + 7, NULL, 10);
+    return l < r ? -1 : l > r;
+}
+
+/* The tester-N programs in `bin`, in numeric order (maybe none). */
+static GPtrArray *built_testers(const char *bin)
+{
+    g_autoptr(GDir) listing = g_dir_open(bin, 0, NULL);
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    for (const char *entry; listing != NULL && (entry = g_dir_read_name(listing)) != NULL;)
+        if (is_tester_name(entry))
+            g_ptr_array_add(names, g_strdup(entry));
+    g_ptr_array_sort(names, compare_tester_numbers);
+    return names;
+}
+
 /* tester-N from bin/, or a path to one (an emitted job names it by path). */
 static Workload *resolve_tester(const char *word, const char *label, GError **error)
 {
@@ -135,8 +155,13 @@ static Workload *resolve_tester(const char *word, const char *label, GError **er
                                                       : g_build_filename(bin, word, NULL);
     g_autofree char *base = g_path_get_basename(word);
     if (!g_file_test(path, G_FILE_TEST_IS_EXECUTABLE)) {
-        MCOMPARE_USAGE_ERROR(error, "-w: no tester '%s' in %s: give tester-1 ... tester-N as built",
-                             word, bin);
+        g_autoptr(GPtrArray) built = built_testers(bin);
+        if (built->len == 0)
+            MCOMPARE_USAGE_ERROR(error, "-w: no tester '%s' in %s: build the testers", word, bin);
+        else
+            MCOMPARE_USAGE_ERROR(error, "-w: no tester '%s' in %s: give one of %s ... %s", word,
+                                 bin, (char *)g_ptr_array_index(built, 0),
+                                 (char *)g_ptr_array_index(built, built->len - 1));
         return NULL;
     }
     Workload *workload = g_new0(Workload, 1);
@@ -254,31 +279,18 @@ static void add_unique(GPtrArray *workloads, Workload *workload)
     g_ptr_array_add(workloads, workload);
 }
 
-/* Orders tester-N names by N. */
-static int compare_tester_numbers(gconstpointer a, gconstpointer b)
-{
-    const char *left = *(char *const *)a, *right = *(char *const *)b;
-    long l = strtol(left + 7, NULL, 10), r = strtol(right + 7, NULL, 10);
-    return l < r ? -1 : l > r;
-}
-
 /* Every tester-N beside mcompare, in numeric order. */
 static gboolean add_testers(GPtrArray *workloads, GError **error)
 {
     g_autofree char *bin = mstats_bin_dir(error);
     if (bin == NULL)
         return FALSE;
-    g_autoptr(GDir) listing = g_dir_open(bin, 0, NULL);
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    for (const char *entry; listing != NULL && (entry = g_dir_read_name(listing)) != NULL;)
-        if (is_tester_name(entry))
-            g_ptr_array_add(names, g_strdup(entry));
+    g_autoptr(GPtrArray) names = built_testers(bin);
     if (names->len == 0) {
         MCOMPARE_USAGE_ERROR(error, "-w testers: no tester-N programs in %s: build the testers",
                              bin);
         return FALSE;
     }
-    g_ptr_array_sort(names, compare_tester_numbers);
     for (guint i = 0; i < names->len; i++) {
         Workload *workload = resolve_tester(g_ptr_array_index(names, i), NULL, error);
         if (workload == NULL)

@@ -528,7 +528,8 @@ def scenario_terminal(env):
 def scenario_usage(env):
     for args, words in [(["--format", "yaml"], "yaml"), (["-a", "no-such-strategy"], "no-such-strategy"),
                         (["-w", "no-such-program-anywhere"], "no-such-program-anywhere"),
-                        (["-w", "tester-999"], "tester-999"), (["-m", "lots"], "lots"),
+                        (["-w", "tester-999"], "give one of tester-1 ... tester-"),
+                        (["-m", "lots"], "lots"),
                         (["--pass", "5"], "--rubric"), (["stray"], "stray"),
                         (["-j", "-1"], ">= 1 (0: one per core)"),
                         (["--merge", os.path.join(env.tmp, "nothing")], "nothing")]:
