@@ -51,13 +51,31 @@ kill_sshd() {
     wait "$1" 2>/dev/null
 }
 
-# The trap: no sshd of ours outlives the test, and neither does its folder.
+# The trap: no sshd of ours, nor a grading run in the background, outlives
+# the test, and neither does its folder.
 cleanup() {
     local pid
+    [ -n "${watchdog:-}" ] && kill "$watchdog" 2>/dev/null
+    if [ -n "${grading:-}" ] && kill -0 "$grading" 2>/dev/null; then
+        # shellcheck disable=SC2046 # one pid a word
+        kill -TERM $(descendants "$grading") 2>/dev/null
+    fi
     for pid in "${sshd_pids[@]}"; do
         kill -0 "$pid" 2>/dev/null && kill_sshd "$pid"
     done
     rm -rf "$tmp"
+}
+
+# A test killed with SIGKILL runs no trap: this loop outlives it and stops
+# the sshd whose pids are in $tmp/sshd.pids.
+start_watchdog() {
+    local test_pid=$$
+    (
+        while kill -0 "$test_pid" 2>/dev/null; do sleep 1; done
+        [ -f "$tmp/sshd.pids" ] && kill -KILL $(cat "$tmp/sshd.pids") 2>/dev/null
+        rm -rf "$tmp"
+    ) > /dev/null 2>&1 &
+    watchdog=$!
 }
 
 # Prints a TCP port on 127.0.0.1 that was free a moment ago.
@@ -85,6 +103,7 @@ EOF
     "$sshd" -D -e -f "$config" 2> "$tmp/sshd-$port.log" &
     started=$!
     sshd_pids+=("$started")
+    echo "$started" >> "$tmp/sshd.pids"
     for _ in $(seq 100); do
         ssh -F "$tmp/ssh_config" -p "$port" root@127.0.0.1 true 2>/dev/null && return 0
         kill -0 "$started" 2>/dev/null || break
@@ -133,7 +152,8 @@ fi
 
 tmp=$(mktemp -d /tmp/grade-ssh.XXXXXX)
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
+start_watchdog
 
 ssh-keygen -q -t ed25519 -N '' -C grade-ssh-host -f "$tmp/host_key" || die "ssh-keygen failed"
 ssh-keygen -q -t ed25519 -N '' -C grade-ssh-client -f "$tmp/client_key" || die "ssh-keygen failed"
