@@ -66,13 +66,19 @@ cleanup() {
     rm -rf "$tmp"
 }
 
-# A test killed with SIGKILL runs no trap: this loop outlives it and stops
-# the sshd whose pids are in $tmp/sshd.pids.
+# A test killed with SIGKILL runs no trap: this loop outlives it and kills
+# what the test started in the background (each sshd, a grading run: pids in
+# $tmp/background.pids) and everything below them.
 start_watchdog() {
     local test_pid=$$
     (
         while kill -0 "$test_pid" 2>/dev/null; do sleep 1; done
-        [ -f "$tmp/sshd.pids" ] && kill -KILL $(cat "$tmp/sshd.pids") 2>/dev/null
+        if [ -f "$tmp/background.pids" ]; then
+            while read -r pid; do
+                # shellcheck disable=SC2046 # one pid a word
+                kill -KILL $(descendants "$pid") 2>/dev/null
+            done < "$tmp/background.pids"
+        fi
         rm -rf "$tmp"
     ) > /dev/null 2>&1 &
     watchdog=$!
@@ -103,7 +109,7 @@ EOF
     "$sshd" -D -e -f "$config" 2> "$tmp/sshd-$port.log" &
     started=$!
     sshd_pids+=("$started")
-    echo "$started" >> "$tmp/sshd.pids"
+    echo "$started" >> "$tmp/background.pids"
     for _ in $(seq 100); do
         ssh -F "$tmp/ssh_config" -p "$port" root@127.0.0.1 true 2>/dev/null && return 0
         kill -0 "$started" 2>/dev/null || break
@@ -141,13 +147,14 @@ same_grades() {
 
 sshd=/usr/sbin/sshd
 [ -x "$sshd" ] || die "$sshd not found: install the Debian package openssh-server (scripts/lib/setup.sh does)"
-command -v ssh > /dev/null && command -v ssh-keygen > /dev/null ||
-    die "ssh not found: install the Debian package openssh-client"
+if ! command -v ssh > /dev/null || ! command -v ssh-keygen > /dev/null; then
+    die "ssh or ssh-keygen not found: install the Debian package openssh-client"
+fi
 command -v parallel > /dev/null || die "GNU parallel not found: install the Debian package parallel"
 # sshd started by root insists on its privilege separation directory, which
 # Debian's service creates at boot; a container without systemd lacks it.
 if [ "$(id -u)" -eq 0 ] && [ ! -d /run/sshd ]; then
-    mkdir -p -m 0755 /run/sshd || die "cannot create /run/sshd, which sshd needs when run as root"
+    mkdir -m 0755 /run/sshd || die "cannot create /run/sshd, which sshd needs when run as root"
 fi
 
 tmp=$(mktemp -d /tmp/grade-ssh.XXXXXX)
@@ -214,6 +221,7 @@ sshd_b=$started
 { login "$port_a"; login "$port_b"; } > "$tmp/two-live"
 grade "$tmp/two-live-out" "$tmp/two-live" &
 grading=$!
+echo "$grading" >> "$tmp/background.pids"
 ran_a=no ran_b=no
 while kill -0 "$grading" 2>/dev/null; do
     runs_job "$sshd_a" && ran_a=yes
@@ -234,6 +242,7 @@ same_grades "$tmp/one-dead-out" "a login to a port nothing listens on"
 # 3. The second sshd dies, with its sessions, while it runs a job.
 grade "$tmp/killed-out" "$tmp/two-live" &
 grading=$!
+echo "$grading" >> "$tmp/background.pids"
 killed=no
 for _ in $(seq 600); do
     if runs_job "$sshd_b"; then
