@@ -13,9 +13,14 @@
 #   2. one live login and one whose port nothing listens on;
 #   3. two live logins, the second one's sshd and its sessions killed while
 #      it runs a job.
-# Every sshd the test started is killed on every exit (trap).
+# Every sshd the test started is killed on every exit (a trap), and by a
+# watchdog when the test itself is killed with SIGKILL.
 set -u
 
+if [ $# -ne 4 ]; then
+    echo "usage: check_grade_ssh.sh BUILD_DIR GRADE_CLASS CRASH_ALLOC_C WORKING_ALLOC_C" >&2
+    exit 2
+fi
 build=$1 grade_class=$2 crash_source=$3 working_source=$4
 failures=0
 sshd_pids=()
