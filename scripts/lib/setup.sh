@@ -4,7 +4,7 @@
 # Everything the build, the tests and the main job use.
 MSTATS_PACKAGES="cmake ninja-build pkg-config gcc libc6-dev libglib2.0-dev libjson-glib-dev \
 check libcairo2-dev python3 libxml2-utils parallel bsdutils bubblewrap procps make patch \
-libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4"
+libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4 openssh-server openssh-client"
 
 # Installs missing packages when run as root; otherwise prints the exact
 # apt-get line and exits 1.
