@@ -4,6 +4,8 @@
  * failed cells and, with a rubric, the score lines. */
 #include <math.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "format.h"
 
@@ -110,8 +112,9 @@ static void add_summary_row(Grid *grid, const Comparison *comparison, gboolean u
     }
 }
 
-/* The grid as text: column widths from the widest cell, allocator names over their groups. */
-static void render_grid(GString *out, const Grid *grid, const Comparison *comparison, gboolean utf8)
+/* Column widths from the widest cell; a group is at least as wide as its
+ * allocator's name. Returns a new array of grid->columns widths. */
+static guint *column_widths(const Grid *grid, const Comparison *comparison)
 {
     guint *width = g_new0(guint, grid->columns);
     for (guint r = 0; r < grid->rows->len; r++) {
@@ -119,7 +122,6 @@ static void render_grid(GString *out, const Grid *grid, const Comparison *compar
         for (guint c = 0; c < row->len; c++)
             width[c] = MAX(width[c], text_width(g_ptr_array_index(row, c)));
     }
-    /* A group is at least as wide as its allocator's name. */
     for (guint a = 0; a < comparison->allocators->len; a++) {
         guint first = LEAD_COLUMNS + a * SUB_COLUMNS, span = 0;
         for (guint s = 0; s < SUB_COLUMNS; s++)
@@ -128,24 +130,35 @@ static void render_grid(GString *out, const Grid *grid, const Comparison *compar
         if (name > span)
             width[first] += name - span;
     }
+    return width;
+}
+
+/* Columns allocator `a`'s group takes, with the bar before it. */
+static guint group_width(const guint *width, guint a)
+{
+    guint first = LEAD_COLUMNS + a * SUB_COLUMNS, span = 3; /* " | " */
+    for (guint s = 0; s < SUB_COLUMNS; s++)
+        span += width[first + s] + (s ? 2 : 0);
+    return span;
+}
+
+/* The grid's rows for allocators [from, to) as text, the lead columns
+ * (workload, bounds) first, allocator names over their groups. */
+static void render_block(GString *out, const Grid *grid, const Comparison *comparison,
+                         const guint *width, guint from, guint to, gboolean utf8)
+{
     const char *bar = utf8 ? " │ " : " | ";
-    /* Group header line: each allocator's name over its four columns. */
     GString *line = g_string_new(NULL);
     pad(line, "", width[0], FALSE);
     g_string_append(line, "  ");
     pad(line, "bounds", width[1] + 2 + width[2], FALSE);
-    for (guint a = 0; a < comparison->allocators->len; a++) {
-        guint first = LEAD_COLUMNS + a * SUB_COLUMNS, span = 0;
-        for (guint s = 0; s < SUB_COLUMNS; s++)
-            span += width[first + s] + (s ? 2 : 0);
+    guint total = width[0] + 2 + width[1] + 2 + width[2];
+    for (guint a = from; a < to; a++) {
         g_string_append(line, bar);
-        pad(line, comparison_column(comparison, a)->name, span, FALSE);
+        pad(line, comparison_column(comparison, a)->name, group_width(width, a) - 3, FALSE);
+        total += group_width(width, a);
     }
     append_line(out, line);
-    guint total = 0;
-    for (guint c = 0; c < grid->columns; c++)
-        total += width[c] + 2;
-    total += comparison->allocators->len - 2;
     for (guint r = 0; r < grid->rows->len; r++) {
         GPtrArray *row = g_ptr_array_index(grid->rows, r);
         /* Rules under the header and above the summary row. */
@@ -155,18 +168,50 @@ static void render_grid(GString *out, const Grid *grid, const Comparison *compar
             append_line(out, line);
         }
         for (guint c = 0; c < row->len; c++) {
-            if (c >= LEAD_COLUMNS && (c - LEAD_COLUMNS) % SUB_COLUMNS == 0)
+            gboolean lead = c < LEAD_COLUMNS;
+            guint a = lead ? 0 : (c - LEAD_COLUMNS) / SUB_COLUMNS;
+            if (!lead && (a < from || a >= to))
+                continue;
+            if (!lead && (c - LEAD_COLUMNS) % SUB_COLUMNS == 0)
                 g_string_append(line, bar);
             else if (c > 0)
                 g_string_append(line, "  ");
-            gboolean mark =
-                c >= LEAD_COLUMNS && (c - LEAD_COLUMNS) % SUB_COLUMNS == SUB_COLUMNS - 1;
+            gboolean mark = !lead && (c - LEAD_COLUMNS) % SUB_COLUMNS == SUB_COLUMNS - 1;
             pad(line, g_ptr_array_index(row, c), width[c], c > 0 && !mark);
         }
         append_line(out, line);
     }
     g_string_free(line, TRUE);
-    g_free(width);
+}
+
+/* The width the table must fit: the terminal's when standard output is one,
+ * else 100 columns. */
+static guint table_width_limit(void)
+{
+    struct winsize size;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col >= 40)
+        return size.ws_col;
+    return 100;
+}
+
+/* The grid as text, in blocks of as many allocators as fit the width limit
+ * (at least one each), every block with the workload and bound columns. */
+static void render_grid(GString *out, const Grid *grid, const Comparison *comparison, gboolean utf8)
+{
+    g_autofree guint *width = column_widths(grid, comparison);
+    guint lead = width[0] + 2 + width[1] + 2 + width[2], limit = table_width_limit();
+    guint count = comparison->allocators->len;
+    for (guint from = 0; from < count || from == 0;) {
+        guint to = from, used = lead;
+        while (to < count && (to == from || used + group_width(width, to) <= limit))
+            used += group_width(width, to++);
+        if (from > 0)
+            g_string_append_c(out, '\n');
+        render_block(out, grid, comparison, width, from, to, utf8);
+        if (to == from)
+            break;
+        from = to;
+    }
 }
 
 /* Reasons for failed and not-run cells, and what the marks mean. */
@@ -177,9 +222,9 @@ static void append_notes(GString *out, const Comparison *comparison)
     for (guint w = 0; w < comparison->workloads->len; w++)
         approx = approx || !comparison_workload(comparison, w)->bounds_agree;
     g_string_append(out, "\nMAX and the bounds in bytes (K, M, G: powers of 1024); ratio = MAX / "
-                         "optimal reuse; TIME in seconds.\n");
-    g_string_append(out, "no-reuse: every byte requested; optimal: peak bytes live at once "
-                         "(testers: REQUESTED and PEAK-LIVE measured; traces: from the file).\n");
+                         "optimal reuse;\nTIME in seconds. no-reuse: every byte requested; "
+                         "optimal: peak bytes live at once\n(testers: REQUESTED and PEAK-LIVE "
+                         "measured; traces: from the file).\n");
     if (approx)
         g_string_append(out, "~: the runs of this workload disagreed (threads); the smallest "
                              "figure is shown.\n");
@@ -199,7 +244,7 @@ static void append_notes(GString *out, const Comparison *comparison)
                                why != NULL ? why : "no reason given");
     if (unmeasured)
         g_string_append(out, "n/m: not measured: a reference allocator (jemalloc, mimalloc, "
-                             "tcmalloc) takes its memory with mmap, so only its time counts.\n");
+                             "tcmalloc) takes its memory\nwith mmap, so only its time counts.\n");
     if (comparison->interrupted)
         g_string_append(out, "Interrupted: cells marked - did not finish.\n");
 }

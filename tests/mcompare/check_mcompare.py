@@ -543,6 +543,23 @@ def scenario_usage(env):
     check(status == 2 and err.startswith(f"{bad_trace}:5: "), f"malformed trace: {err!r}")
 
 
+def scenario_width(env):
+    """The default table fits 100 columns when standard output is not a
+    terminal: the six default allocators come in blocks, each with the
+    workload and bound columns, and every allocator and workload is shown."""
+    status, out, err = env.mc("-w", "tester-1,tester-14")
+    check(status == 0, f"exit {status}: {err!r}")
+    table = out.split("\nFailed or not run")[0]
+    widest = max(len(line) for line in table.splitlines())
+    check(widest <= 100, f"a line of {widest} columns: {out!r}")
+    for name in ("first-fit", "next-fit", "best-fit", "worst-fit", "no-reuse", "libc"):
+        check(name in out, f"{name} missing: {out!r}")
+    blocks = [line for line in out.splitlines() if line.lstrip().startswith("bounds")]
+    check(len(blocks) >= 2 and all(line.count("tester-14") == 0 for line in blocks),
+          f"expected the allocators in several blocks: {blocks!r}")
+    check(out.count("tester-14 ") == len(blocks), f"each block repeats the workloads: {out!r}")
+
+
 def scenario_grade_class(env):
     """scripts/grade-class on three tiny submissions the test makes, with GNU parallel."""
     grade_class, crash_source = env.extra[0], env.extra[1]
