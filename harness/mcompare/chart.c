@@ -21,7 +21,7 @@
 #define CHART_LEGEND_HEIGHT 22
 #define CHART_PANEL_HEIGHT 260
 #define CHART_PANEL_GAP 34
-#define CHART_LABELS 130 /* the workloads' names, turned, under the lower panel */
+#define CHART_LABELS 150 /* the workloads' names, turned, under the lower panel */
 /* Below this, measured times are noise: counted as this much. */
 #define CHART_TIME_FLOOR 0.001
 

@@ -125,18 +125,32 @@ static int bar_height(cairo_surface_t *surface, const ChartGeometry *g, guint wo
     return pixels_of(surface, chart_allocator_colour(allocator), x, x + 1, top, bottom);
 }
 
+/* The crafted comparison, its geometry and its picture read back: set up
+ * afresh for each test that draws it. */
+static Comparison *crafted;
+static ChartGeometry g;
+static cairo_surface_t *png;
+
+static void draw_crafted(void)
+{
+    crafted = crafted_comparison();
+    chart_geometry(crafted, &g);
+    png = draw(crafted);
+}
+
+static void free_crafted(void)
+{
+    cairo_surface_destroy(png);
+    comparison_free(crafted);
+}
+
 START_TEST(picture_has_the_stated_size)
 {
-    g_autoptr(Comparison) comparison = crafted_comparison();
-    ChartGeometry g;
-    chart_geometry(comparison, &g);
-    cairo_surface_t *png = draw(comparison);
     ck_assert_int_eq(cairo_image_surface_get_width(png), g.width);
     ck_assert_int_eq(cairo_image_surface_get_height(png), g.height);
     ck_assert_int_lt(g.legend_bottom, g.ratio_top);
     ck_assert_int_lt(g.ratio_bottom, g.time_top);
     ck_assert_int_lt(g.time_bottom, g.height);
-    cairo_surface_destroy(png);
 }
 END_TEST
 
@@ -158,41 +172,35 @@ START_TEST(forty_workloads_by_six_allocators_fit)
         g_ptr_array_add(rows, workload);
     }
     g_autoptr(Comparison) comparison = comparison_new(columns, rows);
-    ChartGeometry g;
-    chart_geometry(comparison, &g);
-    ck_assert_int_ge(g.bar_width, 5);
-    ck_assert_int_lt(chart_bar_left(&g, 0, 5) + g.bar_width, chart_bar_left(&g, 1, 0));
-    ck_assert_int_le(chart_bar_left(&g, 39, 5) + g.bar_width, g.width);
-    ck_assert_int_le(g.width, 3000);
+    ChartGeometry wide;
+    chart_geometry(comparison, &wide);
+    ck_assert_int_ge(wide.bar_width, 5);
+    ck_assert_int_lt(chart_bar_left(&wide, 0, 5) + wide.bar_width, chart_bar_left(&wide, 1, 0));
+    ck_assert_int_le(chart_bar_left(&wide, 39, 5) + wide.bar_width, wide.width);
+    ck_assert_int_le(wide.width, 3000);
 }
 END_TEST
 
-/* 2 < 20 < 2000 in the MAX panel, each decade the same number of rows (a
- * log scale); 0.5 < 1 < 4 in the time panel (CPU time over libc's). */
+/* On `workload`, the bars of `low`, `mid` and `high` (ratios r1 < r2 < r3
+ * with log(r3 / r2) = 2 log(r2 / r1)) between top and bottom: all drawn,
+ * rising, and spaced as a log scale spaces them (to 2 rows of rounding). */
+static void assert_log_bars(guint workload, guint low, guint mid, guint high, int top, int bottom)
+{
+    int h1 = bar_height(png, &g, workload, low, top, bottom);
+    int h2 = bar_height(png, &g, workload, mid, top, bottom);
+    int h3 = bar_height(png, &g, workload, high, top, bottom);
+    ck_assert_int_gt(h1, 0);
+    ck_assert_int_gt(h2, h1);
+    ck_assert_int_gt(h3, h2);
+    ck_assert_int_le(abs((h3 - h2) - 2 * (h2 - h1)), 2);
+}
+
+/* 2 < 20 < 2000 in the MAX panel (one decade, then two); 0.5 < 1 < 4 in
+ * the time panel (CPU time over libc's: log 4 is twice log 2). */
 START_TEST(bars_grow_with_the_ratio_in_each_allocators_colour)
 {
-    g_autoptr(Comparison) comparison = crafted_comparison();
-    ChartGeometry g;
-    chart_geometry(comparison, &g);
-    cairo_surface_t *png = draw(comparison);
-    int two = bar_height(png, &g, RATIOS, FIRST_FIT, g.ratio_top, g.ratio_bottom);
-    int twenty = bar_height(png, &g, RATIOS, NO_REUSE, g.ratio_top, g.ratio_bottom);
-    int two_thousand = bar_height(png, &g, RATIOS, LIBC, g.ratio_top, g.ratio_bottom);
-    ck_assert_int_gt(two, 0);
-    ck_assert_int_gt(twenty, two);
-    ck_assert_int_gt(two_thousand, twenty);
-    /* One decade from 2 to 20, two from 20 to 2000. */
-    ck_assert_int_le(abs((two_thousand - twenty) - 2 * (twenty - two)), 2);
-
-    int half = bar_height(png, &g, RATIOS, FIRST_FIT, g.time_top, g.time_bottom);
-    int one = bar_height(png, &g, RATIOS, LIBC, g.time_top, g.time_bottom);
-    int four = bar_height(png, &g, RATIOS, NO_REUSE, g.time_top, g.time_bottom);
-    ck_assert_int_gt(half, 0);
-    ck_assert_int_gt(one, half);
-    ck_assert_int_gt(four, one);
-    /* log 4 - log 1 is twice log 1 - log 0.5. */
-    ck_assert_int_le(abs((four - one) - 2 * (one - half)), 2);
-    cairo_surface_destroy(png);
+    assert_log_bars(RATIOS, FIRST_FIT, NO_REUSE, LIBC, g.ratio_top, g.ratio_bottom);
+    assert_log_bars(RATIOS, FIRST_FIT, LIBC, NO_REUSE, g.time_top, g.time_bottom);
 }
 END_TEST
 
@@ -200,10 +208,6 @@ END_TEST
  * written there, and a bar in the time panel. */
 START_TEST(unmeasured_max_has_no_bar_but_a_mark)
 {
-    g_autoptr(Comparison) comparison = crafted_comparison();
-    ChartGeometry g;
-    chart_geometry(comparison, &g);
-    cairo_surface_t *png = draw(comparison);
     int left = chart_bar_left(&g, RATIOS, JEMALLOC);
     ck_assert_int_eq(pixels_of(png, chart_allocator_colour(JEMALLOC), left, left + g.bar_width,
                                g.ratio_top, g.ratio_bottom),
@@ -211,7 +215,6 @@ START_TEST(unmeasured_max_has_no_bar_but_a_mark)
     ck_assert_int_gt(
         dark_pixels(png, left, left + g.bar_width, g.ratio_bottom - 30, g.ratio_bottom - 1), 10);
     ck_assert_int_gt(bar_height(png, &g, RATIOS, JEMALLOC, g.time_top, g.time_bottom), 0);
-    cairo_surface_destroy(png);
 }
 END_TEST
 
@@ -219,10 +222,6 @@ END_TEST
  * where it would be; the other allocators' bars on that workload stand. */
 START_TEST(failed_cell_is_marked_in_both_panels)
 {
-    g_autoptr(Comparison) comparison = crafted_comparison();
-    ChartGeometry g;
-    chart_geometry(comparison, &g);
-    cairo_surface_t *png = draw(comparison);
     int left = chart_bar_left(&g, CRASH, FIRST_FIT), right = left + g.bar_width;
     guint32 colour = chart_allocator_colour(FIRST_FIT);
     ck_assert_int_eq(pixels_of(png, colour, left, right, g.ratio_top, g.ratio_bottom), 0);
@@ -235,16 +234,11 @@ START_TEST(failed_cell_is_marked_in_both_panels)
                                  g.ratio_bottom - 1),
                      0);
     ck_assert_int_gt(bar_height(png, &g, CRASH, NO_REUSE, g.ratio_top, g.ratio_bottom), 0);
-    cairo_surface_destroy(png);
 }
 END_TEST
 
 START_TEST(legend_shows_every_allocators_colour)
 {
-    g_autoptr(Comparison) comparison = crafted_comparison();
-    ChartGeometry g;
-    chart_geometry(comparison, &g);
-    cairo_surface_t *png = draw(comparison);
     for (guint a = 0; a < ALLOCATORS; a++) {
         guint32 colour = chart_allocator_colour(a);
         ck_assert_int_gt(pixels_of(png, colour, 0, g.width, g.legend_top, g.legend_bottom), 100);
@@ -253,7 +247,6 @@ START_TEST(legend_shows_every_allocators_colour)
     }
     /* The legend's names are written beside the squares. */
     ck_assert_int_gt(dark_pixels(png, 0, g.width, g.legend_top, g.legend_bottom), 100);
-    cairo_surface_destroy(png);
 }
 END_TEST
 
@@ -300,17 +293,20 @@ END_TEST
 int main(void)
 {
     Suite *suite = suite_create("chart");
-    TCase *tc = tcase_create("chart");
-    tcase_add_test(tc, picture_has_the_stated_size);
-    tcase_add_test(tc, forty_workloads_by_six_allocators_fit);
-    tcase_add_test(tc, bars_grow_with_the_ratio_in_each_allocators_colour);
-    tcase_add_test(tc, unmeasured_max_has_no_bar_but_a_mark);
-    tcase_add_test(tc, failed_cell_is_marked_in_both_panels);
-    tcase_add_test(tc, legend_shows_every_allocators_colour);
-    tcase_add_test(tc, time_ratio_is_over_libc_else_over_the_fastest);
-    tcase_add_test(tc, unwritable_file_is_an_error_naming_it);
-    tcase_add_test(tc, markdown_names_the_chart_from_where_the_report_is);
-    suite_add_tcase(suite, tc);
+    TCase *drawn = tcase_create("drawn");
+    tcase_add_checked_fixture(drawn, draw_crafted, free_crafted);
+    tcase_add_test(drawn, picture_has_the_stated_size);
+    tcase_add_test(drawn, bars_grow_with_the_ratio_in_each_allocators_colour);
+    tcase_add_test(drawn, unmeasured_max_has_no_bar_but_a_mark);
+    tcase_add_test(drawn, failed_cell_is_marked_in_both_panels);
+    tcase_add_test(drawn, legend_shows_every_allocators_colour);
+    suite_add_tcase(suite, drawn);
+    TCase *figures = tcase_create("figures");
+    tcase_add_test(figures, forty_workloads_by_six_allocators_fit);
+    tcase_add_test(figures, time_ratio_is_over_libc_else_over_the_fastest);
+    tcase_add_test(figures, unwritable_file_is_an_error_naming_it);
+    tcase_add_test(figures, markdown_names_the_chart_from_where_the_report_is);
+    suite_add_tcase(suite, figures);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);
     int failed = srunner_ntests_failed(runner);
