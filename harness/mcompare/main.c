@@ -260,7 +260,7 @@ static int report(const Comparison *comparison, const Score *score, ReportFormat
         }
     }
     if (options.output != NULL) {
-        written = write_report(options.output, format, comparison, score);
+        written = write_report(options.output, format, comparison, score) && written;
     } else {
         g_autofree char *main_report = render_report(format, NULL, comparison, score);
         fputs(main_report, stdout);

@@ -75,6 +75,12 @@ def main():
     with open(md, encoding="utf-8") as f:
         check("![" not in f.read(), "a chart that was not written is not embedded")
 
+    # With -o too: the main report is written, and the status stays 1.
+    out = os.path.join(tmp, "table.txt")
+    proc = mc("-o", out, "--chart", bad)
+    check(proc.returncode == 1 and os.path.getsize(out) > 0,
+          f"unwritable chart beside -o: exit {proc.returncode}, want 1 and the table written")
+
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
         return 1
