@@ -244,7 +244,8 @@ static guint default_jobs(void)
     return cores > 0 ? (guint)cores : 1;
 }
 
-/* Writes the report (stdout or -o), the extra files and the score lines.
+/* Writes the chart (first: the Markdown reports embed it only once it is
+ * written), the report (stdout or -o), the extra files and the score lines.
  * Every output is attempted even when one fails, so that no result already
  * made is lost. Returns the exit status: 1 when an output failed. */
 static int report(const Comparison *comparison, const Score *score, ReportFormat format)
