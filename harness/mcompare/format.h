@@ -11,6 +11,10 @@
 
 char *format_table(const Comparison *comparison, const Score *score);
 char *format_markdown(const Comparison *comparison, const Score *score);
+/* The same with the chart (mcompare --chart) embedded as an image whose
+ * address is `chart_href`; NULL: no image. */
+char *format_markdown_with_chart(const Comparison *comparison, const Score *score,
+                                 const char *chart_href);
 char *format_csv(const Comparison *comparison);
 char *format_json(const Comparison *comparison, const Score *score);
 char *format_junit(const Comparison *comparison, const Score *score);

@@ -153,6 +153,12 @@ static void append_score(GString *out, const Comparison *comparison, const Score
 
 char *format_markdown(const Comparison *comparison, const Score *score)
 {
+    return format_markdown_with_chart(comparison, score, NULL);
+}
+
+char *format_markdown_with_chart(const Comparison *comparison, const Score *score,
+                                 const char *chart_href)
+{
     GString *out = g_string_new("# Allocator comparison\n\n");
     g_string_append_printf(
         out,
@@ -168,6 +174,13 @@ char *format_markdown(const Comparison *comparison, const Score *score)
                          "~ marks a workload whose runs disagreed (threads), showing the "
                          "smallest. A reference allocator (jemalloc, mimalloc, tcmalloc) takes "
                          "its memory with mmap: its MAX is not measured, only its time.\n\n");
+    /* The picture first: it is what a reader takes in at a glance. */
+    if (chart_href != NULL)
+        g_string_append_printf(out,
+                               "![MAX ÷ optimal reuse and time ratio per workload and "
+                               "allocator](%s%s%s)\n\n",
+                               strpbrk(chart_href, " ()") ? "<" : "", chart_href,
+                               strpbrk(chart_href, " ()") ? ">" : "");
     append_summary_table(out, comparison);
     format_append_failures(out, comparison, "\n## Failed or not run\n\n", "- ", "**");
     append_figures_table(out, comparison);

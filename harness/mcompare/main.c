@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chart.h"
 #include "format.h"
 #include "jobs.h"
 #include "output_file.h"
@@ -32,6 +33,7 @@ typedef struct {
     gboolean no_sandbox;
     char *markdown_file, *json_file, *csv_file, *junit_file;
     char *gradescope_file, *prairielearn_file;
+    char *chart_file;
     char *emit_jobs;
     char *merge;
     char *label;
@@ -87,6 +89,10 @@ static const GOptionEntry entries[] = {
      "Also write Gradescope's autograder results.json to FILE (needs --rubric)", "FILE"},
     {"prairielearn", 0, 0, G_OPTION_ARG_FILENAME, &options.prairielearn_file,
      "Also write PrairieLearn's external grader results.json to FILE (needs --rubric)", "FILE"},
+    {"chart", 0, 0, G_OPTION_ARG_FILENAME, &options.chart_file,
+     "Also draw MAX / optimal reuse and the time ratio per workload as a PNG chart in FILE (the "
+     "Markdown report embeds it)",
+     "FILE"},
     {"emit-jobs", 0, 0, G_OPTION_ARG_FILENAME, &options.emit_jobs,
      "Run nothing: print one shell command per cell, each writing its result into DIR", "DIR"},
     {"merge", 0, 0, G_OPTION_ARG_FILENAME, &options.merge,
@@ -115,13 +121,27 @@ static int input_error(const GError *error)
     return usage_error(error->message);
 }
 
+/* The --chart picture once written, for the Markdown reports to embed. */
+static const char *written_chart;
+
+/* The report in `format` for `path` (NULL: stdout): a Markdown report
+ * embeds the chart, named as seen from where the report is. */
+static char *render_report(ReportFormat format, const char *path, const Comparison *comparison,
+                           const Score *score)
+{
+    if (format != FORMAT_MARKDOWN || written_chart == NULL)
+        return report_render(format, comparison, score);
+    g_autofree char *href = chart_markdown_href(written_chart, path);
+    return format_markdown_with_chart(comparison, score, href);
+}
+
 /* Writes one report in `format` to `path` in place (output_file.h: through
  * links, into FIFOs and devices, never creating a folder). FALSE after one
  * line on stderr; the caller goes on with the other reports. */
 static gboolean write_report(const char *path, ReportFormat format, const Comparison *comparison,
                              const Score *score)
 {
-    g_autofree char *text = report_render(format, comparison, score);
+    g_autofree char *text = render_report(format, path, comparison, score);
     g_autoptr(GError) error = NULL;
     if (output_file_write(path, text, -1, &error))
         return TRUE;
@@ -272,16 +292,26 @@ static guint default_jobs(void)
     return cores > 0 ? (guint)cores : 1;
 }
 
-/* Writes the report (stdout or -o), the extra files and the score lines.
+/* Writes the chart (first: the Markdown reports embed it only once it is
+ * written), the report (stdout or -o), the extra files and the score lines.
  * Every output is attempted even when one fails, so that no result already
  * made is lost. Returns the exit status: 1 when an output failed. */
 static int report(const Comparison *comparison, const Score *score, ReportFormat format)
 {
     gboolean written = TRUE;
+    g_autoptr(GError) chart_error = NULL;
+    if (options.chart_file != NULL) {
+        if (chart_write(options.chart_file, comparison, &chart_error)) {
+            written_chart = options.chart_file;
+        } else {
+            fprintf(stderr, "mcompare: %s\n", chart_error->message);
+            written = FALSE;
+        }
+    }
     if (options.output != NULL) {
-        written = write_report(options.output, format, comparison, score);
+        written = write_report(options.output, format, comparison, score) && written;
     } else {
-        g_autofree char *main_report = report_render(format, comparison, score);
+        g_autofree char *main_report = render_report(format, NULL, comparison, score);
         fputs(main_report, stdout);
     }
     const struct {
