@@ -38,6 +38,7 @@ typedef struct {
     char *merge;
     char *label;
     gboolean quiet;
+    gboolean version;
 } Options;
 
 /* The runner forwards Ctrl-C to at most MSTATS_RUNNING_MAX running programs. */
@@ -100,6 +101,7 @@ static const GOptionEntry entries[] = {
     {"label", 0, 0, G_OPTION_ARG_STRING, &options.label,
      "Name the (single) workload NAME in reports (emitted jobs use it)", "NAME"},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet, "No progress on stderr", NULL},
+    {"version", 0, 0, G_OPTION_ARG_NONE, &options.version, "Print the version and exit", NULL},
     G_OPTION_ENTRY_NULL,
 };
 
@@ -421,7 +423,8 @@ static void run_cells(Comparison *comparison)
     comparison_derive_bounds(comparison);
 }
 
-/* Parses argv into `options`. Returns 0, or the exit status of a usage error. */
+/* Parses argv into `options`. Returns 0, the exit status of a usage error, or
+ * -1 when it answered --version (the caller exits 0). */
 static int parse_command_line(int argc, char **argv)
 {
     g_autoptr(GOptionContext) context = g_option_context_new(NULL);
@@ -437,6 +440,10 @@ static int parse_command_line(int argc, char **argv)
     g_autoptr(GError) error = NULL;
     if (!g_option_context_parse(context, &argc, &argv, &error))
         return usage_error(error->message);
+    if (options.version) {
+        printf("mcompare %s\n", MSTATS_VERSION);
+        return -1;
+    }
     if (argc > 1) {
         g_autofree char *message = g_strdup_printf("unexpected argument '%s': give workloads "
                                                    "with -w",
@@ -453,6 +460,8 @@ int main(int argc, char **argv)
     setlocale(LC_CTYPE, "");
     Plan plan;
     int status = parse_command_line(argc, argv);
+    if (status < 0) /* --version: answered */
+        return 0;
     if (status != 0 || (status = check_options(&plan)) != 0)
         return status;
 

@@ -543,6 +543,15 @@ def scenario_usage(env):
     check(status == 2 and err.startswith(f"{bad_trace}:5: "), f"malformed trace: {err!r}")
 
 
+def scenario_version(env):
+    """--version and --help answer on stdout and exit 0."""
+    status, out, err = env.mc("--version")
+    check(status == 0 and re.fullmatch(r"mcompare \d+\.\d+\.\d+\n", out) is not None,
+          f"--version: exit {status}, {out!r}")
+    status, out, err = env.mc("--help")
+    check(status == 0 and "--chart" in out and "--gradescope" in out, f"--help: exit {status}")
+
+
 def scenario_width(env):
     """The default table fits 100 columns when standard output is not a
     terminal: the six default allocators come in blocks, each with the
