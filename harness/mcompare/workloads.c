@@ -164,9 +164,13 @@ static Workload *resolve_tester(const char *word, const char *label, GError **er
                                  (char *)g_ptr_array_index(built, built->len - 1));
         return NULL;
     }
+    /* A tester-N outside bin/ is someone else's: named by its path as given,
+     * so that it never passes for ours in a report or a rubric. */
+    g_autofree char *dir = g_path_get_dirname(path);
+    gboolean ours = g_strcmp0(dir, bin) == 0;
     Workload *workload = g_new0(Workload, 1);
     workload->kind = WORKLOAD_TESTER;
-    workload->name = g_strdup(label ? label : base);
+    workload->name = g_strdup(label ? label : ours ? base : word);
     workload->spec = g_strdup(path);
     workload->argv = g_new0(char *, 2);
     workload->argv[0] = g_strdup(path);

@@ -552,6 +552,17 @@ def scenario_version(env):
     check(status == 0 and "--chart" in out and "--gradescope" in out, f"--help: exit {status}")
 
 
+def scenario_external(env):
+    """A tester-N outside mcompare's bin/ is named by its path as given, never
+    taken for ours: both rows are there, each under its own name."""
+    theirs = env.file("tester-1")
+    shutil.copy(os.path.join(env.bin, "tester-1"), theirs)
+    status, out, err = env.mc("-a", "first-fit", "-w", f"{theirs},tester-1", "--format", "json")
+    check(status == 0, f"exit {status}: {err!r}")
+    names = [w["name"] for w in json.loads(out)["workloads"]]
+    check(names == [theirs, "tester-1"], f"workload names {names}")
+
+
 def scenario_width(env):
     """The default table fits 100 columns when standard output is not a
     terminal: the six default allocators come in blocks, each with the
