@@ -57,6 +57,7 @@ void workload_free(Workload *workload)
         return;
     g_free(workload->name);
     g_free(workload->spec);
+    g_free(workload->about);
     g_strfreev(workload->argv);
     g_free(workload);
 }

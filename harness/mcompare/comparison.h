@@ -28,6 +28,9 @@ typedef struct {
     gboolean bounds_agree;
     guint64 no_reuse;
     guint64 optimal_reuse;
+    /* What one of our testers exercises, in a few words (from its --help);
+     * NULL for other workloads. */
+    char *about;
 } Workload;
 
 typedef struct {

@@ -3,6 +3,7 @@
 #include "score.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "workloads.h"
@@ -159,8 +160,12 @@ static void judge(const Rubric *rubric, const RubricItem *item, const Comparison
                        cell->result.not_sandboxed_why != NULL ? cell->result.not_sandboxed_why
                                                               : "no reason given");
         check_status(&checks, item, cell);
-        check_heap(&checks, item, comparison, cell);
-        check_cpu_time(&checks, item, comparison, cell);
+        /* A run that failed is not judged on its figures: a MAX / optimal
+         * under the threshold would read as a pass. */
+        if (checks.pass || item->status != EXPECT_OK) {
+            check_heap(&checks, item, comparison, cell);
+            check_cpu_time(&checks, item, comparison, cell);
+        }
     }
     verdict->earned = checks.pass ? item->points : 0.0;
     verdict->why = g_string_free(checks.why, FALSE);
@@ -235,6 +240,23 @@ gboolean score_passed(const Score *score)
     return TRUE;
 }
 
+/* Orders items by workload: testers by number, then the rest by name. */
+static int compare_items(gconstpointer a, gconstpointer b)
+{
+    const char *left = (*(const ItemScore *const *)a)->item->workload;
+    const char *right = (*(const ItemScore *const *)b)->item->workload;
+    gboolean left_tester = g_str_has_prefix(left, "tester-");
+    gboolean right_tester = g_str_has_prefix(right, "tester-");
+    if (left_tester && right_tester) {
+        long l = strtol(left + 7, NULL, 10), r = strtol(right + 7, NULL, 10);
+        if (l != r)
+            return l < r ? -1 : 1;
+    } else if (left_tester != right_tester) {
+        return left_tester ? -1 : 1;
+    }
+    return strcmp(left, right);
+}
+
 char *score_render_lines(const Score *score, const Comparison *comparison)
 {
     GString *text = g_string_new(NULL);
@@ -247,13 +269,23 @@ char *score_render_lines(const Score *score, const Comparison *comparison)
         const AllocatorColumn *column = comparison_column(comparison, a);
         if (!own->graded)
             continue;
-        for (guint i = 0; i < own->item_count; i++) {
-            const ItemScore *verdict = &own->items[i];
+        g_autoptr(GPtrArray) ordered = g_ptr_array_new();
+        for (guint i = 0; i < own->item_count; i++)
+            g_ptr_array_add(ordered, &own->items[i]);
+        g_ptr_array_sort(ordered, compare_items);
+        for (guint i = 0; i < ordered->len; i++) {
+            const ItemScore *verdict = g_ptr_array_index(ordered, i);
+            const Workload *workload = verdict->workload != G_MAXUINT
+                                           ? comparison_workload(comparison, verdict->workload)
+                                           : NULL;
+            g_autofree char *about = workload != NULL && workload->about != NULL
+                                         ? g_strdup_printf(" (%s)", workload->about)
+                                         : g_strdup("");
             g_autofree char *earned = score_format_points(verdict->earned);
             g_autofree char *points = score_format_points(verdict->item->points);
-            g_string_append_printf(text, "[mcompare]: %s%s%s: %s/%s points: %s\n",
+            g_string_append_printf(text, "[mcompare]: %s%s%s%s: %s/%s points: %s\n",
                                    several ? column->name : "", several ? " " : "",
-                                   verdict->item->workload, earned, points, verdict->why);
+                                   verdict->item->workload, about, earned, points, verdict->why);
         }
         g_autofree char *earned = score_format_points(own->earned);
         g_autofree char *possible = score_format_points(own->possible);

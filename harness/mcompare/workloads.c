@@ -145,6 +145,30 @@ static GPtrArray *built_testers(const char *bin)
     return names;
 }
 
+/* What tester `path` exercises, in a few words: the first clause of the
+ * description its --help prints ("splitting", "coalescing with the next
+ * block"), at most 48 characters; NULL when it says nothing. */
+static char *tester_about(const char *path)
+{
+    char *argv[] = {(char *)path, (char *)"--help", NULL};
+    g_autofree char *out = NULL;
+    int status;
+    if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status,
+                      NULL) ||
+        !g_spawn_check_wait_status(status, NULL))
+        return NULL;
+    static const char lead[] = "Exercises the preloaded malloc: ";
+    const char *about = strstr(out, lead);
+    if (about == NULL)
+        return NULL;
+    about += strlen(lead);
+    size_t n = strcspn(about, ":;.\n");
+    if (n <= 48)
+        return g_strndup(about, n);
+    g_autofree char *cut = g_strndup(about, 47);
+    return g_strconcat(cut, "…", NULL);
+}
+
 /* tester-N from bin/, or a path to one (an emitted job names it by path). */
 static Workload *resolve_tester(const char *word, const char *label, GError **error)
 {
@@ -171,6 +195,7 @@ static Workload *resolve_tester(const char *word, const char *label, GError **er
     Workload *workload = g_new0(Workload, 1);
     workload->kind = WORKLOAD_TESTER;
     workload->name = g_strdup(label ? label : ours ? base : word);
+    workload->about = ours ? tester_about(path) : NULL;
     workload->spec = g_strdup(path);
     workload->argv = g_new0(char *, 2);
     workload->argv[0] = g_strdup(path);

@@ -563,6 +563,25 @@ def scenario_external(env):
     check(names == [theirs, "tester-1"], f"workload names {names}")
 
 
+def scenario_score_lines(env):
+    """The score lines come in tester order whatever the rubric's order, say
+    what each of our testers exercises, and judge a failed run on its status
+    alone (a MAX / optimal under the threshold would read as a pass)."""
+    crash = env.extra[0]
+    rubric = env.file("order.ini")
+    with open(rubric, "w") as f:
+        f.write("[grading]\npass = 1\n\n[tester-3]\npoints = 1\nmax-ratio = 100\n\n"
+                "[tester-1]\npoints = 1\nmax-ratio = 100\n")
+    status, out, err = env.mc("-a", f"first-fit,{crash}", "--rubric", rubric)
+    lines = [line for line in out.splitlines() if " points: " in line]
+    ours = [line for line in lines if "first-fit " in line]
+    check(len(ours) == 2 and "tester-1 (" in ours[0] and "tester-3 (splitting)" in ours[1],
+          f"first-fit's lines out of order or without what the tester exercises: {ours}")
+    failed = [line for line in lines if "first-fit " not in line]
+    check(len(failed) == 2 and all("0/1 points: STATUS FAILED" in line and "MAX" not in line
+                                   for line in failed), f"failed runs judged on figures: {failed}")
+
+
 def scenario_width(env):
     """The default table fits 100 columns when standard output is not a
     terminal: the six default allocators come in blocks, each with the
