@@ -1,11 +1,11 @@
 /* mstats-init: writes a student's starter kit (alloc.c, a Makefile, a CMake
  * file, .gitignore, a README with the next commands, the course rubric) into
  * a directory. Option parsing and messages only; the files are in kit.c. */
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "allocator.h"
+#include "cli.h"
 #include "kit.h"
 
 #ifndef MSTATS_VERSION
@@ -60,7 +60,7 @@ static void print_next_steps(const char *dir)
 
 int main(int argc, char **argv)
 {
-    setlocale(LC_ALL, "");
+    mstats_cli_start();
     g_autoptr(GOptionContext) context = g_option_context_new("DIR");
     g_option_context_set_summary(
         context, "Write a starter kit for a heap allocator into DIR (created if missing): alloc.c, "

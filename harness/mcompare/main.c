@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "chart.h"
+#include "cli.h"
 #include "format.h"
 #include "jobs.h"
 #include "output_file.h"
@@ -457,7 +458,7 @@ int main(int argc, char **argv)
 {
     /* The character set only (for the table's marks and rules): numbers keep
      * the C locale's decimal point in every format. */
-    setlocale(LC_CTYPE, "");
+    mstats_cli_start();
     Plan plan;
     int status = parse_command_line(argc, argv);
     if (status < 0) /* --version: answered */

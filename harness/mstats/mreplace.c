@@ -2,11 +2,11 @@
  * with the same checks as mstats and no report. Exits with the program's own
  * status, or with the code of a check that fired (mstats --explain); a death
  * by signal exits 128 + signal, as a shell reports it. */
-#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "single_run.h"
 
 static SingleRunOptions options;
@@ -19,8 +19,8 @@ static int usage_error(const char *message)
 
 int main(int argc, char **argv)
 {
-    setlocale(LC_CTYPE, ""); /* GLib's help in the terminal's charset; numbers stay C */
-    g_autoptr(GOptionContext) context = g_option_context_new("PROGRAM [ARG...]");
+    mstats_cli_start();
+    g_autoptr(GOptionContext) context = g_option_context_new("PROGRAM [ARG…]");
     g_option_context_set_summary(context, "Runs PROGRAM with its malloc family replaced by an "
                                           "allocator, checked like mstats, without a report.");
     g_option_context_add_main_entries(

@@ -1,7 +1,6 @@
 /* mstats: runs one program under one allocator and prints the course's report
  * (or JSON). Option parsing and printing only; the work is in the runner. */
 #include <errno.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 
 #include "output_file.h"
 #include "report.h"
+#include "cli.h"
 #include "single_run.h"
 
 typedef struct {
@@ -157,8 +157,8 @@ static gboolean write_file(const char *path, const char *text)
 
 int main(int argc, char **argv)
 {
-    setlocale(LC_CTYPE, ""); /* GLib's help in the terminal's charset; numbers stay C */
-    g_autoptr(GOptionContext) context = g_option_context_new("PROGRAM [ARG...]");
+    mstats_cli_start();
+    g_autoptr(GOptionContext) context = g_option_context_new("PROGRAM [ARG…]");
     g_option_context_set_summary(context,
                                  "Runs PROGRAM with its malloc family replaced by an allocator and "
                                  "reports heap used (MAX, AVG) against bytes requested.");

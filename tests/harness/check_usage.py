@@ -55,8 +55,8 @@ def test(argv):
         status, out, _, _ = run([program, "--version"])
         check(status == 0 and re.fullmatch(rf"{name} \d+\.\d+\.\d+\n", out) is not None,
               f"{name} --version: exit {status}, {out!r}")
-        status, out, _, _ = run([program, "--help"], env=dict(os.environ, LC_ALL="C.UTF-8"))
-        check(status == 0 and f"{name} [OPTION…] PROGRAM [ARG...]" in out and "?" not in out,
+        status, out, _, _ = run([program, "--help"], env=dict(os.environ, LC_ALL="C"))
+        check(status == 0 and f"{name} [OPTION…] PROGRAM [ARG…]" in out and "?" not in out,
               f"{name} --help: exit {status}, {out!r}")
     status, out, _, _ = run([mstats, "--help"])
     check("--json=[FILE]" in out and "--explain=[CODE]" in out, f"mstats --help: {out!r}")
