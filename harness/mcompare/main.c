@@ -183,7 +183,15 @@ static gboolean append_step_summary(const Comparison *comparison, const Score *s
     const char *path = g_getenv("GITHUB_STEP_SUMMARY");
     if (path == NULL || *path == '\0')
         return TRUE;
-    g_autofree char *text = report_render(FORMAT_MARKDOWN, comparison, score);
+    g_autofree char *report = report_render(FORMAT_MARKDOWN, comparison, score);
+    /* GitHub strips data: images from job summaries and serves no local file,
+     * so the chart is named, for the workflow to upload as an artifact. */
+    g_autofree char *text =
+        written_chart != NULL
+            ? g_strdup_printf("%s\nThe chart of this run is `%s`: GitHub shows no local image in "
+                              "a job summary, so upload it as an artifact.\n",
+                              report, written_chart)
+            : g_strdup(report);
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
     int failure = fd < 0 ? errno : output_fd_write_all(fd, text, strlen(text));
     if (fd >= 0 && close(fd) != 0 && failure == 0)

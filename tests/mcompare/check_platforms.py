@@ -265,6 +265,17 @@ def main():
           "GITHUB_STEP_SUMMARY does not end with the Markdown report")
     check("SCORE" in markdown or "15/35" in markdown, "the Markdown report carries no score")
 
+    # With --chart, the summary names the chart's file after the report
+    # (GitHub shows no local or data: image in a job summary).
+    chart_summary = path("chart_summary.md")
+    env = dict(os.environ, GITHUB_STEP_SUMMARY=chart_summary)
+    run([mcompare, "-q", "-w", "tester-1", "--chart", path("chart.png")], env=env)
+    with open(chart_summary) as f:
+        text = f.read()
+    check(text.rstrip().endswith(f"The chart of this run is `{path('chart.png')}`: GitHub shows "
+                                 "no local image in a job summary, so upload it as an artifact."),
+          f"the summary does not name the chart: {text[-300:]!r}")
+
     # A write error: one line naming the file, exit 1, the other files written.
     env = dict(os.environ, GITHUB_STEP_SUMMARY="/dev/full")
     for name in ("gs2.json", "pl2.json"):
