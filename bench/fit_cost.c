@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "options.h"
 #include "mstats/heap_info.h"
 
 enum { ROUNDS = 3, SMALL = 1000, LARGE = 1000000, CALLS = 2000000 };
@@ -194,9 +195,13 @@ static int by_value(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    (void)argv;
+    static const char usage[] = "usage: [LD_PRELOAD=ALLOCATOR.so] bench-fit-cost\n"
+                                "Prints the cost of an operation at 10^3 and 10^6 blocks in each "
+                                "pattern, and their ratio.\n";
+    if (bench_answered(argc, argv, "bench-fit-cost", usage))
+        return 0;
     if (argc != 1) {
-        fputs("usage: [LD_PRELOAD=ALLOCATOR.so] bench-fit-cost\n", stderr);
+        fputs(usage, stderr);
         return 2;
     }
     void (*info_of)(struct mstats_heap_info *) =

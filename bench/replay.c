@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "options.h"
 #include "bound.h"
 #include "trace.h"
 
@@ -106,10 +107,15 @@ static uint64_t replay(const struct trace *trace, bool count_moves, uint64_t *pa
 
 int main(int argc, char **argv)
 {
+    static const char usage[] = "usage: bench-replay [--bound | --brk-moves] TRACE\n"
+                                "Replays TRACE once, touching the first and last byte of each "
+                                "block, and prints the replay's CPU time.\n";
+    if (bench_answered(argc, argv, "bench-replay", usage))
+        return 0;
     bool bound = argc == 3 && strcmp(argv[1], "--bound") == 0;
     bool moves = argc == 3 && strcmp(argv[1], "--brk-moves") == 0;
     if (argc != 2 + (bound || moves) || argv[argc - 1][0] == '-') {
-        fprintf(stderr, "usage: bench-replay [--bound | --brk-moves] TRACE\n");
+        fputs(usage, stderr);
         return 2;
     }
     const char *path = argv[argc - 1];

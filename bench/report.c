@@ -369,6 +369,7 @@ int main(int argc, char **argv)
 {
     char *build = NULL, *traces = NULL, *output = NULL, *only = NULL;
     int trace_rounds = 7, tester_rounds = 3;
+    gboolean version = FALSE;
     GOptionEntry entries[] = {
         {"build", 'b', 0, G_OPTION_ARG_FILENAME, &build, "The build directory (default: ours)",
          "DIR"},
@@ -381,6 +382,7 @@ int main(int argc, char **argv)
         {"tester-rounds", 0, 0, G_OPTION_ARG_INT, &tester_rounds, "Rounds for testers (default 3)",
          "N"},
         {"only", 0, 0, G_OPTION_ARG_STRING, &only, "traces or testers (default: both)", "KIND"},
+        {"version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL}};
     GOptionContext *context = g_option_context_new(NULL);
     g_option_context_set_summary(context, "Times every allocator on the traces and testers "
@@ -391,6 +393,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench-report: %s (see bench-report --help)\n",
                 error ? error->message : "unexpected arguments");
         return 2;
+    }
+    if (version) {
+        printf("bench-report %s\n", MSTATS_VERSION);
+        return 0;
     }
     if (trace_rounds < 1 || tester_rounds < 1 ||
         (only && strcmp(only, "traces") && strcmp(only, "testers"))) {
