@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "draw.h"
 #include "output_file.h"
 
 #define CHART_MIN_WIDTH 900
@@ -115,22 +116,6 @@ static char *tick_label(double value)
     return g_strdup_printf("%g", value);
 }
 
-static void set_colour(cairo_t *cr, guint32 rgb)
-{
-    cairo_set_source_rgb(cr, (rgb >> 16) / 255.0, ((rgb >> 8) & 0xff) / 255.0,
-                         (rgb & 0xff) / 255.0);
-}
-
-/* `text` with its baseline at y, its left (align 0), centre (0.5) or right
- * (1) at x. */
-static void text_at(cairo_t *cr, double x, double y, const char *text, double align)
-{
-    cairo_text_extents_t extents;
-    cairo_text_extents(cr, text, &extents);
-    cairo_move_to(cr, x - extents.x_advance * align, y);
-    cairo_show_text(cr, text);
-}
-
 /* `text` read bottom to top, ending (align 1) or starting (align 0) at
  * (x, y). */
 static void turned_text_at(cairo_t *cr, double x, double y, const char *text, double align)
@@ -138,7 +123,7 @@ static void turned_text_at(cairo_t *cr, double x, double y, const char *text, do
     cairo_save(cr);
     cairo_translate(cr, x, y);
     cairo_rotate(cr, -G_PI / 2);
-    text_at(cr, 0, 0, text, align);
+    draw_text_at(cr, 0, 0, text, align);
     cairo_restore(cr);
 }
 
@@ -156,17 +141,17 @@ static void draw_axis(cairo_t *cr, const ChartGeometry *g, const LogAxis *axis, 
                 break;
             double y = round(axis_y(axis, value)) + 0.5;
             /* Ratio 1 (as good as the bound, or as fast as the base) is darker. */
-            set_colour(cr, fabs(value - 1) < 1e-9 ? 0x808080 : 0xdddddd);
+            draw_set_colour(cr, fabs(value - 1) < 1e-9 ? 0x808080 : 0xdddddd);
             cairo_move_to(cr, CHART_LEFT, y);
             cairo_line_to(cr, g->width - CHART_RIGHT, y);
             cairo_stroke(cr);
-            set_colour(cr, 0x333333);
+            draw_set_colour(cr, 0x333333);
             g_autofree char *label = tick_label(value);
-            text_at(cr, CHART_LEFT - 6, y + 4, label, 1);
+            draw_text_at(cr, CHART_LEFT - 6, y + 4, label, 1);
         }
     cairo_set_font_size(cr, 12);
     turned_text_at(cr, 18, (axis->top + axis->bottom) / 2.0, name, 0.5);
-    set_colour(cr, 0x333333);
+    draw_set_colour(cr, 0x333333);
     cairo_rectangle(cr, CHART_LEFT + 0.5, axis->top + 0.5, g->width - CHART_RIGHT - CHART_LEFT,
                     axis->bottom - axis->top);
     cairo_stroke(cr);
@@ -181,7 +166,7 @@ static void draw_mark(cairo_t *cr, double left, double bottom, int width, const 
     left += (width - size) / 2;
     cairo_set_font_size(cr, 9);
     if (cell->state == CELL_DONE && !cell_ok(cell)) {
-        set_colour(cr, 0x000000);
+        draw_set_colour(cr, 0x000000);
         cairo_set_line_width(cr, 1.5);
         cairo_move_to(cr, left, bottom - 2);
         cairo_line_to(cr, left + size, bottom - 2 - size);
@@ -193,7 +178,7 @@ static void draw_mark(cairo_t *cr, double left, double bottom, int width, const 
         turned_text_at(cr, left + size / 2 + 3.5, bottom - size - 5, code, 0);
         return;
     }
-    set_colour(cr, 0x555555);
+    draw_set_colour(cr, 0x555555);
     turned_text_at(cr, left + size / 2 + 3.5, bottom - 3, word, 0);
 }
 
@@ -209,7 +194,7 @@ static void draw_panel(cairo_t *cr, const ChartGeometry *g, const Comparison *co
         int left = chart_bar_left(g, cell->workload, cell->allocator);
         if (values[i] > 0) {
             double y = round(axis_y(axis, values[i]));
-            set_colour(cr, chart_allocator_colour(i % allocators));
+            draw_set_colour(cr, chart_allocator_colour(i % allocators));
             cairo_rectangle(cr, left, y, g->bar_width - 1, axis->bottom - y);
             cairo_fill(cr);
         } else if (!cell_ok(cell)) {
@@ -223,14 +208,14 @@ static void draw_panel(cairo_t *cr, const ChartGeometry *g, const Comparison *co
 /* The title (naming the run) and the line saying what the time ratio is. */
 static void draw_title(cairo_t *cr, const Comparison *comparison, guint by_libc, guint by_fastest)
 {
-    set_colour(cr, 0x000000);
+    draw_set_colour(cr, 0x000000);
     cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
     cairo_set_font_size(cr, 16);
     g_autofree char *title = g_strdup_printf(
         "mcompare: %u workloads × %u allocators, timeout %g s, %.1f s in all%s",
         comparison->workloads->len, comparison->allocators->len, comparison->timeout_seconds,
         comparison->elapsed_seconds, comparison->interrupted ? " (interrupted)" : "");
-    text_at(cr, CHART_LEFT, 24, title, 0);
+    draw_text_at(cr, CHART_LEFT, 24, title, 0);
     cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, 12);
     const char *time = by_fastest == 0 ? "time ratio: CPU time ÷ libc's CPU time"
@@ -240,7 +225,7 @@ static void draw_title(cairo_t *cr, const Comparison *comparison, guint by_libc,
     g_autofree char *line = g_strdup_printf("Lower is better. %s. ✗ N: failed with status N; "
                                             "n/m: MAX not measured (mmap); n/r: not run.",
                                             time);
-    text_at(cr, CHART_LEFT, 46, line, 0);
+    draw_text_at(cr, CHART_LEFT, 46, line, 0);
 }
 
 /* A square of each allocator's colour and its name, left to right. */
@@ -249,14 +234,14 @@ static void draw_legend(cairo_t *cr, const ChartGeometry *g, const Comparison *c
     cairo_set_font_size(cr, 12);
     double x = CHART_LEFT;
     for (guint a = 0; a < comparison->allocators->len; a++) {
-        set_colour(cr, chart_allocator_colour(a));
+        draw_set_colour(cr, chart_allocator_colour(a));
         cairo_rectangle(cr, x, g->legend_top + 4, 14, 14);
         cairo_fill(cr);
-        set_colour(cr, 0x000000);
+        draw_set_colour(cr, 0x000000);
         const char *name = comparison_column(comparison, a)->name;
         cairo_text_extents_t extents;
         cairo_text_extents(cr, name, &extents);
-        text_at(cr, x + 19, g->legend_top + 16, name, 0);
+        draw_text_at(cr, x + 19, g->legend_top + 16, name, 0);
         x += 19 + extents.x_advance + 22;
     }
 }
@@ -266,7 +251,7 @@ static void draw_legend(cairo_t *cr, const ChartGeometry *g, const Comparison *c
 static void draw_workload_names(cairo_t *cr, const ChartGeometry *g, const Comparison *comparison,
                                 const gboolean *starred)
 {
-    set_colour(cr, 0x000000);
+    draw_set_colour(cr, 0x000000);
     cairo_set_font_size(cr, 11);
     for (guint w = 0; w < comparison->workloads->len; w++) {
         double centre = chart_bar_left(g, w, 0) + comparison->allocators->len * g->bar_width / 2.0;
@@ -323,7 +308,7 @@ gboolean chart_write(const char *path, const Comparison *comparison, GError **er
 
     cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, g.width, g.height);
     cairo_t *cr = cairo_create(surface);
-    set_colour(cr, 0xffffff);
+    draw_set_colour(cr, 0xffffff);
     cairo_paint(cr);
     cairo_set_line_width(cr, 1);
     draw_title(cr, comparison, by_libc, by_fastest);

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <unistd.h>
 
+#include "draw.h"
 #include "output_file.h"
 #include "run.h"
 
@@ -216,20 +217,6 @@ static void paint_pixels(cairo_surface_t *surface, const Canvas *c, const int *b
     cairo_surface_mark_dirty(surface);
 }
 
-static void set_colour(cairo_t *cr, guint32 rgb)
-{
-    cairo_set_source_rgb(cr, (rgb >> 16) / 255.0, ((rgb >> 8) & 0xff) / 255.0,
-                         (rgb & 0xff) / 255.0);
-}
-
-static void text_at(cairo_t *cr, double x, double y, const char *text, double align)
-{
-    cairo_text_extents_t extents;
-    cairo_text_extents(cr, text, &extents);
-    cairo_move_to(cr, x - extents.width * align, y);
-    cairo_show_text(cr, text);
-}
-
 /* Pixel row (from the picture's top) of the bottom of heap offset `offset`. */
 static double tick_y(const Canvas *c, guint64 offset)
 {
@@ -261,7 +248,7 @@ static void draw_offset_ticks(cairo_t *cr, const Canvas *c)
         cairo_line_to(cr, left - 1, y);
         cairo_stroke(cr);
         if (last_label - y >= 14) {
-            text_at(cr, left - 9, y + 4, ticks[i].label, 1);
+            draw_text_at(cr, left - 9, y + 4, ticks[i].label, 1);
             last_label = y;
         }
     }
@@ -269,7 +256,7 @@ static void draw_offset_ticks(cairo_t *cr, const Canvas *c)
         /* The split: a dashed line across the plot and a gap mark on the axis. */
         double y = tick_y(c, c->split);
         cairo_save(cr);
-        set_colour(cr, 0x555555);
+        draw_set_colour(cr, 0x555555);
         cairo_set_dash(cr, (const double[]){6, 4}, 2, 0);
         cairo_move_to(cr, left, y);
         cairo_line_to(cr, left + HEAP_MAP_PLOT_WIDTH, y);
@@ -292,7 +279,7 @@ static void draw_time_ticks(cairo_t *cr, const Canvas *c)
         cairo_text_extents_t extents;
         cairo_text_extents(cr, ticks[i].label, &extents);
         if (x - extents.width / 2 - last_label >= 8) {
-            text_at(cr, x, bottom + 18, ticks[i].label, 0.5);
+            draw_text_at(cr, x, bottom + 18, ticks[i].label, 0.5);
             last_label = x + extents.width / 2;
         }
     }
@@ -307,14 +294,14 @@ static void draw_title(cairo_t *cr, const HeapMapRun *run)
         run->allocator, run->heap_max, run->peak_live);
     cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
     cairo_set_font_size(cr, 15);
-    text_at(cr, HEAP_MAP_PLOT_LEFT, 22, title, 0);
+    draw_text_at(cr, HEAP_MAP_PLOT_LEFT, 22, title, 0);
     if (run->failed_code != 0) {
         g_autofree char *failed =
             g_strdup_printf("FAILED: %d %s", run->failed_code, run->reason ? run->reason : "");
-        set_colour(cr, HEAP_MAP_FAILED);
+        draw_set_colour(cr, HEAP_MAP_FAILED);
         cairo_set_font_size(cr, 13);
-        text_at(cr, HEAP_MAP_PLOT_LEFT, 41, failed, 0);
-        set_colour(cr, 0x000000);
+        draw_text_at(cr, HEAP_MAP_PLOT_LEFT, 41, failed, 0);
+        draw_set_colour(cr, 0x000000);
     }
 }
 
@@ -324,7 +311,7 @@ static void draw_frame(cairo_t *cr, const Canvas *c, const HeapMapRun *run)
     double left = HEAP_MAP_PLOT_LEFT, top = HEAP_MAP_PLOT_TOP;
     double width = HEAP_MAP_PLOT_WIDTH, height = HEAP_MAP_PLOT_HEIGHT;
     cairo_set_line_width(cr, 1);
-    set_colour(cr, 0x000000);
+    draw_set_colour(cr, 0x000000);
     cairo_rectangle(cr, left - 0.5, top - 0.5, width + 1, height + 1);
     cairo_stroke(cr);
     draw_title(cr, run);
@@ -332,14 +319,14 @@ static void draw_frame(cairo_t *cr, const Canvas *c, const HeapMapRun *run)
     cairo_set_font_size(cr, 12);
     draw_offset_ticks(cr, c);
     draw_time_ticks(cr, c);
-    text_at(cr, left + width / 2, top + height + 34, "allocator calls (time)", 0.5);
+    draw_text_at(cr, left + width / 2, top + height + 34, "allocator calls (time)", 0.5);
     cairo_save(cr);
     cairo_translate(cr, 16, top + height / 2);
     cairo_rotate(cr, -G_PI / 2);
-    text_at(cr, 0, 0,
-            c->split != 0 ? "heap offset (split axis: the dashed line; each part linear)"
-                          : "heap offset",
-            0.5);
+    draw_text_at(cr, 0, 0,
+                 c->split != 0 ? "heap offset (split axis: the dashed line; each part linear)"
+                               : "heap offset",
+                 0.5);
     cairo_restore(cr);
     const struct {
         guint32 colour;
@@ -349,14 +336,14 @@ static void draw_frame(cairo_t *cr, const Canvas *c, const HeapMapRun *run)
                   {HEAP_MAP_ABSENT, "not obtained from sbrk yet"}};
     double x = left, y = top + height + 58;
     for (size_t i = 0; i < G_N_ELEMENTS(legend); i++) {
-        set_colour(cr, legend[i].colour);
+        draw_set_colour(cr, legend[i].colour);
         cairo_rectangle(cr, x, y - 10, 12, 12);
         cairo_fill_preserve(cr);
-        set_colour(cr, 0x000000);
+        draw_set_colour(cr, 0x000000);
         cairo_stroke(cr);
         cairo_text_extents_t extents;
         cairo_text_extents(cr, legend[i].words, &extents);
-        text_at(cr, x + 18, y, legend[i].words, 0);
+        draw_text_at(cr, x + 18, y, legend[i].words, 0);
         x += 18 + extents.x_advance + 28;
     }
 }
@@ -406,7 +393,7 @@ gboolean heap_map_write(const char *path, const MstatsRecordedOp *ops, guint64 c
     cairo_surface_t *surface =
         cairo_image_surface_create(CAIRO_FORMAT_RGB24, HEAP_MAP_WIDTH, HEAP_MAP_HEIGHT);
     cairo_t *cr = cairo_create(surface);
-    set_colour(cr, 0xffffff);
+    draw_set_colour(cr, 0xffffff);
     cairo_paint(cr);
     paint_pixels(surface, &canvas, break_row);
     draw_frame(cr, &canvas, run);

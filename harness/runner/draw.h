@@ -1,0 +1,25 @@
+/* Drawing helpers the pictures share (the heap map, mcompare's chart): a
+ * colour as 0xRRGGBB, and text placed by its advance. */
+#ifndef MSTATS_RUNNER_DRAW_H
+#define MSTATS_RUNNER_DRAW_H
+
+#include <cairo.h>
+#include <glib.h>
+
+static inline void draw_set_colour(cairo_t *cr, guint32 rgb)
+{
+    cairo_set_source_rgb(cr, (rgb >> 16) / 255.0, ((rgb >> 8) & 0xff) / 255.0,
+                         (rgb & 0xff) / 255.0);
+}
+
+/* `text` with its baseline at y, its left (align 0), centre (0.5) or right
+ * (1) at x. */
+static inline void draw_text_at(cairo_t *cr, double x, double y, const char *text, double align)
+{
+    cairo_text_extents_t extents;
+    cairo_text_extents(cr, text, &extents);
+    cairo_move_to(cr, x - extents.x_advance * align, y);
+    cairo_show_text(cr, text);
+}
+
+#endif
