@@ -7,14 +7,27 @@
 #include <glib/gstdio.h>
 
 #include "heap_map.h"
+#include "png_test.h"
 
+/* The pixel at plot coordinates (plot y grows upwards from the heap start). */
 static guint32 pixel_at(cairo_surface_t *surface, int plot_x, int plot_y)
 {
-    int x = HEAP_MAP_PLOT_LEFT + plot_x;
-    int y = HEAP_MAP_PLOT_TOP + HEAP_MAP_PLOT_HEIGHT - 1 - plot_y; /* plot y grows upwards */
-    const unsigned char *data = cairo_image_surface_get_data(surface);
-    return *(const guint32 *)(data + y * cairo_image_surface_get_stride(surface) + x * 4) &
-           0xffffffu;
+    return png_pixel(surface, HEAP_MAP_PLOT_LEFT + plot_x,
+                     HEAP_MAP_PLOT_TOP + HEAP_MAP_PLOT_HEIGHT - 1 - plot_y);
+}
+
+/* One heap map to draw: heap_map_write's arguments. */
+typedef struct {
+    const MstatsRecordedOp *ops;
+    guint64 count;
+    guint32 ids;
+    const HeapMapRun *run;
+} MapRequest;
+
+static gboolean write_map(const char *path, const void *context, GError **error)
+{
+    const MapRequest *m = context;
+    return heap_map_write(path, m->ops, m->count, m->ids, m->run, error);
 }
 
 /* Draws `ops` for `run` into a fresh file and reads it back; the caller
@@ -22,24 +35,8 @@ static guint32 pixel_at(cairo_surface_t *surface, int plot_x, int plot_y)
 static cairo_surface_t *draw(const MstatsRecordedOp *ops, guint64 count, guint32 ids,
                              const HeapMapRun *run)
 {
-    g_autofree char *dir = g_dir_make_tmp("heap-map-XXXXXX", NULL);
-    g_autofree char *path = g_build_filename(dir, "map.png", NULL);
-    g_autoptr(GError) error = NULL;
-    ck_assert_msg(heap_map_write(path, ops, count, ids, run, &error), "%s",
-                  error ? error->message : "");
-    cairo_surface_t *png = cairo_image_surface_create_from_png(path);
-    ck_assert_int_eq(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
-    g_unlink(path);
-    g_rmdir(dir);
-    return png;
-}
-
-/* A pixel anywhere in the picture, by its column and row from the top left. */
-static guint32 picture_pixel(cairo_surface_t *surface, int x, int y)
-{
-    const unsigned char *data = cairo_image_surface_get_data(surface);
-    return *(const guint32 *)(data + y * cairo_image_surface_get_stride(surface) + x * 4) &
-           0xffffffu;
+    MapRequest request = {ops, count, ids, run};
+    return png_written(write_map, &request);
 }
 
 /* Pixels in rows [from, to) whose red clearly outweighs green and blue: the
@@ -49,7 +46,7 @@ static int reddish_pixels(cairo_surface_t *surface, int from, int to)
     int count = 0;
     for (int y = from; y < to; y++)
         for (int x = 0; x < HEAP_MAP_WIDTH; x++) {
-            guint32 rgb = picture_pixel(surface, x, y);
+            guint32 rgb = png_pixel(surface, x, y);
             int red = rgb >> 16, green = (rgb >> 8) & 0xff, blue = rgb & 0xff;
             count += red > green + 60 && red > blue + 60;
         }
@@ -165,9 +162,9 @@ START_TEST(tick_marks_are_drawn_at_round_offsets)
     HeapMapRun run = {"test", "none", 1700, 1700, 0, NULL};
     cairo_surface_t *png = draw(ops, 1, 1, &run);
     int mark_x = HEAP_MAP_PLOT_LEFT - 3, bottom = HEAP_MAP_PLOT_TOP + HEAP_MAP_PLOT_HEIGHT - 1;
-    ck_assert_uint_eq(picture_pixel(png, mark_x, bottom - 400 * 500 / 1700), 0x000000);
-    ck_assert_uint_eq(picture_pixel(png, mark_x, bottom - 1600 * 500 / 1700), 0x000000);
-    ck_assert_uint_eq(picture_pixel(png, mark_x, bottom - 425 * 500 / 1700), 0xffffff);
+    ck_assert_uint_eq(png_pixel(png, mark_x, bottom - 400 * 500 / 1700), 0x000000);
+    ck_assert_uint_eq(png_pixel(png, mark_x, bottom - 1600 * 500 / 1700), 0x000000);
+    ck_assert_uint_eq(png_pixel(png, mark_x, bottom - 425 * 500 / 1700), 0xffffff);
     cairo_surface_destroy(png);
 }
 END_TEST

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "chart.h"
+#include "png_test.h"
 
 enum { FIRST_FIT, NO_REUSE, LIBC, JEMALLOC, ALLOCATORS };
 enum { RATIOS, CRASH, NO_LIBC, WORKLOADS };
@@ -74,24 +75,14 @@ static Comparison *crafted_comparison(void)
 
 /* Draws `comparison` into a fresh file and reads it back; the caller
  * destroys the surface. */
-static cairo_surface_t *draw(const Comparison *comparison)
+static gboolean write_chart(const char *path, const void *comparison, GError **error)
 {
-    g_autofree char *dir = g_dir_make_tmp("chart-XXXXXX", NULL);
-    g_autofree char *path = g_build_filename(dir, "chart.png", NULL);
-    g_autoptr(GError) error = NULL;
-    ck_assert_msg(chart_write(path, comparison, &error), "%s", error ? error->message : "");
-    cairo_surface_t *png = cairo_image_surface_create_from_png(path);
-    ck_assert_int_eq(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
-    g_unlink(path);
-    g_rmdir(dir);
-    return png;
+    return chart_write(path, comparison, error);
 }
 
-static guint32 pixel(cairo_surface_t *surface, int x, int y)
+static cairo_surface_t *draw(const Comparison *comparison)
 {
-    const unsigned char *data = cairo_image_surface_get_data(surface);
-    return *(const guint32 *)(data + y * cairo_image_surface_get_stride(surface) + x * 4) &
-           0xffffffu;
+    return png_written(write_chart, comparison);
 }
 
 /* Pixels of exactly `rgb` in the rectangle [x0, x1) x [y0, y1). */
@@ -100,7 +91,7 @@ static int pixels_of(cairo_surface_t *surface, guint32 rgb, int x0, int x1, int 
     int count = 0;
     for (int y = y0; y < y1; y++)
         for (int x = x0; x < x1; x++)
-            count += pixel(surface, x, y) == rgb;
+            count += png_pixel(surface, x, y) == rgb;
     return count;
 }
 
@@ -110,7 +101,7 @@ static int dark_pixels(cairo_surface_t *surface, int x0, int x1, int y0, int y1)
     int count = 0;
     for (int y = y0; y < y1; y++)
         for (int x = x0; x < x1; x++) {
-            guint32 rgb = pixel(surface, x, y);
+            guint32 rgb = png_pixel(surface, x, y);
             count += (rgb >> 16) < 0x80 && ((rgb >> 8) & 0xff) < 0x80 && (rgb & 0xff) < 0x80;
         }
     return count;
