@@ -202,6 +202,48 @@ static gboolean optional_bool(JsonObject *object, const char *name)
     return node && JSON_NODE_HOLDS_VALUE(node) ? json_node_get_boolean(node) : FALSE;
 }
 
+/* The index of `name` among `names` (count of them), or -1. */
+static int name_index(const char *name, const char *(*name_of)(int), int count)
+{
+    for (int i = 0; i < count && name != NULL; i++)
+        if (strcmp(name, name_of(i)) == 0)
+            return i;
+    return -1;
+}
+
+static const char *witness_name(int i)
+{
+    return mstats_witness_name((MstatsWitness)i);
+}
+
+static const char *completion_name(int i)
+{
+    return mstats_completion_name((MstatsCompletion)i);
+}
+
+/* witness and completion, which a cell written by another mcompare
+ * (--emit-jobs) must carry: a grade depends on them. */
+static gboolean trust_from_json(JsonObject *object, MstatsRunResult *r, GError **error)
+{
+    int witness = name_index(optional_string(object, "witness"), witness_name,
+                             MSTATS_WITNESS_UNMEASURED + 1);
+    int completion = name_index(optional_string(object, "completion"), completion_name,
+                                MSTATS_COMPLETION_MISSING + 1);
+    if (witness < 0 || completion < 0) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                    "a cell has no valid \"witness\" or \"completion\" member: it was written "
+                    "by an older mcompare; run the cell again");
+        return FALSE;
+    }
+    r->witness = (MstatsWitness)witness;
+    r->witness_why = g_strdup(optional_string(object, "witness_why"));
+    r->witness_brks = (guint64)optional_int(object, "witness_brks", 0);
+    r->shim_heap_max = (guint64)optional_int(object, "shim_max", 0);
+    r->completion = (MstatsCompletion)completion;
+    r->completion_why = g_strdup(optional_string(object, "completion_why"));
+    return TRUE;
+}
+
 gboolean cell_from_json(JsonObject *object, Cell *cell, GError **error)
 {
     if (!need(object, "status", G_TYPE_STRING, error))
@@ -253,7 +295,7 @@ gboolean cell_from_json(JsonObject *object, Cell *cell, GError **error)
     }
     r->allocator.name = g_strdup(optional_string(object, "allocator"));
     r->allocator.path = g_strdup(optional_string(object, "allocator_path"));
-    return TRUE;
+    return trust_from_json(object, r, error);
 }
 
 Workload *workload_from_json(JsonObject *object, GError **error)

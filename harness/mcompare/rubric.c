@@ -127,14 +127,39 @@ static gboolean check_keys(GKeyFile *file, const LineMap *map, const char *group
     return TRUE;
 }
 
+/* A [grading] key with two values: *first_chosen is TRUE for `first` and
+ * when the key is absent, FALSE for `second`; anything else is an error
+ * naming `choices`. */
+static gboolean read_choice(GKeyFile *file, const LineMap *map, const char *group, const char *key,
+                            const char *first, const char *second, const char *choices,
+                            gboolean *first_chosen, GError **error)
+{
+    g_autofree char *value = value_of(file, group, key);
+    *first_chosen = value == NULL || strcmp(value, first) == 0;
+    if (value == NULL || *first_chosen || strcmp(value, second) == 0)
+        return TRUE;
+    return rubric_fail(error, map->path, key_line(map, group, key), "%s = %s: give %s", key, value,
+                       choices);
+}
+
 /* [grading]: the allocator (optional) and the pass mark (required). */
 static gboolean read_grading(GKeyFile *file, const LineMap *map, Rubric *rubric, GError **error)
 {
     if (!g_key_file_has_group(file, GRADING))
         return rubric_fail(error, map->path, 1,
                            "no [grading] section: add one with allocator = NAME and pass = POINTS");
-    static const char *const allowed[] = {"allocator", "pass", "align", "sandbox", NULL};
-    if (!check_keys(file, map, GRADING, allowed, "allocator, pass, align or sandbox", error))
+    static const char *const allowed[] = {"allocator", "pass",    "align",
+                                          "sandbox",   "verify",  "witness", NULL};
+    if (!check_keys(file, map, GRADING, allowed,
+                    "allocator, pass, align, sandbox, verify or witness", error))
+        return FALSE;
+    if (!read_choice(file, map, GRADING, "verify", "proof", "none",
+                     "proof (a run without a verified completion earns nothing) or none",
+                     &rubric->require_proof, error) ||
+        !read_choice(file, map, GRADING, "witness", "required", "optional",
+                     "required (an allocator whose heap was not witnessed earns nothing) or "
+                     "optional",
+                     &rubric->require_witness, error))
         return FALSE;
     g_autofree char *sandbox = value_of(file, GRADING, "sandbox");
     if (sandbox != NULL) {

@@ -61,6 +61,14 @@ typedef struct {
     char *allocator;          /* [grading] allocator, NULL when absent */
     unsigned alignment;       /* [grading] align: 8 or 16; 0 when absent */
     gboolean require_sandbox; /* [grading] sandbox = required: an unsandboxed cell fails */
+    /* [grading] verify = proof (the default): a run whose completion is not
+     * verified (a program without a completion proof) earns nothing;
+     * verify = none grades it anyway. */
+    gboolean require_proof;
+    /* [grading] witness = required (the default): a graded allocator whose
+     * heap could not be witnessed earns nothing; witness = optional grades
+     * its shim-reported figures anyway. */
+    gboolean require_witness;
     double pass;
     gboolean pass_is_percent;
     GPtrArray *items; /* RubricItem *, in file order */

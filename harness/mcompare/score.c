@@ -159,6 +159,15 @@ static void judge(const Rubric *rubric, const RubricItem *item, const Comparison
             check_note(&checks, FALSE, "not sandboxed (%s): the rubric requires the sandbox",
                        cell->result.not_sandboxed_why != NULL ? cell->result.not_sandboxed_why
                                                               : "no reason given");
+        const MstatsRunResult *r = &cell->result;
+        if (rubric->require_witness && r->witness == MSTATS_WITNESS_UNAVAILABLE)
+            check_note(&checks, FALSE, "figures not witnessed (%s): the rubric requires the witness",
+                       r->witness_why != NULL ? r->witness_why : "no reason given");
+        if (rubric->require_proof && r->code == MSTATS_CODE_OK &&
+            r->completion == MSTATS_COMPLETION_NOT_VERIFIED)
+            check_note(&checks, FALSE,
+                       "completion not verified (%s): the rubric needs verify = none to grade it",
+                       r->completion_why != NULL ? r->completion_why : "no reason given");
         check_status(&checks, item, cell);
         /* A run that failed is not judged on its figures: a MAX / optimal
          * under the threshold would read as a pass. */

@@ -6,7 +6,7 @@
 
 const GOptionEntry *single_run_entries(SingleRunOptions *options, const char *timeout_help)
 {
-    static GOptionEntry entries[7];
+    static GOptionEntry entries[8];
     GOptionEntry filled[] = {
         {"allocator", 'a', 0, G_OPTION_ARG_STRING, &options->allocator,
          "Allocator: first-fit (default), next-fit, best-fit, worst-fit, no-reuse, libc, "
@@ -23,6 +23,10 @@ const GOptionEntry *single_run_entries(SingleRunOptions *options, const char *ti
          "BYTES"},
         {"no-sandbox", 0, 0, G_OPTION_ARG_NONE, &options->no_sandbox,
          "Run the program outside the bubblewrap sandbox (for debugging; the report says so)",
+         NULL},
+        {"witness-all", 0, 0, G_OPTION_ARG_NONE, &options->witness_all,
+         "Witness the heap through the kernel even for trusted allocators (built-in strategies, "
+         "libc), as every other allocator is: to check the witness or measure its cost",
          NULL},
         {"version", 0, 0, G_OPTION_ARG_NONE, &options->version, "Print the version and exit", NULL},
         G_OPTION_ENTRY_NULL,
@@ -60,6 +64,7 @@ int single_run(const char *name, const SingleRunOptions *options, char **program
         options->allocator != NULL ? options->allocator : g_getenv("MSTATS_ALLOCATOR");
     request->timeout_seconds = options->timeout;
     request->no_sandbox = options->no_sandbox;
+    request->witness_trusted = options->witness_all;
     request->argv = program;
     request->take_terminal = TRUE;
     fflush(stdout);
@@ -72,5 +77,7 @@ int single_run(const char *name, const SingleRunOptions *options, char **program
     if (!result->sandboxed)
         fprintf(stderr, "%s: warning: the run was not sandboxed: %s\n", name,
                 result->not_sandboxed_why);
+    if (result->witness == MSTATS_WITNESS_UNAVAILABLE)
+        fprintf(stderr, "%s: warning: figures not witnessed: %s\n", name, result->witness_why);
     return -1;
 }

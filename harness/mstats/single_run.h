@@ -11,6 +11,7 @@ typedef struct {
     double timeout;
     char *memory_limit;
     gboolean no_sandbox;
+    gboolean witness_all; /* --witness-all */
     int alignment; /* --align: 0 (not given), else 8 or 16 */
     gboolean version;
 } SingleRunOptions;

@@ -92,9 +92,13 @@ const char *const *mstats_reference_allocators(void)
     return names;
 }
 
-/* The reference allocator whose file is `basename`, or NULL. */
-static const Reference *reference_by_file(const char *basename)
+/* The reference allocator installed at `path` (a system library directory,
+ * which the graded code cannot write to), or NULL. */
+static const Reference *reference_by_file(const char *path)
 {
+    if (!g_str_has_prefix(path, "/usr/lib") && !g_str_has_prefix(path, "/lib"))
+        return NULL;
+    g_autofree char *basename = g_path_get_basename(path);
     for (size_t i = 0; i < G_N_ELEMENTS(references); i++)
         if (g_str_has_prefix(basename, references[i].file) ||
             (g_str_has_prefix(basename, "lib") &&
@@ -116,6 +120,7 @@ static gboolean resolve_reference(const Reference *reference, MstatsAllocator *a
             allocator->path = path;
             allocator->heap_unmeasured = TRUE;
             allocator->preload = TRUE;
+            allocator->trusted = TRUE;
             return TRUE;
         }
         g_free(path);
@@ -168,6 +173,7 @@ gboolean mstats_allocator_resolve(const char *name_or_path, MstatsAllocator *all
         allocator->name = g_strdup("libc");
         allocator->path = glibc_path();
         allocator->is_libc = TRUE;
+        allocator->trusted = TRUE;
         return TRUE;
     }
     if (is_builtin(name_or_path)) {
@@ -185,6 +191,7 @@ gboolean mstats_allocator_resolve(const char *name_or_path, MstatsAllocator *all
         }
         allocator->name = g_strdup(name_or_path);
         allocator->path = path;
+        allocator->trusted = TRUE;
         return TRUE;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(references); i++)
@@ -215,7 +222,8 @@ gboolean mstats_allocator_resolve(const char *name_or_path, MstatsAllocator *all
     allocator->path = g_canonicalize_filename(name_or_path, NULL);
     allocator->name = g_path_get_basename(name_or_path);
     allocator->preload = mstats_needs_preload(allocator->path);
-    allocator->heap_unmeasured = reference_by_file(allocator->name) != NULL;
+    allocator->heap_unmeasured = reference_by_file(allocator->path) != NULL;
+    allocator->trusted = allocator->heap_unmeasured;
     return TRUE;
 }
 

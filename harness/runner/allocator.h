@@ -17,6 +17,11 @@ typedef struct {
      * mimalloc, tcmalloc): its calls and time are measured, its heap is not,
      * so MAX is "not measured" and no grade uses it. */
     gboolean heap_unmeasured;
+    /* Our own code or a system package (a built-in strategy, glibc, a
+     * reference allocator installed under /usr): its figures are believed.
+     * Any other file is graded code that may cheat (docs/security.md): its
+     * heap is witnessed and its run checked against a reference run. */
+    gboolean trusted;
 } MstatsAllocator;
 
 /* The built-in strategy names, NULL-terminated (without "libc"). */

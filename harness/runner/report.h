@@ -13,8 +13,19 @@
 /* The [mstats]: lines, each ending in a newline:
  * STATUS, MAX, AVG, TIME, REQUESTED, PEAK-LIVE, UTILIZATION, CALLS, ALLOCATOR,
  * CPU-TIME (user + system seconds of the program), SANDBOX when the run was
- * not sandboxed (and why), and REASON when the run failed. */
+ * not sandboxed (and why), WITNESS (how MAX was witnessed; none for an mmap
+ * allocator), COMPLETION (whether the workload provably finished), and
+ * REASON when the run failed. */
 char *mstats_report_text(const MstatsRunResult *result);
+
+/* The words after "WITNESS: " (NULL: no line, an mmap allocator) and after
+ * "COMPLETION: ", for the text report and mcompare. */
+char *mstats_witness_words(const MstatsRunResult *result);
+char *mstats_completion_words(const MstatsRunResult *result);
+
+/* The names the JSON report gives a witness and a completion. */
+const char *mstats_witness_name(MstatsWitness witness);
+const char *mstats_completion_name(MstatsCompletion completion);
 
 /* One JSON object with every figure of the text report plus code, signal,
  * reason, exit status, CPU time, per-function calls and the request. */
@@ -24,7 +35,8 @@ char *mstats_report_json(const MstatsRunResult *result, const MstatsRunRequest *
  * code, wait_status, exit_status, signal, reason, timed_out, figures_valid,
  * max, avg, time, cpu_time, requested, peak_live, utilization,
  * live_at_exit, live_blocks_at_exit, calls (per function, and failed),
- * sandboxed, not_sandboxed_why, memory_bound and memory_peak.
+ * sandboxed, not_sandboxed_why, memory_bound, memory_peak, witness,
+ * witness_why, witness_brks, shim_max, completion and completion_why.
  * The mstats report and mcompare's cells share it. */
 void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result);
 

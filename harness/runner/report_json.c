@@ -6,6 +6,30 @@
 #include "report.h"
 #include "region_layout.h"
 
+static const char *const witness_names[] = {
+    [MSTATS_WITNESS_TRUSTED] = "trusted",
+    [MSTATS_WITNESS_KERNEL] = "kernel",
+    [MSTATS_WITNESS_UNAVAILABLE] = "unavailable",
+    [MSTATS_WITNESS_UNMEASURED] = "unmeasured",
+};
+
+static const char *const completion_names[] = {
+    [MSTATS_COMPLETION_NOT_VERIFIED] = "not-verified",
+    [MSTATS_COMPLETION_VERIFIED] = "verified",
+    [MSTATS_COMPLETION_PROVED] = "proved",
+    [MSTATS_COMPLETION_MISSING] = "missing",
+};
+
+const char *mstats_witness_name(MstatsWitness witness)
+{
+    return witness_names[witness];
+}
+
+const char *mstats_completion_name(MstatsCompletion completion)
+{
+    return completion_names[completion];
+}
+
 void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
 {
     json_member_string(b, "status", result->code == MSTATS_CODE_OK ? "OK" : "FAILED");
@@ -58,6 +82,15 @@ void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
         json_member_int(b, "memory_peak", (gint64)result->memory_peak);
     else
         json_member_null(b, "memory_peak");
+    json_member_string(b, "witness", mstats_witness_name(result->witness));
+    json_member_string(b, "witness_why", result->witness_why);
+    json_member_int(b, "witness_brks", (gint64)result->witness_brks);
+    if (heap)
+        json_member_int(b, "shim_max", (gint64)result->shim_heap_max);
+    else
+        json_member_null(b, "shim_max");
+    json_member_string(b, "completion", mstats_completion_name(result->completion));
+    json_member_string(b, "completion_why", result->completion_why);
 }
 
 char *mstats_report_json(const MstatsRunResult *result, const MstatsRunRequest *request)

@@ -1,6 +1,43 @@
 /* The text report. The first four lines are the course's, byte for byte. */
 #include "report.h"
 
+char *mstats_witness_words(const MstatsRunResult *result)
+{
+    switch (result->witness) {
+    case MSTATS_WITNESS_KERNEL:
+        return g_strdup_printf("kernel (MAX is the break's peak over %" G_GUINT64_FORMAT
+                               " brk calls; AVG is not witnessed and never graded)",
+                               result->witness_brks);
+    case MSTATS_WITNESS_TRUSTED:
+        return g_strdup_printf("none (%s is trusted code: its MAX is the shim's, not witnessed)",
+                               result->allocator.name);
+    case MSTATS_WITNESS_UNAVAILABLE:
+        return g_strdup_printf("none: %s; figures not witnessed",
+                               result->witness_why != NULL ? result->witness_why : "");
+    case MSTATS_WITNESS_UNMEASURED:
+        break;
+    }
+    return NULL;
+}
+
+char *mstats_completion_words(const MstatsRunResult *result)
+{
+    const char *why = result->completion_why != NULL ? result->completion_why : "";
+    switch (result->completion) {
+    case MSTATS_COMPLETION_VERIFIED:
+        return g_strdup("verified (the proof matches a reference run on glibc; CALLS, REQUESTED "
+                        "and PEAK-LIVE are checked against it, and PEAK-LIVE is its)");
+    case MSTATS_COMPLETION_PROVED:
+        return g_strdup("proved (the program gave its proof; a trusted allocator is not checked "
+                        "against a reference run)");
+    case MSTATS_COMPLETION_MISSING:
+        return g_strdup_printf("missing: %s", why);
+    case MSTATS_COMPLETION_NOT_VERIFIED:
+        break;
+    }
+    return g_strdup_printf("not verified: %s", why);
+}
+
 char *mstats_report_text(const MstatsRunResult *result)
 {
     GString *out = g_string_new(NULL);
@@ -40,6 +77,11 @@ char *mstats_report_text(const MstatsRunResult *result)
     if (!result->sandboxed)
         g_string_append_printf(out, "[mstats]: SANDBOX: none: %s\n",
                                result->not_sandboxed_why != NULL ? result->not_sandboxed_why : "");
+    g_autofree char *witness = mstats_witness_words(result);
+    if (witness != NULL)
+        g_string_append_printf(out, "[mstats]: WITNESS: %s\n", witness);
+    g_autofree char *completion = mstats_completion_words(result);
+    g_string_append_printf(out, "[mstats]: COMPLETION: %s\n", completion);
     if (result->code != MSTATS_CODE_OK)
         g_string_append_printf(out, "[mstats]: REASON: %d %s\n", result->code,
                                result->reason != NULL ? result->reason : "");

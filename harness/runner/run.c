@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "heap_map.h"
+#include "proof.h"
 #include "output_file.h"
 #include "record.h"
 #include "memory_bound.h"
@@ -17,6 +19,7 @@
 #include "run_init.h"
 #include "sandbox.h"
 #include "spawn.h"
+#include "trust.h"
 
 GQuark mstats_error_quark(void)
 {
@@ -38,6 +41,9 @@ void mstats_run_result_clear(MstatsRunResult *result)
     g_clear_pointer(&result->reason, g_free);
     g_clear_pointer(&result->not_sandboxed_why, g_free);
     g_clear_pointer(&result->output_error, g_free);
+    g_clear_pointer(&result->witness_why, g_free);
+    g_clear_pointer(&result->completion_why, g_free);
+    g_clear_pointer(&result->proof_line, g_free);
     mstats_allocator_clear(&result->allocator);
 }
 
@@ -77,7 +83,8 @@ static char **run_environment(void)
     char **env = g_get_environ();
     env = g_environ_unsetenv(env, "LD_PRELOAD");
     const char *shim_variables[] = {MSTATS_ENV_ALLOCATOR, MSTATS_ENV_REGION_FD, MSTATS_ENV_LIMIT,
-                                    MSTATS_ENV_RECORD_FD, MSTATS_ENV_ALIGN,     MSTATS_ENV_MMAP};
+                                    MSTATS_ENV_RECORD_FD, MSTATS_ENV_ALIGN,     MSTATS_ENV_MMAP,
+                                    MSTATS_ENV_CHALLENGE, MSTATS_ENV_PROOF_FD};
     for (gsize i = 0; i < G_N_ELEMENTS(shim_variables); i++)
         env = g_environ_unsetenv(env, shim_variables[i]);
     return env;
@@ -85,10 +92,11 @@ static char **run_environment(void)
 
 /* NAME=VALUE pairs mstats-run-init adds for the program alone: the shim
  * preloaded (before any LD_PRELOAD of the caller's; an allocator with static
- * TLS right after it) and its configuration. */
+ * TLS right after it), its configuration, and the completion proof's
+ * challenge and descriptor (proof.h). */
 static char **program_variables(const char *shim, const MstatsRunRequest *request,
                                 const MstatsAllocator *allocator, const RunnerRegion *region,
-                                gboolean sandboxed)
+                                gboolean sandboxed, const char *challenge, int proof_fd)
 {
     GPtrArray *pairs = g_ptr_array_new();
     GString *preload = g_string_new("LD_PRELOAD=");
@@ -111,6 +119,8 @@ static char **program_variables(const char *shim, const MstatsRunRequest *reques
         g_ptr_array_add(pairs, g_strdup_printf(MSTATS_ENV_RECORD_FD "=%d", region->record_fd));
     if (sandboxed) /* the sandbox's scratch directory; another may not exist in it */
         g_ptr_array_add(pairs, g_strdup("TMPDIR=/tmp"));
+    g_ptr_array_add(pairs, g_strconcat(MSTATS_ENV_CHALLENGE "=", challenge, NULL));
+    g_ptr_array_add(pairs, g_strdup_printf(MSTATS_ENV_PROOF_FD "=%d", proof_fd));
     g_ptr_array_add(pairs, NULL);
     return (char **)g_ptr_array_free(pairs, FALSE);
 }
@@ -252,23 +262,29 @@ static gboolean use_sandbox(const MstatsRunRequest *request, const char *init, c
     return *why == NULL;
 }
 
-gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GError **error)
+/* What the program wrote on its proof descriptor (at most
+ * MSTATS_PROOF_READ_MAX bytes, NUL-terminated). */
+static char *read_proof(int fd)
 {
-    memset(result, 0, sizeof *result);
-    if (request->argv == NULL || request->argv[0] == NULL) {
-        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "no PROGRAM given");
-        return FALSE;
-    }
-    if (!mstats_allocator_resolve(request->allocator, &result->allocator, error))
-        return FALSE;
+    char *text = g_malloc(MSTATS_PROOF_READ_MAX + 1);
+    ssize_t n = pread(fd, text, MSTATS_PROOF_READ_MAX, 0);
+    text[n > 0 ? n : 0] = '\0';
+    return text;
+}
+
+/* One run of `request` on the allocator already resolved in
+ * result->allocator, handing the program `challenge`; fills the rest of
+ * `result`, the program's last proof line and the witness's figures
+ * included. *proof_text receives everything the program wrote as proof. */
+static gboolean run_program(const MstatsRunRequest *request, const char *program,
+                            const char *challenge, MstatsRunResult *result, char **proof_text,
+                            GError **error)
+{
     g_autofree char *library_dir = mstats_library_dir(error);
     if (library_dir == NULL)
         return FALSE;
     g_autofree char *shim = g_build_filename(library_dir, "libmstats-shim.so", NULL);
     g_autofree char *init = g_build_filename(library_dir, RUN_INIT_NAME, NULL);
-    g_autofree char *program = find_program(request->argv[0], error);
-    if (program == NULL)
-        return FALSE;
     if (!writable(request->record_path, "--record", error) ||
         !writable(request->heap_map_path, "--heap-map", error))
         return FALSE;
@@ -279,20 +295,26 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
         return FALSE;
     result->sandboxed = use_sandbox(request, init, &result->not_sandboxed_why);
     result->alignment = request->alignment;
+    const MstatsAllocator *allocator = &result->allocator;
+    gboolean witnessed = !allocator->heap_unmeasured &&
+                         (!allocator->trusted || request->witness_trusted);
     int status_pipe[2] = {-1, -1}, info_pipe[2] = {-1, -1};
-    if (pipe2(status_pipe, O_CLOEXEC) != 0 ||
+    int proof_fd = memfd_create("mstats-proof", MFD_CLOEXEC);
+    if (proof_fd < 0 || pipe2(status_pipe, O_CLOEXEC) != 0 ||
         (result->sandboxed && pipe2(info_pipe, O_CLOEXEC) != 0)) {
         g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_SYSTEM, "cannot create a pipe: %s",
                     g_strerror(errno));
         close_pipe(status_pipe);
+        if (proof_fd >= 0)
+            close(proof_fd);
         runner_region_close(&region);
         return FALSE;
     }
     MemoryBound bound;
     memory_bound_create(&bound, MSTATS_RUN_MEMORY(request->memory_limit));
     result->memory_bound = bound.kind;
-    g_auto(GStrv) variables =
-        program_variables(shim, request, &result->allocator, &region, result->sandboxed);
+    g_auto(GStrv) variables = program_variables(shim, request, &result->allocator, &region,
+                                                result->sandboxed, challenge, proof_fd);
     const char *visible[] = {shim, result->allocator.is_libc ? NULL : result->allocator.path, NULL};
     SandboxCommand command = {
         .sandboxed = result->sandboxed,
@@ -301,6 +323,7 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
         .info_fd = info_pipe[1],
         .timeout_seconds = request->timeout_seconds,
         .data_limit = bound.rlimit_data,
+        .witness = witnessed,
         .program_env = variables,
         .program_path = program,
         .argv = request->argv,
@@ -314,13 +337,14 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
     SpawnPlan plan = {
         .argv = argv,
         .envp = env,
-        .inherit_fds = {region.fd, region.record_fd, status_pipe[1], info_pipe[1]},
+        .inherit_fds = {region.fd, region.record_fd, proof_fd, status_pipe[1], info_pipe[1]},
         .status_fd = status_pipe[0],
         .info_fd = info_pipe[0],
         .stdout_fd = request->quiet ? null_fd : request->stdout_fd,
         .stderr_fd = request->quiet ? null_fd : request->stderr_fd,
         .region = region.map,
         .timeout_seconds = request->timeout_seconds,
+        .witnessed = witnessed,
         /* A sandboxed run has a session of its own, and no terminal. */
         .take_terminal = request->take_terminal && !result->sandboxed,
         .cgroup_procs_fd = bound.procs_fd,
@@ -335,6 +359,8 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
     if (spawned)
         memory_hit = memory_bound_finish(&bound, region.map, &result->memory_peak);
     memory_bound_destroy(&bound);
+    *proof_text = read_proof(proof_fd);
+    close(proof_fd);
     if (!spawned) {
         runner_region_close(&region);
         return FALSE;
@@ -350,10 +376,64 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
     result->wall_seconds = outcome.wall_seconds;
     result->cpu_seconds = outcome.cpu_seconds;
     classify(&region, &outcome, request, memory_hit, result);
+    trust_note_witness(result, witnessed, &outcome);
+    char line[MSTATS_PROOF_LINE_MAX];
+    if (mstats_proof_last_line(*proof_text, line))
+        result->proof_line = g_strdup(line);
 
     g_autoptr(GError) write_error = NULL;
     if (recording && !write_recording(request, &region, result, &write_error))
         result->output_error = g_strdup(write_error->message);
     runner_region_close(&region);
     return TRUE;
+}
+
+gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GError **error)
+{
+    memset(result, 0, sizeof *result);
+    if (request->argv == NULL || request->argv[0] == NULL) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "no PROGRAM given");
+        return FALSE;
+    }
+    if (!mstats_allocator_resolve(request->allocator, &result->allocator, error))
+        return FALSE;
+    g_autofree char *program = find_program(request->argv[0], error);
+    if (program == NULL)
+        return FALSE;
+    /* Graded code on a workload that proves its completion: the reference
+     * run on glibc first, whose challenge the measured run gets too. */
+    const TrustReference *reference = NULL;
+    gboolean proves = trust_program_proves(program);
+    if (!result->allocator.trusted && proves) {
+        reference = trust_reference(request, program, error);
+        if (reference == NULL)
+            return FALSE;
+    }
+    char challenge[MSTATS_PROOF_HEX_DIGITS + 1];
+    if (reference != NULL)
+        memcpy(challenge, reference->challenge, sizeof challenge);
+    else
+        trust_new_challenge(challenge);
+    g_autofree char *proof_text = NULL;
+    if (!run_program(request, program, challenge, result, &proof_text, error))
+        return FALSE;
+    trust_judge(result, proves, proof_text, reference);
+    return TRUE;
+}
+
+gboolean mstats_run_reference(const MstatsRunRequest *request, const char *program,
+                              const char *challenge, MstatsRunResult *result, GError **error)
+{
+    memset(result, 0, sizeof *result);
+    MstatsRunRequest reference = *request;
+    reference.allocator = "libc";
+    reference.quiet = TRUE;
+    reference.stdout_fd = reference.stderr_fd = -1;
+    reference.record_path = reference.heap_map_path = NULL;
+    reference.take_terminal = FALSE;
+    reference.witness_trusted = FALSE;
+    if (!mstats_allocator_resolve(reference.allocator, &result->allocator, error))
+        return FALSE;
+    g_autofree char *proof_text = NULL;
+    return run_program(&reference, program, challenge, result, &proof_text, error);
 }

@@ -43,7 +43,27 @@ typedef struct {
     /* The alignment every block is checked for (code 93): 16 (0 means 16) or
      * 8 for the courses whose allocators return 8-aligned blocks. */
     unsigned alignment;
+    /* Witness the heap (MAX) through the kernel even when the allocator is
+     * trusted (a built-in strategy, glibc): for checking the witness and
+     * measuring what it costs. Untrusted allocators are always witnessed. */
+    gboolean witness_trusted;
 } MstatsRunRequest;
+
+/* How MAX was witnessed (docs/security.md). */
+typedef enum {
+    MSTATS_WITNESS_TRUSTED,     /* a trusted allocator: the shim's MAX is believed */
+    MSTATS_WITNESS_KERNEL,      /* the kernel's account of every brk (run_init.c) */
+    MSTATS_WITNESS_UNAVAILABLE, /* an untrusted allocator whose heap could not be witnessed */
+    MSTATS_WITNESS_UNMEASURED,  /* an mmap allocator: no heap figure at all */
+} MstatsWitness;
+
+/* Whether the workload provably ran to its end (harness/protocol/proof.h). */
+typedef enum {
+    MSTATS_COMPLETION_NOT_VERIFIED, /* the program gives no proof, or no reference could run */
+    MSTATS_COMPLETION_VERIFIED,     /* its proof equals the reference run's on glibc */
+    MSTATS_COMPLETION_PROVED,       /* a trusted allocator, and the program's proof came */
+    MSTATS_COMPLETION_MISSING,      /* no valid proof: code 96 */
+} MstatsCompletion;
 
 /* What happened. Figures are meaningful when figures_valid. */
 typedef struct {
@@ -76,11 +96,27 @@ typedef struct {
     /* record_path or heap_map_path could not be written: why, in one line.
      * The run's figures stand; the caller reports this and fails. */
     char *output_error;
+    /* What the grade can believe (docs/security.md). With an untrusted
+     * allocator heap_max is the kernel's MAX and peak_live the reference
+     * run's; what the shim said is kept for the REASON of a mismatch. */
+    MstatsWitness witness;
+    char *witness_why;     /* MSTATS_WITNESS_UNAVAILABLE: why, in words */
+    guint64 witness_brks;  /* brk system calls the witness saw */
+    guint64 shim_heap_max; /* MAX as the shim reported it */
+    MstatsCompletion completion;
+    char *completion_why; /* words for the COMPLETION line */
+    char *proof_line;     /* the program's last completion proof line (NULL: none) */
 } MstatsRunResult;
 
 void mstats_run_request_init(MstatsRunRequest *request);
 
 /* Runs request->argv to completion (or timeout) and fills `result`.
+ * With an untrusted allocator (MstatsAllocator.trusted) the run is checked
+ * (docs/security.md): the kernel witnesses its heap (code 67 when the shim's
+ * MAX differs); a program that gives a completion proof is first run on
+ * glibc with the same challenge (the reference run, run once per workload
+ * in this process), and the measured run must give the same proof (code
+ * 96) and the same CALLS, REQUESTED and PEAK-LIVE (code 97).
  * Returns FALSE with `error` set only when the run could not be attempted:
  * unknown allocator, missing program, missing shim, exec failure, recording
  * file not writable. Every outcome of the program itself, crash or timeout

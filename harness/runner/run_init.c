@@ -1,5 +1,5 @@
 /* mstats-run-init: the first process of every run, between the runner and the
- * measured program. It exists for three reasons:
+ * measured program. It exists for four reasons:
  *  1. Containment. Inside the bubblewrap sandbox it is PID 1 of the run's PID
  *     namespace (bwrap --as-pid-1), so when it exits the kernel kills every
  *     process the run started. Without a sandbox it is a child subreaper
@@ -9,15 +9,24 @@
  *     exit(139); as the program's parent, this process sees the raw status.
  *  3. A clock that starts when the program does: the timeout and TIME never
  *     include the sandbox's set-up or the clean-up after the program.
+ *  4. The brk witness (harness/witness): as the program's parent it traces
+ *     the program's brk system calls and keeps the kernel's account of its
+ *     heap, which the graded allocator cannot write to.
  * It reports one line on STATUS_FD, written only after every other process
  * of the run is gone, so nothing of the run can write after it.
  *
- * usage: mstats-run-init STATUS_FD TIMEOUT_MS DATA_LIMIT [NAME=VALUE...] --
+ * usage: mstats-run-init STATUS_FD TIMEOUT_MS DATA_LIMIT WITNESS [NAME=VALUE...] --
  *                        PROGRAM_PATH ARGV0 [ARG...]
  *        mstats-run-init --probe   (exits 0: the sandbox can start programs)
  * NAME=VALUE pairs are put into the program's environment only (LD_PRELOAD of
  * the shim must reach the program, not this process). DATA_LIMIT > 0 sets
- * the program's RLIMIT_DATA. TIMEOUT_MS 0 means no timeout.
+ * the program's RLIMIT_DATA. TIMEOUT_MS 0 means no timeout. WITNESS is
+ * "brk" (witness the program's heap) or "-".
+ *
+ * Witnessing costs the program wall time, not CPU time: every brk stops it
+ * until this process has looked. That time is not the program's, so each
+ * trace stop moves the timeout on by RUN_INIT_STOP_ALLOWANCE_NS (at most to
+ * RUN_INIT_WITNESS_STRETCH times the timeout).
  *
  * libc only, single-threaded; it never allocates after the program starts.
  */
@@ -26,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "brk_witness.h"
 #include "run_init.h"
 
 /* How long the program has after SIGTERM before SIGKILL. */
@@ -106,11 +117,19 @@ static void clear_run(void)
     }
 }
 
+/* The descriptors the program's child reports on before exec (close-on-exec
+ * pipes, read after the program has ended). */
+typedef struct {
+    int exec_errno; /* errno of a failed exec */
+    int witness;    /* -1: no witness asked for; else errno of a witness that could not start */
+} ChildPipes;
+
 /* In the program's child, before exec: the environment, limits and signal
- * state the program should start with. Only async-signal-safe calls. */
+ * state the program should start with, and the witness last (its filter
+ * must see the program's brk calls only). Only async-signal-safe calls. */
 static void __attribute__((noreturn))
 exec_program(char **env_pairs, int pair_count, long long data_limit, char *path, char **argv,
-             int errno_pipe)
+             ChildPipes pipes)
 {
     for (int i = 0; i < pair_count; i++)
         putenv(env_pairs[i]);
@@ -129,11 +148,38 @@ exec_program(char **env_pairs, int pair_count, long long data_limit, char *path,
     for (int s = 1; s < NSIG; s++)
         signal(s, SIG_DFL);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    if (pipes.witness >= 0 && brk_witness_prepare_child() != 0) {
+        /* The run goes on, and reports that its heap was not witnessed. */
+        int error = errno;
+        if (write(pipes.witness, &error, sizeof error) < 0)
+            _exit(127);
+    }
     execv(path, argv);
     int error = errno;
-    if (write(errno_pipe, &error, sizeof error) < 0)
+    if (write(pipes.exec_errno, &error, sizeof error) < 0)
         _exit(127);
     _exit(127);
+}
+
+/* Reads the errno a child wrote on `fd` (0 when it wrote none). */
+static int read_errno(int fd)
+{
+    int error = 0;
+    if (fd < 0 || read(fd, &error, sizeof error) != (ssize_t)sizeof error)
+        return 0;
+    return error;
+}
+
+/* The deadline `base_ns` (a timeout's SIGTERM time) moved on for the trace
+ * stops the witness cost the program so far. */
+static long long stretched(long long base_ns, long long start, const BrkWitness *witness)
+{
+    if (base_ns < 0 || witness == NULL)
+        return base_ns;
+    long long stops = (long long)(witness->calls + witness->exit_stops);
+    long long stretch = stops * RUN_INIT_STOP_ALLOWANCE_NS;
+    long long most = (base_ns - start) * (RUN_INIT_WITNESS_STRETCH - 1);
+    return base_ns + (stretch < most ? stretch : most);
 }
 
 int main(int argc, char **argv)
@@ -141,19 +187,21 @@ int main(int argc, char **argv)
     if (argc == 2 && strcmp(argv[1], "--probe") == 0)
         return 0;
     int separator = 0;
-    for (int i = 4; i < argc; i++)
+    for (int i = 5; i < argc; i++)
         if (strcmp(argv[i], "--") == 0) {
             separator = i;
             break;
         }
-    if (argc < 5 || separator == 0 || separator + 2 >= argc) {
-        fprintf(stderr, "mstats-run-init: usage: STATUS_FD TIMEOUT_MS DATA_LIMIT [NAME=VALUE...] "
-                        "-- PROGRAM_PATH ARGV0 [ARG...] (started by the mstats runner only)\n");
+    if (argc < 6 || separator == 0 || separator + 2 >= argc) {
+        fprintf(stderr, "mstats-run-init: usage: STATUS_FD TIMEOUT_MS DATA_LIMIT brk|- "
+                        "[NAME=VALUE...] -- PROGRAM_PATH ARGV0 [ARG...] (started by the mstats "
+                        "runner only)\n");
         return 2;
     }
     int status_fd = atoi(argv[1]);
     long long timeout_ns = atoll(argv[2]) * 1000000LL;
     long long data_limit = atoll(argv[3]);
+    bool witnessing = strcmp(argv[4], "brk") == 0;
     fcntl(status_fd, F_SETFD, FD_CLOEXEC);
     /* Other processes of the same user cannot open our descriptors through
      * /proc or trace us: the status line stays ours. */
@@ -171,17 +219,22 @@ int main(int argc, char **argv)
     }
     sigprocmask(SIG_BLOCK, &handled, NULL);
 
-    int errno_pipe[2];
-    if (pipe2(errno_pipe, O_CLOEXEC) != 0)
+    int errno_pipe[2], witness_pipe[2] = {-1, -1};
+    if (pipe2(errno_pipe, O_CLOEXEC) != 0 || (witnessing && pipe2(witness_pipe, O_CLOEXEC) != 0))
         return 1;
     long long start = now_ns();
     pid_t program = fork();
     if (program < 0)
         return 1;
     if (program == 0)
-        exec_program(argv + 4, separator - 4, data_limit, argv[separator + 1], argv + separator + 2,
-                     errno_pipe[1]);
+        exec_program(argv + 5, separator - 5, data_limit, argv[separator + 1], argv + separator + 2,
+                     (ChildPipes){errno_pipe[1], witness_pipe[1]});
     close(errno_pipe[1]);
+    if (witnessing)
+        close(witness_pipe[1]);
+    BrkWitness witness;
+    if (witnessing)
+        brk_witness_start(&witness, program);
 
     RunInitReport report = {0};
     long long stop_at = timeout_ns > 0 ? start + timeout_ns : -1; /* SIGTERM then */
@@ -190,12 +243,24 @@ int main(int argc, char **argv)
     int status = 0;
     for (;;) {
         pid_t reaped;
-        while ((reaped = wait4(-1, &status, WNOHANG, &usage)) > 0 && reaped != program) {
+        int reaped_status;
+        struct rusage reaped_usage;
+        /* Every traced task (threads too: __WALL) passes through the
+         * witness, which resumes its trace stops. */
+        while ((reaped = wait4(-1, &reaped_status, WNOHANG | __WALL, &reaped_usage)) > 0) {
+            if (witnessing && brk_witness_event(&witness, reaped, reaped_status))
+                continue;
+            if (reaped == program) {
+                status = reaped_status;
+                usage = reaped_usage;
+                break;
+            }
         }
         if (reaped == program)
             break;
         long long now = now_ns();
-        if (stop_at >= 0 && now >= stop_at && kill_at < 0) {
+        long long term_at = stretched(stop_at, start, witnessing ? &witness : NULL);
+        if (term_at >= 0 && now >= term_at && kill_at < 0) {
             report.timed_out = 1;
             signal_run(SIGTERM);
             kill_at = now + GRACE_NS;
@@ -205,7 +270,7 @@ int main(int argc, char **argv)
             signal_run(SIGKILL);
             kill_at = now + GRACE_NS; /* again if something escaped the first */
         }
-        long long next = kill_at >= 0 ? kill_at : stop_at;
+        long long next = kill_at >= 0 ? kill_at : term_at;
         long long wait_ns = next >= 0 ? next - now : 1000000000LL * 3600;
         struct timespec wait_for = {wait_ns / 1000000000LL, wait_ns % 1000000000LL};
         siginfo_t info;
@@ -221,9 +286,19 @@ int main(int argc, char **argv)
     report.wait_status = status;
     report.cpu_us = (long long)usage.ru_utime.tv_sec * 1000000LL + usage.ru_utime.tv_usec +
                     (long long)usage.ru_stime.tv_sec * 1000000LL + usage.ru_stime.tv_usec;
-    int exec_errno = 0;
-    if (read(errno_pipe[0], &exec_errno, sizeof exec_errno) == (ssize_t)sizeof exec_errno)
-        report.exec_errno = exec_errno;
+    report.exec_errno = read_errno(errno_pipe[0]);
+    if (witnessing) {
+        int error = read_errno(witness_pipe[0]);
+        if (error == 0 && witness.failed)
+            error = witness.error;
+        else if (error == 0 && !witness.started)
+            error = ECHILD; /* the program ended before its first stop */
+        report.witness = error == 0 ? 1 : -1;
+        report.witness_errno = error;
+        report.witness_max = brk_witness_max(&witness);
+        report.witness_brks = witness.calls;
+        report.witness_stops = witness.calls + witness.exit_stops;
+    }
     clear_run();
 
     char line[RUN_INIT_LINE_MAX];

@@ -194,6 +194,7 @@ char **sandbox_argv(const SandboxCommand *command)
         timeout_ms = 1;
     g_ptr_array_add(args, g_strdup_printf("%" G_GINT64_FORMAT, timeout_ms));
     g_ptr_array_add(args, g_strdup_printf("%" G_GUINT64_FORMAT, command->data_limit));
+    g_ptr_array_add(args, g_strdup(command->witness ? "brk" : "-"));
     for (char **pair = command->program_env; pair != NULL && *pair != NULL; pair++)
         g_ptr_array_add(args, g_strdup(*pair));
     g_ptr_array_add(args, g_strdup("--"));

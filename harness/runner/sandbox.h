@@ -31,6 +31,7 @@ typedef struct {
     int info_fd;                      /* where bwrap writes {"child-pid": N} (-1: not asked) */
     double timeout_seconds;           /* <= 0: none */
     guint64 data_limit;               /* RLIMIT_DATA of the program; 0: none */
+    gboolean witness;                 /* witness the program's brk calls (run_init.c) */
     char **program_env;               /* NAME=VALUE set for the program only */
     const char *program_path;         /* found already */
     char **argv;                      /* PROGRAM ARG... */

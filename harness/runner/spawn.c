@@ -235,8 +235,9 @@ gboolean spawn_and_wait(const SpawnPlan *plan, SpawnOutcome *outcome, GError **e
     }
     /* mstats-run-init enforces the timeout from the program's start; this
      * is the net under it, for a run whose first process cannot report. */
+    double stretch = plan->witnessed ? RUN_INIT_WITNESS_STRETCH : 1;
     gint64 limit_ms = plan->timeout_seconds > 0
-                          ? (gint64)(plan->timeout_seconds * 1000) + WATCHDOG_MARGIN_MS
+                          ? (gint64)(plan->timeout_seconds * stretch * 1000) + WATCHDOG_MARGIN_MS
                           : -1;
     gboolean watchdog_fired = !wait_exit(pid, pidfd, limit_ms);
     if (watchdog_fired)
@@ -265,6 +266,10 @@ gboolean spawn_and_wait(const SpawnPlan *plan, SpawnOutcome *outcome, GError **e
         outcome->needed_sigkill = report.needed_sigkill != 0;
         outcome->wall_seconds = (double)report.wall_ns / 1e9;
         outcome->cpu_seconds = (double)report.cpu_us / 1e6;
+        outcome->witness = report.witness;
+        outcome->witness_errno = report.witness_errno;
+        outcome->witness_max = report.witness_max;
+        outcome->witness_brks = report.witness_brks;
     } else {
         outcome->wait_status = status;
         outcome->timed_out = watchdog_fired;

@@ -7,8 +7,8 @@
 
 #include "region_layout.h"
 
-/* Region, recording, status pipe and bwrap's info pipe. */
-#define SPAWN_INHERITED 4
+/* Region, recording, completion proof, status pipe and bwrap's info pipe. */
+#define SPAWN_INHERITED 5
 
 typedef struct {
     char **argv;                      /* bwrap ... or mstats-run-init ...; argv[0] is a path */
@@ -20,6 +20,7 @@ typedef struct {
     int stderr_fd;                    /* -1: inherit */
     MstatsRegion *region;             /* exec_errno here when argv[0] cannot be started */
     double timeout_seconds;           /* the program's timeout (<= 0: none); init enforces it */
+    gboolean witnessed;               /* init witnesses brk: its timeout stretches (run_init.h) */
     gboolean take_terminal;           /* make the run's group the terminal's foreground */
     int cgroup_procs_fd;              /* the run's cgroup.procs, joined before exec (-1: none) */
 } SpawnPlan;
@@ -32,6 +33,10 @@ typedef struct {
     gboolean needed_sigkill; /* SIGTERM was not enough */
     double wall_seconds;     /* the program's, from its start to its exit */
     double cpu_seconds;      /* user + system of the program and what it waited for */
+    int witness;             /* the brk witness: 0 not asked, 1 witnessed, -1 failed */
+    int witness_errno;       /* why it failed */
+    guint64 witness_max;     /* the witnessed MAX */
+    guint64 witness_brks;    /* brk system calls of the program */
 } SpawnOutcome;
 
 /* Forks, execs plan->argv and reaps it; returns when every process of the

@@ -22,8 +22,10 @@ static const MstatsCodeInfo code_table[] = {
      "allocation function the program needed; REASON names the function"},
     {67, "statistics could not be collected",
      "the shim never started in the program (statically linked, setuid, or LD_PRELOAD removed), "
-     "the shared statistics region was found corrupt, or (outside the sandbox) the program killed "
-     "the run's first process, mstats-run-init"},
+     "the shared statistics region was found corrupt, (outside the sandbox) the program killed "
+     "the run's first process, mstats-run-init, or the heap the shim reported is not the heap "
+     "the kernel saw (MAX differs from the witnessed MAX: the allocator moved the break behind "
+     "the shim's back or rewrote the figures)"},
     {68, "memory limit exceeded",
      "the break rose more than --memory-limit bytes above its start, or all memory of the run "
      "(heap, mmap, stacks, the shim's bookkeeping; twice the limit plus 256 MiB) passed the "
@@ -41,6 +43,14 @@ static const MstatsCodeInfo code_table[] = {
     {95, "invalid or double free",
      "free or realloc of a pointer the allocator never returned, of one already freed, or of a "
      "pointer inside a block"},
+    {96, "the workload did not finish",
+     "the program (a tester or mreplay) exited without the completion proof a run of it on "
+     "glibc gives: it stopped before its last check (an exit or a caught crash inside the "
+     "allocator), or the proof was forged"},
+    {97, "figures differ from the reference run",
+     "CALLS, REQUESTED or PEAK-LIVE, which the workload decides and not the allocator, differ "
+     "from a run of the same workload on glibc: the figures were rewritten, or the allocator "
+     "made calls on the program's behalf"},
 };
 
 /* The testers' own exit codes (testers/tester.h): a check of the tester's

@@ -1,5 +1,5 @@
 /* The status codes mstats reports, with the words --explain prints. The
- * course's codes keep their meanings (11, 15, 65-68, 91, 92); 93-95 are ours.
+ * course's codes keep their meanings (11, 15, 65-68, 91, 92); 93-97 are ours.
  * Any other non-zero code is the program's own exit status. */
 #ifndef MSTATS_STATUS_H
 #define MSTATS_STATUS_H
@@ -19,6 +19,8 @@ typedef enum {
     MSTATS_CODE_MISALIGNED = 93,
     MSTATS_CODE_OVERLAP = 94,
     MSTATS_CODE_INVALID_FREE = 95,
+    MSTATS_CODE_UNFINISHED = 96,
+    MSTATS_CODE_FIGURES_DIFFER = 97,
 } MstatsCode;
 
 typedef struct {

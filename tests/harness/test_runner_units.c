@@ -33,7 +33,7 @@ END_TEST
 
 START_TEST(code_table_holds_every_code)
 {
-    const int codes[] = {0, 11, 15, 65, 66, 67, 68, 91, 92, 93, 94, 95};
+    const int codes[] = {0, 11, 15, 65, 66, 67, 68, 91, 92, 93, 94, 95, 96, 97};
     gsize count;
     const MstatsCodeInfo *table = mstats_code_table(&count);
     ck_assert_uint_eq(count, G_N_ELEMENTS(codes));
@@ -87,6 +87,8 @@ START_TEST(text_report_has_the_course_lines)
     result.allocator.name = g_strdup("first-fit");
     result.allocator.path = g_strdup("/lib/libmalloc-first-fit.so");
     result.alignment = 16;
+    result.witness = MSTATS_WITNESS_TRUSTED;
+    result.completion = MSTATS_COMPLETION_PROVED;
     g_autofree char *text = mstats_report_text(&result);
     ck_assert_str_eq(text, "[mstats]: STATUS: FAILED=(23296)\n"
                            "[mstats]: MAX: 1104\n"
@@ -99,6 +101,10 @@ START_TEST(text_report_has_the_course_lines)
                            "[mstats]: ALLOCATOR: first-fit (/lib/libmalloc-first-fit.so)\n"
                            "[mstats]: ALIGNMENT: 16\n"
                            "[mstats]: CPU-TIME: 0.009000\n"
+                           "[mstats]: WITNESS: none (first-fit is trusted code: its MAX is the "
+                           "shim's, not witnessed)\n"
+                           "[mstats]: COMPLETION: proved (the program gave its proof; a trusted "
+                           "allocator is not checked against a reference run)\n"
                            "[mstats]: REASON: 91 pointer 0x10 outside the heap [0x20, 0x30) "
                            "returned by malloc(24)\n");
     mstats_run_result_clear(&result);

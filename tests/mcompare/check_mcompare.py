@@ -294,7 +294,7 @@ def crafted_cell(code=0, max_bytes=4096, seconds=0.5, requested=10000, peak=2048
             "timed_out": False, "figures_valid": True, "max": max_bytes, "avg": max_bytes / 2,
             "time": seconds, "cpu_time": seconds if cpu is None else cpu, "requested": requested, "peak_live": peak,
             "utilization": peak / max_bytes, "live_at_exit": 0, "live_blocks_at_exit": 0,
-            "calls": {"malloc": 1, "free": 1}}
+            "calls": {"malloc": 1, "free": 1}, "witness": "trusted", "completion": "proved"}
 
 
 def scenario_rubric(env):
