@@ -1,14 +1,14 @@
 /* The honest core of every cheat in the gallery: the bump allocator of the
- * broken-allocator gallery (tests/harness/gallery, DEFECT_NONE). Each block
- * gets a 16-byte header (its size, for realloc) and the heap grows by the
- * exact shortfall through sbrk; nothing is ever reused. honest.c is this core
- * alone, the control that no cheat may beat.
+ * broken-allocator gallery (tests/harness/gallery, DEFECT_NONE), growing in
+ * 64 KiB steps. Each block gets a 16-byte header (its size, for realloc) and
+ * nothing is ever reused. honest.c is this core alone, the control that no
+ * cheat may beat.
  *
  * A cheat includes this header after defining the hooks it needs:
  *   CHEAT_ON_CALL()     run at the start of every malloc/calloc/realloc/free
  *                       (the cheat's trick; default: nothing)
- *   CHEAT_GROW(bytes)   how the heap grows for a block, returning the old end
- *                       as sbrk does (default: sbrk, the shim's, which sees it)
+ *   CHEAT_GROW(bytes)   how the heap grows by a step, returning the old end as
+ *                       sbrk does (default: sbrk, the shim's, which sees it)
  *   CHEAT_PLACE(size)   where a block comes from instead of the heap, or NULL
  *                       for the honest way (default: always the heap)
  *   CHEAT_HANDED_OUT(p) run with every block handed out (default: nothing)
@@ -152,8 +152,17 @@ typedef struct {
 /* Calls to malloc/calloc/realloc/free so far (the program's and nested ones). */
 static unsigned cheat_calls;
 
-/* A fresh block of `size` bytes at the heap's end (16-aligned: the break
- * starts 16-aligned under the shim and every growth is a multiple of 16). */
+/* The heap grows in steps of this many bytes (or the block's size, rounded
+ * up to it): one brk per 64 KiB rather than one per call, so that witnessing
+ * every brk from outside the process stays cheap even on tester-16's 10
+ * million calls. */
+#define CHEAT_STEP_BYTES ((uintptr_t)64 << 10)
+
+/* [cheat_top, cheat_end): heap obtained through CHEAT_GROW, not handed out. */
+static uintptr_t cheat_top, cheat_end;
+
+/* A fresh block of `size` bytes at the top of the heap, 16-aligned (the
+ * break starts 16-aligned under the shim and every step keeps it so). */
 static void *cheat_bump(size_t size)
 {
     cheat_calls++;
@@ -165,10 +174,20 @@ static void *cheat_bump(size_t size)
     }
     /* malloc(0) gets a granule too: its pointer must lie inside the heap. */
     size_t rounded = size == 0 ? 16 : (size + 15) & ~(size_t)15;
-    unsigned char *start = CHEAT_GROW((intptr_t)(sizeof(CheatHeader) + rounded));
-    if (start == (void *)-1)
-        return NULL;
-    CheatHeader *header = (CheatHeader *)start;
+    size_t need = sizeof(CheatHeader) + rounded;
+    if (rounded < size || need < rounded)
+        return NULL; /* size near SIZE_MAX */
+    if (cheat_end - cheat_top < need) {
+        uintptr_t step = (need + CHEAT_STEP_BYTES - 1) & ~(CHEAT_STEP_BYTES - 1);
+        unsigned char *old = CHEAT_GROW((intptr_t)step);
+        if (old == (void *)-1)
+            return NULL;
+        if ((uintptr_t)old != cheat_end) /* the first step, or the break moved: start there */
+            cheat_top = (uintptr_t)old;
+        cheat_end = (uintptr_t)old + step;
+    }
+    CheatHeader *header = (CheatHeader *)cheat_top;
+    cheat_top += need;
     header->size = size;
     CHEAT_HANDED_OUT(header + 1);
     return header + 1;
