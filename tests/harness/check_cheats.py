@@ -53,6 +53,7 @@ CHEATS = {
     "ctor-exit": (96, UNFINISHED, T4_T1),
     "close-fds": (96, UNFINISHED, T4),
     "forged-proof": (96, UNFINISHED, T4),
+    "challenge-swap": (96, UNFINISHED, T4),
     # The run ends with its program; its child never finishes. Were the child
     # left to finish and write its proof, 97 (the parent's CALLS are 0).
     "fork-exit": (96, UNFINISHED, T4),
@@ -63,6 +64,7 @@ CHEATS = {
     "raw-brk": (67, WITNESS, T4),
     "thread-growth": (67, WITNESS, T4),
     "seccomp-allow": (67, WITNESS, T4),
+    "ptrace-first": (67, WITNESS, T4),
     "mmap-heap": (67, WITNESS, T4),
     # These two keep __curbrk up to date for their blocks, so the shim's block
     # checks pass and only the witness catches them; were the shim's idea of
