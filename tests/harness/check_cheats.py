@@ -7,7 +7,7 @@ usage:
   check_cheats.py MSTATS BIN_DIR CHEATS_DIR
       the gallery: every cheat's exact code and REASON, and its figures
       against the control's (ctest harness.cheats)
-  check_cheats.py --rubric MCOMPARE RUBRIC BIN_DIR CHEATS_DIR
+  check_cheats.py --rubric MCOMPARE RUBRIC CHEATS_DIR
       mcompare with RUBRIC on the control and three cheats (exit early, a
       region rewrite, PEAK-LIVE inflation): no cheat scores above the control
       (ctest harness.cheats-rubric)
@@ -16,7 +16,8 @@ usage:
       with the program's brk calls witnessed by strace, and prints what each
       got beside the control, to show that each cheat does its trick
 
-BIN_DIR holds mstats' testers; CHEATS_DIR holds libcheat-NAME.so."""
+BIN_DIR holds mstats' testers (mcompare finds its own); CHEATS_DIR holds
+libcheat-NAME.so."""
 
 import os
 import re
@@ -203,12 +204,11 @@ RUBRIC_CHEATS = ("exit-early", "region-max", "region-peak")
 
 
 def test_rubric(argv):
-    mcompare, rubric, bin_dir, cheats_dir = argv
+    mcompare, rubric, cheats_dir = argv
     names = (CONTROL, *RUBRIC_CHEATS)
     allocators = ",".join(library(cheats_dir, name) for name in names)
     command = [mcompare, "--rubric", rubric, "-a", allocators, "-j", "2"]
-    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-    status, out, err, seconds = run(command, timeout=600, env=env)
+    status, out, err, seconds = run(command, timeout=600)
     check(status in (0, 1), f"mcompare: exit status {status}: {err!r}")
     # One SCORE line per graded allocator, in the order of -a.
     scores = [int(s) for s in re.findall(r"^\[mcompare\]: SCORE: (\d+)/\d+", out + err, re.M)]

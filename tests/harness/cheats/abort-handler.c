@@ -8,12 +8,14 @@ static void abort_quietly(void);
 
 #include <signal.h>
 
+/* The handler: any SIGABRT becomes a clean exit 0. */
 static void exit_quietly(int signal)
 {
     (void)signal;
     _exit(0);
 }
 
+/* In the 50th call: the handler, then abort(). */
 static void abort_quietly(void)
 {
     if (cheat_calls != 50)

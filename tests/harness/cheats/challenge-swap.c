@@ -8,6 +8,7 @@
 
 #include "proof.h"
 
+/* Before main: the challenge, if any, becomes all zeros. */
 __attribute__((constructor)) static void swap_the_challenge(void)
 {
     char *challenge = getenv(MSTATS_ENV_CHALLENGE);

@@ -193,11 +193,13 @@ static void *cheat_bump(size_t size)
     return header + 1;
 }
 
+/* A fresh block of `size` bytes, or NULL. */
 void *malloc(size_t size)
 {
     return cheat_bump(size);
 }
 
+/* Nothing is reused: free only counts the call. */
 void free(void *p)
 {
     (void)p;
@@ -205,6 +207,7 @@ void free(void *p)
     CHEAT_ON_CALL();
 }
 
+/* A fresh zeroed block of `count` x `size` bytes, or NULL (overflow too). */
 void *calloc(size_t count, size_t size)
 {
     if (size != 0 && count > SIZE_MAX / size)
@@ -215,6 +218,8 @@ void *calloc(size_t count, size_t size)
     return p;
 }
 
+/* A fresh block holding `p`'s bytes (as many as fit); realloc(p, 0)
+ * frees p and gives NULL. */
 void *realloc(void *p, size_t size)
 {
     if (p == NULL)

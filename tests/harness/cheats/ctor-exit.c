@@ -3,6 +3,7 @@
  * Caught by: the completion proof -> 96. */
 #include "cheat_core.h"
 
+/* While the shim loads the allocator: exit 0. */
 __attribute__((constructor)) static void exit_before_main(void)
 {
     _exit(0);

@@ -1,5 +1,5 @@
 /* Tries: the shim's own free, found with dlsym, called by a destructor on
- * every block the allocator handed out (it remembers the last 4096), outside
+ * every block the allocator handed out (it remembers the first 4096), outside
  * any measured call: the shim takes them for the program's frees, and the
  * report shows a program that freed everything.
  * Caught by: the cross-check against the reference run; CALLS differ -> 97.
@@ -16,6 +16,7 @@ enum { REMEMBERED = 4096 };
 static void *handed_out[REMEMBERED];
 static unsigned remembered;
 
+/* Keeps `block` for the destructor, up to REMEMBERED blocks. */
 static void remember(void *block)
 {
     if (block != NULL && remembered < REMEMBERED)

@@ -4,6 +4,7 @@
  * run is OK with the honest figures -> 0. */
 #include "cheat_core.h"
 
+/* After main and the proof: exit 0 at once. */
 __attribute__((destructor)) static void exit_after_main(void)
 {
     _exit(0);

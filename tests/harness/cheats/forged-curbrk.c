@@ -10,6 +10,9 @@ static void *forged_grow(intptr_t bytes);
 #define CHEAT_GROW(bytes) forged_grow(bytes)
 #include "cheat_core.h"
 
+/* sbrk for the core: the real break `bytes` + 8 MiB above the old
+ * forged one, __curbrk only `bytes` above it; the old forged break, or
+ * (void *)-1. */
 static void *forged_grow(intptr_t bytes)
 {
     uintptr_t old = (uintptr_t)__curbrk; /* the last block's end */

@@ -9,6 +9,7 @@ static void prove_and_leave(void);
 
 #include "proof.h"
 
+/* In the 50th call: the forged proof line, then exit 0. */
 static void prove_and_leave(void)
 {
     if (cheat_calls != 50)

@@ -8,6 +8,7 @@
  * reference's -> 97. */
 #include "cheat_core.h"
 
+/* Before main: the parent exits 0, the child goes on. */
 __attribute__((constructor)) static void leave_the_work_to_a_child(void)
 {
     if (fork() > 0)

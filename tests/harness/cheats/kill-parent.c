@@ -9,6 +9,7 @@
 
 #include "cheat_core.h"
 
+/* Before main: SIGKILL to the parent. */
 __attribute__((constructor)) static void kill_the_watcher(void)
 {
     kill(getppid(), SIGKILL);

@@ -12,6 +12,7 @@ static const char fake_report[] = "[mstats]: STATUS: OK\n"
                                   "[mstats]: PEAK-LIVE: 16\n"
                                   "[mstats]: UTILIZATION: 1.000000\n";
 
+/* At exit: a child that prints the fake report 300 ms later. */
 __attribute__((destructor)) static void print_after_the_report(void)
 {
     if (fork() != 0)

@@ -7,6 +7,7 @@
 
 #include "cheat_core.h"
 
+/* At exit: malloc(1 GiB) through the shim, counted as the program's. */
 __attribute__((destructor)) static void inflate_by_a_request(void)
 {
     void *(*shim_malloc)(size_t) = (void *(*)(size_t))dlsym(RTLD_DEFAULT, "malloc");

@@ -8,6 +8,7 @@ static void *mapped_block(size_t size);
 #define CHEAT_PLACE(size) mapped_block(size)
 #include "cheat_core.h"
 
+/* A block of 4 KiB or more from mmap; NULL (the heap) for smaller ones. */
 static void *mapped_block(size_t size)
 {
     if (size < 4096)

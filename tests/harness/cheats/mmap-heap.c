@@ -15,6 +15,9 @@ static void *mapped_grow(intptr_t bytes);
 /* The end of the pages mapped above the break so far (0: none yet). */
 static uintptr_t mapped_end;
 
+/* sbrk for the core, on mmap: maps the pages missing up to
+ * __curbrk + `bytes` and moves __curbrk there; the old __curbrk, or
+ * (void *)-1. */
 static void *mapped_grow(intptr_t bytes)
 {
     uintptr_t old = (uintptr_t)__curbrk;

@@ -29,6 +29,7 @@ static uintptr_t region_address(void)
     return (uintptr_t)strtoull(name, NULL, 16);
 }
 
+/* At exit: the region's figures read and forged through /proc/self/mem. */
 __attribute__((destructor)) static void forge_through_proc_mem(void)
 {
     uintptr_t address = region_address();

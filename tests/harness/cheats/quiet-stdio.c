@@ -4,6 +4,7 @@
  * descriptor -> 0 with the honest figures. */
 #include "cheat_core.h"
 
+/* Before main: stdout and stderr to /dev/null. */
 __attribute__((constructor)) static void silence_stdio(void)
 {
     int null = open("/dev/null", O_WRONLY);

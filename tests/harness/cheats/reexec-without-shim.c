@@ -7,6 +7,8 @@
  * compare CALLS with the reference first, 97.) */
 #include "cheat_core.h"
 
+/* Before main: exec of the same program and arguments without LD_PRELOAD
+ * (the new image loads neither the shim nor this allocator). */
 __attribute__((constructor)) static void run_again_unmeasured(void)
 {
     if (getenv("LD_PRELOAD") == NULL)

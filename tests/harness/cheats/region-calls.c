@@ -5,6 +5,7 @@
  * (and AVG is never graded anyway). */
 #include "cheat_core.h"
 
+/* At exit: a million frees added to the region's CALLS. */
 __attribute__((destructor)) static void pad_calls(void)
 {
     MstatsRegion *region = cheat_map_region();

@@ -6,6 +6,7 @@
  * the witnessed MAX -> 67, and the graded MAX is the witnessed one. */
 #include "cheat_core.h"
 
+/* At exit: MAX and AVG forged in the region, mapped anew. */
 __attribute__((destructor)) static void forge_max(void)
 {
     MstatsRegion *region = cheat_map_region();

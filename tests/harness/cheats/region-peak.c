@@ -6,6 +6,7 @@
  * graded PEAK-LIVE is the reference's. */
 #include "cheat_core.h"
 
+/* At exit: PEAK-LIVE (and REQUESTED) raised to MAX in the region. */
 __attribute__((destructor)) static void inflate_peak_live(void)
 {
     MstatsRegion *region = cheat_map_region();

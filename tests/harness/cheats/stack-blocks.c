@@ -8,6 +8,7 @@ static void *stack_block(size_t size);
 #define CHEAT_PLACE(size) stack_block(size)
 #include "cheat_core.h"
 
+/* Returns `frame`. */
 static void *identity(void *frame)
 {
     return frame;
@@ -17,6 +18,8 @@ static void *identity(void *frame)
  * pointer, or return NULL instead). */
 static void *(*volatile escape)(void *) = identity;
 
+/* A block of up to 128 bytes in this call's frame; NULL (the heap)
+ * for larger ones. */
 static void *stack_block(size_t size)
 {
     if (size > 128)

@@ -8,6 +8,8 @@ static void *static_block(size_t size);
 #define CHEAT_PLACE(size) static_block(size)
 #include "cheat_core.h"
 
+/* A block of up to 128 bytes in libc's stdin stream; NULL (the heap)
+ * for larger ones. */
 static void *static_block(size_t size)
 {
     if (size > 128)

@@ -13,6 +13,7 @@ static void scratch_on_helper(void);
 static sem_t asked, done;
 static int helper_running;
 
+/* The helper thread: one hidden scratch per request, forever. */
 static void *helper(void *unused)
 {
     (void)unused;
@@ -24,6 +25,7 @@ static void *helper(void *unused)
     return NULL;
 }
 
+/* At load: the helper thread (without it the cheat does nothing). */
 __attribute__((constructor)) static void start_helper(void)
 {
     pthread_t thread;
@@ -32,6 +34,7 @@ __attribute__((constructor)) static void start_helper(void)
     helper_running = pthread_create(&thread, NULL, helper, NULL) == 0;
 }
 
+/* In every call: asks the helper for a scratch and waits for it. */
 static void scratch_on_helper(void)
 {
     if (!helper_running)
