@@ -225,8 +225,8 @@ static const char *completion_name(int i)
  * (--emit-jobs) must carry: a grade depends on them. */
 static gboolean trust_from_json(JsonObject *object, MstatsRunResult *r, GError **error)
 {
-    int witness = name_index(optional_string(object, "witness"), witness_name,
-                             MSTATS_WITNESS_UNMEASURED + 1);
+    int witness =
+        name_index(optional_string(object, "witness"), witness_name, MSTATS_WITNESS_UNMEASURED + 1);
     int completion = name_index(optional_string(object, "completion"), completion_name,
                                 MSTATS_COMPLETION_MISSING + 1);
     if (witness < 0 || completion < 0) {

@@ -232,16 +232,34 @@ static void append_notes(GString *out, const Comparison *comparison)
     for (guint i = 0; i < comparison->cell_count; i++)
         unmeasured = unmeasured ||
                      (cell_ok(&comparison->cells[i]) && !cell_heap_measured(&comparison->cells[i]));
-    guint unsandboxed = 0;
-    const char *why = NULL;
-    for (guint i = 0; i < comparison->cell_count; i++)
-        if (comparison->cells[i].state == CELL_DONE && !comparison->cells[i].result.sandboxed) {
+    guint unsandboxed = 0, unwitnessed = 0, unverified = 0;
+    const char *why = NULL, *witness_why = NULL, *completion_why = NULL;
+    for (guint i = 0; i < comparison->cell_count; i++) {
+        const MstatsRunResult *r = &comparison->cells[i].result;
+        if (comparison->cells[i].state != CELL_DONE)
+            continue;
+        if (!r->sandboxed) {
             unsandboxed++;
-            why = comparison->cells[i].result.not_sandboxed_why;
+            why = r->not_sandboxed_why;
         }
+        if (r->witness == MSTATS_WITNESS_UNAVAILABLE) {
+            unwitnessed++;
+            witness_why = r->witness_why;
+        }
+        if (r->code == MSTATS_CODE_OK && r->completion == MSTATS_COMPLETION_NOT_VERIFIED) {
+            unverified++;
+            completion_why = r->completion_why;
+        }
+    }
     if (unsandboxed > 0)
         g_string_append_printf(out, "Not sandboxed: %u cells (%s).\n", unsandboxed,
                                why != NULL ? why : "no reason given");
+    if (unwitnessed > 0)
+        g_string_append_printf(out, "Figures not witnessed: %u cells (%s).\n", unwitnessed,
+                               witness_why != NULL ? witness_why : "no reason given");
+    if (unverified > 0)
+        g_string_append_printf(out, "Completion not verified: %u cells (%s).\n", unverified,
+                               completion_why != NULL ? completion_why : "no reason given");
     if (unmeasured)
         g_string_append(out, "n/m: not measured: a reference allocator (jemalloc, mimalloc, "
                              "tcmalloc) takes its memory\nwith mmap, so only its time counts.\n");

@@ -148,8 +148,8 @@ static gboolean read_grading(GKeyFile *file, const LineMap *map, Rubric *rubric,
     if (!g_key_file_has_group(file, GRADING))
         return rubric_fail(error, map->path, 1,
                            "no [grading] section: add one with allocator = NAME and pass = POINTS");
-    static const char *const allowed[] = {"allocator", "pass",    "align",
-                                          "sandbox",   "verify",  "witness", NULL};
+    static const char *const allowed[] = {"allocator", "pass",    "align", "sandbox",
+                                          "verify",    "witness", NULL};
     if (!check_keys(file, map, GRADING, allowed,
                     "allocator, pass, align, sandbox, verify or witness", error))
         return FALSE;

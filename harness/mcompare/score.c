@@ -161,7 +161,8 @@ static void judge(const Rubric *rubric, const RubricItem *item, const Comparison
                                                               : "no reason given");
         const MstatsRunResult *r = &cell->result;
         if (rubric->require_witness && r->witness == MSTATS_WITNESS_UNAVAILABLE)
-            check_note(&checks, FALSE, "figures not witnessed (%s): the rubric requires the witness",
+            check_note(&checks, FALSE,
+                       "figures not witnessed (%s): the rubric requires the witness",
                        r->witness_why != NULL ? r->witness_why : "no reason given");
         if (rubric->require_proof && r->code == MSTATS_CODE_OK &&
             r->completion == MSTATS_COMPLETION_NOT_VERIFIED)

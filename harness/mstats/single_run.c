@@ -6,7 +6,7 @@
 
 const GOptionEntry *single_run_entries(SingleRunOptions *options, const char *timeout_help)
 {
-    static GOptionEntry entries[8];
+    static GOptionEntry entries[9];
     GOptionEntry filled[] = {
         {"allocator", 'a', 0, G_OPTION_ARG_STRING, &options->allocator,
          "Allocator: first-fit (default), next-fit, best-fit, worst-fit, no-reuse, libc, "
@@ -27,6 +27,10 @@ const GOptionEntry *single_run_entries(SingleRunOptions *options, const char *ti
         {"witness-all", 0, 0, G_OPTION_ARG_NONE, &options->witness_all,
          "Witness the heap through the kernel even for trusted allocators (built-in strategies, "
          "libc), as every other allocator is: to check the witness or measure its cost",
+         NULL},
+        {"no-witness", 0, 0, G_OPTION_ARG_NONE, &options->no_witness,
+         "Do not witness the heap (to debug the program with gdb, which cannot attach to a "
+         "witnessed one; the report says the figures are not witnessed)",
          NULL},
         {"version", 0, 0, G_OPTION_ARG_NONE, &options->version, "Print the version and exit", NULL},
         G_OPTION_ENTRY_NULL,
@@ -64,7 +68,16 @@ int single_run(const char *name, const SingleRunOptions *options, char **program
         options->allocator != NULL ? options->allocator : g_getenv("MSTATS_ALLOCATOR");
     request->timeout_seconds = options->timeout;
     request->no_sandbox = options->no_sandbox;
-    request->witness_trusted = options->witness_all;
+    if (options->witness_all && options->no_witness) {
+        fprintf(stderr,
+                "%s: --witness-all and --no-witness contradict each other: give one (see "
+                "%s --help)\n",
+                name, name);
+        return 2;
+    }
+    request->witness_policy = options->witness_all  ? MSTATS_WITNESS_ALL
+                              : options->no_witness ? MSTATS_WITNESS_NONE
+                                                    : MSTATS_WITNESS_UNTRUSTED;
     request->argv = program;
     request->take_terminal = TRUE;
     fflush(stdout);

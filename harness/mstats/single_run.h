@@ -12,6 +12,7 @@ typedef struct {
     char *memory_limit;
     gboolean no_sandbox;
     gboolean witness_all; /* --witness-all */
+    gboolean no_witness;  /* --no-witness */
     int alignment; /* --align: 0 (not given), else 8 or 16 */
     gboolean version;
 } SingleRunOptions;

@@ -296,8 +296,9 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
     result->sandboxed = use_sandbox(request, init, &result->not_sandboxed_why);
     result->alignment = request->alignment;
     const MstatsAllocator *allocator = &result->allocator;
-    gboolean witnessed = !allocator->heap_unmeasured &&
-                         (!allocator->trusted || request->witness_trusted);
+    gboolean wanted = request->witness_policy == MSTATS_WITNESS_ALL ||
+                      (request->witness_policy == MSTATS_WITNESS_UNTRUSTED && !allocator->trusted);
+    gboolean witnessed = wanted && !allocator->heap_unmeasured;
     int status_pipe[2] = {-1, -1}, info_pipe[2] = {-1, -1};
     int proof_fd = memfd_create("mstats-proof", MFD_CLOEXEC);
     if (proof_fd < 0 || pipe2(status_pipe, O_CLOEXEC) != 0 ||
@@ -431,7 +432,7 @@ gboolean mstats_run_reference(const MstatsRunRequest *request, const char *progr
     reference.stdout_fd = reference.stderr_fd = -1;
     reference.record_path = reference.heap_map_path = NULL;
     reference.take_terminal = FALSE;
-    reference.witness_trusted = FALSE;
+    reference.witness_policy = MSTATS_WITNESS_UNTRUSTED;
     if (!mstats_allocator_resolve(reference.allocator, &result->allocator, error))
         return FALSE;
     g_autofree char *proof_text = NULL;

@@ -24,6 +24,15 @@
  * 256 MiB for the program's code, libraries, stacks and other mappings. */
 #define MSTATS_RUN_MEMORY(heap_limit) (2 * (heap_limit) + (G_GUINT64_CONSTANT(256) << 20))
 
+/* Which allocators' heaps the kernel witnesses. */
+typedef enum {
+    MSTATS_WITNESS_UNTRUSTED, /* the default: every allocator but trusted ones */
+    MSTATS_WITNESS_ALL,       /* trusted ones too (--witness-all: checks, cost) */
+    MSTATS_WITNESS_NONE,      /* none (--no-witness: debugging with gdb, which
+                               * cannot attach to a traced program); the
+                               * report says "figures not witnessed" */
+} MstatsWitnessPolicy;
+
 /* What to run. Fill with mstats_run_request_init, then set fields. */
 typedef struct {
     const char *allocator;     /* built-in name, "libc" or a path; NULL: first-fit */
@@ -43,10 +52,8 @@ typedef struct {
     /* The alignment every block is checked for (code 93): 16 (0 means 16) or
      * 8 for the courses whose allocators return 8-aligned blocks. */
     unsigned alignment;
-    /* Witness the heap (MAX) through the kernel even when the allocator is
-     * trusted (a built-in strategy, glibc): for checking the witness and
-     * measuring what it costs. Untrusted allocators are always witnessed. */
-    gboolean witness_trusted;
+    /* Which runs the kernel witnesses (MAX through brk; run_init.c). */
+    MstatsWitnessPolicy witness_policy;
 } MstatsRunRequest;
 
 /* How MAX was witnessed (docs/security.md). */

@@ -22,8 +22,8 @@ typedef struct {
      * could not start or went wrong (witness_errno says why). */
     int witness;
     int witness_errno;
-    unsigned long long witness_max;  /* the witnessed heap peak in bytes */
-    unsigned long long witness_brks; /* brk system calls of the program */
+    unsigned long long witness_max;   /* the witnessed heap peak in bytes */
+    unsigned long long witness_brks;  /* brk system calls of the program */
     unsigned long long witness_stops; /* trace stops they cost */
 } RunInitReport;
 

@@ -97,8 +97,12 @@ void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const Spawn
     result->shim_heap_max = result->heap_max;
     if (result->allocator.heap_unmeasured) {
         result->witness = MSTATS_WITNESS_UNMEASURED;
-    } else if (!witnessed) {
+    } else if (!witnessed && result->allocator.trusted) {
         result->witness = MSTATS_WITNESS_TRUSTED;
+    } else if (!witnessed) {
+        /* only --no-witness leaves an untrusted allocator unwitnessed */
+        result->witness = MSTATS_WITNESS_UNAVAILABLE;
+        result->witness_why = g_strdup("--no-witness was given");
     } else if (outcome->witness == 1) {
         result->witness = MSTATS_WITNESS_KERNEL;
         result->witness_brks = outcome->witness_brks;
@@ -137,7 +141,8 @@ static char *differing_figure(const MstatsRunResult *result, const MstatsRunResu
         return g_strdup_printf("REQUESTED %" G_GUINT64_FORMAT " differs from the reference run's "
                                "%" G_GUINT64_FORMAT,
                                result->requested, reference->requested);
-    gboolean varies = reference->proof_line != NULL && mstats_proof_peak_varies(reference->proof_line);
+    gboolean varies =
+        reference->proof_line != NULL && mstats_proof_peak_varies(reference->proof_line);
     if (!varies && result->peak_live != reference->peak_live)
         return g_strdup_printf("PEAK-LIVE %" G_GUINT64_FORMAT " differs from the reference run's "
                                "%" G_GUINT64_FORMAT,
@@ -186,7 +191,8 @@ void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_tex
         result->shim_heap_max != result->heap_max) {
         fail(result, MSTATS_CODE_NO_STATS,
              g_strdup_printf("the heap the shim reported (MAX %" G_GUINT64_FORMAT ") is not the "
-                             "heap the kernel saw (MAX %" G_GUINT64_FORMAT " over %" G_GUINT64_FORMAT
+                             "heap the kernel saw (MAX %" G_GUINT64_FORMAT
+                             " over %" G_GUINT64_FORMAT
                              " brk calls): the allocator moved the break behind the shim's back "
                              "or rewrote the figures",
                              result->shim_heap_max, result->heap_max, result->witness_brks));

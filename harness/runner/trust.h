@@ -36,8 +36,10 @@ const TrustReference *trust_reference(const MstatsRunRequest *request, const cha
 gboolean mstats_run_reference(const MstatsRunRequest *request, const char *program,
                               const char *challenge, MstatsRunResult *result, GError **error);
 
-/* Records how the run's heap was witnessed; with the kernel as witness,
- * heap_max becomes the witnessed MAX (the shim's is kept in shim_heap_max). */
+/* Records how the run's heap was witnessed (`witnessed`: the run asked
+ * mstats-run-init to); with the kernel as witness, heap_max becomes the
+ * witnessed MAX (the shim's is kept in shim_heap_max). An untrusted
+ * allocator not witnessed (--no-witness) is "figures not witnessed". */
 void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const SpawnOutcome *outcome);
 
 /* The verdicts of trust, on a run that classify() found OK (`proves`: the

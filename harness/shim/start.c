@@ -141,8 +141,10 @@ void shim_start(void)
         uint64_t record_fd = env_number(MSTATS_ENV_RECORD_FD, UINT64_MAX);
         start_reporting(record_fd <= 65535 ? (int)record_fd : -1);
     }
-    allocator_load(allocator);
+    /* Before the allocator's constructors run: a fork in one of them must
+     * already leave the child off the region. */
     pthread_atfork(fork_prepare, fork_parent, fork_child);
+    allocator_load(allocator);
     crash_reports_start();
     if (shim.reporter)
         __atomic_store_n(&shim.region->allocator_ready, 1, __ATOMIC_RELEASE);

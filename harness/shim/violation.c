@@ -2,7 +2,10 @@
  * reason is built in a fixed buffer because stdio may call malloc, which is
  * exactly what must not happen while the shim is reporting a broken malloc.
  */
+#define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -132,13 +135,10 @@ static void parse_mapping(const char *line, Mapping *m)
     m->path[n] = '\0';
 }
 
-/* Says what mapping `m` is; `before` is the mapping just below it, whose
- * file an anonymous mapping right after it belongs to (its .bss). */
-static void describe_mapping(struct text_buffer *r, const Mapping *m, const Mapping *before)
+/* Says what mapping `m` (not a loaded file's segment) is. */
+static void describe_mapping(struct text_buffer *r, const Mapping *m)
 {
     const char *path = m->path;
-    if (*path == '\0' && before->to == m->from && before->path[0] == '/')
-        path = before->path;
     if (*path == '\0') {
         text_add(r, "in memory from mmap");
     } else if (strcmp(path, "[stack]") == 0) {
@@ -153,14 +153,47 @@ static void describe_mapping(struct text_buffer *r, const Mapping *m, const Mapp
     }
 }
 
-/* Says where `address` lies (an mmap region, the stack, a static array of a
- * loaded file), read from /proc/self/maps with no allocation. */
+/* The loaded file (program or library) one of whose segments, .bss
+ * included, holds an address. */
+typedef struct {
+    uintptr_t address;
+    const char *name; /* NULL: none does */
+} ObjectSearch;
+
+static int find_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    ObjectSearch *search = data;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *segment = &info->dlpi_phdr[i];
+        uintptr_t from = info->dlpi_addr + segment->p_vaddr;
+        if (segment->p_type == PT_LOAD && search->address >= from &&
+            search->address - from < segment->p_memsz) {
+            const char *name = info->dlpi_name;
+            search->name = name != NULL && *name != '\0' ? name : program_invocation_name;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Says where `address` lies (a static array of a loaded file, found from its
+ * program headers; else the stack or an mmap region, from /proc/self/maps),
+ * with no allocation. */
 static void describe_where(struct text_buffer *r, uintptr_t address)
 {
+    ObjectSearch search = {address, NULL};
+    dl_iterate_phdr(find_object, &search);
+    if (search.name != NULL) {
+        const char *name = strrchr(search.name, '/');
+        text_add(r, "in the static data of ");
+        text_add(r, name != NULL ? name + 1 : search.name);
+        return;
+    }
     int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
     char chunk[4096], line[512];
     size_t used = 0;
-    Mapping current = {0}, before = {0};
+    Mapping current = {0};
     bool found = false;
     ssize_t n;
     while (fd >= 0 && !found && (n = read(fd, chunk, sizeof chunk)) > 0) {
@@ -172,7 +205,6 @@ static void describe_where(struct text_buffer *r, uintptr_t address)
             }
             line[used] = '\0';
             used = 0;
-            before = current;
             parse_mapping(line, &current);
             found = address >= current.from && address < current.to;
         }
@@ -180,7 +212,7 @@ static void describe_where(struct text_buffer *r, uintptr_t address)
     if (fd >= 0)
         close(fd);
     if (found)
-        describe_mapping(r, &current, &before);
+        describe_mapping(r, &current);
     else
         text_add(r, "in no mapping at all");
 }

@@ -81,11 +81,8 @@ CHEATS = {
     "region-calls": (97, cross_check("CALLS"), T4),
     "malloc-at-exit": (97, cross_check("CALLS|REQUESTED|PEAK-LIVE"), T4_T1),
     "dlsym-shim-free": (97, cross_check("CALLS"), T4),
-    # Foreign memory: the shim's pointer check.
-    # Where the mapping lands next to a library's .bss, the kernel merges the
-    # two and the shim names the library's static data instead of mmap: the
-    # pattern holds the code and the call, not the kind of memory.
-    "mmap-blocks": (91, r"^91 .* returned by malloc\(8000\): it lies in ", T4),
+    # Foreign memory: the shim's pointer check, which names the kind of memory.
+    "mmap-blocks": (91, r"^91 .* returned by malloc\(8000\): it lies in memory from mmap ", T4),
     "stack-blocks": (91, r"^91 .* returned by malloc\(\d+\): it lies on the stack;", T4_T1),
     "static-data": (91, r"^91 .* returned by malloc\(\d+\): it lies in the static data of "
                         r"libc\.so\.6;", T4_T1),

@@ -1,0 +1,68 @@
+"""Where ptrace is forbidden, the brk witness cannot start: a graded
+allocator's run goes on, says in one line that its figures are not
+witnessed, and a rubric gives it nothing unless it says witness = optional.
+Trusted allocators are not witnessed anyway and are graded as before.
+
+usage: check_unwitnessed.py DENY_PTRACE MSTATS MCOMPARE BIN_DIR CHEATS_DIR"""
+
+import os
+import re
+import sys
+import tempfile
+
+from harness_test import check, main, parse_report, run
+
+
+def rubric(directory, witness):
+    path = os.path.join(directory, f"witness-{witness}.ini")
+    with open(path, "w") as out:
+        out.write(f"[grading]\npass = 1\nwitness = {witness}\n\n[tester-1]\npoints = 1\n")
+    return path
+
+
+def score(mcompare, deny, rubric_path, allocator):
+    status, out, err, _ = run([deny, mcompare, "-q", "--rubric", rubric_path, "-a", allocator],
+                              timeout=120)
+    match = re.search(r"^\[mcompare\]: SCORE: (\d+)/1$", out, re.M)
+    check(match is not None, f"{rubric_path}: no SCORE line (exit {status}); {out!r} {err!r}")
+    return int(match.group(1)) if match else None, out
+
+
+def scenario(deny, mstats, mcompare, bin_dir, cheats_dir):
+    tester = os.path.join(bin_dir, "tester-1")
+    honest = os.path.join(cheats_dir, "libcheat-honest.so")
+
+    status, out, err, _ = run([deny, mstats, "-a", honest, tester])
+    report = parse_report(out)
+    check(status == 0 and report.get("STATUS") == "OK",
+          f"an honest allocator unwitnessed: exit {status}, STATUS {report.get('STATUS')!r}")
+    witness = report.get("WITNESS", "")
+    check(re.fullmatch(r"none: the brk witness could not start \(ptrace with seccomp: "
+                       r"Operation not permitted\); figures not witnessed", witness) is not None,
+          f"WITNESS line: {witness!r}")
+    warnings = [line for line in err.splitlines() if "not witnessed" in line]
+    check(len(warnings) == 1 and warnings[0].startswith("mstats: warning: figures not witnessed"),
+          f"stderr should say so in one line: {err!r}")
+
+    # A trusted allocator is not witnessed in any case: nothing changes.
+    status, out, err, _ = run([deny, mstats, "-a", "first-fit", tester])
+    report = parse_report(out)
+    check(status == 0 and report.get("WITNESS", "").startswith("none (first-fit is trusted"),
+          f"first-fit under deny-ptrace: exit {status}, WITNESS {report.get('WITNESS')!r}")
+    check("not witnessed" not in err, f"first-fit warned: {err!r}")
+
+    with tempfile.TemporaryDirectory() as directory:
+        earned, out = score(mcompare, deny, rubric(directory, "required"), honest)
+        check(earned == 0 and "figures not witnessed" in out,
+              f"witness = required: {earned} points; {out!r}")
+        earned, out = score(mcompare, deny, rubric(directory, "optional"), honest)
+        check(earned == 1, f"witness = optional: {earned} points; {out!r}")
+        # Where the witness works, the same rubric grades the same allocator.
+        status, out, err, _ = run([mcompare, "-q", "--rubric", rubric(directory, "required"),
+                                   "-a", honest], timeout=120)
+        check(re.search(r"^\[mcompare\]: SCORE: 1/1$", out, re.M) is not None,
+              f"witnessed, witness = required: {out!r} {err!r}")
+
+
+if __name__ == "__main__":
+    main(lambda args: scenario(*args[:5]))
