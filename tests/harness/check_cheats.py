@@ -43,7 +43,7 @@ def cross_check(figures):
 T4 = ("tester-4",)
 T4_T1 = ("tester-4", "tester-1")
 
-# cheat -> (code, REASON pattern (None: the run is OK), testers it runs)
+# cheat -> (code or codes, REASON pattern (None: the run is OK), testers it runs)
 # Each cheat's source says what it tries and what catches it; docs/security.md
 # has the same table in words.
 CHEATS = {
@@ -55,9 +55,11 @@ CHEATS = {
     "close-fds": (96, UNFINISHED, T4),
     "forged-proof": (96, UNFINISHED, T4),
     "challenge-swap": (96, UNFINISHED, T4),
-    # The run ends with its program; its child never finishes. Were the child
-    # left to finish and write its proof, 97 (the parent's CALLS are 0).
-    "fork-exit": (96, UNFINISHED, T4),
+    # The run ends with its program, and the child with it: no proof (96).
+    # The child races the run's end, though: on a busy machine it can finish
+    # and prove first, and then the measured program's CALLS (0) differ from
+    # the reference run's (97). Both verdicts fail the run.
+    "fork-exit": ((96, 97), rf"{UNFINISHED}|{cross_check('CALLS')}", T4),
     # Rewritten or hidden heap: the kernel's brk witness disagrees with the shim.
     "region-max": (67, WITNESS, T4_T1),
     "proc-mem": (67, WITNESS, T4),
@@ -185,7 +187,8 @@ def check_cheat(mstats, allocator, program, where, code, pattern, control):
     no figure better than `control`'s (the control's report on the tester)."""
     status, report, _, _ = run_mstats(mstats, allocator, program)
     got = verdict(report)
-    check(got == code, f"{where}: code {got}, expected {code}; {summary(report)}")
+    codes = code if isinstance(code, tuple) else (code,)
+    check(got in codes, f"{where}: code {got}, expected {code}; {summary(report)}")
     check(status == (0 if code == 0 else 1), f"{where}: exit status {status}")
     reason = report.get("REASON", "")
     if pattern is None:
