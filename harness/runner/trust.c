@@ -214,7 +214,13 @@ void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_tex
                              "were rewritten, or the allocator made calls of its own through the "
                              "shim)",
                              differs));
-    /* The grade's PEAK-LIVE is the workload's, as the reference run saw it. */
+    /* A workload that provably finished: its own figures are the reference
+     * run's, whatever the region says (REASON named any difference). The
+     * figures of one that did not finish stay as measured: partial. */
+    if (result->completion != MSTATS_COMPLETION_VERIFIED)
+        return;
+    result->requested = expected->requested;
     result->peak_live = expected->peak_live;
+    memcpy(result->calls, expected->calls, sizeof result->calls);
     recompute_utilization(result);
 }

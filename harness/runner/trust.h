@@ -46,8 +46,9 @@ void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const Spawn
  * program gives a completion proof; `proof_text`: all it wrote): 67 when the
  * shim's MAX is not the witnessed one, 96 without the completion proof, 97
  * when CALLS, REQUESTED or PEAK-LIVE differ from the reference run's (NULL:
- * no reference run, a trusted allocator). Sets completion, and with a
- * reference run, grades the reference PEAK-LIVE. */
+ * no reference run, a trusted allocator). Sets completion; when it is
+ * verified, the run's CALLS, REQUESTED and PEAK-LIVE become the reference
+ * run's, the workload's own. */
 void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_text,
                  const TrustReference *reference);
 
