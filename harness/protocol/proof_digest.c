@@ -1,14 +1,14 @@
 /*
  * proof_digest.c: reading the challenge, and formatting and writing the
- * proof line (proof_digest.h). By hand, without stdio: nothing here may
- * allocate.
+ * proof line (proof_digest.h). Without stdio (text_buffer.h): nothing here
+ * may allocate.
  */
 #include "proof_digest.h"
 
-#include <errno.h>
+#include "text_buffer.h"
+
 #include <fcntl.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 /* The value of hexadecimal digit `digit`, or -1. */
 static int hex_value(char digit)
@@ -74,32 +74,12 @@ static uint64_t finalise(uint64_t x)
     return x ^ (x >> 31);
 }
 
-/* Appends `text` at *end. */
-static void append(char **end, const char *text)
-{
-    while (*text != '\0')
-        *(*end)++ = *text++;
-}
-
-/* Appends `value` as 16 lowercase hexadecimal digits at *end. */
-static void append_hex64(char **end, uint64_t value)
+/* Appends `value` as 16 lowercase hexadecimal digits, without text_add_hex's 0x. */
+static void add_hex64(struct text_buffer *text, uint64_t value)
 {
     static const char digits[] = "0123456789abcdef";
     for (int shift = 60; shift >= 0; shift -= 4)
-        *(*end)++ = digits[(value >> shift) & 0xF];
-}
-
-/* Appends `value` in decimal at *end. */
-static void append_decimal(char **end, uint64_t value)
-{
-    char reversed[20];
-    int count = 0;
-    do {
-        reversed[count++] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
-    while (count > 0)
-        *(*end)++ = reversed[--count];
+        text_add_char(text, digits[(value >> shift) & 0xF]);
 }
 
 size_t mstats_proof_format(const struct mstats_proof *proof, const struct mstats_proof_sum *sum,
@@ -109,15 +89,15 @@ size_t mstats_proof_format(const struct mstats_proof *proof, const struct mstats
      * contribution happened to be zero. */
     uint64_t low = finalise((uint64_t)sum->value ^ finalise(sum->checks ^ proof->key[0]));
     uint64_t high = finalise((uint64_t)(sum->value >> 64) ^ finalise(low ^ proof->key[1]));
-    char *end = line;
-    append(&end, MSTATS_PROOF_TAG "digest=");
-    append_hex64(&end, high);
-    append_hex64(&end, low);
-    append(&end, " checks=");
-    append_decimal(&end, sum->checks);
-    append(&end, peak_varies ? " peak-live=varies\n" : " peak-live=exact\n");
-    *end = '\0';
-    return (size_t)(end - line);
+    struct text_buffer text;
+    text_init(&text, line, MSTATS_PROOF_LINE_MAX);
+    text_add(&text, MSTATS_PROOF_TAG "digest=");
+    add_hex64(&text, high);
+    add_hex64(&text, low);
+    text_add(&text, " checks=");
+    text_add_u64(&text, sum->checks);
+    text_add(&text, peak_varies ? " peak-live=varies\n" : " peak-live=exact\n");
+    return text.length;
 }
 
 bool mstats_proof_write(const struct mstats_proof *proof, const struct mstats_proof_sum *sum,
@@ -127,13 +107,6 @@ bool mstats_proof_write(const struct mstats_proof *proof, const struct mstats_pr
         return true;
     char line[MSTATS_PROOF_LINE_MAX];
     size_t length = mstats_proof_format(proof, sum, peak_varies, line);
-    for (size_t written = 0; written < length;) {
-        ssize_t count = write(proof->fd, line + written, length - written);
-        if (count < 0 && errno == EINTR)
-            continue;
-        if (count <= 0)
-            return false;
-        written += (size_t)count;
-    }
-    return true;
+    struct text_buffer text = {line, MSTATS_PROOF_LINE_MAX, length};
+    return text_write(&text, proof->fd) == 0;
 }
