@@ -81,7 +81,7 @@ void tester_pass(const char *format, ...) __attribute__((format(printf, 1, 2)));
  * it; every check of this library that passes (pattern_require_range and
  * what calls it, require_block, spans_require_disjoint) adds to it, and
  * tester_pass writes it. Any thread may check: each keeps its own sum (at
- * most 63 threads over a run's life, or the run writes no proof).
+ * most 64 threads over a run's life, or the run writes no proof).
  */
 
 /*
