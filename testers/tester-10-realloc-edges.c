@@ -40,6 +40,7 @@ static void require_realloc_refused(void *block, size_t size)
         tester_fail(TESTER_EXIT_WRONG_ERROR,
                     "realloc(%#jx, %zu) returned %p with errno %d, not NULL with ENOMEM",
                     (uintmax_t)address, size, moved, errno);
+    tester_proof_add(MSTATS_PROOF_REFUSED, size, 0, (uint64_t)errno);
 }
 
 int main(int argc, char **argv)
@@ -112,6 +113,7 @@ int main(int argc, char **argv)
                     "reallocarray(p, %zu, 2) returned %p with errno %d, "
                     "not NULL with ENOMEM",
                     (size_t)half, array, errno);
+    tester_proof_add(MSTATS_PROOF_REFUSED, half, 2, (uint64_t)errno);
     pattern_require(growing, size, 6, "a block after refused reallocs");
     growing = resize(growing, size / 2, "realloc after a refused realloc");
     pattern_require(growing, size / 2, 6, "a block shrunk after refused reallocs");

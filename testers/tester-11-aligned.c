@@ -53,6 +53,7 @@ static void require_posix_memalign_error(size_t alignment, size_t size, int expe
                     "posix_memalign(alignment %zu, size %zu) returned %d,"
                     " not %d",
                     alignment, size, error, expected);
+    tester_proof_add(MSTATS_PROOF_REFUSED, alignment, size, (uint64_t)error);
 }
 
 int main(int argc, char **argv)

@@ -52,17 +52,23 @@ int main(int argc, char **argv)
     pattern_require(heap_a, HEAP_BLOCK_BYTES, 2, "heap_a");
     pattern_require(heap_b, HEAP_BLOCK_BYTES, 3, "heap_b");
     /* volatile reads: the values are used, so the objects really exist. */
-    if (*(volatile uint64_t *)&local != 7 || *(volatile uint64_t *)&static_counter != 42)
+    uint64_t local_value = *(volatile uint64_t *)&local;
+    uint64_t static_value = *(volatile uint64_t *)&static_counter;
+    if (local_value != 7 || static_value != 42)
         tester_fail(TESTER_EXIT_CORRUPTED, "a local or static variable changed");
+    tester_proof_add(MSTATS_PROOF_VALUE, local_value, static_value, local_value ^ static_value);
 
     bool in_break = inside_program_break(heap_a, (uintptr_t)&end) &&
                     inside_program_break(heap_b, (uintptr_t)&end);
+    /* Freed before the result line, which comes last; the addresses are
+     * printed as the numbers they were. */
+    uintptr_t heap_a_address = (uintptr_t)heap_a, heap_b_address = (uintptr_t)heap_b;
+    free(heap_a);
+    free(heap_b);
     tester_pass("Memory layout: local %p (stack), large local array %p (stack), "
                 "heap_a %p (heap), heap_b %p (heap), static %p (data); heap blocks %s the "
                 "program break",
-                (void *)&local, (void *)large_local, (void *)heap_a, (void *)heap_b,
+                (void *)&local, (void *)large_local, (void *)heap_a_address, (void *)heap_b_address,
                 (void *)&static_counter, in_break ? "inside" : "outside");
-    free(heap_a);
-    free(heap_b);
     return 0;
 }

@@ -22,11 +22,14 @@ enum { ROUNDS = 500, PER_ROUND = 32, MAX_BYTES = 16 * 1024 };
 /* Fails unless all `size` bytes of `block` are zero. */
 static void require_zeroed(const unsigned char *block, size_t size)
 {
+    uint64_t read_back = 0; /* the bytes ORed: what the proof says was read */
     for (size_t i = 0; i < size; i++) {
         if (block[i] != 0)
             tester_fail(TESTER_EXIT_NOT_ZEROED, "calloc block %p: byte %zu of %zu is 0x%02x",
                         (const void *)block, i, size, block[i]);
+        read_back |= block[i];
     }
+    tester_proof_add(MSTATS_PROOF_ZEROED, size, 0, read_back);
 }
 
 /* Fails unless calloc(count, size) returns NULL and sets errno to ENOMEM. */
@@ -39,6 +42,7 @@ static void require_refused(size_t count, size_t size)
                     "calloc(%zu, %zu) returned %p with errno %d, not "
                     "NULL with ENOMEM",
                     count, size, block, errno);
+    tester_proof_add(MSTATS_PROOF_REFUSED, count, size, (uint64_t)errno);
 }
 
 int main(int argc, char **argv)

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +19,83 @@
 #error "MSTATS_VERSION must be defined (testers/CMakeLists.txt passes the project version)"
 #endif
 
+/*
+ * The completion proof. Every thread adds its checks to a lane of its own,
+ * claimed at its first check, so a check costs no lock and no atomic
+ * operation; tester_pass, after the threads are joined, sums the lanes (the
+ * sum commutes, so the interleaving cannot change it).
+ */
+enum { PROOF_LANES = 64 };
+
+/* One thread's checks: its sum, and its block checks, counted apart
+ * because require_block is the most frequent check and a count is cheaper. */
+struct proof_lane {
+    _Alignas(64) struct mstats_proof_sum sum; /* a cache line each: no false sharing */
+    uint64_t blocks;
+};
+
+static struct mstats_proof run_proof;
+static struct proof_lane proof_lanes[PROOF_LANES];
+/* Lanes handed out. Past PROOF_LANES threads the last lane is shared, its
+ * sums race, and the run writes no proof. */
+static atomic_uint proof_lanes_claimed;
+static _Thread_local struct proof_lane *thread_lane;
+static bool peak_live_varies;
+
+/* This thread's lane, claimed on first use. */
+static inline struct proof_lane *proof_lane(void)
+{
+    if (__builtin_expect(thread_lane == NULL, 0)) {
+        unsigned index = atomic_fetch_add_explicit(&proof_lanes_claimed, 1, memory_order_relaxed);
+        thread_lane = &proof_lanes[index < PROOF_LANES ? index : PROOF_LANES - 1];
+    }
+    return thread_lane;
+}
+
+/* Adds a check that passed to this thread's lane (nothing without a proof). */
+static inline void proof_add(enum mstats_proof_kind kind, uint64_t subject, uint64_t from,
+                             uint64_t to, uint64_t read_back)
+{
+    if (run_proof.active)
+        mstats_proof_add(&proof_lane()->sum, &run_proof, kind, subject, from, to, read_back);
+}
+
+void tester_proof_add(enum mstats_proof_kind kind, uint64_t subject, uint64_t detail,
+                      uint64_t read_back)
+{
+    proof_add(kind, subject, detail, 0, read_back);
+}
+
+void tester_peak_live_varies(void)
+{
+    peak_live_varies = true;
+}
+
+/* Sums the lanes and writes the proof line; nothing when there is no proof
+ * or a lane was shared by two threads. */
+static void proof_write(void)
+{
+    unsigned claimed = atomic_load(&proof_lanes_claimed);
+    if (!run_proof.active || claimed > PROOF_LANES)
+        return;
+    struct mstats_proof_sum total = {0, 0};
+    uint64_t blocks = 0;
+    for (unsigned i = 0; i < claimed; i++) {
+        mstats_proof_combine(&total, &proof_lanes[i].sum);
+        blocks += proof_lanes[i].blocks;
+    }
+    mstats_proof_mix(&total, &run_proof, MSTATS_PROOF_BLOCKS, blocks, 0, 0, blocks);
+    total.checks += blocks;
+    mstats_proof_write(&run_proof, &total, peak_live_varies);
+}
+
 void tester_options(int argc, char **argv, const char *exercises)
 {
     const char *program = program_invocation_short_name;
-    if (argc <= 1)
+    if (argc <= 1) {
+        mstats_proof_open(&run_proof);
         return;
+    }
     /* Unbuffered: printing then allocates no stdio buffer, so --help and
      * --version take nothing from the allocator under test. */
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -67,6 +140,7 @@ void tester_pass(const char *format, ...)
     va_start(args, format);
     print_result_line("", format, args);
     va_end(args);
+    proof_write();
 }
 
 /*
@@ -109,13 +183,22 @@ void pattern_fill_range(void *block, size_t from, size_t to, uint64_t tag)
         bytes[offset] = pattern_byte(tag, offset);
 }
 
-bool pattern_check_range(const void *block, size_t from, size_t to, uint64_t tag)
+/*
+ * Checks bytes [from, to) of `block` against the pattern of `tag`, and
+ * folds what it read into *read_back (the XOR of the words, a lone byte at
+ * its place in its word) for the proof. Returns true when every byte
+ * matches.
+ */
+static inline bool pattern_read_range(const void *block, size_t from, size_t to, uint64_t tag,
+                                      uint64_t *read_back)
 {
     const unsigned char *bytes = block;
     size_t offset = from;
+    uint64_t fold = 0;
     while (offset < to && (offset % 8 != 0 || !little_endian())) {
         if (bytes[offset] != pattern_byte(tag, offset))
             return false;
+        fold ^= (uint64_t)bytes[offset] << (8 * (offset % 8));
         offset++;
     }
     for (; offset + 8 <= to; offset += 8) {
@@ -123,20 +206,39 @@ bool pattern_check_range(const void *block, size_t from, size_t to, uint64_t tag
         memcpy(&word, bytes + offset, sizeof word);
         if (word != pattern_word(tag, offset / 8))
             return false;
+        fold ^= word;
     }
     for (; offset < to; offset++) {
         if (bytes[offset] != pattern_byte(tag, offset))
             return false;
+        fold ^= (uint64_t)bytes[offset] << (8 * (offset % 8));
     }
+    *read_back = fold;
     return true;
+}
+
+bool pattern_check_range(const void *block, size_t from, size_t to, uint64_t tag)
+{
+    uint64_t read_back;
+    return pattern_read_range(block, from, to, tag, &read_back);
+}
+
+/* pattern_require_range without the proof: returns what the check read. */
+static inline uint64_t pattern_verify(const void *block, size_t from, size_t to, uint64_t tag,
+                                      const char *what)
+{
+    uint64_t read_back;
+    if (!pattern_read_range(block, from, to, tag, &read_back))
+        tester_fail(TESTER_EXIT_CORRUPTED, "%s: bytes [%zu, %zu) of block %p changed", what, from,
+                    to, block);
+    return read_back;
 }
 
 void pattern_require_range(const void *block, size_t from, size_t to, uint64_t tag,
                            const char *what)
 {
-    if (!pattern_check_range(block, from, to, tag))
-        tester_fail(TESTER_EXIT_CORRUPTED, "%s: bytes [%zu, %zu) of block %p changed", what, from,
-                    to, block);
+    uint64_t read_back = pattern_verify(block, from, to, tag, what);
+    proof_add(MSTATS_PROOF_PATTERN, tag, from, to, read_back);
 }
 
 void pattern_fill_ends(void *block, size_t size, uint64_t tag)
@@ -149,21 +251,6 @@ void pattern_require_ends(const void *block, size_t size, uint64_t tag, const ch
 {
     pattern_require_range(block, 0, 1, tag, what);
     pattern_require_range(block, size - 1, size, tag, what);
-}
-
-size_t live_blocks_allocate(unsigned char **blocks, size_t count, size_t (*size_of)(size_t),
-                            const char *what)
-{
-    size_t requested = 0;
-    for (size_t i = 0; i < count; i++) {
-        size_t size = size_of(i);
-        blocks[i] = require_block(malloc(size), malloc_alignment_for(size), what);
-        pattern_fill(blocks[i], size, i);
-        requested += size;
-    }
-    for (size_t i = 0; i < count; i++)
-        pattern_require(blocks[i], size_of(i), i, "a live block");
-    return requested;
 }
 
 /* The alignment malloc promises a block: the fundamental one (16), or 8 under
@@ -185,7 +272,8 @@ size_t malloc_alignment_for(size_t size)
     return alignment;
 }
 
-void *require_block(void *block, size_t alignment, const char *what)
+/* require_block without the proof. */
+static inline void *block_verify(void *block, size_t alignment, const char *what)
 {
     if (alignment == _Alignof(max_align_t))
         alignment = promised_alignment(); /* malloc's promise, as this run checks it */
@@ -195,6 +283,41 @@ void *require_block(void *block, size_t alignment, const char *what)
         tester_fail(TESTER_EXIT_MISALIGNED, "%s returned %p, not aligned to %zu", what, block,
                     alignment);
     return block;
+}
+
+void *require_block(void *block, size_t alignment, const char *what)
+{
+    block_verify(block, alignment, what);
+    if (run_proof.active)
+        proof_lane()->blocks++;
+    return block;
+}
+
+size_t live_blocks_allocate(unsigned char **blocks, size_t count, size_t (*size_of)(size_t),
+                            const char *what)
+{
+    /* The proof of these millions of checks is summed here, in registers,
+     * and added to the thread's lane once: the same sum, fewer stores. */
+    struct proof_lane batch = {{0, 0}, 0};
+    size_t requested = 0;
+    for (size_t i = 0; i < count; i++) {
+        size_t size = size_of(i);
+        blocks[i] = block_verify(malloc(size), malloc_alignment_for(size), what);
+        batch.blocks++;
+        pattern_fill(blocks[i], size, i);
+        requested += size;
+    }
+    for (size_t i = 0; i < count; i++) {
+        size_t size = size_of(i);
+        uint64_t read_back = pattern_verify(blocks[i], 0, size, i, "a live block");
+        mstats_proof_add(&batch.sum, &run_proof, MSTATS_PROOF_PATTERN, i, 0, size, read_back);
+    }
+    if (run_proof.active) {
+        struct proof_lane *lane = proof_lane();
+        mstats_proof_combine(&lane->sum, &batch.sum);
+        lane->blocks += batch.blocks;
+    }
+    return requested;
 }
 
 /* Moves spans[root] down the max-heap spans[0, count) ordered by start. */
@@ -233,6 +356,9 @@ void spans_require_disjoint(struct tester_span *spans, size_t count, const char 
 {
     spans_sort(spans, count);
     const struct tester_span *previous = NULL;
+    /* For the proof: how many blocks, how many bytes (sums, which the
+     * order by address does not change). */
+    uint64_t blocks = 0, bytes = 0;
     for (size_t i = 0; i < count; i++) {
         if (spans[i].size == 0)
             continue;
@@ -242,7 +368,10 @@ void spans_require_disjoint(struct tester_span *spans, size_t count, const char 
                         (uintmax_t)previous->start, previous->size, (uintmax_t)spans[i].start,
                         spans[i].size);
         previous = &spans[i];
+        blocks++;
+        bytes += spans[i].size;
     }
+    proof_add(MSTATS_PROOF_DISJOINT, blocks, bytes, 0, bytes);
 }
 
 void rng_seed(struct tester_rng *rng, uint64_t seed)

@@ -24,6 +24,8 @@
 #ifndef MSTATS_TESTER_H
 #define MSTATS_TESTER_H
 
+#include "proof_digest.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -52,7 +54,9 @@ struct tester_span {
  * prints a usage line and `exercises` (one sentence: what the tester
  * exercises) and exits 0; `--version` prints the program's name and the
  * mstats version and exits 0. Anything else prints a one-line error naming
- * the argument and exits with TESTER_EXIT_SETUP. Call it first in main.
+ * the argument and exits with TESTER_EXIT_SETUP. When the tester runs, it
+ * opens the completion proof first (tester_proof_add). Call it first in
+ * main.
  */
 void tester_options(int argc, char **argv, const char *exercises);
 
@@ -64,10 +68,37 @@ _Noreturn void tester_fail(enum tester_exit code, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
- * Prints "<program>: <message>" as the one result line. Call it once, last;
- * the caller then returns 0 from main.
+ * Prints "<program>: <message>" as the one result line, then, when the run
+ * asked for one (MSTATS_CHALLENGE, MSTATS_PROOF_FD), writes the completion
+ * proof line of every check made (see "Completion proof" below). Call it
+ * once, last, after every check and free; the caller then returns 0 from
+ * main.
  */
 void tester_pass(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Completion proof (harness/protocol/proof_digest.h). tester_options opens
+ * it; every check of this library that passes (pattern_require_range and
+ * what calls it, require_block, spans_require_disjoint) adds to it, and
+ * tester_pass writes it. Any thread may check: each keeps its own sum (at
+ * most 64 threads over a run's life, or the run writes no proof).
+ */
+
+/*
+ * Adds a check the tester made itself and that passed (a calloc block all
+ * zero, a refusal's errno, a variable outside the heap): `subject` and
+ * `detail` say what was checked (a size, a call's arguments), `read_back`
+ * what was read (the errno, the bytes folded). None may be an address.
+ */
+void tester_proof_add(enum mstats_proof_kind kind, uint64_t subject, uint64_t detail,
+                      uint64_t read_back);
+
+/*
+ * Says that this tester's PEAK-LIVE depends on how its threads interleave,
+ * so its proof line says peak-live=varies (tester-15). Call before
+ * tester_pass.
+ */
+void tester_peak_live_varies(void);
 
 /*
  * The pattern byte at `offset` of a block tagged `tag`. Every block gets its

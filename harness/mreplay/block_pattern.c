@@ -46,20 +46,34 @@ void block_pattern_fill(unsigned char *block, size_t from, size_t to, uint64_t s
         block[offset] = block_pattern_byte(seed, offset);
 }
 
-size_t block_pattern_check(const unsigned char *block, size_t from, size_t to, uint64_t seed)
+size_t block_pattern_read(const unsigned char *block, size_t from, size_t to, uint64_t seed,
+                          uint64_t *read_back)
 {
     size_t offset = from;
-    for (; offset < to && offset % 8 != 0; offset++)
+    uint64_t fold = 0;
+    for (; offset < to && offset % 8 != 0; offset++) {
         if (block[offset] != block_pattern_byte(seed, offset))
             return offset;
+        fold ^= (uint64_t)block[offset] << (8 * (offset % 8));
+    }
     for (; offset + 8 <= to; offset += 8) {
         uint64_t expected = pattern_word(seed, offset / 8), found;
         memcpy(&found, block + offset, 8);
         if (found != expected)
             break; /* the byte loop below finds which byte */
+        fold ^= found;
     }
-    for (; offset < to; offset++)
+    for (; offset < to; offset++) {
         if (block[offset] != block_pattern_byte(seed, offset))
             return offset;
+        fold ^= (uint64_t)block[offset] << (8 * (offset % 8));
+    }
+    *read_back = fold;
     return to;
+}
+
+size_t block_pattern_check(const unsigned char *block, size_t from, size_t to, uint64_t seed)
+{
+    uint64_t read_back;
+    return block_pattern_read(block, from, to, seed, &read_back);
 }

@@ -30,4 +30,12 @@ unsigned char block_pattern_byte(uint64_t seed, size_t offset);
  */
 size_t block_pattern_check(const unsigned char *block, size_t from, size_t to, uint64_t seed);
 
+/*
+ * block_pattern_check, which also folds what it read into *READ_BACK (the XOR of the words,
+ * a lone byte at its place in its word; 0 for an empty range): what the completion proof
+ * says the check saw. *READ_BACK is meaningful only when it returns TO.
+ */
+size_t block_pattern_read(const unsigned char *block, size_t from, size_t to, uint64_t seed,
+                          uint64_t *read_back);
+
 #endif

@@ -331,11 +331,17 @@ int main(int argc, char **argv)
     }
     status = load_traces(argv + options.first_trace, count, options.rules, loaded);
     int replay = options.stats || !options.bounds;
+    /* The completion proof, when the run asks for one and there is a replay to prove. */
+    struct mstats_proof run_proof = {0};
+    if (replay)
+        mstats_proof_open(&run_proof);
+    struct replay_proof proof = {&run_proof, {0, 0}};
     for (int i = 0; i < count && status == MREPLAY_EXIT_OK; i++) {
         if (replay) {
             struct replay_failure failure;
             double start = now_seconds();
-            status = replay_trace(&loaded[i].trace, options.alignment, &failure, &loaded[i].costs);
+            status = replay_trace(&loaded[i].trace, options.alignment, &failure, &loaded[i].costs,
+                                  &proof);
             loaded[i].replay_seconds = now_seconds() - start;
             if (status != MREPLAY_EXIT_OK) {
                 print_failure(&loaded[i], &failure);
@@ -349,5 +355,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < count; i++)
         trace_release(&loaded[i].trace);
     munmap(loaded, table_size);
+    /* Last of all, and only when every trace replayed with every check passed. */
+    if (replay && status == MREPLAY_EXIT_OK)
+        mstats_proof_write(&run_proof, &proof.sum, false);
     return status;
 }

@@ -20,25 +20,40 @@ struct live_block {
 /* Bytes checked at each edge of a block kept in place by realloc. */
 #define EDGE_BYTES 8
 
-/* The replay of one trace: its table, its rules, and what it cost. */
+/* The replay of one trace: its table, its rules, what it cost, and its completion proof. */
 struct replay {
     struct live_block *blocks;
     enum replay_alignment alignment;
     struct replay_failure *failure;
     struct replay_costs *costs;
+    struct replay_proof *proof;
 };
 
-/* Check bytes FROM .. TO-1 of BLOCK; on a mismatch fill the failure (WHEN it was seen,
- * SHOWN_SIZE the size to name) and return non-zero. */
+/* What a range check counts: its bytes in the costs, its result in the proof. Only checks
+ * that every allocator gets (whatever it does with a realloc) go into the proof. */
+enum check_use {
+    CHECK_COSTED = 1,
+    CHECK_PROVED = 2,
+};
+
+/* Check bytes FROM .. TO-1 of BLOCK (USE: what the check counts in); on a mismatch fill the
+ * failure (WHEN it was seen, SHOWN_SIZE the size to name) and return non-zero. */
 static int check_range(struct replay *replay, const struct live_block *block, uint64_t from,
-                       uint64_t to, uint64_t shown_size, int32_t id, const char *when)
+                       uint64_t to, uint64_t shown_size, int32_t id, const char *when, unsigned use)
 {
     if (from >= to)
         return 0;
-    replay->costs->bytes_checked += to - from;
-    size_t offset = block_pattern_check(block->address, (size_t)from, (size_t)to, block->seed);
-    if (offset == to)
+    if (use & CHECK_COSTED)
+        replay->costs->bytes_checked += to - from;
+    uint64_t read_back;
+    size_t offset =
+        block_pattern_read(block->address, (size_t)from, (size_t)to, block->seed, &read_back);
+    if (offset == to) {
+        if ((use & CHECK_PROVED) && replay->proof->proof->active)
+            mstats_proof_add(&replay->proof->sum, replay->proof->proof, MSTATS_PROOF_PATTERN,
+                             block->seed, from, to, read_back);
         return 0;
+    }
     struct replay_failure *failure = replay->failure;
     failure->status = MREPLAY_EXIT_CORRUPTED;
     failure->call = when;
@@ -85,6 +100,10 @@ static int check_returned(struct replay *replay, void *address, uint64_t size, i
         failure->status = MREPLAY_EXIT_MISALIGNED;
         return 1;
     }
+    /* The size only: whether a block of 0 bytes is NULL is the allocator's choice. */
+    if (replay->proof->proof->active)
+        mstats_proof_add(&replay->proof->sum, replay->proof->proof, MSTATS_PROOF_RETURNED, size, 0,
+                         0, size);
     return 0;
 }
 
@@ -96,14 +115,15 @@ static void free_null(void)
     free(null_block);
 }
 
-/* Check the first and last EDGE_BYTES of the first KEPT bytes of BLOCK after a realloc. */
+/* Check the first and last EDGE_BYTES of the first KEPT bytes of BLOCK after a realloc
+ * (USE: what the check counts in). */
 static int check_edges(struct replay *replay, const struct live_block *block, uint64_t kept,
-                       int32_t id)
+                       int32_t id, unsigned use)
 {
     uint64_t head = kept < EDGE_BYTES ? kept : EDGE_BYTES;
     uint64_t tail_start = kept - head > EDGE_BYTES ? kept - EDGE_BYTES : head;
-    return check_range(replay, block, 0, head, kept, id, "after realloc") ||
-           check_range(replay, block, tail_start, kept, kept, id, "after realloc");
+    return check_range(replay, block, 0, head, kept, id, "after realloc", use) ||
+           check_range(replay, block, tail_start, kept, kept, id, "after realloc", use);
 }
 
 /* `a ID SIZE`, or with BY_REALLOC `r ID SIZE` of an id holding no block (realloc(NULL,
@@ -124,14 +144,22 @@ static int replay_new_block(struct replay *replay, const struct trace_op *op, ui
     return 0;
 }
 
-/* `r ID SIZE` of a live block (see replay.h for what is checked). Returns 0 or non-zero. */
-static int replay_realloc(struct replay *replay, const struct trace_op *op)
+/* `r ID SIZE` of a live block, operation INDEX (see replay.h for what is checked). Returns 0
+ * or non-zero. */
+static int replay_realloc(struct replay *replay, const struct trace_op *op, uint64_t index)
 {
     struct live_block *block = &replay->blocks[op->id];
     uint64_t old_size = block->size, new_size = op->size;
     uint64_t kept = new_size < old_size ? new_size : old_size;
+    /* A block of 0 bytes keeps nothing: it starts a new life, with the pattern realloc(NULL,
+     * n) would give it. Whether malloc(0) or realloc(p, 0) returned NULL (no block: the next
+     * r is realloc(NULL, n)) or a block is the allocator's choice, and what follows, the
+     * proof included, must not depend on it. */
+    if (old_size == 0)
+        block->seed = block_pattern_seed(op->id, index);
     /* The bytes a shrink drops go back to the allocator: check them while they are ours. */
-    if (check_range(replay, block, kept, old_size, old_size, op->id, "before realloc"))
+    if (check_range(replay, block, kept, old_size, old_size, op->id, "before realloc",
+                    CHECK_COSTED | CHECK_PROVED))
         return 1;
     unsigned char *old_address = block->address;
     void *address = realloc(old_address, (size_t)new_size);
@@ -150,12 +178,15 @@ static int replay_realloc(struct replay *replay, const struct trace_op *op)
         replay->costs->reallocs_in_place++;
     }
     /* A moved block is checked in full on its first move, and once its size has doubled
-     * since its last full check: the geometric sum keeps the cost linear in its size. */
+     * since its last full check: the geometric sum keeps the cost linear in its size. Which
+     * realloc moves a block is the allocator's choice, so the proof takes the edges of every
+     * realloc's kept bytes instead (read once more after a full check, not costed again). */
     if (moved && (block->checked_size == 0 || kept >= 2 * block->checked_size)) {
-        if (check_range(replay, block, 0, kept, kept, op->id, "after realloc"))
+        if (check_range(replay, block, 0, kept, kept, op->id, "after realloc", CHECK_COSTED) ||
+            check_edges(replay, block, kept, op->id, CHECK_PROVED))
             return 1;
         block->checked_size = kept;
-    } else if (check_edges(replay, block, kept, op->id)) {
+    } else if (check_edges(replay, block, kept, op->id, CHECK_COSTED | CHECK_PROVED)) {
         return 1;
     }
     block->size = new_size;
@@ -170,7 +201,8 @@ static int replay_free(struct replay *replay, int32_t id, const char *when)
     if (block->address == NULL) {
         free_null();
     } else {
-        if (check_range(replay, block, 0, block->size, block->size, id, when))
+        if (check_range(replay, block, 0, block->size, block->size, id, when,
+                        CHECK_COSTED | CHECK_PROVED))
             return 1;
         free(block->address);
     }
@@ -193,7 +225,7 @@ static enum mreplay_exit replay_ops(struct replay *replay, const struct trace *t
         else if (op->kind == TRACE_OP_REALLOC && replay->blocks[op->id].address == NULL)
             failed = replay_new_block(replay, op, i, 1);
         else if (op->kind == TRACE_OP_REALLOC)
-            failed = replay_realloc(replay, op);
+            failed = replay_realloc(replay, op, i);
         else
             failed = replay_free(replay, op->id, "before free");
         if (failed)
@@ -209,7 +241,8 @@ static enum mreplay_exit replay_ops(struct replay *replay, const struct trace *t
 }
 
 enum mreplay_exit replay_trace(const struct trace *trace, enum replay_alignment alignment,
-                               struct replay_failure *failure, struct replay_costs *costs)
+                               struct replay_failure *failure, struct replay_costs *costs,
+                               struct replay_proof *proof)
 {
     memset(failure, 0, sizeof *failure);
     size_t table_size = ((size_t)trace->id_count + 1) * sizeof(struct live_block);
@@ -220,7 +253,7 @@ enum mreplay_exit replay_trace(const struct trace *trace, enum replay_alignment 
         failure->call = "mmap of the pointer table";
         return failure->status;
     }
-    struct replay replay = {blocks, alignment, failure, costs};
+    struct replay replay = {blocks, alignment, failure, costs, proof};
     enum mreplay_exit status = replay_ops(&replay, trace);
     munmap(blocks, table_size);
     return status;

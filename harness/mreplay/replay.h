@@ -16,6 +16,7 @@
 #ifndef MSTATS_REPLAY_H
 #define MSTATS_REPLAY_H
 
+#include "proof_digest.h"
 #include "trace.h"
 
 /* mreplay's exit statuses, one per kind of failure (docs/traces.md lists them). */
@@ -58,9 +59,20 @@ struct replay_costs {
     uint64_t bytes_moved;       /* kept bytes of the moved ones: what a copying allocator moved */
 };
 
-/* Replay TRACE, requiring ALIGNMENT of every block, adding to *COSTS. Returns
- * MREPLAY_EXIT_OK, or another status with *FAILURE filled. */
+/* The completion proof of a run (proof_digest.h): every check that passed adds to SUM, the
+ * same on every allocator. Only the checks every allocator gets count: the bytes a shrinking
+ * r drops, the edges of what an r keeps (not the full check of a moved block, since which r
+ * moves is the allocator's choice), every block before f and at the end, and the size of
+ * every block returned. */
+struct replay_proof {
+    const struct mstats_proof *proof; /* its challenge; nothing is added when not active */
+    struct mstats_proof_sum sum;
+};
+
+/* Replay TRACE, requiring ALIGNMENT of every block, adding to *COSTS and to PROOF's sum.
+ * Returns MREPLAY_EXIT_OK, or another status with *FAILURE filled. */
 enum mreplay_exit replay_trace(const struct trace *trace, enum replay_alignment alignment,
-                               struct replay_failure *failure, struct replay_costs *costs);
+                               struct replay_failure *failure, struct replay_costs *costs,
+                               struct replay_proof *proof);
 
 #endif
