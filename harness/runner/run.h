@@ -110,6 +110,9 @@ typedef struct {
     char *witness_why;     /* MSTATS_WITNESS_UNAVAILABLE: why, in words */
     guint64 witness_brks;  /* brk system calls the witness saw */
     guint64 shim_heap_max; /* MAX as the shim reported it */
+    /* CPU time of the program's trace stops, taken off cpu_seconds (and
+     * added to its CPU limit while it ran): the witness's, not the program's. */
+    double witness_cpu_seconds;
     MstatsCompletion completion;
     char *completion_why; /* words for the COMPLETION line */
     char *proof_line;     /* the program's last completion proof line (NULL: none) */

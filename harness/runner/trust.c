@@ -106,6 +106,8 @@ void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const Spawn
     } else if (outcome->witness == 1) {
         result->witness = MSTATS_WITNESS_KERNEL;
         result->witness_brks = outcome->witness_brks;
+        result->witness_cpu_seconds = MIN(outcome->witness_cpu_seconds, result->cpu_seconds);
+        result->cpu_seconds -= result->witness_cpu_seconds;
         result->heap_max = outcome->witness_max;
         recompute_utilization(result);
     } else {
@@ -160,8 +162,12 @@ static void judge_completion(MstatsRunResult *result, gboolean proves, const cha
         result->completion_why = g_strdup("the program gives no completion proof (the testers "
                                           "and mreplay do)");
     } else if (expected == NULL) {
-        result->completion =
-            result->proof_line != NULL ? MSTATS_COMPLETION_PROVED : MSTATS_COMPLETION_MISSING;
+        /* A trusted allocator: no reference run, and no verdict on a missing
+         * proof (a tester's --help proves nothing, and fails nothing). */
+        result->completion = result->proof_line != NULL ? MSTATS_COMPLETION_PROVED
+                                                        : MSTATS_COMPLETION_NOT_VERIFIED;
+        if (result->proof_line == NULL)
+            result->completion_why = g_strdup("the program gave no completion proof");
     } else if (expected->code != MSTATS_CODE_OK || expected->proof_line == NULL) {
         result->completion = MSTATS_COMPLETION_NOT_VERIFIED;
         result->completion_why =
