@@ -238,8 +238,7 @@ static gboolean trust_from_json(JsonObject *object, MstatsRunResult *r, GError *
     r->witness = (MstatsWitness)witness;
     r->witness_why = g_strdup(optional_string(object, "witness_why"));
     r->witness_brks = (guint64)optional_int(object, "witness_brks", 0);
-    r->witness_cpu_seconds = optional_double(object, "witness_cpu_time");
-    r->shim_heap_max = (guint64)optional_int(object, "shim_max", 0);
+    r->witness_max = (guint64)optional_int(object, "witness_max", 0);
     r->completion = (MstatsCompletion)completion;
     r->completion_why = g_strdup(optional_string(object, "completion_why"));
     return TRUE;

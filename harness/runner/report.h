@@ -36,7 +36,8 @@ char *mstats_report_json(const MstatsRunResult *result, const MstatsRunRequest *
  * max, avg, time, cpu_time, requested, peak_live, utilization,
  * live_at_exit, live_blocks_at_exit, calls (per function, and failed),
  * sandboxed, not_sandboxed_why, memory_bound, memory_peak, witness,
- * witness_why, witness_brks, shim_max, completion and completion_why.
+ * witness_why, witness_brks, witness_max, completion and
+ * completion_why.
  * The mstats report and mcompare's cells share it. */
 void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result);
 

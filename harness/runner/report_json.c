@@ -85,11 +85,10 @@ void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
     json_member_string(b, "witness", mstats_witness_name(result->witness));
     json_member_string(b, "witness_why", result->witness_why);
     json_member_int(b, "witness_brks", (gint64)result->witness_brks);
-    json_member_double(b, "witness_cpu_time", result->witness_cpu_seconds);
     if (heap)
-        json_member_int(b, "shim_max", (gint64)result->shim_heap_max);
+        json_member_int(b, "witness_max", (gint64)result->witness_max);
     else
-        json_member_null(b, "shim_max");
+        json_member_null(b, "witness_max");
     json_member_string(b, "completion", mstats_completion_name(result->completion));
     json_member_string(b, "completion_why", result->completion_why);
 }

@@ -5,10 +5,10 @@ char *mstats_witness_words(const MstatsRunResult *result)
 {
     switch (result->witness) {
     case MSTATS_WITNESS_KERNEL:
-        return g_strdup_printf("kernel (MAX is the break's peak over %" G_GUINT64_FORMAT
-                               " brk calls, whose %.6f s of witnessing CPU-TIME leaves out; AVG "
-                               "is not witnessed and never graded)",
-                               result->witness_brks, result->witness_cpu_seconds);
+        return g_strdup_printf("kernel (MAX %" G_GUINT64_FORMAT
+                               " to the page over %" G_GUINT64_FORMAT
+                               " brk calls; AVG is not witnessed and never graded)",
+                               result->witness_max, result->witness_brks);
     case MSTATS_WITNESS_TRUSTED:
         return g_strdup_printf("none (%s is trusted code: its MAX is the shim's, not witnessed)",
                                result->allocator.name);

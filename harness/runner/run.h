@@ -104,15 +104,16 @@ typedef struct {
      * The run's figures stand; the caller reports this and fails. */
     char *output_error;
     /* What the grade can believe (docs/security.md). With an untrusted
-     * allocator heap_max is the kernel's MAX and peak_live the reference
-     * run's; what the shim said is kept for the REASON of a mismatch. */
+     * allocator heap_max is the shim's MAX only when the kernel's witness
+     * agrees (else the witnessed one, and code 67), and a verified run's
+     * CALLS, REQUESTED and PEAK-LIVE are the reference run's. */
     MstatsWitness witness;
-    char *witness_why;     /* MSTATS_WITNESS_UNAVAILABLE: why, in words */
-    guint64 witness_brks;  /* brk system calls the witness saw */
-    guint64 shim_heap_max; /* MAX as the shim reported it */
-    /* CPU time of the program's trace stops, taken off cpu_seconds (and
-     * added to its CPU limit while it ran): the witness's, not the program's. */
-    double witness_cpu_seconds;
+    char *witness_why;    /* MSTATS_WITNESS_UNAVAILABLE: why, in words */
+    guint64 witness_brks; /* brk system calls the witness saw */
+    /* MAX as the kernel's witness saw it: the peak of the kernel's break,
+     * which the shim moves a page at a time (shim/break_hooks.c), so it is
+     * MAX rounded up to a page when the two agree. */
+    guint64 witness_max;
     MstatsCompletion completion;
     char *completion_why; /* words for the COMPLETION line */
     char *proof_line;     /* the program's last completion proof line (NULL: none) */

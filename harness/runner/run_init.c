@@ -23,10 +23,11 @@
  * the program's RLIMIT_DATA. TIMEOUT_MS 0 means no timeout. WITNESS is
  * "brk" (witness the program's heap) or "-".
  *
- * Witnessing costs the program wall time, not CPU time: every brk stops it
- * until this process has looked. That time is not the program's, so each
- * trace stop moves the timeout on by RUN_INIT_STOP_ALLOWANCE_NS (at most to
- * RUN_INIT_WITNESS_STRETCH times the timeout).
+ * Witnessing costs the program time: every brk system call stops it until
+ * this process has looked (the shim moves the kernel's break only a page at
+ * a time, so there are few). That time is not the program's, so each trace
+ * stop moves the timeout on by RUN_INIT_STOP_ALLOWANCE_NS (at most to
+ * RUN_INIT_WITNESS_STRETCH times the timeout), and the CPU limit likewise.
  *
  * libc only, single-threaded; it never allocates after the program starts.
  */
@@ -163,25 +164,20 @@ exec_program(char **env_pairs, int pair_count, long long data_limit, char *path,
 }
 
 /* The program's CPU limit (RLIMIT_CPU, inherited from the runner) raised by
- * twice the cost of the trace stops so far and of the next ALLOWANCE_AHEAD:
- * the kernel must not stop the program for time the witness took. A limit
- * only: the CPU time reported leaves out the stops' measured cost alone. */
+ * RUN_INIT_STOP_ALLOWANCE_NS for each trace stop so far and for the next
+ * ALLOWANCE_AHEAD: the kernel must not stop the program for time the
+ * witness took (a stop costs the program a few microseconds of CPU time). */
 #define ALLOWANCE_AHEAD 4096
-/* What a stop is taken to cost before the witness has measured it, in ns. */
-#define STOP_NS_UNMEASURED 20000
 
 static void allow_stops(pid_t program, const struct rlimit *base, const BrkWitness *witness)
 {
     if (base->rlim_cur == RLIM_INFINITY)
         return;
-    unsigned long long stops = witness->calls + witness->exit_stops;
-    long long stop_ns = (long long)brk_witness_stop_ns(witness);
-    stop_ns = 2 * (stop_ns > 0 ? stop_ns : STOP_NS_UNMEASURED);
-    long long extra_s = ((long long)(stops + ALLOWANCE_AHEAD) * stop_ns + 999999999LL) /
-                        1000000000LL;
-    struct rlimit raised = {base->rlim_cur + (rlim_t)extra_s,
-                            base->rlim_max == RLIM_INFINITY ? RLIM_INFINITY
-                                                            : base->rlim_max + (rlim_t)extra_s};
+    unsigned long long stops = witness->calls + witness->exit_stops + ALLOWANCE_AHEAD;
+    rlim_t extra_s = (rlim_t)((stops * RUN_INIT_STOP_ALLOWANCE_NS + 999999999ULL) / 1000000000ULL);
+    struct rlimit raised = {base->rlim_cur + extra_s, base->rlim_max == RLIM_INFINITY
+                                                          ? RLIM_INFINITY
+                                                          : base->rlim_max + extra_s};
     prlimit(program, RLIMIT_CPU, &raised, NULL);
 }
 
@@ -298,7 +294,8 @@ int main(int argc, char **argv)
         }
         if (reaped == program)
             break;
-        if (witnessing && witness.calls + witness.exit_stops >= allowed_stops + ALLOWANCE_AHEAD / 2) {
+        if (witnessing &&
+            witness.calls + witness.exit_stops >= allowed_stops + ALLOWANCE_AHEAD / 2) {
             allowed_stops = witness.calls + witness.exit_stops;
             allow_stops(program, &cpu_limit, &witness);
         }
@@ -342,7 +339,6 @@ int main(int argc, char **argv)
         report.witness_max = brk_witness_max(&witness);
         report.witness_brks = witness.calls;
         report.witness_stops = witness.calls + witness.exit_stops;
-        report.witness_stop_ns = (long long)brk_witness_stop_ns(&witness);
     }
     clear_run();
 

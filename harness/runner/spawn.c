@@ -270,8 +270,6 @@ gboolean spawn_and_wait(const SpawnPlan *plan, SpawnOutcome *outcome, GError **e
         outcome->witness_errno = report.witness_errno;
         outcome->witness_max = report.witness_max;
         outcome->witness_brks = report.witness_brks;
-        outcome->witness_cpu_seconds =
-            (double)report.witness_stops * (double)report.witness_stop_ns / 1e9;
     } else {
         outcome->wait_status = status;
         outcome->timed_out = watchdog_fired;

@@ -37,9 +37,6 @@ typedef struct {
     int witness_errno;       /* why it failed */
     guint64 witness_max;     /* the witnessed MAX */
     guint64 witness_brks;    /* brk system calls of the program */
-    /* The program's CPU time the witness's trace stops took (their count
-     * times the measured cost of one): not the program's to pay. */
-    double witness_cpu_seconds;
 } SpawnOutcome;
 
 /* Forks, execs plan->argv and reaps it; returns when every process of the

@@ -94,7 +94,6 @@ static void recompute_utilization(MstatsRunResult *result)
 
 void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const SpawnOutcome *outcome)
 {
-    result->shim_heap_max = result->heap_max;
     if (result->allocator.heap_unmeasured) {
         result->witness = MSTATS_WITNESS_UNMEASURED;
     } else if (!witnessed && result->allocator.trusted) {
@@ -106,10 +105,7 @@ void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const Spawn
     } else if (outcome->witness == 1) {
         result->witness = MSTATS_WITNESS_KERNEL;
         result->witness_brks = outcome->witness_brks;
-        result->witness_cpu_seconds = MIN(outcome->witness_cpu_seconds, result->cpu_seconds);
-        result->cpu_seconds -= result->witness_cpu_seconds;
-        result->heap_max = outcome->witness_max;
-        recompute_utilization(result);
+        result->witness_max = outcome->witness_max;
     } else {
         result->witness = MSTATS_WITNESS_UNAVAILABLE;
         result->witness_why =
@@ -118,6 +114,18 @@ void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const Spawn
                 : g_strdup_printf("the brk witness could not start (ptrace with seccomp: %s)",
                                   g_strerror(outcome->witness_errno));
     }
+}
+
+/* Whether the kernel's MAX bears out the shim's: the shim moves the kernel's
+ * break to the page boundary at or above its own (a heap that starts on a
+ * page boundary, as the kernel's does), or, after glibc's __sbrk, to the byte.
+ * So the kernel's peak lies between the shim's MAX and that MAX rounded up
+ * to a page. */
+static gboolean witness_agrees(const MstatsRunResult *result)
+{
+    guint64 page_rounded = (result->heap_max + 4095) & ~(guint64)4095;
+    return result->figures_valid && result->witness_max >= result->heap_max &&
+           result->witness_max <= page_rounded;
 }
 
 /* Turns an OK run into a failed one with `code` and `reason` (taken). */
@@ -164,8 +172,8 @@ static void judge_completion(MstatsRunResult *result, gboolean proves, const cha
     } else if (expected == NULL) {
         /* A trusted allocator: no reference run, and no verdict on a missing
          * proof (a tester's --help proves nothing, and fails nothing). */
-        result->completion = result->proof_line != NULL ? MSTATS_COMPLETION_PROVED
-                                                        : MSTATS_COMPLETION_NOT_VERIFIED;
+        result->completion =
+            result->proof_line != NULL ? MSTATS_COMPLETION_PROVED : MSTATS_COMPLETION_NOT_VERIFIED;
         if (result->proof_line == NULL)
             result->completion_why = g_strdup("the program gave no completion proof");
     } else if (expected->code != MSTATS_CODE_OK || expected->proof_line == NULL) {
@@ -193,16 +201,18 @@ void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_tex
                  const TrustReference *reference)
 {
     gboolean ok = result->code == MSTATS_CODE_OK;
-    if (ok && result->witness == MSTATS_WITNESS_KERNEL && result->figures_valid &&
-        result->shim_heap_max != result->heap_max) {
-        fail(result, MSTATS_CODE_NO_STATS,
-             g_strdup_printf("the heap the shim reported (MAX %" G_GUINT64_FORMAT ") is not the "
-                             "heap the kernel saw (MAX %" G_GUINT64_FORMAT
-                             " over %" G_GUINT64_FORMAT
-                             " brk calls): the allocator moved the break behind the shim's back "
-                             "or rewrote the figures",
-                             result->shim_heap_max, result->heap_max, result->witness_brks));
+    if (result->witness == MSTATS_WITNESS_KERNEL && !witness_agrees(result)) {
+        if (ok)
+            fail(result, MSTATS_CODE_NO_STATS,
+                 g_strdup_printf(
+                     "the heap the shim reported (MAX %" G_GUINT64_FORMAT ") is not the heap the "
+                     "kernel saw (MAX %" G_GUINT64_FORMAT " over %" G_GUINT64_FORMAT " brk calls): "
+                     "the allocator moved the break behind the shim's back or rewrote the figures",
+                     result->heap_max, result->witness_max, result->witness_brks));
         ok = FALSE;
+        /* What the report shows, and no grade uses: the kernel's figure. */
+        result->heap_max = result->witness_max;
+        recompute_utilization(result);
     }
     judge_completion(result, proves, proof_text, reference);
     if (ok && result->completion == MSTATS_COMPLETION_MISSING) {

@@ -37,14 +37,14 @@ gboolean mstats_run_reference(const MstatsRunRequest *request, const char *progr
                               const char *challenge, MstatsRunResult *result, GError **error);
 
 /* Records how the run's heap was witnessed (`witnessed`: the run asked
- * mstats-run-init to); with the kernel as witness, heap_max becomes the
- * witnessed MAX (the shim's is kept in shim_heap_max). An untrusted
- * allocator not witnessed (--no-witness) is "figures not witnessed". */
+ * mstats-run-init to), the witnessed MAX and the CPU time of the trace
+ * stops, which it takes off the program's. An untrusted allocator not
+ * witnessed (--no-witness) is "figures not witnessed". */
 void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const SpawnOutcome *outcome);
 
 /* The verdicts of trust, on a run that classify() found OK (`proves`: the
  * program gives a completion proof; `proof_text`: all it wrote): 67 when the
- * shim's MAX is not the witnessed one, 96 without the completion proof, 97
+ * kernel's MAX does not bear out the shim's, 96 without the completion proof, 97
  * when CALLS, REQUESTED or PEAK-LIVE differ from the reference run's (NULL:
  * no reference run, a trusted allocator). Sets completion; when it is
  * verified, the run's CALLS, REQUESTED and PEAK-LIVE become the reference

@@ -1,6 +1,14 @@
 /* sbrk and brk, interposed so that the heap is sampled the moment the break
  * moves (MAX is the peak of the break, not only its value between calls) and
  * a heap past the memory limit stops the program at once (68).
+ *
+ * For an allocator of its own (not glibc's malloc, which moves the break with
+ * __sbrk), the shim keeps the break exact to the byte and moves the kernel's
+ * only when it crosses a page boundary: the kernel maps whole pages anyway,
+ * so the memory is the same, MAX is the same, and an allocator that grows by
+ * the exact shortfall makes one brk system call per page, not one per
+ * growth. That is what keeps mstats' brk witness (which stops the program at
+ * every brk system call) cheap, and the strategies fast.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,12 +25,46 @@ static void heap_moved(const char *cause)
         check_limit(heap_note(), cause, NULL);
 }
 
+/* Moves the kernel's break to the page boundary at or above `address`;
+ * FALSE when the kernel refused (no memory, RLIMIT_DATA, a mapping in the way). */
+static bool kernel_break_to(uintptr_t address)
+{
+    uintptr_t target = SHIM_PAGE_ROUND(address);
+    uintptr_t kernel = (uintptr_t)__curbrk;
+    return target == kernel || __sbrk((intptr_t)(target - kernel)) != (void *)-1;
+}
+
+/* Sets the allocator's break to `address` (shim_break): exact for the
+ * allocator and its figures, a page at a time for the kernel. FALSE with
+ * errno ENOMEM when the kernel cannot give the memory. */
+static bool move_break(uintptr_t address, const char *cause)
+{
+    if (address < shim.heap_start || !kernel_break_to(address)) {
+        errno = ENOMEM;
+        return false;
+    }
+    shim.virtual_break = address;
+    heap_moved(cause);
+    return true;
+}
+
 SHIM_EXPORT void *sbrk(intptr_t increment)
 {
-    void *old = __sbrk(increment);
-    if (old != (void *)-1 && increment != 0 && shim.phase != SHIM_UNLOADED)
-        heap_moved("in sbrk");
-    return old;
+    if (!shim.virtual_breaks) {
+        void *old = __sbrk(increment);
+        if (old != (void *)-1 && increment != 0 && shim.phase != SHIM_UNLOADED)
+            heap_moved("in sbrk");
+        return old;
+    }
+    uintptr_t old = shim_break();
+    uintptr_t address = old + (uintptr_t)increment;
+    if (increment == 0)
+        return (void *)old;
+    if ((increment > 0) != (address > old)) { /* wrapped around */
+        errno = ENOMEM;
+        return (void *)-1;
+    }
+    return move_break(address, "in sbrk") ? (void *)old : (void *)-1;
 }
 
 SHIM_EXPORT int brk(void *address)
@@ -33,6 +75,8 @@ SHIM_EXPORT int brk(void *address)
         errno = ENOSYS;
         return -1;
     }
+    if (shim.virtual_breaks)
+        return move_break((uintptr_t)address, "in brk") ? 0 : -1;
     int result = shim.real_brk(address);
     if (result == 0 && shim.phase != SHIM_UNLOADED)
         heap_moved("in brk");

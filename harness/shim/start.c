@@ -136,6 +136,8 @@ void shim_start(void)
         violation_exit(67, "statistics could not be collected: the shim could not map its "
                            "bookkeeping memory");
     shim.real_brk = (int (*)(void *))dlsym(RTLD_NEXT, "brk");
+    /* glibc's malloc moves the break itself (__sbrk); an mmap allocator has none. */
+    shim.virtual_breaks = strcmp(allocator, "libc") != 0 && !shim.heap_unmeasured;
 
     if (shim.reporter) {
         uint64_t record_fd = env_number(MSTATS_ENV_RECORD_FD, UINT64_MAX);

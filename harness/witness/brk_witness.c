@@ -105,50 +105,6 @@ static int pending_slot(const BrkWitness *witness, pid_t pid)
     return -1;
 }
 
-/* Task `pid`'s CPU time in ns (sum_exec_runtime, the first field of
- * /proc/PID/schedstat: exact, unlike the tick-sampled times of stat); 0
- * when it cannot be read. */
-static uint64_t task_cpu_ns(pid_t pid)
-{
-    char path[64], text[128];
-    snprintf(path, sizeof path, "/proc/%d/schedstat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    text[n] = '\0';
-    return (uint64_t)strtoull(text, NULL, 10);
-}
-
-static int compare_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-uint64_t brk_witness_stop_ns(const BrkWitness *witness)
-{
-    unsigned n = witness->sample_count < BRK_WITNESS_SAMPLES ? witness->sample_count
-                                                              : BRK_WITNESS_SAMPLES;
-    if (n == 0)
-        return 0;
-    uint64_t sorted[BRK_WITNESS_SAMPLES];
-    memcpy(sorted, witness->samples, n * sizeof sorted[0]);
-    qsort(sorted, n, sizeof sorted[0], compare_u64);
-    return sorted[n / 2];
-}
-
-/* Keeps one sample: the first ones, then one in place of an older one. */
-static void add_sample(BrkWitness *witness, uint64_t ns)
-{
-    unsigned at = witness->sample_count % BRK_WITNESS_SAMPLES;
-    witness->samples[at] = ns;
-    witness->sample_count++;
-}
-
 static bool any_pending(const BrkWitness *witness)
 {
     for (int i = 0; i < BRK_WITNESS_PENDING_MAX; i++)
@@ -197,12 +153,9 @@ static int on_brk(BrkWitness *witness, pid_t pid)
         return PTRACE_CONT;
     }
     /* Within the mapped page a growth is always done; unless another thread
-     * is in a brk whose outcome is not known yet, and so is the page. Then
-     * too, one brk in BRK_WITNESS_SAMPLE_EVERY goes on to its exit stop, as
-     * a sample of what a stop costs. */
-    bool certain = !witness->data_limit && !any_pending(witness) &&
-                   PAGE_ROUND(address) == PAGE_ROUND(witness->current);
-    if (certain && witness->calls % BRK_WITNESS_SAMPLE_EVERY != 0) {
+     * is in a brk whose outcome is not known yet, and so is the page. */
+    if (!witness->data_limit && !any_pending(witness) &&
+        PAGE_ROUND(address) == PAGE_ROUND(witness->current)) {
         note_break(witness, address);
         return PTRACE_CONT;
     }
@@ -212,9 +165,6 @@ static int on_brk(BrkWitness *witness, pid_t pid)
         return PTRACE_CONT;
     }
     witness->pending[slot] = pid;
-    /* Only a growth within the page is a sample: one onto new pages costs
-     * the kernel more than a stop (it maps them). */
-    witness->pending_cpu[slot] = certain ? task_cpu_ns(pid) : 0;
     witness->exit_stops++;
     return PTRACE_SYSCALL;
 }
@@ -223,9 +173,6 @@ static int on_brk(BrkWitness *witness, pid_t pid)
 static void on_brk_exit(BrkWitness *witness, pid_t pid, int slot)
 {
     struct __ptrace_syscall_info info;
-    uint64_t now = task_cpu_ns(pid);
-    if (now > witness->pending_cpu[slot] && witness->pending_cpu[slot] != 0)
-        add_sample(witness, now - witness->pending_cpu[slot]);
     witness->pending[slot] = 0;
     if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, sizeof info, &info) <= 0 ||
         info.op != PTRACE_SYSCALL_INFO_EXIT) {

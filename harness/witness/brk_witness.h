@@ -25,10 +25,6 @@
  * that grow by the exact shortfall, one brk per growth, pay dearly; ones that
  * grow a page or more at a time hardly notice.
  *
- * The program pays for its stops in CPU time too (a few microseconds each,
- * in the kernel); brk_witness_stop_ns() measures it in the run itself so
- * that the runner can leave it out of the program's CPU time.
- *
  * Use from the tracer: brk_witness_prepare_child() in the child between fork
  * and exec; brk_witness_start() after the fork; every wait status of any
  * traced process (waitpid(-1, ..., __WALL)) through brk_witness_event(),
@@ -43,11 +39,6 @@
 
 /* Tasks of the program inside a page-crossing brk at once (threads). */
 #define BRK_WITNESS_PENDING_MAX 64
-/* The CPU cost of a stop to the program, sampled (see brk_witness_stop_ns). */
-#define BRK_WITNESS_SAMPLES 255
-/* One brk in this many is followed to its exit stop even when its outcome is
- * certain, so that every run has samples of what a stop costs. */
-#define BRK_WITNESS_SAMPLE_EVERY 128
 
 typedef struct {
     pid_t program;     /* the traced program: its heap is the one witnessed */
@@ -59,15 +50,8 @@ typedef struct {
     uintptr_t peak;    /* the highest break */
     bool data_limit;   /* RLIMIT_DATA is finite: growths are never certain */
     pid_t pending[BRK_WITNESS_PENDING_MAX]; /* tasks to stop at a brk's exit; 0: free */
-    /* Their CPU ns at the seccomp stop, for a sample (0: not a sample). */
-    uint64_t pending_cpu[BRK_WITNESS_PENDING_MAX];
-    uint64_t calls;                                /* brk system calls of the program */
-    uint64_t exit_stops;                           /* of which the outcome was read at the exit */
-    /* Samples of the CPU time a task spent from its resumption at a brk's
-     * seccomp stop to its exit stop: the kernel's work of one stop (leaving
-     * the first, entering the next) and a brk within the page, no user code. */
-    uint64_t samples[BRK_WITNESS_SAMPLES];
-    unsigned sample_count;
+    uint64_t calls;                         /* brk system calls of the program */
+    uint64_t exit_stops;                    /* of which the outcome was read at the exit */
 } BrkWitness;
 
 /* In the child, after fork and before exec: asks to be traced by the parent,
@@ -82,12 +66,6 @@ void brk_witness_start(BrkWitness *witness, pid_t program);
  * was a trace stop, which it has resumed (the caller then waits again);
  * false for an exit or a death, which the caller handles as usual. */
 bool brk_witness_event(BrkWitness *witness, pid_t pid, int status);
-
-/* What one trace stop costs the program in CPU time, in ns: the median of
- * the samples (0 without any). The kernel did that work between two stops,
- * with no code of the program's in between, so the program cannot make it
- * look dearer than it was. */
-uint64_t brk_witness_stop_ns(const BrkWitness *witness);
 
 /* The witnessed heap peak in bytes above the start (MAX as the kernel saw it). */
 static inline uint64_t brk_witness_max(const BrkWitness *witness)
