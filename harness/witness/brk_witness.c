@@ -152,10 +152,16 @@ static int on_brk(BrkWitness *witness, pid_t pid)
         note_break(witness, address); /* a shrink: always done, never a peak */
         return PTRACE_CONT;
     }
-    /* Within the mapped page a growth is always done; unless another thread
-     * is in a brk whose outcome is not known yet, and so is the page. */
-    if (!witness->data_limit && !any_pending(witness) &&
-        PAGE_ROUND(address) == PAGE_ROUND(witness->current)) {
+    /* Within the mapped page a growth is always done. So is any growth of
+     * at most BRK_WITNESS_CERTAIN_GROWTH when the kernel overcommits and no
+     * data limit applies: only a mapping right above the break could refuse
+     * it, and none is there unless the program put it there (then the
+     * witnessed MAX only grows, and the run fails as if it had cheated).
+     * Unless another thread is in a brk whose outcome is not known yet. */
+    bool in_page = PAGE_ROUND(address) == PAGE_ROUND(witness->current);
+    bool small = address - witness->current <= BRK_WITNESS_CERTAIN_GROWTH &&
+                 !witness->strict_overcommit;
+    if (!witness->data_limit && !any_pending(witness) && (in_page || small)) {
         note_break(witness, address);
         return PTRACE_CONT;
     }
@@ -193,6 +199,15 @@ static void on_first_stop(BrkWitness *witness, pid_t pid)
     struct rlimit data;
     witness->data_limit =
         prlimit(pid, RLIMIT_DATA, NULL, &data) != 0 || data.rlim_cur != RLIM_INFINITY;
+    /* vm.overcommit_memory 2: every growth is checked against the commit limit. */
+    char mode = '2';
+    int fd = open("/proc/sys/vm/overcommit_memory", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (read(fd, &mode, 1) != 1)
+            mode = '2';
+        close(fd);
+    }
+    witness->strict_overcommit = mode == '2';
     witness->started = true;
 }
 

@@ -8,11 +8,12 @@
  * registers. Most requests have a certain outcome and the program goes on at
  * once: a request below the heap start changes nothing, a shrink always
  * succeeds (and never raises the peak), a growth within the break's page
- * always succeeds when there is no data limit. A growth that needs new pages
- * may fail (no memory, a mapping in the way, RLIMIT_DATA): for it the witness
- * also stops at the system call's exit and reads the break the kernel
- * returned. So the witnessed peak is exact, at one stop per brk and a second
- * one per page-crossing growth.
+ * always succeeds when there is no data limit, and so does one of up to
+ * 64 MiB when the kernel overcommits (the default). A larger growth may fail
+ * (no memory, a mapping in the way, RLIMIT_DATA): for it the witness also
+ * stops at the system call's exit and reads the break the kernel returned.
+ * So the witnessed peak is exact, at one stop per brk and a second one per
+ * uncertain growth.
  *
  * Followed: the program's threads (they share its break) and its children
  * (forks and what they exec); only the first process, the program, counts.
@@ -37,6 +38,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* A growth up to this size is taken as certain (see on_brk), larger ones
+ * are read at the system call's exit. */
+#define BRK_WITNESS_CERTAIN_GROWTH (64ULL << 20)
+
 /* Tasks of the program inside a page-crossing brk at once (threads). */
 #define BRK_WITNESS_PENDING_MAX 64
 
@@ -49,6 +54,7 @@ typedef struct {
     uintptr_t current; /* the break as the kernel last set it */
     uintptr_t peak;    /* the highest break */
     bool data_limit;   /* RLIMIT_DATA is finite: growths are never certain */
+    bool strict_overcommit; /* vm.overcommit_memory is 2: nor are they then */
     pid_t pending[BRK_WITNESS_PENDING_MAX]; /* tasks to stop at a brk's exit; 0: free */
     uint64_t calls;                         /* brk system calls of the program */
     uint64_t exit_stops;                    /* of which the outcome was read at the exit */
