@@ -4,6 +4,7 @@
 #include "heap.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,42 @@ static bool env_flag(const char *name)
     return value && *value && strcmp(value, "0") != 0;
 }
 
+/* Defined by mstats' shim, whose sbrk keeps the break exact to the byte and
+ * moves the kernel's only a page at a time (and measures every call). */
+extern const char mstats_shim_keeps_break __attribute__((weak));
+
+#define PAGE 4096
+#define PAGE_ROUND(address) (((address) + PAGE - 1) & ~(uintptr_t)(PAGE - 1))
+
+/* The break as this allocator moved it, when it keeps it itself (0: the
+ * kernel's break, as glibc's sbrk(0) reads it without a system call). */
+static uintptr_t own_break;
+
+/* sbrk(increment), by the byte, with one brk system call per page of growth
+ * or shrink: the shim's sbrk does that under mstats; alone (a benchmark run
+ * with plain LD_PRELOAD) this does the same, so that the kernel's work is
+ * the same in both. Anyone else moving the break (the kernel's break is not
+ * the page of ours) puts us back on the kernel's. */
+static void *break_move(intptr_t increment)
+{
+    if (&mstats_shim_keeps_break != NULL)
+        return sbrk(increment);
+    uintptr_t kernel = (uintptr_t)sbrk(0);
+    uintptr_t old = own_break != 0 && PAGE_ROUND(own_break) == kernel ? own_break : kernel;
+    uintptr_t address = old + (uintptr_t)increment;
+    if (increment == 0)
+        return (void *)old;
+    if ((increment > 0) != (address > old)) {
+        errno = ENOMEM;
+        return (void *)-1;
+    }
+    uintptr_t target = PAGE_ROUND(address);
+    if (target != kernel && sbrk((intptr_t)(target - kernel)) == (void *)-1)
+        return (void *)-1;
+    own_break = address;
+    return (void *)old;
+}
+
 /* sbrk(increment) that refuses what sbrk's intptr_t cannot express. */
 static void *heap_sbrk(size_t increment)
 {
@@ -23,13 +60,13 @@ static void *heap_sbrk(size_t increment)
         errno = ENOMEM;
         return (void *)-1;
     }
-    return sbrk((intptr_t)increment);
+    return break_move((intptr_t)increment);
 }
 
 bool heap_init(void)
 {
     heap.verify = env_flag("MSTATS_VERIFY");
-    char *brk_now = sbrk(0);
+    char *brk_now = break_move(0);
     if (brk_now == (char *)-1)
         return false;
     /* Pad so that the first header is 8 mod 16 and its payload 16-aligned. */

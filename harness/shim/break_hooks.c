@@ -48,6 +48,10 @@ static bool move_break(uintptr_t address, const char *cause)
     return true;
 }
 
+/* Tells the built-in strategies (allocators/core/heap.c) that sbrk is ours:
+ * it moves the kernel's break a page at a time, so they need not. */
+SHIM_EXPORT const char mstats_shim_keeps_break = 1;
+
 SHIM_EXPORT void *sbrk(intptr_t increment)
 {
     if (!shim.virtual_breaks) {

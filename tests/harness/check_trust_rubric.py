@@ -2,8 +2,10 @@
 allocator's run goes on, says in one line that its figures are not
 witnessed, and a rubric gives it nothing unless it says witness = optional.
 Trusted allocators are not witnessed anyway and are graded as before.
+And a program that gives no completion proof earns nothing from a rubric
+unless it says verify = none.
 
-usage: check_unwitnessed.py DENY_PTRACE MSTATS MCOMPARE BIN_DIR CHEATS_DIR"""
+usage: check_trust_rubric.py DENY_PTRACE MSTATS MCOMPARE BIN_DIR CHEATS_DIR"""
 
 import os
 import re
@@ -13,10 +15,11 @@ import tempfile
 from harness_test import check, main, parse_report, run
 
 
-def rubric(directory, witness):
-    path = os.path.join(directory, f"witness-{witness}.ini")
+def rubric(directory, witness, verify="proof", workload="tester-1"):
+    path = os.path.join(directory, f"witness-{witness}-verify-{verify}.ini")
     with open(path, "w") as out:
-        out.write(f"[grading]\npass = 1\nwitness = {witness}\n\n[tester-1]\npoints = 1\n")
+        out.write(f"[grading]\npass = 1\nwitness = {witness}\nverify = {verify}\n\n"
+                  f"[{workload}]\npoints = 1\n")
     return path
 
 
@@ -62,6 +65,17 @@ def scenario(deny, mstats, mcompare, bin_dir, cheats_dir):
                                    "-a", honest], timeout=120)
         check(re.search(r"^\[mcompare\]: SCORE: 1/1$", out, re.M) is not None,
               f"witnessed, witness = required: {out!r} {err!r}")
+
+        # `true` gives no completion proof: refused unless verify = none.
+        for verify, points in (("proof", 0), ("none", 1)):
+            path = rubric(directory, "required", verify, "true")
+            status, out, err, _ = run([mcompare, "-q", "--rubric", path, "-a", "first-fit"],
+                                      timeout=120)
+            check(re.search(rf"^\[mcompare\]: SCORE: {points}/1$", out, re.M) is not None,
+                  f"verify = {verify} on a program without a proof: {out!r} {err!r}")
+            if points == 0:
+                check("completion not verified" in out and "verify = none" in out,
+                      f"verify = proof does not say why: {out!r}")
 
 
 if __name__ == "__main__":
