@@ -175,9 +175,11 @@ static void allow_stops(pid_t program, const struct rlimit *base, const BrkWitne
         return;
     unsigned long long stops = witness->calls + witness->exit_stops + ALLOWANCE_AHEAD;
     rlim_t extra_s = (rlim_t)((stops * RUN_INIT_STOP_ALLOWANCE_NS + 999999999ULL) / 1000000000ULL);
-    struct rlimit raised = {base->rlim_cur + extra_s, base->rlim_max == RLIM_INFINITY
-                                                          ? RLIM_INFINITY
-                                                          : base->rlim_max + extra_s};
+    /* Only the soft limit: raising a finite hard one takes privilege. */
+    rlim_t soft = base->rlim_cur + extra_s;
+    struct rlimit raised = {
+        base->rlim_max != RLIM_INFINITY && soft > base->rlim_max ? base->rlim_max : soft,
+        base->rlim_max};
     prlimit(program, RLIMIT_CPU, &raised, NULL);
 }
 
