@@ -4,8 +4,8 @@
  * shim maps it. The first shim to start (the program's) claims the region by
  * writing its pid into reporter_pid, which the runner leaves 0. The shim
  * writes its figures here on every call (not at exit), so a program that
- * crashes or calls _exit still leaves the figures up to its last call. Both sides are built from this one header; the version and size
- * fields reject a mismatched pair.
+ * crashes or calls _exit still leaves the figures up to its last call. Both sides are built from
+ * this one header; the version and size fields reject a mismatched pair.
  *
  * Environment handed to the program (names shared by both sides):
  *   MSTATS_SHIM_ALLOCATOR  allocator path, or "libc"
@@ -37,6 +37,13 @@
 
 /* The memory limit when none is given: 2.5 GiB of heap. */
 #define MSTATS_DEFAULT_MEMORY_LIMIT (5ULL << 29)
+/* The shim keeps an allocator's break exact and moves the kernel's only to
+ * the next multiple of this (shim/break_hooks.c); the runner holds the
+ * kernel's witnessed peak to the same rule (runner/trust.c). */
+#define MSTATS_BREAK_GRANULE 4096u
+#define MSTATS_BREAK_ROUND(address)                                                                \
+    (((address) + MSTATS_BREAK_GRANULE - 1) & ~(__typeof__(address))(MSTATS_BREAK_GRANULE - 1))
+
 /* The alignment checked when none is given (max_align_t on x86-64). */
 #define MSTATS_DEFAULT_ALIGNMENT 16u
 

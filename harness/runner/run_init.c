@@ -173,7 +173,7 @@ static void allow_stops(pid_t program, const struct rlimit *base, const BrkWitne
 {
     if (base->rlim_cur == RLIM_INFINITY)
         return;
-    unsigned long long stops = witness->calls + witness->exit_stops + ALLOWANCE_AHEAD;
+    unsigned long long stops = brk_witness_stops(witness) + ALLOWANCE_AHEAD;
     rlim_t extra_s = (rlim_t)((stops * RUN_INIT_STOP_ALLOWANCE_NS + 999999999ULL) / 1000000000ULL);
     /* Only the soft limit: raising a finite hard one takes privilege. */
     rlim_t soft = base->rlim_cur + extra_s;
@@ -198,7 +198,7 @@ static long long stretched(long long base_ns, long long start, const BrkWitness 
 {
     if (base_ns < 0 || witness == NULL)
         return base_ns;
-    long long stops = (long long)(witness->calls + witness->exit_stops);
+    long long stops = (long long)brk_witness_stops(witness);
     long long stretch = stops * RUN_INIT_STOP_ALLOWANCE_NS;
     long long most = (base_ns - start) * (RUN_INIT_WITNESS_STRETCH - 1);
     return base_ns + (stretch < most ? stretch : most);
@@ -296,9 +296,8 @@ int main(int argc, char **argv)
         }
         if (reaped == program)
             break;
-        if (witnessing &&
-            witness.calls + witness.exit_stops >= allowed_stops + ALLOWANCE_AHEAD / 2) {
-            allowed_stops = witness.calls + witness.exit_stops;
+        if (witnessing && brk_witness_stops(&witness) >= allowed_stops + ALLOWANCE_AHEAD / 2) {
+            allowed_stops = brk_witness_stops(&witness);
             allow_stops(program, &cpu_limit, &witness);
         }
         long long now = now_ns();
@@ -340,7 +339,7 @@ int main(int argc, char **argv)
         report.witness_errno = error;
         report.witness_max = brk_witness_max(&witness);
         report.witness_brks = witness.calls;
-        report.witness_stops = witness.calls + witness.exit_stops;
+        report.witness_stops = brk_witness_stops(&witness);
     }
     clear_run();
 

@@ -117,15 +117,13 @@ void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const Spawn
 }
 
 /* Whether the kernel's MAX bears out the shim's: the shim moves the kernel's
- * break to the page boundary at or above its own (a heap that starts on a
+ * break to the granule boundary at or above its own (a heap that starts on a
  * page boundary, as the kernel's does), or, after glibc's __sbrk, to the byte.
- * So the kernel's peak lies between the shim's MAX and that MAX rounded up
- * to a page. */
+ * So the kernel's peak lies between the shim's MAX and that MAX rounded up. */
 static gboolean witness_agrees(const MstatsRunResult *result)
 {
-    guint64 page_rounded = (result->heap_max + 4095) & ~(guint64)4095;
     return result->figures_valid && result->witness_max >= result->heap_max &&
-           result->witness_max <= page_rounded;
+           result->witness_max <= MSTATS_BREAK_ROUND(result->heap_max);
 }
 
 /* Turns an OK run into a failed one with `code` and `reason` (taken). */

@@ -29,7 +29,7 @@ static void heap_moved(const char *cause)
  * FALSE when the kernel refused (no memory, RLIMIT_DATA, a mapping in the way). */
 static bool kernel_break_to(uintptr_t address)
 {
-    uintptr_t target = SHIM_PAGE_ROUND(address);
+    uintptr_t target = MSTATS_BREAK_ROUND(address);
     uintptr_t kernel = (uintptr_t)__curbrk;
     return target == kernel || __sbrk((intptr_t)(target - kernel)) != (void *)-1;
 }

@@ -72,7 +72,7 @@ typedef struct {
     uintptr_t heap_start;         /* break when the shim started */
     /* The allocator's break, exact to the byte, when the shim keeps it
      * (shim_break); the kernel's is moved only a page at a time, to
-     * PAGE_ROUND of it. 0: glibc's own break is the allocator's. */
+     * MSTATS_BREAK_ROUND of it. 0: glibc's own break is the allocator's. */
     uintptr_t virtual_break;
     bool virtual_breaks;           /* sbrk and brk keep virtual_break (break_hooks.c) */
     uint64_t memory_limit;         /* heap bytes past which the program stops (68) */
@@ -155,9 +155,6 @@ static inline void shim_leave(bool locked)
 extern void *__curbrk;
 extern void *__sbrk(intptr_t increment);
 
-#define SHIM_PAGE 4096
-#define SHIM_PAGE_ROUND(address) (((address) + SHIM_PAGE - 1) & ~(uintptr_t)(SHIM_PAGE - 1))
-
 /* The break as the allocator set it through sbrk and brk: exact, though the
  * kernel's moves only a page at a time (break_hooks.c), so that the kernel
  * (and mstats' brk witness) sees one brk per page, not one per growth.
@@ -166,7 +163,7 @@ extern void *__sbrk(intptr_t increment);
 static inline uintptr_t shim_break(void)
 {
     uintptr_t kernel = (uintptr_t)__curbrk;
-    if (shim.virtual_break != 0 && SHIM_PAGE_ROUND(shim.virtual_break) != kernel)
+    if (shim.virtual_break != 0 && MSTATS_BREAK_ROUND(shim.virtual_break) != kernel)
         shim.virtual_break = 0;
     return shim.virtual_break != 0 ? shim.virtual_break : kernel;
 }

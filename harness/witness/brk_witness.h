@@ -46,14 +46,14 @@
 #define BRK_WITNESS_PENDING_MAX 64
 
 typedef struct {
-    pid_t program;     /* the traced program: its heap is the one witnessed */
-    bool started;      /* the program's first stop was seen and options set */
-    bool failed;       /* tracing could not be set up or went wrong */
-    int error;         /* errno of the failure */
-    uintptr_t start;   /* the program's heap start (its break before any brk) */
-    uintptr_t current; /* the break as the kernel last set it */
-    uintptr_t peak;    /* the highest break */
-    bool data_limit;   /* RLIMIT_DATA is finite: growths are never certain */
+    pid_t program;          /* the traced program: its heap is the one witnessed */
+    bool started;           /* the program's first stop was seen and options set */
+    bool failed;            /* tracing could not be set up or went wrong */
+    int error;              /* errno of the failure */
+    uintptr_t start;        /* the program's heap start (its break before any brk) */
+    uintptr_t current;      /* the break as the kernel last set it */
+    uintptr_t peak;         /* the highest break */
+    bool data_limit;        /* RLIMIT_DATA is finite: growths are never certain */
     bool strict_overcommit; /* vm.overcommit_memory is 2: nor are they then */
     pid_t pending[BRK_WITNESS_PENDING_MAX]; /* tasks to stop at a brk's exit; 0: free */
     uint64_t calls;                         /* brk system calls of the program */
@@ -72,6 +72,13 @@ void brk_witness_start(BrkWitness *witness, pid_t program);
  * was a trace stop, which it has resumed (the caller then waits again);
  * false for an exit or a death, which the caller handles as usual. */
 bool brk_witness_event(BrkWitness *witness, pid_t pid, int status);
+
+/* The trace stops the program has made so far: one per brk, and a second one
+ * per growth read at its exit. */
+static inline uint64_t brk_witness_stops(const BrkWitness *witness)
+{
+    return witness->calls + witness->exit_stops;
+}
 
 /* The witnessed heap peak in bytes above the start (MAX as the kernel saw it). */
 static inline uint64_t brk_witness_max(const BrkWitness *witness)
