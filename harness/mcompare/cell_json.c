@@ -202,44 +202,24 @@ static gboolean optional_bool(JsonObject *object, const char *name)
     return node && JSON_NODE_HOLDS_VALUE(node) ? json_node_get_boolean(node) : FALSE;
 }
 
-/* The index of `name` among `names` (count of them), or -1. */
-static int name_index(const char *name, const char *(*name_of)(int), int count)
-{
-    for (int i = 0; i < count && name != NULL; i++)
-        if (strcmp(name, name_of(i)) == 0)
-            return i;
-    return -1;
-}
-
-static const char *witness_name(int i)
-{
-    return mstats_witness_name((MstatsWitness)i);
-}
-
-static const char *completion_name(int i)
-{
-    return mstats_completion_name((MstatsCompletion)i);
-}
-
 /* witness and completion, which a cell written by another mcompare
  * (--emit-jobs) must carry: a grade depends on them. */
 static gboolean trust_from_json(JsonObject *object, MstatsRunResult *r, GError **error)
 {
-    int witness =
-        name_index(optional_string(object, "witness"), witness_name, MSTATS_WITNESS_UNMEASURED + 1);
-    int completion = name_index(optional_string(object, "completion"), completion_name,
-                                MSTATS_COMPLETION_MISSING + 1);
-    if (witness < 0 || completion < 0) {
+    MstatsWitness witness;
+    MstatsCompletion completion;
+    if (!mstats_witness_from_name(optional_string(object, "witness"), &witness) ||
+        !mstats_completion_from_name(optional_string(object, "completion"), &completion)) {
         g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
                     "a cell has no valid \"witness\" or \"completion\" member: it was written "
                     "by an older mcompare; run the cell again");
         return FALSE;
     }
-    r->witness = (MstatsWitness)witness;
+    r->witness = witness;
     r->witness_why = g_strdup(optional_string(object, "witness_why"));
     r->witness_brks = (guint64)optional_int(object, "witness_brks", 0);
     r->witness_max = (guint64)optional_int(object, "witness_max", 0);
-    r->completion = (MstatsCompletion)completion;
+    r->completion = completion;
     r->completion_why = g_strdup(optional_string(object, "completion_why"));
     return TRUE;
 }

@@ -23,9 +23,12 @@ char *mstats_report_text(const MstatsRunResult *result);
 char *mstats_witness_words(const MstatsRunResult *result);
 char *mstats_completion_words(const MstatsRunResult *result);
 
-/* The names the JSON report gives a witness and a completion. */
+/* The names the JSON report gives a witness and a completion, and back:
+ * FALSE when `name` (may be NULL) is none of them. */
 const char *mstats_witness_name(MstatsWitness witness);
 const char *mstats_completion_name(MstatsCompletion completion);
+gboolean mstats_witness_from_name(const char *name, MstatsWitness *witness);
+gboolean mstats_completion_from_name(const char *name, MstatsCompletion *completion);
 
 /* One JSON object with every figure of the text report plus code, signal,
  * reason, exit status, CPU time, per-function calls and the request. */

@@ -1,6 +1,7 @@
 /* The JSON report, built with json-glib. Names are the text report's, lower
  * case with underscores; numbers are numbers; absent things are null. */
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "json_member.h"
 #include "report.h"
@@ -28,6 +29,29 @@ const char *mstats_witness_name(MstatsWitness witness)
 const char *mstats_completion_name(MstatsCompletion completion)
 {
     return completion_names[completion];
+}
+
+/* The index of `name` among `count` `names`, or -1. */
+static int name_index(const char *name, const char *const *names, int count)
+{
+    for (int i = 0; i < count && name != NULL; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+gboolean mstats_witness_from_name(const char *name, MstatsWitness *witness)
+{
+    int i = name_index(name, witness_names, G_N_ELEMENTS(witness_names));
+    *witness = (MstatsWitness)MAX(i, 0);
+    return i >= 0;
+}
+
+gboolean mstats_completion_from_name(const char *name, MstatsCompletion *completion)
+{
+    int i = name_index(name, completion_names, G_N_ELEMENTS(completion_names));
+    *completion = (MstatsCompletion)MAX(i, 0);
+    return i >= 0;
 }
 
 void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
