@@ -8,6 +8,8 @@
 #define _GNU_SOURCE
 #include "tester.h"
 
+#include "region_layout.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -253,20 +255,13 @@ void pattern_require_ends(const void *block, size_t size, uint64_t tag, const ch
     pattern_require_range(block, size - 1, size, tag, what);
 }
 
-/* The alignment malloc promises a block: the fundamental one (16), or 8 under
- * mstats --align 8 (the runner says so in MSTATS_SHIM_ALIGN), which accepts
- * 8-aligned blocks as the courses with such allocators do. */
-static size_t promised_alignment(void)
-{
-    const char *run_alignment = getenv("MSTATS_SHIM_ALIGN");
-    return run_alignment != NULL && strcmp(run_alignment, "8") == 0 ? 8 : _Alignof(max_align_t);
-}
-
 size_t malloc_alignment_for(size_t size)
 {
     /* C11 7.22.3: fundamental alignment; a block smaller than that cannot
      * hold an object needing more than its own size rounded down. */
-    size_t alignment = promised_alignment();
+    /* The fundamental alignment (16), or 8 under mstats --align 8, which
+     * accepts 8-aligned blocks as the courses with such allocators do. */
+    size_t alignment = mstats_run_alignment();
     while (alignment > 1 && alignment > size)
         alignment /= 2;
     return alignment;
@@ -276,7 +271,7 @@ size_t malloc_alignment_for(size_t size)
 static inline void *block_verify(void *block, size_t alignment, const char *what)
 {
     if (alignment == _Alignof(max_align_t))
-        alignment = promised_alignment(); /* malloc's promise, as this run checks it */
+        alignment = mstats_run_alignment(); /* malloc's promise, as this run checks it */
     if (block == NULL)
         tester_fail(TESTER_EXIT_OUT_OF_MEMORY, "%s returned NULL (errno %d)", what, errno);
     if ((uintptr_t)block % alignment != 0)

@@ -88,8 +88,7 @@ static int parse_arguments(int argc, char **argv, struct options *options)
 {
     memset(options, 0, sizeof *options);
     /* Under mstats --align 8 every block may be 8-aligned: the run's own rule. */
-    const char *run_alignment = getenv(MSTATS_ENV_ALIGN);
-    if (run_alignment != NULL && strcmp(run_alignment, "8") == 0)
+    if (mstats_run_alignment() == 8)
         options->alignment = REPLAY_ALIGN_8;
     int index = 1;
     for (; index < argc; index++) {

@@ -21,6 +21,8 @@
 #define MSTATS_REGION_LAYOUT_H
 
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
 
 #define MSTATS_REGION_MAGIC_HEAD 0x6d73746174732d48ULL /* "mstats-H" */
@@ -46,6 +48,15 @@
 
 /* The alignment checked when none is given (max_align_t on x86-64). */
 #define MSTATS_DEFAULT_ALIGNMENT 16u
+
+/* The alignment the run checks every block for, read in the program from
+ * MSTATS_SHIM_ALIGN: 8 under --align 8, else the default. The shim checks
+ * it, and the workloads (testers, mreplay) accept what the run accepts. */
+static inline unsigned mstats_run_alignment(void)
+{
+    const char *alignment = getenv(MSTATS_ENV_ALIGN);
+    return alignment != NULL && strcmp(alignment, "8") == 0 ? 8 : MSTATS_DEFAULT_ALIGNMENT;
+}
 
 /* Largest recording the shim writes; past it recording stops and the region
  * says so (the memfd is sparse: only written pages cost memory). */

@@ -121,8 +121,7 @@ void shim_start(void)
     if (allocator == NULL || *allocator == '\0')
         allocator = "libc";
     shim.memory_limit = env_number(MSTATS_ENV_LIMIT, MSTATS_DEFAULT_MEMORY_LIMIT);
-    shim.alignment =
-        env_number(MSTATS_ENV_ALIGN, MSTATS_DEFAULT_ALIGNMENT) == 8 ? 8 : MSTATS_DEFAULT_ALIGNMENT;
+    shim.alignment = mstats_run_alignment();
     shim.heap_unmeasured = env_number(MSTATS_ENV_MMAP, 0) == 1;
     shim.region = map_region();
     shim.reporter = shim.region != NULL && claim_reporter(shim.region);
