@@ -86,23 +86,21 @@ static void release(block *b)
         b->header |= BLOCK_RETIRED;
         return;
     }
-    bool by_address = free_index_by_address(&heap.free);
     block *next = block_next(b);
     block *start = b, *end = next;
     block *keep = NULL; /* an indexed neighbour whose place the merged block takes */
-    if (!block_prev_used(b)) {
-        start = block_prev(b);
-        if (by_address)
-            keep = start;
-        else
-            free_index_remove(&heap.free, start);
-    }
+    if (!block_prev_used(b))
+        keep = start = block_prev(b);
     if (block_is_free(next)) {
         end = block_next(next);
-        if (by_address && !keep)
-            keep = next;
-        else
+        if (keep)
             free_index_remove(&heap.free, next);
+        else
+            keep = next;
+    }
+    if (keep && !free_index_can_replace(&heap.free, keep, (size_t)((char *)end - (char *)start))) {
+        free_index_remove(&heap.free, keep);
+        keep = NULL;
     }
     if (start != b)
         b->header = 0; /* a stale free(b) now finds no block in use */
@@ -128,12 +126,13 @@ static void trim(block *b, size_t size)
     release(rest);
 }
 
-/* Takes the indexed free block b into use for a `size`-byte block. Under an
- * address-ordered index the split-off rest simply takes b's place. */
+/* Takes the indexed free block b into use for a `size`-byte block. Where the
+ * index allows (free_index_can_replace) the split-off rest simply takes b's
+ * place. */
 static void claim(block *b, size_t size)
 {
     size_t rest_size = block_size(b) - size;
-    if (rest_size < MIN_BLOCK || !free_index_by_address(&heap.free)) {
+    if (rest_size < MIN_BLOCK || !free_index_can_replace(&heap.free, b, rest_size)) {
         free_index_remove(&heap.free, b);
         block_set_used(b);
         trim(b, size);

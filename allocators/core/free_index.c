@@ -1,6 +1,7 @@
 /*
  * free_index.c - intrusive AVL tree of free blocks (Adelson-Velsky and
- * Landis 1962), augmented with each subtree's largest block size.
+ * Landis 1962), augmented with each subtree's largest block size; the bins
+ * beside it (free_bin.c) and their tournament.
  *
  * Insert, remove and replace descend once, recording the path, then walk it
  * back up refreshing heights and maxima and rebalancing, and stop at the
@@ -20,12 +21,12 @@ static inline struct free_node *node(const block *b)
 
 static inline uint32_t ref_of(const struct free_index *ix, const block *b)
 {
-    return b ? (uint32_t)(((const char *)b - ix->base) / ALIGNMENT + 1) : 0;
+    return free_ref_of(ix->base, b);
 }
 
 static inline block *block_at(const struct free_index *ix, uint32_t ref)
 {
-    return ref ? (block *)(ix->base + (size_t)(ref - 1) * ALIGNMENT) : NULL;
+    return free_block_at(ix->base, ref);
 }
 
 static inline uint32_t height_of(const struct free_index *ix, uint32_t ref)
@@ -110,19 +111,81 @@ static inline bool sorts_before(const struct free_index *ix, const block *a, con
     return a < b;
 }
 
-/* The bin of a small block size under the size order, or -1 for the main tree. */
+/* The bin of a small block size under a binned order, or -1 for the main tree. */
 static inline int bin_of(const struct free_index *ix, size_t size)
 {
-    if (ix->order != FREE_ORDER_BY_SIZE_THEN_ADDRESS || size > FREE_BIN_MAX)
+    if (size > ix->bin_max)
         return -1;
     return (int)((size - MIN_BLOCK) / ALIGNMENT);
 }
 
-/* The root link of the tree that holds (or would hold) b. */
-static inline uint32_t *tree_of(struct free_index *ix, const block *b)
+int free_index_bin_of(const struct free_index *ix, size_t size)
 {
-    int bin = bin_of(ix, block_size(b));
-    return bin < 0 ? &ix->root : &ix->bin_root[bin];
+    return bin_of(ix, size);
+}
+
+/* Sets tournament leaf `leaf` to `ref` (0: none) and replays the matches
+ * above it, up to the first whose winner stays the same. A node that got
+ * lower wins its match outright; one that got higher matters only where it
+ * was the winner, and only there is its sibling read. */
+static void tournament_set(struct free_index *ix, int leaf, uint32_t ref)
+{
+    if (ix->order != FREE_ORDER_BY_ADDRESS_BINNED)
+        return;
+    uint32_t *t = ix->lowest;
+    size_t i = FREE_LEAVES + (size_t)leaf;
+    uint32_t was = t[i], now = ref - 1;
+    t[i] = now;
+    for (; i > 1 && was != now; i /= 2) {
+        uint32_t before = t[i / 2], after = now;
+        if (now > before) {
+            if (was != before)
+                return; /* the sibling won here, and still does */
+            uint32_t sibling = t[i ^ 1];
+            after = now < sibling ? now : sibling;
+        }
+        t[i / 2] = after;
+        was = before;
+        now = after;
+    }
+}
+
+/* The main tree's lowest address changed, or may have: tells the tournament. */
+static void main_lowest_changed(struct free_index *ix)
+{
+    if (ix->order != FREE_ORDER_BY_ADDRESS_BINNED)
+        return;
+    uint32_t ref = ix->root;
+    while (ref && node(block_at(ix, ref))->left)
+        ref = node(block_at(ix, ref))->left;
+    tournament_set(ix, FREE_LOWEST_LEAF, ref);
+}
+
+/* Whether ref is the main tree's lowest address as the tournament knows it. */
+static bool is_main_lowest(const struct free_index *ix, uint32_t ref)
+{
+    return ix->order == FREE_ORDER_BY_ADDRESS_BINNED &&
+           ix->lowest[FREE_LEAVES + FREE_LOWEST_LEAF] == ref - 1;
+}
+
+/* Adds or removes b, of a bin's size, in bin `bin`, keeping the bitmap and
+ * the tournament. */
+static void bin_insert(struct free_index *ix, int bin, block *b)
+{
+    uint32_t *root = &ix->bin_root[bin], was = *root;
+    free_bin_insert(ix->base, root, ref_of(ix, b));
+    ix->bin_used[bin / 64] |= (uint64_t)1 << (bin % 64);
+    if (*root != was)
+        tournament_set(ix, bin, *root);
+}
+static void bin_remove(struct free_index *ix, int bin, block *b)
+{
+    uint32_t *root = &ix->bin_root[bin], was = *root;
+    free_bin_remove(ix->base, root, ref_of(ix, b));
+    if (!*root)
+        ix->bin_used[bin / 64] &= ~((uint64_t)1 << (bin % 64));
+    if (*root != was)
+        tournament_set(ix, bin, *root);
 }
 
 /* Follows the index order from b's tree's root toward b, recording the path,
@@ -137,7 +200,7 @@ static uint32_t *descend(struct free_index *ix, const block *b, struct free_path
         return ix->found_link;
     }
     ix->found = NULL; /* the index is about to change */
-    uint32_t *link = tree_of(ix, b);
+    uint32_t *link = &ix->root;
     path->depth = 0;
     while (*link) {
         block *r = block_at(ix, *link);
@@ -172,10 +235,20 @@ static void repair_upward(struct free_index *ix, struct free_path *path, int set
 void free_index_init(struct free_index *ix, char *base, enum free_order order)
 {
     *ix = (struct free_index){.base = base, .order = order};
+    ix->bin_max = order == FREE_ORDER_BY_SIZE_THEN_ADDRESS ? FREE_BIN_MAX
+                  : order == FREE_ORDER_BY_ADDRESS_BINNED  ? FREE_ADDRESS_BIN_MAX
+                                                           : 0;
+    memset(ix->lowest, 0xff, sizeof ix->lowest);
 }
 
 void free_index_insert(struct free_index *ix, block *b)
 {
+    ix->count++;
+    int bin = bin_of(ix, block_size(b));
+    if (bin >= 0) {
+        bin_insert(ix, bin, b);
+        return;
+    }
     struct free_path path;
     uint32_t *link = descend(ix, b, &path);
     if (*link)
@@ -185,14 +258,19 @@ void free_index_insert(struct free_index *ix, block *b)
     refresh(ix, b);
     *link = ref_of(ix, b);
     repair_upward(ix, &path, path.depth);
-    int bin = bin_of(ix, block_size(b));
-    if (bin >= 0)
-        ix->bin_used[bin / 64] |= (uint64_t)1 << (bin % 64);
-    ix->count++;
+    if (ix->order == FREE_ORDER_BY_ADDRESS_BINNED &&
+        ref_of(ix, b) - 1 < ix->lowest[FREE_LEAVES + FREE_LOWEST_LEAF])
+        tournament_set(ix, FREE_LOWEST_LEAF, ref_of(ix, b));
 }
 
 void free_index_remove(struct free_index *ix, block *b)
 {
+    ix->count--;
+    int bin = bin_of(ix, block_size(b));
+    if (bin >= 0) {
+        bin_remove(ix, bin, b);
+        return;
+    }
     struct free_path path;
     uint32_t *link = descend(ix, b, &path);
     if (!*link)
@@ -221,10 +299,8 @@ void free_index_remove(struct free_index *ix, block *b)
         settled = at_b;
     }
     repair_upward(ix, &path, settled);
-    int bin = bin_of(ix, block_size(b));
-    if (bin >= 0 && !ix->bin_root[bin])
-        ix->bin_used[bin / 64] &= ~((uint64_t)1 << (bin % 64));
-    ix->count--;
+    if (is_main_lowest(ix, ref_of(ix, b)))
+        main_lowest_changed(ix);
 }
 
 /* Updates r's subtree maximum after one part of its subtree (r itself or a
@@ -239,8 +315,16 @@ static void update_max(const struct free_index *ix, block *r, uint32_t was, uint
         refresh(ix, r);
 }
 
+bool free_index_can_replace(const struct free_index *ix, const block *was, size_t now_size)
+{
+    return ix->order != FREE_ORDER_BY_SIZE_THEN_ADDRESS && bin_of(ix, block_size(was)) < 0 &&
+           bin_of(ix, now_size) < 0;
+}
+
 void free_index_replace(struct free_index *ix, block *was, block *now)
 {
+    if (is_main_lowest(ix, ref_of(ix, was)))
+        tournament_set(ix, FREE_LOWEST_LEAF, ref_of(ix, now));
     struct free_path path;
     uint32_t *link = descend(ix, was, &path);
     if (!*link)
@@ -266,20 +350,19 @@ block *free_index_root(const struct free_index *ix)
 {
     return block_at(ix, ix->root);
 }
-int free_index_trees(const struct free_index *ix)
+int free_index_bins(const struct free_index *ix)
 {
-    return ix->order == FREE_ORDER_BY_SIZE_THEN_ADDRESS ? 1 + FREE_BINS : 1;
+    return ix->bin_max ? (int)((ix->bin_max - MIN_BLOCK) / ALIGNMENT + 1) : 0;
 }
 
-block *free_index_tree_root(const struct free_index *ix, int tree)
+block *free_index_bin_root(const struct free_index *ix, int bin)
 {
-    return block_at(ix, tree ? ix->bin_root[tree - 1] : ix->root);
+    return block_at(ix, ix->bin_root[bin]);
 }
 
 bool free_index_contains(const struct free_index *ix, const block *b)
 {
-    int bin = bin_of(ix, block_size(b));
-    block *at = block_at(ix, bin < 0 ? ix->root : ix->bin_root[bin]);
+    block *at = block_at(ix, ix->root);
     while (at && at != b)
         at = sorts_before(ix, b, at) ? free_index_left(ix, at) : free_index_right(ix, at);
     return at == b;
@@ -315,29 +398,43 @@ static block *remember_found(struct free_index *ix, block *b, uint32_t *link,
     return b;
 }
 
+/* The bin of the smallest size of at least `size` bytes, -1 when the
+ * binned sizes hold none; sizes are multiples of 16. */
+static int bin_at_least(const struct free_index *ix, size_t size)
+{
+    size_t units = size <= MIN_BLOCK ? 0 : (size - MIN_BLOCK) / ALIGNMENT;
+    if (units >= (size_t)free_index_bins(ix))
+        return -1;
+    int bin = (int)units;
+    for (int word = bin / 64; word < (FREE_BINS + 63) / 64; word++) {
+        uint64_t used = ix->bin_used[word];
+        if (word == bin / 64)
+            used &= ~(uint64_t)0 << (bin % 64);
+        if (used)
+            return word * 64 + __builtin_ctzll(used);
+    }
+    return -1;
+}
+
+size_t free_index_largest(const struct free_index *ix)
+{
+    if (ix->root)
+        return (size_t)node(block_at(ix, ix->root))->max_units * ALIGNMENT;
+    for (int word = (FREE_BINS + 63) / 64 - 1; word >= 0; word--)
+        if (ix->bin_used[word])
+            return MIN_BLOCK + (size_t)(word * 64 + 63 - __builtin_clzll(ix->bin_used[word])) *
+                                   ALIGNMENT;
+    return 0;
+}
+
 block *free_index_smallest_fit(struct free_index *ix, size_t size)
 {
     struct free_path *path = &ix->found_path;
-    size_t units = size <= MIN_BLOCK ? 0 : (size - MIN_BLOCK + ALIGNMENT - 1) / ALIGNMENT;
-    int bin = ix->order == FREE_ORDER_BY_SIZE_THEN_ADDRESS && units < FREE_BINS ? (int)units : -1;
-    if (bin >= 0) {
-        /* The first bin at or above the request's that holds blocks; its
-         * leftmost block has the lowest address of that size. */
-        for (int word = bin / 64; word < (FREE_BINS + 63) / 64; word++) {
-            uint64_t used = ix->bin_used[word];
-            if (word == bin / 64)
-                used &= ~(uint64_t)0 << (bin % 64);
-            if (used) {
-                uint32_t *link = &ix->bin_root[word * 64 + __builtin_ctzll(used)];
-                int depth = 0;
-                while (node(block_at(ix, *link))->left) {
-                    path->link[depth++] = link;
-                    link = &node(block_at(ix, *link))->left;
-                }
-                return remember_found(ix, block_at(ix, *link), link, path, depth);
-            }
-        }
-    }
+    /* The first bin at or above the request's that holds blocks: its root
+     * has the lowest address of that size. */
+    int bin = bin_at_least(ix, size);
+    if (bin >= 0)
+        return block_at(ix, ix->bin_root[bin]);
     /* The main tree: the leftmost block not smaller than the request. The
      * path to the best so far is a prefix of the path walked. */
     uint32_t *best_link = NULL;
@@ -375,8 +472,28 @@ static block *lowest_fit_in(const struct free_index *ix, block *b, size_t size)
     }
 }
 
+/* The lowest key (ref minus one) among tournament leaves `leaf` onward. */
+static uint32_t tournament_lowest_from(const struct free_index *ix, size_t leaf)
+{
+    const uint32_t *t = ix->lowest;
+    uint32_t low = UINT32_MAX;
+    for (size_t i = FREE_LEAVES + leaf, end = 2 * FREE_LEAVES; i < end; i /= 2, end /= 2)
+        if (i & 1) {
+            if (t[i] < low)
+                low = t[i];
+            i++;
+        }
+    return low;
+}
+
 block *free_index_lowest_fit(struct free_index *ix, size_t size)
 {
+    if (ix->order == FREE_ORDER_BY_ADDRESS_BINNED && size <= ix->bin_max) {
+        /* Every block in the bins of size or more, and in the main tree,
+         * fits: the lowest of their lowest addresses is the answer. */
+        size_t leaf = size <= MIN_BLOCK ? 0 : (size - MIN_BLOCK) / ALIGNMENT;
+        return block_at(ix, tournament_lowest_from(ix, leaf) + 1);
+    }
     /* lowest_fit_in from the root, recording the path. */
     struct free_path *path = &ix->found_path;
     ix->found = NULL;

@@ -1,19 +1,23 @@
 /*
- * free_index.h - the index of free blocks: intrusive AVL trees.
+ * free_index.h - the index of free blocks: an intrusive AVL tree, and bins.
  *
  * Nodes live inside the free blocks (struct free_node, right after the
  * header), so the index costs no memory of its own. The policy chooses the
- * tree's order (by address, or by size then address). Every node also keeps
- * the largest block size in its subtree, which lets an address-ordered tree
- * answer "lowest address that fits" in O(log n).
+ * order (by address, or by size then address) and whether small blocks go to
+ * bins of one size each (free_bin.h) instead of the tree. Every tree node
+ * also keeps the largest block size in its subtree, which lets an
+ * address-ordered tree answer "lowest address that fits" in O(log n).
  */
 #ifndef MSTATS_FREE_INDEX_H
 #define MSTATS_FREE_INDEX_H
 
 #include "block.h"
 
+#include "free_bin.h"
+
 /* Links in 32 bits: blocks are named by their offset from the heap base in
- * 16-byte units plus one (0 is "none"); sizes are kept in 16-byte units. */
+ * 16-byte units plus one (0 is "none", free_ref_of); sizes are kept in
+ * 16-byte units. */
 struct free_node {
     uint32_t left, right;
     uint32_t max_units; /* largest block size in this subtree, / 16 */
@@ -22,19 +26,37 @@ struct free_node {
 
 /* The orders a policy can choose for its index. */
 enum free_order {
+    /* One address-ordered tree of every free block (next-fit). */
     FREE_ORDER_BY_ADDRESS,
+    /* Small blocks in bins, larger ones in an address-ordered tree, and a
+     * tournament over the bins' lowest addresses (first-fit). */
+    FREE_ORDER_BY_ADDRESS_BINNED,
+    /* Small blocks in bins, larger ones in a (size, address) tree: the
+     * bins' order followed by each bin's (best-fit, worst-fit). */
     FREE_ORDER_BY_SIZE_THEN_ADDRESS,
 };
 
-/* Under FREE_ORDER_BY_SIZE_THEN_ADDRESS each small block size (32 to
- * FREE_BIN_MAX bytes) has a tree of its own, in address order, and only the
- * larger blocks share the main tree: the (size, address) order is then the
- * bins' order followed by each bin's. A bitmap of the bins that hold blocks
- * leads a search to the smallest fitting size at once, and each tree stays
- * small, so most calls touch a few nodes instead of a path through all of
- * the free blocks. */
+/* Under the binned orders each small block size (32 bytes up to the
+ * order's bin maximum) has a bin of its own (free_bin.h), whose root is its
+ * lowest-address block, and only the larger blocks share the main tree. A
+ * bitmap of the bins that hold blocks leads a search to the smallest fitting
+ * size at once. Under FREE_ORDER_BY_ADDRESS_BINNED a tournament tree (a
+ * complete binary tree in an array, each node the lower of its two children)
+ * holds the lowest address of each bin and of the main tree, so "the lowest
+ * address among the blocks of size s or more" is a walk over six array
+ * levels. Most calls then touch a few nodes instead of a path through all of
+ * the free blocks. The bins reach 8176 bytes under the size order, and only
+ * 1008 under the address order, whose every bin costs the tournament a leaf
+ * (a tournament of 512 leaves made tar's trace 20% slower). */
 #define FREE_BIN_MAX ((size_t)8176)
-enum { FREE_BINS = (FREE_BIN_MAX - MIN_BLOCK) / ALIGNMENT + 1 };
+enum {
+    FREE_BINS = (FREE_BIN_MAX - MIN_BLOCK) / ALIGNMENT + 1,
+    /* Tournament leaves: the bins of the address order, then the main
+     * tree's (FREE_LOWEST_LEAF), then one that stays empty. */
+    FREE_LEAVES = 64,
+    FREE_LOWEST_LEAF = FREE_LEAVES - 2,
+};
+#define FREE_ADDRESS_BIN_MAX ((size_t)(MIN_BLOCK + (FREE_LOWEST_LEAF - 1) * ALIGNMENT))
 
 /* The deepest path a search can take: AVL heights stay under 1.45 log2 n, and
  * n < 2^32. */
@@ -51,10 +73,15 @@ struct free_path {
 struct free_index {
     char *base;
     enum free_order order;
-    uint32_t root; /* the main tree; 0 when empty */
+    size_t bin_max; /* the largest size kept in bins; 0 for none */
+    uint32_t root;  /* the main tree; 0 when empty */
     size_t count;  /* blocks in the index */
     uint32_t bin_root[FREE_BINS];
     uint64_t bin_used[(FREE_BINS + 63) / 64]; /* bit i: bin i holds blocks */
+    /* The tournament: node i's children are 2i and 2i+1, leaf j is node
+     * FREE_LEAVES + j; each holds a lowest ref minus one (UINT32_MAX for
+     * none, so that the plain minimum is the lowest address). */
+    uint32_t lowest[2 * FREE_LEAVES];
     /* The block the last search found and the path to it, until the index
      * changes: the allocator takes that block next, and its removal or
      * replacement then needs no second descent. */
@@ -77,31 +104,34 @@ void free_index_remove(struct free_index *ix, block *b);
 /* Puts `now` where `was` is in the index, refreshing the subtree maxima on
  * the way: O(log n), no rebalancing. `now` may be `was` itself after a size
  * change, or a block that overlaps or adjoins it. Caller guarantees that
- * `now` sorts exactly where `was` did (see free_index_by_address), that
- * now's header is set, and that was's node is still intact. */
+ * free_index_can_replace(ix, was, block_size(now)) held while was's header
+ * was intact, that now's header is set, and that was's node is still intact. */
 void free_index_replace(struct free_index *ix, block *was, block *now);
-/* True when the index is ordered by address. Then a free block that grows
- * or shrinks without passing another free block keeps its place, and
- * free_index_replace can stand for a remove and an insert. */
-static inline bool free_index_by_address(const struct free_index *ix)
-{
-    return ix->order == FREE_ORDER_BY_ADDRESS;
-}
+/* True when the free block `was`, grown or shrunk to `now_size` bytes
+ * without passing another free block, keeps its place in the index: both
+ * sizes belong in an address-ordered tree. free_index_replace can then stand
+ * for a remove and an insert. Call it while was's header is intact. */
+bool free_index_can_replace(const struct free_index *ix, const block *was, size_t now_size);
 
 /* Navigation, for policies' searches and for verification. */
 /* The root of the main tree. */
 block *free_index_root(const struct free_index *ix);
-/* The number of trees (the main tree and any bins), and the root of tree i;
- * tree 0 is the main tree. */
-int free_index_trees(const struct free_index *ix);
-block *free_index_tree_root(const struct free_index *ix, int tree);
-/* True when b is in the index, found by the index's own order. O(log n). */
+/* The number of bins (0 when the order has none), and the root of bin i. */
+int free_index_bins(const struct free_index *ix);
+block *free_index_bin_root(const struct free_index *ix, int bin);
+/* The bin a free block of `size` bytes belongs in, or -1 for the main tree. */
+int free_index_bin_of(const struct free_index *ix, size_t size);
+/* True when b, a free block that belongs in the main tree, is in it, found
+ * by the tree's own order. O(log n). */
 bool free_index_contains(const struct free_index *ix, const block *b);
 block *free_index_left(const struct free_index *ix, const block *b);
 block *free_index_right(const struct free_index *ix, const block *b);
 /* Largest block size in b's subtree, in bytes; 0 for NULL. */
 size_t free_index_max(const block *b);
 uint32_t free_index_height(const block *b);
+
+/* The size of the largest free block, 0 when there is none. O(1). */
+size_t free_index_largest(const struct free_index *ix);
 
 /* The search of FREE_ORDER_BY_SIZE_THEN_ADDRESS: the smallest free block of
  * at least `size` bytes, the lowest-address one among equals; or NULL. */
@@ -111,7 +141,8 @@ block *free_index_smallest_fit(struct free_index *ix, size_t size);
 /* the lowest-address free block of at least `size` bytes, or NULL. */
 block *free_index_lowest_fit(struct free_index *ix, size_t size);
 /* the lowest-address free block of at least `size` bytes that ends after
- * `addr` (so a block containing addr counts), or NULL. */
+ * `addr` (so a block containing addr counts), or NULL; FREE_ORDER_BY_ADDRESS
+ * only. */
 block *free_index_lowest_fit_ending_after(const struct free_index *ix, uintptr_t addr, size_t size);
 
 #endif

@@ -73,6 +73,75 @@ static size_t verify_subtree(const block *b, const block *low, const block *high
     return count;
 }
 
+/* Checks bin `bin`: every block in it free, of the bin's size, and after its
+ * parent in address order; every link back (prev) matching the link there.
+ * Iterative, since a bin can be a long chain. Returns the number of blocks. */
+static size_t verify_bin(int bin)
+{
+    const struct free_index *ix = &heap.free;
+    const char *base = ix->base;
+    uint32_t root = ix->bin_root[bin];
+    bool used = ix->bin_used[bin / 64] >> (bin % 64) & 1;
+    if (used != (root != 0))
+        verify_fail("index", free_block_at(base, root), "bin %d is %s but its bitmap bit says %d",
+                    bin, root ? "not empty" : "empty", used);
+    if (root && bin_node(base, root)->prev)
+        verify_fail("index", free_block_at(base, root), "bin %d's root has a previous link", bin);
+    size_t count = 0;
+    for (uint32_t at = root; at;) {
+        const block *b = free_block_at(base, at);
+        const struct bin_node *n = bin_node(base, at);
+        if (!block_is_free(b))
+            verify_fail("index", b, "bin %d holds a block that is in use", bin);
+        if (free_index_bin_of(ix, block_size(b)) != bin)
+            verify_fail("index", b, "of %zu bytes is in bin %d", block_size(b), bin);
+        if (n->child && bin_node(base, n->child)->prev != at)
+            verify_fail("index", b, "first child's previous link is not the block");
+        if (n->next && bin_node(base, n->next)->prev != at)
+            verify_fail("index", b, "next sibling's previous link is not the block");
+        uint32_t parent = free_bin_parent(base, at);
+        if (parent && parent >= at)
+            verify_fail("index", b, "sits below a block at a higher address in bin %d", bin);
+        if (++count > ix->count)
+            verify_fail("index", b, "bin %d holds more blocks than the index counts", bin);
+        /* Depth first: the child, else the next sibling of the nearest
+         * ancestor that has one. */
+        if (n->child) {
+            at = n->child;
+            continue;
+        }
+        while (at && !bin_node(base, at)->next)
+            at = free_bin_parent(base, at);
+        at = at ? bin_node(base, at)->next : 0;
+    }
+    return count;
+}
+
+/* Checks the tournament of FREE_ORDER_BY_ADDRESS_BINNED: each leaf the lowest
+ * address of its bin or of the main tree, each node the lower of its two. */
+static void verify_tournament(void)
+{
+    const struct free_index *ix = &heap.free;
+    if (ix->order != FREE_ORDER_BY_ADDRESS_BINNED)
+        return;
+    const block *lowest = free_index_root(ix);
+    while (lowest && free_index_left(ix, lowest))
+        lowest = free_index_left(ix, lowest);
+    for (int leaf = 0; leaf < FREE_LEAVES; leaf++) {
+        uint32_t ref = leaf < FREE_LOWEST_LEAF    ? ix->bin_root[leaf]
+                       : leaf == FREE_LOWEST_LEAF ? free_ref_of(ix->base, lowest)
+                                                  : 0;
+        if (ix->lowest[FREE_LEAVES + leaf] != ref - 1)
+            verify_fail("index", free_block_at(ix->base, ref),
+                        "the tournament's leaf %d does not name its lowest block", leaf);
+    }
+    for (int i = FREE_LEAVES - 1; i > 0; i--) {
+        uint32_t a = ix->lowest[2 * i], b = ix->lowest[2 * i + 1];
+        if (ix->lowest[i] != (a < b ? a : b))
+            verify_fail("index", NULL, "the tournament's node %d is not the lower of its two", i);
+    }
+}
+
 /* Under a policy without reuse the heap only grows at the top and a block,
  * once placed, changes no more than its RETIRED bit; so each check resumes at
  * the top block the last one ended on, keeping MSTATS_VERIFY linear overall
@@ -106,7 +175,7 @@ void verify_heap(void)
                 verify_fail("boundary tags", b, "footer does not match its header");
             if (!mstats_policy.reuses)
                 verify_fail("no reuse", b, "is free under a policy that never reuses");
-            if (!free_index_contains(&heap.free, b))
+            if (free_index_bin_of(&heap.free, size) < 0 && !free_index_contains(&heap.free, b))
                 verify_fail("index", b, "is free but missing from the free index");
             free_count++;
         }
@@ -118,9 +187,13 @@ void verify_heap(void)
         verify_fail("layout", b, "the heap does not end at its epilogue %p", (void *)heap.epilogue);
     if (block_prev_used(b) != prev_used)
         verify_fail("boundary tags", b, "epilogue PREV_USED disagrees with the top block");
-    size_t indexed = 0;
-    for (int tree = 0; tree < free_index_trees(&heap.free); tree++)
-        indexed += verify_subtree(free_index_tree_root(&heap.free, tree), NULL, NULL);
+    /* The bins' blocks are not looked up one by one: each bin holds only free
+     * blocks of its size, each once (the links back match), so equal counts
+     * mean that every free block is in the index. */
+    size_t indexed = verify_subtree(free_index_root(&heap.free), NULL, NULL);
+    for (int bin = 0; bin < free_index_bins(&heap.free); bin++)
+        indexed += verify_bin(bin);
+    verify_tournament();
     if (indexed != free_count || indexed != heap.free.count)
         verify_fail("index", free_index_root(&heap.free),
                     "holds %zu blocks (counted %zu) but the heap has %zu free blocks", indexed,

@@ -1,9 +1,10 @@
 /*
  * worst-fit: place each block in the largest free block, if it fits.
  * Tie-break: among free blocks of that size, the lowest address.
- * Cost: O(log n). The index is the address-ordered AVL tree of first-fit; its
- * root knows the largest size, and the lowest block of that size is found by
- * the same descent as a first fit for exactly that size.
+ * Cost: O(log n). The index is best-fit's, ordered by (size, address): the
+ * root of its tree of larger blocks, else its bitmap of bins of small sizes,
+ * knows the largest size, and the lowest block of that size is best-fit's
+ * answer for exactly that size.
  * Weakness: it breaks up the largest blocks first, so a later large request
  * finds none left and the heap must grow.
  */
@@ -14,8 +15,8 @@
 
 static block *find_fit(size_t size)
 {
-    size_t largest = free_index_max(free_index_root(&heap.free));
-    return largest >= size ? free_index_lowest_fit(&heap.free, largest) : NULL;
+    size_t largest = free_index_largest(&heap.free);
+    return largest >= size ? free_index_smallest_fit(&heap.free, largest) : NULL;
 }
 
 static block *scan_fit(size_t size)
@@ -30,7 +31,7 @@ static block *scan_fit(size_t size)
 const struct policy mstats_policy = {
     .name = "worst-fit",
     .reuses = true,
-    .order = FREE_ORDER_BY_ADDRESS,
+    .order = FREE_ORDER_BY_SIZE_THEN_ADDRESS,
     .find_fit = find_fit,
     .scan_fit = scan_fit,
 };

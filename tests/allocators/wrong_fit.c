@@ -9,16 +9,15 @@
 #include "../../allocators/policies/best_fit.c"
 #undef mstats_policy
 
-/* The rightmost block of the main (size, address) tree, else of the largest
- * bin: the largest free block. */
+/* The largest free block (the highest-address one among equals), by a walk
+ * of the heap: a test needs no speed. */
 static block *largest_block(size_t size)
 {
-    block *b = free_index_root(&heap.free);
-    for (int tree = free_index_trees(&heap.free) - 1; !b && tree > 0; tree--)
-        b = free_index_tree_root(&heap.free, tree);
-    while (b && free_index_right(&heap.free, b))
-        b = free_index_right(&heap.free, b);
-    return b && block_size(b) >= size ? b : NULL;
+    block *largest = NULL;
+    for (block *b = heap_first(); !block_is_epilogue(b); b = block_next(b))
+        if (block_is_free(b) && (!largest || block_size(b) >= block_size(largest)))
+            largest = b;
+    return largest && block_size(largest) >= size ? largest : NULL;
 }
 
 const struct policy mstats_policy = {
