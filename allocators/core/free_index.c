@@ -266,6 +266,8 @@ void free_index_insert(struct free_index *ix, block *b)
 void free_index_remove(struct free_index *ix, block *b)
 {
     ix->count--;
+    if (b == ix->watched)
+        ix->watched = NULL;
     int bin = bin_of(ix, block_size(b));
     if (bin >= 0) {
         bin_remove(ix, bin, b);
@@ -323,6 +325,8 @@ bool free_index_can_replace(const struct free_index *ix, const block *was, size_
 
 void free_index_replace(struct free_index *ix, block *was, block *now)
 {
+    if (was == ix->watched)
+        ix->watched = NULL;
     if (is_main_lowest(ix, ref_of(ix, was)))
         tournament_set(ix, FREE_LOWEST_LEAF, ref_of(ix, now));
     struct free_path path;

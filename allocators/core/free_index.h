@@ -88,6 +88,9 @@ struct free_index {
     block *found;
     uint32_t *found_link;
     struct free_path found_path;
+    /* A block a policy asked to watch (free_index_watch), until the index
+     * removes or replaces it. */
+    block *watched;
 };
 
 /* An empty index of blocks at or after `base`, kept in `order`. */
@@ -112,6 +115,19 @@ void free_index_replace(struct free_index *ix, block *was, block *now);
  * sizes belong in an address-ordered tree. free_index_replace can then stand
  * for a remove and an insert. Call it while was's header is intact. */
 bool free_index_can_replace(const struct free_index *ix, const block *was, size_t now_size);
+
+/* Watches b, a free block in the index (NULL: none), for a policy that
+ * wants to know later whether b is still free and unchanged. */
+static inline void free_index_watch(struct free_index *ix, block *b)
+{
+    ix->watched = b;
+}
+/* The watched block, if the index has neither removed nor replaced it since
+ * (so it is still free, indexed, and of the same size), else NULL. */
+static inline block *free_index_watched(const struct free_index *ix)
+{
+    return ix->watched;
+}
 
 /* Navigation, for policies' searches and for verification. */
 /* The root of the main tree. */

@@ -194,6 +194,11 @@ void verify_heap(void)
     for (int bin = 0; bin < free_index_bins(&heap.free); bin++)
         indexed += verify_bin(bin);
     verify_tournament();
+    const block *watched = free_index_watched(&heap.free);
+    if (watched && !(heap_contains(watched) && block_is_free(watched) &&
+                     (free_index_bin_of(&heap.free, block_size(watched)) >= 0 ||
+                      free_index_contains(&heap.free, watched))))
+        verify_fail("index", watched, "is watched but is not a free block in the index");
     if (indexed != free_count || indexed != heap.free.count)
         verify_fail("index", free_index_root(&heap.free),
                     "holds %zu blocks (counted %zu) but the heap has %zu free blocks", indexed,
