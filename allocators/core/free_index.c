@@ -1,16 +1,21 @@
 /*
- * free_index.c - intrusive AVL tree of free blocks (Adelson-Velsky and
- * Landis 1962), augmented with each subtree's largest block size; the bins
- * beside it (free_bin.c) and their tournament.
+ * free_index.c - the index of free blocks: a treap of the larger blocks
+ * (Seidel and Aragon 1996), augmented with each subtree's largest block
+ * size; the bins beside it (free_bin.c) and their tournament.
  *
- * Insert, remove and replace descend once, recording the path, then walk it
- * back up refreshing heights and maxima and rebalancing, and stop at the
- * first subtree whose height and maximum came out unchanged: most calls touch
- * only a few nodes above the change.
+ * The treap is a binary search tree in the index's order that is also a
+ * heap in priorities drawn from a keyed hash of each block's address, so its
+ * shape is that of a random tree: expected depth O(log n) whatever the order
+ * of the calls, and an insertion or removal rotates a node a constant number
+ * of times on average. Every node links to its parent, so removing or
+ * replacing a block needs no search: it is unlinked where it is, and only
+ * the subtree maxima above it are refreshed, up to the first that comes out
+ * unchanged.
  */
 #include "free_index.h"
 
 #include <string.h>
+#include <sys/random.h>
 
 #include "fail.h"
 
@@ -29,13 +34,19 @@ static inline block *block_at(const struct free_index *ix, uint32_t ref)
     return free_block_at(ix->base, ref);
 }
 
-static inline uint32_t height_of(const struct free_index *ix, uint32_t ref)
+static inline struct free_node *node_at(const struct free_index *ix, uint32_t ref)
 {
-    return ref ? node(block_at(ix, ref))->height : 0;
+    return node(block_at(ix, ref));
 }
+
 static inline uint32_t max_of(const struct free_index *ix, uint32_t ref)
 {
-    return ref ? node(block_at(ix, ref))->max_units : 0;
+    return ref ? node_at(ix, ref)->max_units : 0;
+}
+
+static inline uint32_t units_of(const block *b)
+{
+    return (uint32_t)(block_size(b) / ALIGNMENT);
 }
 
 int free_index_order(const struct free_index *ix, const block *a, const block *b)
@@ -45,70 +56,110 @@ int free_index_order(const struct free_index *ix, const block *a, const block *b
     return (a > b) - (a < b);
 }
 
-static inline uint32_t max3(uint32_t a, uint32_t b, uint32_t c)
-{
-    uint32_t m = a > b ? a : b;
-    return m > c ? m : c;
-}
-
-/* Recomputes b's height and subtree maximum from its children. */
-static void refresh(const struct free_index *ix, block *b)
-{
-    struct free_node *n = node(b);
-    uint32_t hl = height_of(ix, n->left), hr = height_of(ix, n->right);
-    n->height = 1 + (hl > hr ? hl : hr);
-    n->max_units =
-        max3((uint32_t)(block_size(b) / ALIGNMENT), max_of(ix, n->left), max_of(ix, n->right));
-}
-
-static uint32_t rotate_right(const struct free_index *ix, block *b)
-{
-    block *l = block_at(ix, node(b)->left);
-    node(b)->left = node(l)->right;
-    node(l)->right = ref_of(ix, b);
-    refresh(ix, b);
-    refresh(ix, l);
-    return ref_of(ix, l);
-}
-
-static uint32_t rotate_left(const struct free_index *ix, block *b)
-{
-    block *r = block_at(ix, node(b)->right);
-    node(b)->right = node(r)->left;
-    node(r)->left = ref_of(ix, b);
-    refresh(ix, b);
-    refresh(ix, r);
-    return ref_of(ix, r);
-}
-
-/* Restores the AVL balance at b (children balanced, heights off by at most
- * two) and returns the subtree's new root. */
-static uint32_t rebalance(const struct free_index *ix, block *b)
-{
-    struct free_node *n = node(b);
-    refresh(ix, b);
-    int64_t balance = (int64_t)height_of(ix, n->left) - (int64_t)height_of(ix, n->right);
-    if (balance > 1) {
-        block *l = block_at(ix, n->left);
-        if (height_of(ix, node(l)->left) < height_of(ix, node(l)->right))
-            n->left = rotate_left(ix, l);
-        return rotate_right(ix, b);
-    }
-    if (balance < -1) {
-        block *r = block_at(ix, n->right);
-        if (height_of(ix, node(r)->right) < height_of(ix, node(r)->left))
-            n->right = rotate_right(ix, r);
-        return rotate_left(ix, b);
-    }
-    return ref_of(ix, b);
-}
-
 /* True when a sorts before b in the index order (both free, distinct). */
 static inline bool sorts_before(const struct free_index *ix, const block *a, const block *b)
 {
     if (ix->order == FREE_ORDER_BY_SIZE_THEN_ADDRESS && block_size(a) != block_size(b))
         return block_size(a) < block_size(b);
     return a < b;
+}
+
+static inline uint32_t max3(uint32_t a, uint32_t b, uint32_t c)
+{
+    uint32_t m = a > b ? a : b;
+    return m > c ? m : c;
+}
+
+/* A node's priority: where its block ends (in refs: free blocks end at
+ * distinct places) under the index's key, mixed by the finalizer of
+ * MurmurHash3, a bijection, so no two nodes tie. The end, not the start: a
+ * block split from its front or merged with the block before it keeps its
+ * end, so it keeps its place in the heap order too (free_index_replace). */
+static inline uint32_t priority(const struct free_index *ix, uint32_t ref)
+{
+    uint32_t h = (ref + units_of(block_at(ix, ref))) ^ ix->key;
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h;
+}
+
+uint32_t free_index_priority(const struct free_index *ix, const block *b)
+{
+    return priority(ix, ref_of(ix, b));
+}
+
+/* Recomputes the subtree maximum of ref from its children. */
+static void refresh(const struct free_index *ix, uint32_t ref)
+{
+    struct free_node *n = node_at(ix, ref);
+    n->max_units = max3(units_of(block_at(ix, ref)), max_of(ix, n->left), max_of(ix, n->right));
+}
+
+/* The link that holds ref: its parent's child field, or the root. */
+static uint32_t *link_to(struct free_index *ix, uint32_t ref)
+{
+    uint32_t parent = node_at(ix, ref)->parent;
+    if (!parent)
+        return &ix->root;
+    struct free_node *p = node_at(ix, parent);
+    return p->left == ref ? &p->left : &p->right;
+}
+
+/* Rotates x above its parent, keeping the order and both subtree maxima:
+ * x's subtree now holds what its parent's held. */
+static void rotate_up(struct free_index *ix, uint32_t x)
+{
+    struct free_node *xn = node_at(ix, x);
+    uint32_t p = xn->parent;
+    struct free_node *pn = node_at(ix, p);
+    uint32_t *link = link_to(ix, p), moved;
+    if (pn->left == x) {
+        moved = xn->right;
+        pn->left = moved;
+        xn->right = p;
+    } else {
+        moved = xn->left;
+        pn->right = moved;
+        xn->left = p;
+    }
+    if (moved)
+        node_at(ix, moved)->parent = p;
+    xn->parent = pn->parent;
+    pn->parent = x;
+    *link = x;
+    xn->max_units = pn->max_units;
+    refresh(ix, p);
+}
+
+/* Rotates x up while it outranks its parent, then down (its higher child up)
+ * while a child outranks it: restores the heap order around x alone. */
+static void sift(struct free_index *ix, uint32_t x)
+{
+    struct free_node *n = node_at(ix, x);
+    uint32_t rank = priority(ix, x);
+    while (n->parent && rank > priority(ix, n->parent))
+        rotate_up(ix, x);
+    for (;;) {
+        uint32_t top = n->left;
+        if (!top || (n->right && priority(ix, n->right) > priority(ix, top)))
+            top = n->right;
+        if (!top || priority(ix, top) < rank)
+            return;
+        rotate_up(ix, top);
+    }
+}
+
+/* Fails unless ref is linked where its parent says: a cheap check that a
+ * block to remove or replace is in the tree. */
+static uint32_t *linked_or_fail(struct free_index *ix, block *b, const char *what)
+{
+    uint32_t ref = ref_of(ix, b), *link = link_to(ix, ref);
+    if (*link != ref)
+        allocator_fail("free index", b, what);
+    return link;
 }
 
 /* The bin of a small block size under a binned order, or -1 for the main tree. */
@@ -125,28 +176,19 @@ int free_index_bin_of(const struct free_index *ix, size_t size)
 }
 
 /* Sets tournament leaf `leaf` to `ref` (0: none) and replays the matches
- * above it, up to the first whose winner stays the same. A node that got
- * lower wins its match outright; one that got higher matters only where it
- * was the winner, and only there is its sibling read. */
+ * above it. All six, without a branch: a first fit takes the lowest block,
+ * which wins every match, so most changes reach the top anyway. */
 static void tournament_set(struct free_index *ix, int leaf, uint32_t ref)
 {
     if (ix->order != FREE_ORDER_BY_ADDRESS_BINNED)
         return;
-    uint32_t *t = ix->lowest;
+    uint32_t *t = ix->lowest, low = ref - 1;
     size_t i = FREE_LEAVES + (size_t)leaf;
-    uint32_t was = t[i], now = ref - 1;
-    t[i] = now;
-    for (; i > 1 && was != now; i /= 2) {
-        uint32_t before = t[i / 2], after = now;
-        if (now > before) {
-            if (was != before)
-                return; /* the sibling won here, and still does */
-            uint32_t sibling = t[i ^ 1];
-            after = now < sibling ? now : sibling;
-        }
-        t[i / 2] = after;
-        was = before;
-        now = after;
+    t[i] = low;
+    for (; i > 1; i /= 2) {
+        uint32_t sibling = t[i ^ 1];
+        low = low < sibling ? low : sibling;
+        t[i / 2] = low;
     }
 }
 
@@ -188,50 +230,6 @@ static void bin_remove(struct free_index *ix, int bin, block *b)
         tournament_set(ix, bin, *root);
 }
 
-/* Follows the index order from b's tree's root toward b, recording the path,
- * until the link that holds b (or the empty link where b belongs). Returns
- * that link. */
-static uint32_t *descend(struct free_index *ix, const block *b, struct free_path *path)
-{
-    if (b == ix->found) { /* the last search's answer: its path is known */
-        ix->found = NULL;
-        path->depth = ix->found_path.depth;
-        memcpy(path->link, ix->found_path.link, sizeof *path->link * (size_t)path->depth);
-        return ix->found_link;
-    }
-    ix->found = NULL; /* the index is about to change */
-    uint32_t *link = &ix->root;
-    path->depth = 0;
-    while (*link) {
-        block *r = block_at(ix, *link);
-        if (r == b)
-            break;
-        path->link[path->depth++] = link;
-        /* left and right are adjacent: index them, so that a random path
-         * costs no mispredicted branches. */
-        link = &node(r)->left + !sorts_before(ix, b, r);
-    }
-    return link;
-}
-
-/* Walks a path back up from its deepest node after a change below it:
- * refreshes heights and maxima, rebalances, and stops as soon as a subtree
- * at or above `settled` (a path index) comes out with the height and maximum
- * it had, since nothing above it changes. Below `settled` the nodes' figures
- * are not yet to be trusted, so every one is refreshed. */
-static void repair_upward(struct free_index *ix, struct free_path *path, int settled)
-{
-    for (int i = path->depth - 1; i >= 0; i--) {
-        uint32_t *link = path->link[i];
-        struct free_node *n = node(block_at(ix, *link));
-        uint32_t old_height = n->height, old_max = n->max_units;
-        *link = rebalance(ix, block_at(ix, *link));
-        n = node(block_at(ix, *link));
-        if (i <= settled && n->height == old_height && n->max_units == old_max)
-            return;
-    }
-}
-
 void free_index_init(struct free_index *ix, char *base, enum free_order order)
 {
     *ix = (struct free_index){.base = base, .order = order};
@@ -239,6 +237,10 @@ void free_index_init(struct free_index *ix, char *base, enum free_order order)
                   : order == FREE_ORDER_BY_ADDRESS_BINNED  ? FREE_ADDRESS_BIN_MAX
                                                            : 0;
     memset(ix->lowest, 0xff, sizeof ix->lowest);
+    /* A key the program cannot know keeps the expected depth whatever it
+     * does; without one the base address, which ASLR moves, serves. */
+    if (getrandom(&ix->key, sizeof ix->key, GRND_NONBLOCK) != sizeof ix->key)
+        ix->key = (uint32_t)((uintptr_t)base >> 4);
 }
 
 void free_index_insert(struct free_index *ix, block *b)
@@ -249,18 +251,25 @@ void free_index_insert(struct free_index *ix, block *b)
         bin_insert(ix, bin, b);
         return;
     }
-    struct free_path path;
-    uint32_t *link = descend(ix, b, &path);
-    if (*link)
-        allocator_fail("free index", b, "a free block to insert is already in the index");
-    struct free_node *n = node(b);
-    n->left = n->right = 0;
-    refresh(ix, b);
-    *link = ref_of(ix, b);
-    repair_upward(ix, &path, path.depth);
+    /* Down by the order to an empty link; every subtree on the way will
+     * hold b, so its maximum is raised as we pass. Then up by priority. */
+    uint32_t ref = ref_of(ix, b), units = units_of(b), parent = 0, *link = &ix->root;
+    while (*link) {
+        parent = *link;
+        block *r = block_at(ix, parent);
+        if (r == b)
+            allocator_fail("free index", b, "a free block to insert is already in the index");
+        struct free_node *rn = node(r);
+        if (rn->max_units < units)
+            rn->max_units = units;
+        link = &rn->left + !sorts_before(ix, b, r);
+    }
+    *node(b) = (struct free_node){.max_units = units, .parent = parent};
+    *link = ref;
+    sift(ix, ref);
     if (ix->order == FREE_ORDER_BY_ADDRESS_BINNED &&
-        ref_of(ix, b) - 1 < ix->lowest[FREE_LEAVES + FREE_LOWEST_LEAF])
-        tournament_set(ix, FREE_LOWEST_LEAF, ref_of(ix, b));
+        ref - 1 < ix->lowest[FREE_LEAVES + FREE_LOWEST_LEAF])
+        tournament_set(ix, FREE_LOWEST_LEAF, ref);
 }
 
 void free_index_remove(struct free_index *ix, block *b)
@@ -273,44 +282,34 @@ void free_index_remove(struct free_index *ix, block *b)
         bin_remove(ix, bin, b);
         return;
     }
-    struct free_path path;
-    uint32_t *link = descend(ix, b, &path);
-    if (!*link)
-        allocator_fail("free index", b, "a free block to remove is not in the index");
+    uint32_t ref = ref_of(ix, b), units = units_of(b);
+    linked_or_fail(ix, b, "a free block to remove is not in the index");
+    /* Down until b has at most one child, the higher-priority child rising
+     * each time; then b's one child (or none) takes its place. */
     struct free_node *n = node(b);
-    int settled = path.depth;
-    if (!n->left || !n->right) {
-        *link = n->left ? n->left : n->right;
-    } else {
-        /* Unlink b's successor (the leftmost of its right subtree) and put it
-         * in b's place; the path then runs through the successor. */
-        int at_b = path.depth;
-        path.link[path.depth++] = link;
-        uint32_t *succ_link = &n->right;
-        while (node(block_at(ix, *succ_link))->left) {
-            path.link[path.depth++] = succ_link;
-            succ_link = &node(block_at(ix, *succ_link))->left;
-        }
-        block *successor = block_at(ix, *succ_link);
-        *succ_link = node(successor)->right;
-        *node(successor) = *n;
-        *link = ref_of(ix, successor);
-        if (path.depth > at_b + 1)
-            path.link[at_b + 1] = &node(successor)->right;
-        /* The successor carries b's old figures, which counted b itself. */
-        settled = at_b;
+    while (n->left && n->right)
+        rotate_up(ix, priority(ix, n->left) > priority(ix, n->right) ? n->left : n->right);
+    uint32_t child = n->left ? n->left : n->right;
+    *link_to(ix, ref) = child;
+    if (child)
+        node_at(ix, child)->parent = n->parent;
+    /* Only subtrees whose maximum was b's size can have lost it. */
+    for (uint32_t at = n->parent; at && node_at(ix, at)->max_units == units;
+         at = node_at(ix, at)->parent) {
+        refresh(ix, at);
+        if (node_at(ix, at)->max_units == units)
+            break;
     }
-    repair_upward(ix, &path, settled);
-    if (is_main_lowest(ix, ref_of(ix, b)))
+    if (is_main_lowest(ix, ref))
         main_lowest_changed(ix);
 }
 
 /* Updates r's subtree maximum after one part of its subtree (r itself or a
  * child's subtree) changed its maximum from `was` to `now`, reading the other
  * parts only when the maximum may have fallen below what they hold. */
-static void update_max(const struct free_index *ix, block *r, uint32_t was, uint32_t now)
+static void update_max(const struct free_index *ix, uint32_t r, uint32_t was, uint32_t now)
 {
-    struct free_node *n = node(r);
+    struct free_node *n = node_at(ix, r);
     if (now >= n->max_units)
         n->max_units = now;
     else if (was == n->max_units)
@@ -327,27 +326,32 @@ void free_index_replace(struct free_index *ix, block *was, block *now)
 {
     if (was == ix->watched)
         ix->watched = NULL;
-    if (is_main_lowest(ix, ref_of(ix, was)))
-        tournament_set(ix, FREE_LOWEST_LEAF, ref_of(ix, now));
-    struct free_path path;
-    uint32_t *link = descend(ix, was, &path);
-    if (!*link)
-        allocator_fail("free index", was, "a free block to replace is not in the index");
-    uint32_t old_max = node(was)->max_units;
-    uint32_t old_units = (uint32_t)(block_size(was) / ALIGNMENT);
-    if (now != was)
-        *node(now) = *node(was);
-    update_max(ix, now, old_units, (uint32_t)(block_size(now) / ALIGNMENT));
-    *link = ref_of(ix, now);
-    /* Heights are unchanged; only maxima can be, and only up to where one is not. */
-    uint32_t new_max = node(now)->max_units;
-    for (int i = path.depth - 1; i >= 0 && new_max != old_max; i--) {
-        block *r = block_at(ix, *path.link[i]);
-        uint32_t before = node(r)->max_units;
-        update_max(ix, r, old_max, new_max);
-        old_max = before;
-        new_max = node(r)->max_units;
+    uint32_t w = ref_of(ix, was), r = ref_of(ix, now);
+    if (is_main_lowest(ix, w))
+        tournament_set(ix, FREE_LOWEST_LEAF, r);
+    uint32_t *link = linked_or_fail(ix, was, "a free block to replace is not in the index");
+    struct free_node *n = node(was);
+    uint32_t old_max = n->max_units, old_units = units_of(was);
+    if (r != w) {
+        *node(now) = *n;
+        *link = r;
+        n = node(now);
+        if (n->left)
+            node_at(ix, n->left)->parent = r;
+        if (n->right)
+            node_at(ix, n->right)->parent = r;
     }
+    /* The order is unchanged; maxima can be, up to where one is not. */
+    update_max(ix, r, old_units, units_of(now));
+    uint32_t new_max = n->max_units;
+    for (uint32_t at = n->parent; at && new_max != old_max; at = node_at(ix, at)->parent) {
+        uint32_t before = node_at(ix, at)->max_units;
+        update_max(ix, at, old_max, new_max);
+        old_max = before;
+        new_max = node_at(ix, at)->max_units;
+    }
+    if (r == w)
+        sift(ix, r); /* it grew at its end, so its priority changed */
 }
 
 block *free_index_root(const struct free_index *ix)
@@ -380,26 +384,13 @@ block *free_index_right(const struct free_index *ix, const block *b)
 {
     return block_at(ix, node(b)->right);
 }
+block *free_index_parent(const struct free_index *ix, const block *b)
+{
+    return block_at(ix, node(b)->parent);
+}
 size_t free_index_max(const block *b)
 {
     return b ? (size_t)node(b)->max_units * ALIGNMENT : 0;
-}
-uint32_t free_index_height(const block *b)
-{
-    return b ? node(b)->height : 0;
-}
-
-/* Records `b`, reached through `link` after the first `depth` links of
- * `path`, as the last search's answer, and returns it. */
-static block *remember_found(struct free_index *ix, block *b, uint32_t *link,
-                             const struct free_path *path, int depth)
-{
-    ix->found = b;
-    ix->found_link = link;
-    ix->found_path.depth = depth;
-    if (path != &ix->found_path)
-        memcpy(ix->found_path.link, path->link, sizeof *path->link * (size_t)depth);
-    return b;
 }
 
 /* The bin of the smallest size of at least `size` bytes, -1 when the
@@ -433,30 +424,20 @@ size_t free_index_largest(const struct free_index *ix)
 
 block *free_index_smallest_fit(struct free_index *ix, size_t size)
 {
-    struct free_path *path = &ix->found_path;
     /* The first bin at or above the request's that holds blocks: its root
      * has the lowest address of that size. */
     int bin = bin_at_least(ix, size);
     if (bin >= 0)
         return block_at(ix, ix->bin_root[bin]);
-    /* The main tree: the leftmost block not smaller than the request. The
-     * path to the best so far is a prefix of the path walked. */
-    uint32_t *best_link = NULL;
-    int best_depth = 0, depth = 0;
-    for (uint32_t *link = &ix->root; *link;) {
-        block *b = block_at(ix, *link);
-        if (block_size(b) >= size) {
-            best_link = link;
-            best_depth = depth;
-        }
-        path->link[depth++] = link;
-        link = &node(b)->left + (block_size(b) < size);
+    /* The main tree: the leftmost block not smaller than the request. */
+    block *best = NULL;
+    for (block *b = free_index_root(ix); b;) {
+        bool fits = block_size(b) >= size;
+        if (fits)
+            best = b;
+        b = block_at(ix, fits ? node(b)->left : node(b)->right);
     }
-    if (!best_link) {
-        ix->found = NULL;
-        return NULL;
-    }
-    return remember_found(ix, block_at(ix, *best_link), best_link, path, best_depth);
+    return best;
 }
 
 /* Lowest-address fit within the subtree at b: descends toward the leftmost
@@ -498,22 +479,7 @@ block *free_index_lowest_fit(struct free_index *ix, size_t size)
         size_t leaf = size <= MIN_BLOCK ? 0 : (size - MIN_BLOCK) / ALIGNMENT;
         return block_at(ix, tournament_lowest_from(ix, leaf) + 1);
     }
-    /* lowest_fit_in from the root, recording the path. */
-    struct free_path *path = &ix->found_path;
-    ix->found = NULL;
-    if (free_index_max(block_at(ix, ix->root)) < size)
-        return NULL;
-    int depth = 0;
-    for (uint32_t *link = &ix->root;;) {
-        block *b = block_at(ix, *link);
-        path->link[depth++] = link;
-        if (free_index_max(block_at(ix, node(b)->left)) >= size)
-            link = &node(b)->left;
-        else if (block_size(b) >= size)
-            return remember_found(ix, b, link, path, depth - 1);
-        else
-            link = &node(b)->right; /* its maximum must be the one that fits */
-    }
+    return lowest_fit_in(ix, free_index_root(ix), size);
 }
 
 /* Walks the boundary path between blocks ending at or before addr and those

@@ -1,12 +1,13 @@
 /*
- * free_index.h - the index of free blocks: an intrusive AVL tree, and bins.
+ * free_index.h - the index of free blocks: an intrusive treap, and bins.
  *
  * Nodes live inside the free blocks (struct free_node, right after the
  * header), so the index costs no memory of its own. The policy chooses the
  * order (by address, or by size then address) and whether small blocks go to
  * bins of one size each (free_bin.h) instead of the tree. Every tree node
  * also keeps the largest block size in its subtree, which lets an
- * address-ordered tree answer "lowest address that fits" in O(log n).
+ * address-ordered tree answer "lowest address that fits" in O(log n)
+ * (expected: the treap's shape is random, free_index.c).
  */
 #ifndef MSTATS_FREE_INDEX_H
 #define MSTATS_FREE_INDEX_H
@@ -21,7 +22,7 @@
 struct free_node {
     uint32_t left, right;
     uint32_t max_units; /* largest block size in this subtree, / 16 */
-    uint32_t height;    /* AVL height; a leaf is 1 */
+    uint32_t parent;    /* 0 at the root */
 };
 
 /* The orders a policy can choose for its index. */
@@ -58,23 +59,13 @@ enum {
 };
 #define FREE_ADDRESS_BIN_MAX ((size_t)(MIN_BLOCK + (FREE_LOWEST_LEAF - 1) * ALIGNMENT))
 
-/* The deepest path a search can take: AVL heights stay under 1.45 log2 n, and
- * n < 2^32. */
-enum { FREE_INDEX_MAX_DEPTH = 64 };
-
-/* A root-to-node path: the links followed (each the address of the parent's
- * child field, or of a root) down to a node. */
-struct free_path {
-    uint32_t *link[FREE_INDEX_MAX_DEPTH];
-    int depth;
-};
-
 /* One index: its nodes are named relative to `base` (the heap's first block). */
 struct free_index {
     char *base;
     enum free_order order;
     size_t bin_max; /* the largest size kept in bins; 0 for none */
     uint32_t root;  /* the main tree; 0 when empty */
+    uint32_t key;   /* keys the tree's priorities (free_index.c) */
     size_t count;  /* blocks in the index */
     uint32_t bin_root[FREE_BINS];
     uint64_t bin_used[(FREE_BINS + 63) / 64]; /* bit i: bin i holds blocks */
@@ -82,12 +73,6 @@ struct free_index {
      * FREE_LEAVES + j; each holds a lowest ref minus one (UINT32_MAX for
      * none, so that the plain minimum is the lowest address). */
     uint32_t lowest[2 * FREE_LEAVES];
-    /* The block the last search found and the path to it, until the index
-     * changes: the allocator takes that block next, and its removal or
-     * replacement then needs no second descent. */
-    block *found;
-    uint32_t *found_link;
-    struct free_path found_path;
     /* A block a policy asked to watch (free_index_watch), until the index
      * removes or replaces it. */
     block *watched;
@@ -101,11 +86,12 @@ int free_index_order(const struct free_index *ix, const block *a, const block *b
 
 /* Adds the free block b. O(log n). Caller holds the allocator lock. */
 void free_index_insert(struct free_index *ix, block *b);
-/* Removes the free block b, which must be in the index. O(log n). */
+/* Removes the free block b, which must be in the index: no search, then
+ * O(log n) for the maxima above it. */
 void free_index_remove(struct free_index *ix, block *b);
 
-/* Puts `now` where `was` is in the index, refreshing the subtree maxima on
- * the way: O(log n), no rebalancing. `now` may be `was` itself after a size
+/* Puts `now` where `was` is in the index, refreshing the subtree maxima
+ * above it: no search, O(log n). `now` may be `was` itself after a size
  * change, or a block that overlaps or adjoins it. Caller guarantees that
  * free_index_can_replace(ix, was, block_size(now)) held while was's header
  * was intact, that now's header is set, and that was's node is still intact. */
@@ -142,9 +128,11 @@ int free_index_bin_of(const struct free_index *ix, size_t size);
 bool free_index_contains(const struct free_index *ix, const block *b);
 block *free_index_left(const struct free_index *ix, const block *b);
 block *free_index_right(const struct free_index *ix, const block *b);
+block *free_index_parent(const struct free_index *ix, const block *b);
+/* b's priority in the tree: no child's is higher. */
+uint32_t free_index_priority(const struct free_index *ix, const block *b);
 /* Largest block size in b's subtree, in bytes; 0 for NULL. */
 size_t free_index_max(const block *b);
-uint32_t free_index_height(const block *b);
 
 /* The size of the largest free block, 0 when there is none. O(1). */
 size_t free_index_largest(const struct free_index *ix);

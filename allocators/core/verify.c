@@ -46,9 +46,11 @@ bool verify_is_block(const block *b)
     return false;
 }
 
-/* Checks the subtree at b: order within (low, high), AVL heights, maxima.
- * Returns the number of blocks in it. */
-static size_t verify_subtree(const block *b, const block *low, const block *high)
+/* Checks the subtree at b (whose parent is `parent`): order within (low,
+ * high), parent links, the priorities' heap order, maxima. Returns the
+ * number of blocks in it. */
+static size_t verify_subtree(const block *b, const block *parent, const block *low,
+                             const block *high)
 {
     if (!b)
         return 0;
@@ -57,11 +59,13 @@ static size_t verify_subtree(const block *b, const block *low, const block *high
     const struct free_index *ix = &heap.free;
     if ((low && free_index_order(ix, low, b) >= 0) || (high && free_index_order(ix, b, high) >= 0))
         verify_fail("index", b, "is out of order");
+    if (free_index_parent(ix, b) != parent)
+        verify_fail("index", b, "links to %p as its parent, not %p",
+                    (void *)free_index_parent(ix, b), (const void *)parent);
+    if (parent && free_index_priority(ix, b) > free_index_priority(ix, parent))
+        verify_fail("index", b, "outranks its parent %p", (const void *)parent);
     const block *left = free_index_left(ix, b), *right = free_index_right(ix, b);
-    size_t count = 1 + verify_subtree(left, low, b) + verify_subtree(right, b, high);
-    uint32_t hl = free_index_height(left), hr = free_index_height(right);
-    if (free_index_height(b) != 1 + (hl > hr ? hl : hr) || hl > hr + 1 || hr > hl + 1)
-        verify_fail("index", b, "is not a balanced AVL node (heights %u, %u)", hl, hr);
+    size_t count = 1 + verify_subtree(left, b, low, b) + verify_subtree(right, b, b, high);
     size_t max = block_size(b);
     if (free_index_max(left) > max)
         max = free_index_max(left);
@@ -190,7 +194,7 @@ void verify_heap(void)
     /* The bins' blocks are not looked up one by one: each bin holds only free
      * blocks of its size, each once (the links back match), so equal counts
      * mean that every free block is in the index. */
-    size_t indexed = verify_subtree(free_index_root(&heap.free), NULL, NULL);
+    size_t indexed = verify_subtree(free_index_root(&heap.free), NULL, NULL, NULL);
     for (int bin = 0; bin < free_index_bins(&heap.free); bin++)
         indexed += verify_bin(bin);
     verify_tournament();
