@@ -275,8 +275,10 @@ void free_index_insert(struct free_index *ix, block *b)
 void free_index_remove(struct free_index *ix, block *b)
 {
     ix->count--;
-    if (b == ix->watched)
-        ix->watched = NULL;
+    if (b == ix->held) {
+        ix->held = NULL;
+        return;
+    }
     int bin = bin_of(ix, block_size(b));
     if (bin >= 0) {
         bin_remove(ix, bin, b);
@@ -324,8 +326,10 @@ bool free_index_can_replace(const struct free_index *ix, const block *was, size_
 
 void free_index_replace(struct free_index *ix, block *was, block *now)
 {
-    if (was == ix->watched)
-        ix->watched = NULL;
+    if (was == ix->held) {
+        ix->held = now;
+        return;
+    }
     uint32_t w = ref_of(ix, was), r = ref_of(ix, now);
     if (is_main_lowest(ix, w))
         tournament_set(ix, FREE_LOWEST_LEAF, r);
@@ -352,6 +356,21 @@ void free_index_replace(struct free_index *ix, block *was, block *now)
     }
     if (r == w)
         sift(ix, r); /* it grew at its end, so its priority changed */
+}
+
+void free_index_hold(struct free_index *ix, block *b)
+{
+    if (b == ix->held)
+        return;
+    if (ix->held) {
+        ix->count--; /* insert counts it again */
+        free_index_insert(ix, ix->held);
+    }
+    if (b) {
+        free_index_remove(ix, b);
+        ix->count++; /* still in the index */
+    }
+    ix->held = b;
 }
 
 block *free_index_root(const struct free_index *ix)

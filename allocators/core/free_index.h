@@ -73,9 +73,8 @@ struct free_index {
      * FREE_LEAVES + j; each holds a lowest ref minus one (UINT32_MAX for
      * none, so that the plain minimum is the lowest address). */
     uint32_t lowest[2 * FREE_LEAVES];
-    /* A block a policy asked to watch (free_index_watch), until the index
-     * removes or replaces it. */
-    block *watched;
+    /* A free block held apart from the tree (free_index_hold); NULL for none. */
+    block *held;
 };
 
 /* An empty index of blocks at or after `base`, kept in `order`. */
@@ -102,17 +101,16 @@ void free_index_replace(struct free_index *ix, block *was, block *now);
  * for a remove and an insert. Call it while was's header is intact. */
 bool free_index_can_replace(const struct free_index *ix, const block *was, size_t now_size);
 
-/* Watches b, a free block in the index (NULL: none), for a policy that
- * wants to know later whether b is still free and unchanged. */
-static inline void free_index_watch(struct free_index *ix, block *b)
+/* Under FREE_ORDER_BY_ADDRESS: holds b, a free block in the index, apart
+ * from the tree (NULL: none), after returning the block held before to it.
+ * The held block stays in the index, and removing or replacing it costs
+ * nothing (a replacement is held in its place), but no search finds it: the
+ * policy looks at it first itself (next-fit's block at the rover). */
+void free_index_hold(struct free_index *ix, block *b);
+/* The held block, or NULL. */
+static inline block *free_index_held(const struct free_index *ix)
 {
-    ix->watched = b;
-}
-/* The watched block, if the index has neither removed nor replaced it since
- * (so it is still free, indexed, and of the same size), else NULL. */
-static inline block *free_index_watched(const struct free_index *ix)
-{
-    return ix->watched;
+    return ix->held;
 }
 
 /* Navigation, for policies' searches and for verification. */

@@ -179,7 +179,8 @@ void verify_heap(void)
                 verify_fail("boundary tags", b, "footer does not match its header");
             if (!mstats_policy.reuses)
                 verify_fail("no reuse", b, "is free under a policy that never reuses");
-            if (free_index_bin_of(&heap.free, size) < 0 && !free_index_contains(&heap.free, b))
+            if (free_index_bin_of(&heap.free, size) < 0 && b != free_index_held(&heap.free) &&
+                !free_index_contains(&heap.free, b))
                 verify_fail("index", b, "is free but missing from the free index");
             free_count++;
         }
@@ -198,11 +199,10 @@ void verify_heap(void)
     for (int bin = 0; bin < free_index_bins(&heap.free); bin++)
         indexed += verify_bin(bin);
     verify_tournament();
-    const block *watched = free_index_watched(&heap.free);
-    if (watched && !(heap_contains(watched) && block_is_free(watched) &&
-                     (free_index_bin_of(&heap.free, block_size(watched)) >= 0 ||
-                      free_index_contains(&heap.free, watched))))
-        verify_fail("index", watched, "is watched but is not a free block in the index");
+    const block *held = free_index_held(&heap.free);
+    if (held && !(heap_contains(held) && block_is_free(held) && !free_index_contains(&heap.free, held)))
+        verify_fail("index", held, "is held but is not a free block apart from the tree");
+    indexed += held != NULL;
     if (indexed != free_count || indexed != heap.free.count)
         verify_fail("index", free_index_root(&heap.free),
                     "holds %zu blocks (counted %zu) but the heap has %zu free blocks", indexed,

@@ -6,9 +6,10 @@
  * Rover: an address, so it survives coalescing: a free block that has
  * absorbed the rover's position contains it, and "at or after the rover"
  * means "ends after the rover".
- * Cost: O(log n): an address-ordered AVL tree of every free block, searched
- * from the rover on (free_index_lowest_fit_ending_after); no search at all
- * when the free block just past the last placement fits.
+ * Cost: O(log n): an address-ordered tree of the free blocks, searched from
+ * the rover on (free_index_lowest_fit_ending_after); no search, and no
+ * change to the tree, when the free block at the rover fits, which is held
+ * apart from the tree (free_index_hold).
  * Weakness: placements spread over the whole heap, so large free blocks near
  * the rover are broken up before earlier holes are reused (Knuth's exercise:
  * next-fit fragments more than first-fit).
@@ -22,12 +23,13 @@ static uintptr_t rover; /* just past the last block placed; 0 at start */
 
 static block *find_fit(size_t size)
 {
-    /* The free block the last placement left at the rover, while the index
-     * has not touched it since, starts at the rover: it is the lowest one
-     * that ends after the rover, and the answer when it fits. Consecutive
-     * placements carve a free block from its front, so this is the common
-     * case, and it needs no search. */
-    block *at_rover = free_index_watched(&heap.free);
+    /* The free block at the rover, held apart from the tree, starts at the
+     * rover or contains it: it is the lowest one that ends after the rover,
+     * and the answer when it fits. Consecutive placements carve it from its
+     * front, so this is the common case, and it needs no search; and no
+     * search of the tree needs it, since only it can end after the rover
+     * without lying wholly after it, where the tree's search looks. */
+    block *at_rover = free_index_held(&heap.free);
     if (at_rover && block_size(at_rover) >= size)
         return at_rover;
     block *b = free_index_lowest_fit_ending_after(&heap.free, rover, size);
@@ -48,11 +50,14 @@ static block *scan_fit(size_t size)
     return wrapped;
 }
 
+/* Holds the free block that starts at the new rover, if any, apart from the
+ * tree; a placement carved from the held block has already left its rest
+ * held there. */
 static void placed(const block *b)
 {
     rover = block_end(b);
     block *next = block_next(b);
-    free_index_watch(&heap.free, block_is_free(next) ? next : NULL);
+    free_index_hold(&heap.free, block_is_free(next) ? next : NULL);
 }
 
 const struct policy mstats_policy = {
