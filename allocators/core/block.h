@@ -45,9 +45,10 @@ enum block_flag {
 };
 #define BLOCK_FLAGS ((size_t)15)
 
-/* Every request size a strategy can serve is below this; the free index
- * stores sizes and offsets in 16-byte units in 32 bits (64 GiB). */
-#define HEAP_LIMIT ((size_t)1 << 36)
+/* Every request size a strategy can serve, and the heap itself, stay below
+ * this: the free index stores sizes and offsets in 16-byte units in 30 bits
+ * (16 GiB), beside two bits of its own (free_index.h). */
+#define HEAP_LIMIT ((size_t)1 << 34)
 
 static inline size_t block_size(const block *b)
 {

@@ -1,21 +1,17 @@
 /*
- * free_index.c - the index of free blocks: a treap of the larger blocks
- * (Seidel and Aragon 1996), augmented with each subtree's largest block
- * size; the bins beside it (free_bin.c) and their tournament.
+ * free_index.c - the index of free blocks: an AVL tree of the larger blocks
+ * (Adelson-Velsky and Landis 1962), augmented with each subtree's largest
+ * block size; the bins beside it (free_bin.c) and their tournament.
  *
- * The treap is a binary search tree in the index's order that is also a
- * heap in priorities drawn from a keyed hash of each block's address, so its
- * shape is that of a random tree: expected depth O(log n) whatever the order
- * of the calls, and an insertion or removal rotates a node a constant number
- * of times on average. Every node links to its parent, so removing or
- * replacing a block needs no search: it is unlinked where it is, and only
- * the subtree maxima above it are refreshed, up to the first that comes out
- * unchanged.
+ * Every node links to its parent (the AVL balance rides in the link's top
+ * two bits), so removing or replacing a block needs no search: it is
+ * unlinked where it is, the subtree maxima above it are refreshed up to the
+ * first that comes out unchanged, and the balance is restored on the way up
+ * (an insertion rotates once at most).
  */
 #include "free_index.h"
 
 #include <string.h>
-#include <sys/random.h>
 
 #include "fail.h"
 
@@ -70,25 +66,22 @@ static inline uint32_t max3(uint32_t a, uint32_t b, uint32_t c)
     return m > c ? m : c;
 }
 
-/* A node's priority: where its block ends (in refs: free blocks end at
- * distinct places) under the index's key, mixed by the finalizer of
- * MurmurHash3, a bijection, so no two nodes tie. The end, not the start: a
- * block split from its front or merged with the block before it keeps its
- * end, so it keeps its place in the heap order too (free_index_replace). */
-static inline uint32_t priority(const struct free_index *ix, uint32_t ref)
+static inline uint32_t parent_of(const struct free_node *n)
 {
-    uint32_t h = (ref + units_of(block_at(ix, ref))) ^ ix->key;
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35u;
-    h ^= h >> 16;
-    return h;
+    return n->up & FREE_PARENT_MASK;
 }
-
-uint32_t free_index_priority(const struct free_index *ix, const block *b)
+static inline void set_parent(struct free_node *n, uint32_t parent)
 {
-    return priority(ix, ref_of(ix, b));
+    n->up = (n->up & ~FREE_PARENT_MASK) | parent;
+}
+/* The height of the right subtree minus the left's: -1, 0 or 1. */
+static inline int balance_of(const struct free_node *n)
+{
+    return (int)(n->up >> 30) - 1;
+}
+static inline void set_balance(struct free_node *n, int balance)
+{
+    n->up = (n->up & FREE_PARENT_MASK) | (uint32_t)(balance + 1) << 30;
 }
 
 /* Recomputes the subtree maximum of ref from its children. */
@@ -101,7 +94,7 @@ static void refresh(const struct free_index *ix, uint32_t ref)
 /* The link that holds ref: its parent's child field, or the root. */
 static uint32_t *link_to(struct free_index *ix, uint32_t ref)
 {
-    uint32_t parent = node_at(ix, ref)->parent;
+    uint32_t parent = parent_of(node_at(ix, ref));
     if (!parent)
         return &ix->root;
     struct free_node *p = node_at(ix, parent);
@@ -109,11 +102,11 @@ static uint32_t *link_to(struct free_index *ix, uint32_t ref)
 }
 
 /* Rotates x above its parent, keeping the order and both subtree maxima:
- * x's subtree now holds what its parent's held. */
+ * x's subtree now holds what its parent's held. Balances are the caller's. */
 static void rotate_up(struct free_index *ix, uint32_t x)
 {
     struct free_node *xn = node_at(ix, x);
-    uint32_t p = xn->parent;
+    uint32_t p = parent_of(xn);
     struct free_node *pn = node_at(ix, p);
     uint32_t *link = link_to(ix, p), moved;
     if (pn->left == x) {
@@ -126,29 +119,84 @@ static void rotate_up(struct free_index *ix, uint32_t x)
         xn->left = p;
     }
     if (moved)
-        node_at(ix, moved)->parent = p;
-    xn->parent = pn->parent;
-    pn->parent = x;
+        set_parent(node_at(ix, moved), p);
+    set_parent(xn, parent_of(pn));
+    set_parent(pn, x);
     *link = x;
     xn->max_units = pn->max_units;
     refresh(ix, p);
 }
 
-/* Rotates x up while it outranks its parent, then down (its higher child up)
- * while a child outranks it: restores the heap order around x alone. */
-static void sift(struct free_index *ix, uint32_t x)
+/* Restores the balance at p, which would be +-2 with `tall` its taller
+ * child, by a single or a double rotation. Returns whether the subtree came
+ * out lower than before the change that unbalanced it: always after an
+ * insertion; after a removal, unless the taller child was balanced. */
+static bool rotate_to_balance(struct free_index *ix, uint32_t p, uint32_t tall)
 {
-    struct free_node *n = node_at(ix, x);
-    uint32_t rank = priority(ix, x);
-    while (n->parent && rank > priority(ix, n->parent))
-        rotate_up(ix, x);
-    for (;;) {
-        uint32_t top = n->left;
-        if (!top || (n->right && priority(ix, n->right) > priority(ix, top)))
-            top = n->right;
-        if (!top || priority(ix, top) < rank)
+    struct free_node *pn = node_at(ix, p), *tn = node_at(ix, tall);
+    int side = pn->left == tall ? -1 : 1, tall_balance = balance_of(tn);
+    if (tall_balance != -side) { /* the outer grandchild is as tall: single */
+        rotate_up(ix, tall);
+        if (tall_balance == 0) { /* only after a removal */
+            set_balance(pn, side);
+            set_balance(tn, -side);
+            return false;
+        }
+        set_balance(pn, 0);
+        set_balance(tn, 0);
+        return true;
+    }
+    /* The inner grandchild g is the taller: double. */
+    uint32_t g = side < 0 ? tn->right : tn->left;
+    struct free_node *gn = node_at(ix, g);
+    int g_balance = balance_of(gn);
+    rotate_up(ix, g);
+    rotate_up(ix, g);
+    set_balance(tn, g_balance == -side ? side : 0);
+    set_balance(pn, g_balance == side ? -side : 0);
+    set_balance(gn, 0);
+    return true;
+}
+
+/* After the subtree at `child` grew by one level: walks up adjusting
+ * balances, and rotates once where one goes out of range, after which the
+ * height above is as it was. */
+static void retrace_growth(struct free_index *ix, uint32_t child)
+{
+    for (uint32_t p = parent_of(node_at(ix, child)); p; child = p, p = parent_of(node_at(ix, p))) {
+        struct free_node *pn = node_at(ix, p);
+        int balance = balance_of(pn) + (pn->left == child ? -1 : 1);
+        if (balance == -1 || balance == 1) {
+            set_balance(pn, balance);
+            continue;
+        }
+        if (balance == 0)
+            set_balance(pn, 0);
+        else
+            rotate_to_balance(ix, p, child);
+        return;
+    }
+}
+
+/* After p's left (from_left) or right subtree lost one level: walks up
+ * adjusting balances and rotating while the subtree keeps getting lower. */
+static void retrace_removal(struct free_index *ix, uint32_t p, bool from_left)
+{
+    while (p) {
+        struct free_node *pn = node_at(ix, p);
+        uint32_t up = parent_of(pn);
+        bool up_left = up && node_at(ix, up)->left == p;
+        int balance = balance_of(pn) + (from_left ? 1 : -1);
+        if (balance == 1 || balance == -1) {
+            set_balance(pn, balance);
             return;
-        rotate_up(ix, top);
+        }
+        if (balance == 0)
+            set_balance(pn, 0);
+        else if (!rotate_to_balance(ix, p, balance > 0 ? pn->right : pn->left))
+            return;
+        p = up;
+        from_left = up_left;
     }
 }
 
@@ -237,10 +285,6 @@ void free_index_init(struct free_index *ix, char *base, enum free_order order)
                   : order == FREE_ORDER_BY_ADDRESS_BINNED  ? FREE_ADDRESS_BIN_MAX
                                                            : 0;
     memset(ix->lowest, 0xff, sizeof ix->lowest);
-    /* A key the program cannot know keeps the expected depth whatever it
-     * does; without one the base address, which ASLR moves, serves. */
-    if (getrandom(&ix->key, sizeof ix->key, GRND_NONBLOCK) != sizeof ix->key)
-        ix->key = (uint32_t)((uintptr_t)base >> 4);
 }
 
 void free_index_insert(struct free_index *ix, block *b)
@@ -252,7 +296,7 @@ void free_index_insert(struct free_index *ix, block *b)
         return;
     }
     /* Down by the order to an empty link; every subtree on the way will
-     * hold b, so its maximum is raised as we pass. Then up by priority. */
+     * hold b, so its maximum is raised as we pass. Then up for balance. */
     uint32_t ref = ref_of(ix, b), units = units_of(b), parent = 0, *link = &ix->root;
     while (*link) {
         parent = *link;
@@ -264,9 +308,11 @@ void free_index_insert(struct free_index *ix, block *b)
             rn->max_units = units;
         link = &rn->left + !sorts_before(ix, b, r);
     }
-    *node(b) = (struct free_node){.max_units = units, .parent = parent};
+    *node(b) = (struct free_node){.max_units = units};
+    set_parent(node(b), parent);
+    set_balance(node(b), 0);
     *link = ref;
-    sift(ix, ref);
+    retrace_growth(ix, ref);
     if (ix->order == FREE_ORDER_BY_ADDRESS_BINNED &&
         ref - 1 < ix->lowest[FREE_LEAVES + FREE_LOWEST_LEAF])
         tournament_set(ix, FREE_LOWEST_LEAF, ref);
@@ -286,22 +332,58 @@ void free_index_remove(struct free_index *ix, block *b)
     }
     uint32_t ref = ref_of(ix, b), units = units_of(b);
     linked_or_fail(ix, b, "a free block to remove is not in the index");
-    /* Down until b has at most one child, the higher-priority child rising
-     * each time; then b's one child (or none) takes its place. */
     struct free_node *n = node(b);
-    while (n->left && n->right)
-        rotate_up(ix, priority(ix, n->left) > priority(ix, n->right) ? n->left : n->right);
-    uint32_t child = n->left ? n->left : n->right;
-    *link_to(ix, ref) = child;
-    if (child)
-        node_at(ix, child)->parent = n->parent;
-    /* Only subtrees whose maximum was b's size can have lost it. */
-    for (uint32_t at = n->parent; at && node_at(ix, at)->max_units == units;
-         at = node_at(ix, at)->parent) {
+    uint32_t *link = link_to(ix, ref), parent = parent_of(n), retrace_at, changed_to;
+    bool from_left;
+    if (!n->left || !n->right) {
+        uint32_t child = n->left ? n->left : n->right;
+        from_left = parent && node_at(ix, parent)->left == ref;
+        *link = child;
+        if (child)
+            set_parent(node_at(ix, child), parent);
+        retrace_at = changed_to = parent;
+    } else {
+        /* b's successor s (the leftmost of its right subtree) takes b's
+         * place, links and balance; the tree lost a level where s was. */
+        uint32_t s = n->right;
+        while (node_at(ix, s)->left)
+            s = node_at(ix, s)->left;
+        struct free_node *sn = node_at(ix, s);
+        if (s == n->right) {
+            retrace_at = s;
+            from_left = false;
+        } else {
+            uint32_t sp = parent_of(sn);
+            node_at(ix, sp)->left = sn->right;
+            if (sn->right)
+                set_parent(node_at(ix, sn->right), sp);
+            sn->right = n->right;
+            set_parent(node_at(ix, n->right), s);
+            retrace_at = sp;
+            from_left = true;
+        }
+        sn->left = n->left;
+        set_parent(node_at(ix, n->left), s);
+        sn->up = n->up;
+        *link = s;
+        changed_to = s;
+    }
+    /* Maxima first, so that the rotations start from true ones: every node
+     * from where the tree changed up to b's old place may have lost a block
+     * (s, or b); above it, only subtrees whose maximum was b's size. */
+    uint32_t at = retrace_at;
+    if (changed_to != parent) {
+        for (; at != changed_to; at = parent_of(node_at(ix, at)))
+            refresh(ix, at);
+        refresh(ix, at);
+        at = parent_of(node_at(ix, at));
+    }
+    for (; at && node_at(ix, at)->max_units == units; at = parent_of(node_at(ix, at))) {
         refresh(ix, at);
         if (node_at(ix, at)->max_units == units)
             break;
     }
+    retrace_removal(ix, retrace_at, from_left);
     if (is_main_lowest(ix, ref))
         main_lowest_changed(ix);
 }
@@ -341,21 +423,19 @@ void free_index_replace(struct free_index *ix, block *was, block *now)
         *link = r;
         n = node(now);
         if (n->left)
-            node_at(ix, n->left)->parent = r;
+            set_parent(node_at(ix, n->left), r);
         if (n->right)
-            node_at(ix, n->right)->parent = r;
+            set_parent(node_at(ix, n->right), r);
     }
     /* The order is unchanged; maxima can be, up to where one is not. */
     update_max(ix, r, old_units, units_of(now));
     uint32_t new_max = n->max_units;
-    for (uint32_t at = n->parent; at && new_max != old_max; at = node_at(ix, at)->parent) {
+    for (uint32_t at = parent_of(n); at && new_max != old_max; at = parent_of(node_at(ix, at))) {
         uint32_t before = node_at(ix, at)->max_units;
         update_max(ix, at, old_max, new_max);
         old_max = before;
         new_max = node_at(ix, at)->max_units;
     }
-    if (r == w)
-        sift(ix, r); /* it grew at its end, so its priority changed */
 }
 
 void free_index_hold(struct free_index *ix, block *b)
@@ -405,7 +485,11 @@ block *free_index_right(const struct free_index *ix, const block *b)
 }
 block *free_index_parent(const struct free_index *ix, const block *b)
 {
-    return block_at(ix, node(b)->parent);
+    return block_at(ix, parent_of(node(b)));
+}
+int free_index_balance(const block *b)
+{
+    return balance_of(node(b));
 }
 size_t free_index_max(const block *b)
 {

@@ -1,13 +1,12 @@
 /*
- * free_index.h - the index of free blocks: an intrusive treap, and bins.
+ * free_index.h - the index of free blocks: an intrusive AVL tree, and bins.
  *
  * Nodes live inside the free blocks (struct free_node, right after the
  * header), so the index costs no memory of its own. The policy chooses the
  * order (by address, or by size then address) and whether small blocks go to
  * bins of one size each (free_bin.h) instead of the tree. Every tree node
  * also keeps the largest block size in its subtree, which lets an
- * address-ordered tree answer "lowest address that fits" in O(log n)
- * (expected: the treap's shape is random, free_index.c).
+ * address-ordered tree answer "lowest address that fits" in O(log n).
  */
 #ifndef MSTATS_FREE_INDEX_H
 #define MSTATS_FREE_INDEX_H
@@ -22,8 +21,13 @@
 struct free_node {
     uint32_t left, right;
     uint32_t max_units; /* largest block size in this subtree, / 16 */
-    uint32_t parent;    /* 0 at the root */
+    uint32_t up;        /* the parent (0 at the root), and the AVL balance + 1 in the top two bits */
 };
+/* Refs fit in 30 bits: a free block ends 32 bytes or more after its start,
+ * inside a heap smaller than HEAP_LIMIT (block.h), so its ref (its offset
+ * / 16, plus one) is below HEAP_LIMIT / 16 - 1. */
+#define FREE_PARENT_MASK ((uint32_t)0x3fffffff)
+_Static_assert(HEAP_LIMIT / ALIGNMENT - 1 <= FREE_PARENT_MASK, "every ref fits beside the balance");
 
 /* The orders a policy can choose for its index. */
 enum free_order {
@@ -65,7 +69,6 @@ struct free_index {
     enum free_order order;
     size_t bin_max; /* the largest size kept in bins; 0 for none */
     uint32_t root;  /* the main tree; 0 when empty */
-    uint32_t key;   /* keys the tree's priorities (free_index.c) */
     size_t count;  /* blocks in the index */
     uint32_t bin_root[FREE_BINS];
     uint64_t bin_used[(FREE_BINS + 63) / 64]; /* bit i: bin i holds blocks */
@@ -127,8 +130,8 @@ bool free_index_contains(const struct free_index *ix, const block *b);
 block *free_index_left(const struct free_index *ix, const block *b);
 block *free_index_right(const struct free_index *ix, const block *b);
 block *free_index_parent(const struct free_index *ix, const block *b);
-/* b's priority in the tree: no child's is higher. */
-uint32_t free_index_priority(const struct free_index *ix, const block *b);
+/* The height of b's right subtree minus its left's, as b records it. */
+int free_index_balance(const block *b);
 /* Largest block size in b's subtree, in bytes; 0 for NULL. */
 size_t free_index_max(const block *b);
 

@@ -47,11 +47,12 @@ bool verify_is_block(const block *b)
 }
 
 /* Checks the subtree at b (whose parent is `parent`): order within (low,
- * high), parent links, the priorities' heap order, maxima. Returns the
- * number of blocks in it. */
+ * high), parent links, AVL balances, maxima. Returns the number of blocks in
+ * it and sets *height to its height. */
 static size_t verify_subtree(const block *b, const block *parent, const block *low,
-                             const block *high)
+                             const block *high, int *height)
 {
+    *height = 0;
     if (!b)
         return 0;
     if (!block_is_free(b))
@@ -62,10 +63,13 @@ static size_t verify_subtree(const block *b, const block *parent, const block *l
     if (free_index_parent(ix, b) != parent)
         verify_fail("index", b, "links to %p as its parent, not %p",
                     (void *)free_index_parent(ix, b), (const void *)parent);
-    if (parent && free_index_priority(ix, b) > free_index_priority(ix, parent))
-        verify_fail("index", b, "outranks its parent %p", (const void *)parent);
     const block *left = free_index_left(ix, b), *right = free_index_right(ix, b);
-    size_t count = 1 + verify_subtree(left, b, low, b) + verify_subtree(right, b, b, high);
+    int hl, hr;
+    size_t count = 1 + verify_subtree(left, b, low, b, &hl) + verify_subtree(right, b, b, high, &hr);
+    if (hr - hl != free_index_balance(b) || hr - hl > 1 || hl - hr > 1)
+        verify_fail("index", b, "is not a balanced AVL node (heights %d, %d; balance %d)", hl, hr,
+                    free_index_balance(b));
+    *height = 1 + (hl > hr ? hl : hr);
     size_t max = block_size(b);
     if (free_index_max(left) > max)
         max = free_index_max(left);
@@ -195,7 +199,8 @@ void verify_heap(void)
     /* The bins' blocks are not looked up one by one: each bin holds only free
      * blocks of its size, each once (the links back match), so equal counts
      * mean that every free block is in the index. */
-    size_t indexed = verify_subtree(free_index_root(&heap.free), NULL, NULL, NULL);
+    int height;
+    size_t indexed = verify_subtree(free_index_root(&heap.free), NULL, NULL, NULL, &height);
     for (int bin = 0; bin < free_index_bins(&heap.free); bin++)
         indexed += verify_bin(bin);
     verify_tournament();
