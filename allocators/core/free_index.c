@@ -128,9 +128,10 @@ static void rotate_up(struct free_index *ix, uint32_t x)
 }
 
 /* Restores the balance at p, which would be +-2 with `tall` its taller
- * child, by a single or a double rotation. Returns whether the subtree came
- * out lower than before the change that unbalanced it: always after an
- * insertion; after a removal, unless the taller child was balanced. */
+ * child, by a single or a double rotation. Returns false only when the
+ * subtree kept the height it had at p (a single rotation over a balanced
+ * child, which only a removal leaves); else it is a level lower, which
+ * after an insertion is the height it had before the insertion. */
 static bool rotate_to_balance(struct free_index *ix, uint32_t p, uint32_t tall)
 {
     struct free_node *pn = node_at(ix, p), *tn = node_at(ix, tall);
@@ -330,10 +331,10 @@ void free_index_remove(struct free_index *ix, block *b)
         bin_remove(ix, bin, b);
         return;
     }
-    uint32_t ref = ref_of(ix, b), units = units_of(b);
-    linked_or_fail(ix, b, "a free block to remove is not in the index");
+    uint32_t ref = ref_of(ix, b), units = units_of(b), retrace_at, changed_to;
+    uint32_t *link = linked_or_fail(ix, b, "a free block to remove is not in the index");
     struct free_node *n = node(b);
-    uint32_t *link = link_to(ix, ref), parent = parent_of(n), retrace_at, changed_to;
+    uint32_t parent = parent_of(n);
     bool from_left;
     if (!n->left || !n->right) {
         uint32_t child = n->left ? n->left : n->right;

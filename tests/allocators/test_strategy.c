@@ -329,6 +329,28 @@ START_TEST(impossible_sizes_give_enomem)
 }
 END_TEST
 
+/* The index names blocks in 30 bits of 16-byte units (free_index.h): the
+ * heap must stay below 16 GiB, which a request of that size, or one that
+ * would take the heap past it, must not break through (the kernel would
+ * often grant such a break: it overcommits). */
+START_TEST(requests_past_the_heap_limit_give_enomem)
+{
+    volatile size_t limit = (size_t)16 << 30;
+    void *live = malloc(100);
+    ck_assert_ptr_nonnull(live);
+    errno = 0;
+    ck_assert_ptr_null(malloc(limit));
+    ck_assert_int_eq(errno, ENOMEM);
+    errno = 0;
+    ck_assert_ptr_null(malloc(limit - 64));
+    ck_assert_int_eq(errno, ENOMEM);
+    errno = 0;
+    ck_assert_ptr_null(realloc(live, limit - 64));
+    ck_assert_int_eq(errno, ENOMEM);
+    free(live);
+}
+END_TEST
+
 START_TEST(aligned_allocation_16_to_4096)
 {
     for (size_t alignment = 16; alignment <= 4096; alignment *= 2) {
@@ -467,6 +489,7 @@ static Suite *strategy_suite(void)
     tcase_add_test(api, calloc_zeroes_reused_memory);
     tcase_add_test(api, calloc_zeroes_a_top_block_it_extends);
     tcase_add_test(api, impossible_sizes_give_enomem);
+    tcase_add_test(api, requests_past_the_heap_limit_give_enomem);
     tcase_add_test(api, aligned_allocation_16_to_4096);
     tcase_add_test(api, usable_size_and_malloc_zero);
     suite_add_tcase(suite, api);
