@@ -521,8 +521,8 @@ size_t free_index_largest(const struct free_index *ix)
         return (size_t)node(block_at(ix, ix->root))->max_units * ALIGNMENT;
     for (int word = (FREE_BINS + 63) / 64 - 1; word >= 0; word--)
         if (ix->bin_used[word])
-            return MIN_BLOCK + (size_t)(word * 64 + 63 - __builtin_clzll(ix->bin_used[word])) *
-                                   ALIGNMENT;
+            return MIN_BLOCK +
+                   (size_t)(word * 64 + 63 - __builtin_clzll(ix->bin_used[word])) * ALIGNMENT;
     return 0;
 }
 

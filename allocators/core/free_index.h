@@ -21,7 +21,7 @@
 struct free_node {
     uint32_t left, right;
     uint32_t max_units; /* largest block size in this subtree, / 16 */
-    uint32_t up;        /* the parent (0 at the root), and the AVL balance + 1 in the top two bits */
+    uint32_t up;        /* the parent (0 at the root); the AVL balance + 1 on top */
 };
 /* Refs fit in 30 bits: a free block ends 32 bytes or more after its start,
  * inside a heap smaller than HEAP_LIMIT (block.h), so its ref (its offset
@@ -52,7 +52,7 @@ enum free_order {
  * levels. Most calls then touch a few nodes instead of a path through all of
  * the free blocks. The bins reach 8176 bytes under the size order, and only
  * 1008 under the address order, whose every bin costs the tournament a leaf
- * (a tournament of 512 leaves made tar's trace 20% slower). */
+ * (a tournament of 512 leaves made tar's trace 25% slower). */
 #define FREE_BIN_MAX ((size_t)8176)
 enum {
     FREE_BINS = (FREE_BIN_MAX - MIN_BLOCK) / ALIGNMENT + 1,
@@ -69,7 +69,7 @@ struct free_index {
     enum free_order order;
     size_t bin_max; /* the largest size kept in bins; 0 for none */
     uint32_t root;  /* the main tree; 0 when empty */
-    size_t count;  /* blocks in the index */
+    size_t count;   /* blocks in the index */
     uint32_t bin_root[FREE_BINS];
     uint64_t bin_used[(FREE_BINS + 63) / 64]; /* bit i: bin i holds blocks */
     /* The tournament: node i's children are 2i and 2i+1, leaf j is node

@@ -65,7 +65,8 @@ static size_t verify_subtree(const block *b, const block *parent, const block *l
                     (void *)free_index_parent(ix, b), (const void *)parent);
     const block *left = free_index_left(ix, b), *right = free_index_right(ix, b);
     int hl, hr;
-    size_t count = 1 + verify_subtree(left, b, low, b, &hl) + verify_subtree(right, b, b, high, &hr);
+    size_t count =
+        1 + verify_subtree(left, b, low, b, &hl) + verify_subtree(right, b, b, high, &hr);
     if (hr - hl != free_index_balance(b) || hr - hl > 1 || hl - hr > 1)
         verify_fail("index", b, "is not a balanced AVL node (heights %d, %d; balance %d)", hl, hr,
                     free_index_balance(b));
@@ -205,7 +206,8 @@ void verify_heap(void)
         indexed += verify_bin(bin);
     verify_tournament();
     const block *held = free_index_held(&heap.free);
-    if (held && !(heap_contains(held) && block_is_free(held) && !free_index_contains(&heap.free, held)))
+    if (held &&
+        !(heap_contains(held) && block_is_free(held) && !free_index_contains(&heap.free, held)))
         verify_fail("index", held, "is held but is not a free block apart from the tree");
     indexed += held != NULL;
     if (indexed != free_count || indexed != heap.free.count)
