@@ -126,22 +126,28 @@ static void trim(block *b, size_t size)
     release(rest);
 }
 
-/* Takes the indexed free block b into use for a `size`-byte block. Where the
- * index allows (free_index_can_replace) the split-off rest simply takes b's
- * place. */
+/* Takes the indexed free block b into use for a `size`-byte block. The rest
+ * split off, when it can form a block, becomes the index's held block
+ * (free_index_hold): the next placement often carves it again, and then
+ * neither the tree nor a bin changes. */
 static void claim(block *b, size_t size)
 {
     size_t rest_size = block_size(b) - size;
-    if (rest_size < MIN_BLOCK || !free_index_can_replace(&heap.free, b, rest_size)) {
+    if (rest_size < MIN_BLOCK) {
         free_index_remove(&heap.free, b);
         block_set_used(b);
-        trim(b, size);
         return;
     }
+    bool from_held = b == free_index_held(&heap.free);
+    if (!from_held)
+        free_index_remove(&heap.free, b);
     block *rest = (block *)((char *)b + size);
     rest->header = rest_size | BLOCK_PREV_USED;
     *block_footer(rest) = rest->header;
-    free_index_replace(&heap.free, b, rest);
+    if (from_held)
+        free_index_replace(&heap.free, b, rest);
+    else
+        free_index_insert_held(&heap.free, rest);
     b->header = size | BLOCK_USED | (b->header & BLOCK_PREV_USED);
 }
 

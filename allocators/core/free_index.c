@@ -403,8 +403,18 @@ static void update_max(const struct free_index *ix, uint32_t r, uint32_t was, ui
 
 bool free_index_can_replace(const struct free_index *ix, const block *was, size_t now_size)
 {
+    if (was == ix->held)
+        return true;
     return ix->order != FREE_ORDER_BY_SIZE_THEN_ADDRESS && bin_of(ix, block_size(was)) < 0 &&
            bin_of(ix, now_size) < 0;
+}
+
+block *free_index_prefer_held(const struct free_index *ix, block *b, size_t size)
+{
+    block *held = ix->held;
+    if (held && block_size(held) >= size && (!b || sorts_before(ix, held, b)))
+        return held;
+    return b;
 }
 
 void free_index_replace(struct free_index *ix, block *was, block *now)
@@ -439,19 +449,29 @@ void free_index_replace(struct free_index *ix, block *was, block *now)
     }
 }
 
+void free_index_insert_held(struct free_index *ix, block *b)
+{
+    block *was = ix->held;
+    ix->held = b;
+    if (was)
+        free_index_insert(ix, was);
+    else
+        ix->count++;
+}
+
 void free_index_hold(struct free_index *ix, block *b)
 {
     if (b == ix->held)
         return;
-    if (ix->held) {
-        ix->count--; /* insert counts it again */
-        free_index_insert(ix, ix->held);
-    }
     if (b) {
         free_index_remove(ix, b);
-        ix->count++; /* still in the index */
+        free_index_insert_held(ix, b);
+    } else if (ix->held) {
+        block *was = ix->held;
+        ix->held = NULL;
+        ix->count--; /* insert counts it again */
+        free_index_insert(ix, was);
     }
-    ix->held = b;
 }
 
 block *free_index_root(const struct free_index *ix)

@@ -104,12 +104,22 @@ void free_index_replace(struct free_index *ix, block *was, block *now);
  * for a remove and an insert. Call it while was's header is intact. */
 bool free_index_can_replace(const struct free_index *ix, const block *was, size_t now_size);
 
-/* Under FREE_ORDER_BY_ADDRESS: holds b, a free block in the index, apart
- * from the tree (NULL: none), after returning the block held before to it.
- * The held block stays in the index, and removing or replacing it costs
- * nothing (a replacement is held in its place), but no search finds it: the
- * policy looks at it first itself (next-fit's block at the rover). */
+/* One free block may be held apart from the tree and bins: it stays in the
+ * index (counted, removable, replaceable), but removing or replacing it costs
+ * nothing (a replacement is held in its place), and no search of the index
+ * finds it: the policy's search looks at it itself. The allocator holds the
+ * rest of each split, which the next placement often carves again; next-fit
+ * holds the free block at its rover. */
+/* Holds b, a free block in the index (NULL: none), after returning the block
+ * held before to the tree or its bin. */
 void free_index_hold(struct free_index *ix, block *b);
+/* Adds the free block b to the index as its held block, returning the block
+ * held before to the tree or its bin. */
+void free_index_insert_held(struct free_index *ix, block *b);
+/* The held block when it holds `size` bytes and sorts before b in the
+ * index's order (or b is NULL), else b: a search's answer from the tree and
+ * bins, made the index's. */
+block *free_index_prefer_held(const struct free_index *ix, block *b, size_t size);
 /* The held block, or NULL. */
 static inline block *free_index_held(const struct free_index *ix)
 {

@@ -51,8 +51,8 @@ static block *scan_fit(size_t size)
 }
 
 /* Holds the free block that starts at the new rover, if any, apart from the
- * tree; a placement carved from the held block has already left its rest
- * held there. */
+ * tree (a split has already left its rest held there: claim in allocator.c),
+ * and so returns any other held block to the tree. */
 static void placed(const block *b)
 {
     rover = block_end(b);
