@@ -23,7 +23,8 @@ static block *find_fit(size_t size)
         largest = block_size(held);
     if (largest < size)
         return NULL;
-    return free_index_prefer_held(&heap.free, free_index_smallest_fit(&heap.free, largest), largest);
+    return free_index_prefer_held(&heap.free, free_index_smallest_fit(&heap.free, largest),
+                                  largest);
 }
 
 static block *scan_fit(size_t size)
