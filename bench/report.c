@@ -435,6 +435,7 @@ int main(int argc, char **argv)
     rmdir(scratch);
 
     bench_write_table(&bench, stdout, false);
+    fflush(stdout); /* the table first, then the messages, where both go to one file */
     char *md = g_build_filename(output, "bench.md", NULL);
     char *json = g_build_filename(output, "bench.json", NULL);
     char *png = g_build_filename(output, "bench.png", NULL);
