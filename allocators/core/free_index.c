@@ -211,12 +211,18 @@ static uint32_t *linked_or_fail(struct free_index *ix, block *b, const char *wha
     return link;
 }
 
+/* The bin of blocks of `size` bytes (a multiple of 16), whether or not the
+ * order keeps that size in bins: bin 0 holds MIN_BLOCK, each next one 16
+ * bytes more. It is also the tournament's leaf of that size. */
+static inline size_t size_class(size_t size)
+{
+    return size <= MIN_BLOCK ? 0 : (size - MIN_BLOCK) / ALIGNMENT;
+}
+
 /* The bin of a small block size under a binned order, or -1 for the main tree. */
 static inline int bin_of(const struct free_index *ix, size_t size)
 {
-    if (size > ix->bin_max)
-        return -1;
-    return (int)((size - MIN_BLOCK) / ALIGNMENT);
+    return size > ix->bin_max ? -1 : (int)size_class(size);
 }
 
 int free_index_bin_of(const struct free_index *ix, size_t size)
@@ -244,11 +250,9 @@ static void tournament_set(struct free_index *ix, int leaf, uint32_t ref)
 /* The main tree's lowest address changed, or may have: tells the tournament. */
 static void main_lowest_changed(struct free_index *ix)
 {
-    if (ix->order != FREE_ORDER_BY_ADDRESS_BINNED)
-        return;
     uint32_t ref = ix->root;
-    while (ref && node(block_at(ix, ref))->left)
-        ref = node(block_at(ix, ref))->left;
+    while (ref && node_at(ix, ref)->left)
+        ref = node_at(ix, ref)->left;
     tournament_set(ix, FREE_LOWEST_LEAF, ref);
 }
 
@@ -480,7 +484,7 @@ block *free_index_root(const struct free_index *ix)
 }
 int free_index_bins(const struct free_index *ix)
 {
-    return ix->bin_max ? (int)((ix->bin_max - MIN_BLOCK) / ALIGNMENT + 1) : 0;
+    return ix->bin_max ? (int)size_class(ix->bin_max) + 1 : 0;
 }
 
 block *free_index_bin_root(const struct free_index *ix, int bin)
@@ -521,10 +525,10 @@ size_t free_index_max(const block *b)
  * binned sizes hold none; sizes are multiples of 16. */
 static int bin_at_least(const struct free_index *ix, size_t size)
 {
-    size_t units = size <= MIN_BLOCK ? 0 : (size - MIN_BLOCK) / ALIGNMENT;
-    if (units >= (size_t)free_index_bins(ix))
+    size_t smallest = size_class(size);
+    if (smallest >= (size_t)free_index_bins(ix))
         return -1;
-    int bin = (int)units;
+    int bin = (int)smallest;
     for (int word = bin / 64; word < (FREE_BINS + 63) / 64; word++) {
         uint64_t used = ix->bin_used[word];
         if (word == bin / 64)
@@ -600,8 +604,7 @@ block *free_index_lowest_fit(struct free_index *ix, size_t size)
     if (ix->order == FREE_ORDER_BY_ADDRESS_BINNED && size <= ix->bin_max) {
         /* Every block in the bins of size or more, and in the main tree,
          * fits: the lowest of their lowest addresses is the answer. */
-        size_t leaf = size <= MIN_BLOCK ? 0 : (size - MIN_BLOCK) / ALIGNMENT;
-        return block_at(ix, tournament_lowest_from(ix, leaf) + 1);
+        return block_at(ix, tournament_lowest_from(ix, size_class(size)) + 1);
     }
     return lowest_fit_in(ix, free_index_root(ix), size);
 }
