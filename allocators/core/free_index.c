@@ -45,21 +45,6 @@ static inline uint32_t units_of(const block *b)
     return (uint32_t)(block_size(b) / ALIGNMENT);
 }
 
-int free_index_order(const struct free_index *ix, const block *a, const block *b)
-{
-    if (ix->order == FREE_ORDER_BY_SIZE_THEN_ADDRESS && block_size(a) != block_size(b))
-        return block_size(a) < block_size(b) ? -1 : 1;
-    return (a > b) - (a < b);
-}
-
-/* True when a sorts before b in the index order (both free, distinct). */
-static inline bool sorts_before(const struct free_index *ix, const block *a, const block *b)
-{
-    if (ix->order == FREE_ORDER_BY_SIZE_THEN_ADDRESS && block_size(a) != block_size(b))
-        return block_size(a) < block_size(b);
-    return a < b;
-}
-
 static inline uint32_t max3(uint32_t a, uint32_t b, uint32_t c)
 {
     uint32_t m = a > b ? a : b;
@@ -311,7 +296,7 @@ void free_index_insert(struct free_index *ix, block *b)
         struct free_node *rn = node(r);
         if (rn->max_units < units)
             rn->max_units = units;
-        link = &rn->left + !sorts_before(ix, b, r);
+        link = &rn->left + !free_index_sorts_before(ix, b, r);
     }
     *node(b) = (struct free_node){.max_units = units};
     set_parent(node(b), parent);
@@ -416,7 +401,7 @@ bool free_index_can_replace(const struct free_index *ix, const block *was, size_
 block *free_index_prefer_held(const struct free_index *ix, block *b, size_t size)
 {
     block *held = ix->held;
-    if (held && block_size(held) >= size && (!b || sorts_before(ix, held, b)))
+    if (held && block_size(held) >= size && (!b || free_index_sorts_before(ix, held, b)))
         return held;
     return b;
 }
@@ -496,7 +481,8 @@ bool free_index_contains(const struct free_index *ix, const block *b)
 {
     block *at = block_at(ix, ix->root);
     while (at && at != b)
-        at = sorts_before(ix, b, at) ? free_index_left(ix, at) : free_index_right(ix, at);
+        at =
+            free_index_sorts_before(ix, b, at) ? free_index_left(ix, at) : free_index_right(ix, at);
     return at == b;
 }
 

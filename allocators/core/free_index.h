@@ -83,8 +83,14 @@ struct free_index {
 /* An empty index of blocks at or after `base`, kept in `order`. */
 void free_index_init(struct free_index *ix, char *base, enum free_order order);
 
-/* Negative, zero or positive as a sorts before, equal to or after b. */
-int free_index_order(const struct free_index *ix, const block *a, const block *b);
+/* True when a sorts before b in the index's order (false when a is b). */
+static inline bool free_index_sorts_before(const struct free_index *ix, const block *a,
+                                           const block *b)
+{
+    if (ix->order == FREE_ORDER_BY_SIZE_THEN_ADDRESS && block_size(a) != block_size(b))
+        return block_size(a) < block_size(b);
+    return a < b;
+}
 
 /* Adds the free block b. O(log n). Caller holds the allocator lock. */
 void free_index_insert(struct free_index *ix, block *b);

@@ -58,7 +58,8 @@ static size_t verify_subtree(const block *b, const block *parent, const block *l
     if (!block_is_free(b))
         verify_fail("index", b, "holds a block that is in use");
     const struct free_index *ix = &heap.free;
-    if ((low && free_index_order(ix, low, b) >= 0) || (high && free_index_order(ix, b, high) >= 0))
+    if ((low && !free_index_sorts_before(ix, low, b)) ||
+        (high && !free_index_sorts_before(ix, b, high)))
         verify_fail("index", b, "is out of order");
     if (free_index_parent(ix, b) != parent)
         verify_fail("index", b, "links to %p as its parent, not %p",
