@@ -133,7 +133,7 @@ static void collect_figures(const MstatsRegion *map, MstatsRunResult *result)
     result->heap_avg = f->samples ? (double)f->heap_sum / (double)f->samples : 0.0;
     result->requested = f->requested;
     result->peak_live = f->peak_live;
-    result->utilization = f->heap_max ? (double)f->peak_live / (double)f->heap_max : 0.0;
+    mstats_result_set_utilization(result);
     result->live_at_exit = f->live;
     result->live_blocks_at_exit = f->live_blocks;
     memcpy(result->calls, f->calls, sizeof result->calls);

@@ -148,6 +148,13 @@ void mstats_forward_stop_signals(void);
 /* Frees what mstats_run allocated in `result`. */
 void mstats_run_result_clear(MstatsRunResult *result);
 
+/* Sets result->utilization from its PEAK-LIVE and MAX. */
+static inline void mstats_result_set_utilization(MstatsRunResult *result)
+{
+    result->utilization =
+        result->heap_max ? (double)result->peak_live / (double)result->heap_max : 0.0;
+}
+
 /* CALLS line groups: aligned variants count as malloc, reallocarray as realloc. */
 guint64 mstats_result_calls_malloc(const MstatsRunResult *result);
 guint64 mstats_result_calls_realloc(const MstatsRunResult *result);

@@ -86,12 +86,6 @@ const TrustReference *trust_reference(const MstatsRunRequest *request, const cha
     return &entry->reference;
 }
 
-static void recompute_utilization(MstatsRunResult *result)
-{
-    result->utilization =
-        result->heap_max ? (double)result->peak_live / (double)result->heap_max : 0.0;
-}
-
 void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const SpawnOutcome *outcome)
 {
     if (result->allocator.heap_unmeasured) {
@@ -210,7 +204,7 @@ void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_tex
         ok = FALSE;
         /* What the report shows, and no grade uses: the kernel's figure. */
         result->heap_max = result->witness_max;
-        recompute_utilization(result);
+        mstats_result_set_utilization(result);
     }
     judge_completion(result, proves, proof_text, reference);
     if (ok && result->completion == MSTATS_COMPLETION_MISSING) {
@@ -236,5 +230,5 @@ void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_tex
     result->requested = expected->requested;
     result->peak_live = expected->peak_live;
     memcpy(result->calls, expected->calls, sizeof result->calls);
-    recompute_utilization(result);
+    mstats_result_set_utilization(result);
 }

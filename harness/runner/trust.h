@@ -37,9 +37,10 @@ gboolean mstats_run_reference(const MstatsRunRequest *request, const char *progr
                               const char *challenge, MstatsRunResult *result, GError **error);
 
 /* Records how the run's heap was witnessed (`witnessed`: the run asked
- * mstats-run-init to), the witnessed MAX and the CPU time of the trace
- * stops, which it takes off the program's. An untrusted allocator not
- * witnessed (--no-witness) is "figures not witnessed". */
+ * mstats-run-init to): the witnessed MAX and brk calls, or why there are
+ * none. An untrusted allocator not witnessed (--no-witness) is "figures not
+ * witnessed". The trace stops' CPU time stays in the program's CPU-TIME
+ * (docs/security.md). */
 void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const SpawnOutcome *outcome);
 
 /* The verdicts of trust, on a run that classify() found OK (`proves`: the
