@@ -96,6 +96,10 @@ free_port() {
 
 # Starts an sshd on 127.0.0.1:PORT with the test's keys, logging to
 # $tmp/sshd-PORT.log; sets $started to its pid once it accepts connections.
+# Its sessions get HOME=$tmp/home, an empty folder, so that the login shell
+# reads none of the user's rc files: the machine's own (root's .bashrc runs
+# `pyenv init` on CI, whose lock a session killed in case 3 leaves behind,
+# and every later login then waits 60 s for it) are not what is tested.
 start_sshd() {
     local port=$1 config=$tmp/sshd-$1.config
     cat > "$config" <<EOF
@@ -110,6 +114,7 @@ PermitRootLogin prohibit-password
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 MaxStartups 100
+SetEnv HOME=$tmp/home
 EOF
     "$sshd" -D -e -f "$config" 2> "$tmp/sshd-$port.log" &
     started=$!
@@ -170,6 +175,7 @@ start_watchdog
 ssh-keygen -q -t ed25519 -N '' -C grade-ssh-host -f "$tmp/host_key" || die "ssh-keygen failed"
 ssh-keygen -q -t ed25519 -N '' -C grade-ssh-client -f "$tmp/client_key" || die "ssh-keygen failed"
 cp "$tmp/client_key.pub" "$tmp/authorized_keys"
+mkdir "$tmp/home"
 cat > "$tmp/ssh_config" <<EOF
 Host *
   IdentityFile $tmp/client_key
