@@ -24,21 +24,36 @@ bool live_index_init(LiveIndex *index, uintptr_t base, uint64_t span, unsigned g
     index->granules = span / granule + 2;
     index->ids = NULL;
     uint64_t bits = index->granules;
-    index->levels = 0;
+    unsigned k = 0;
     do {
-        if (index->levels == LIVE_INDEX_LEVELS_MAX)
+        if (k == LIVE_INDEX_LEVELS_MAX)
             return false;
         uint64_t words = (bits + 63) / 64;
-        index->words[index->levels] = words;
-        index->starts[index->levels] = reserve(words * 8);
-        if (index->starts[index->levels] == NULL)
+        index->words[k] = words;
+        index->starts[k] = reserve(words * 8);
+        if (index->starts[k] == NULL)
             return false;
-        index->levels++;
+        k++;
         bits = words;
     } while (bits > 1);
+    index->levels_reserved = k;
+    index->levels = 1;
+    index->cover = 64;
     index->sizes = reserve(index->granules * sizeof(uint32_t));
     index->ever = reserve((index->granules + 63) / 64 * 8);
     return index->sizes != NULL && index->ever != NULL;
+}
+
+/* A new top level's one word has bit 0 set while the old top word is not
+ * zero; the levels above the ones in use were never written, so are zero. */
+void live_index_raise(LiveIndex *index, uint64_t g)
+{
+    while (g >= index->cover && index->levels < index->levels_reserved) {
+        if (index->starts[index->levels - 1][0] != 0)
+            index->starts[index->levels][0] = 1;
+        index->levels++;
+        index->cover *= 64;
+    }
 }
 
 bool live_index_reserve_ids(LiveIndex *index)

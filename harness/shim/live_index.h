@@ -7,7 +7,11 @@
  *   - starts: a hierarchical bitmap, one bit per granule at level 0 (set where
  *     a live block starts), and at level k one bit per word of level k-1 (set
  *     while that word is not zero). The nearest live start below or above an
- *     address is found in O(levels) = O(log64 span) word operations.
+ *     address is found in O(levels) word operations. Only the levels that the
+ *     blocks so far need are in use: `levels` grows (never shrinks) to the
+ *     fewest whose single top word covers every granule a block ever started
+ *     on, so a small heap costs few levels whatever the span reserved (one
+ *     page of heap: 2 levels, where the span of 2.5 GiB would take 5).
  *   - sizes: per granule, the requested size of the live block starting there
  *     (UINT32_MAX: look it up among the few huge blocks of 4 GiB or more).
  *   - ids: per granule, the block's recording id (reserved only when recording).
@@ -44,7 +48,9 @@ typedef struct {
     uintptr_t base;  /* heap start, rounded down to a granule */
     uint64_t span;   /* bytes covered from base */
     unsigned shift;  /* log2 of the granule */
-    unsigned levels; /* levels of `starts`; the top one is a single word */
+    unsigned levels; /* levels of `starts` in use; the top one is a single word */
+    uint64_t cover;  /* 64^levels: the granules the levels in use index */
+    unsigned levels_reserved;
     uint64_t *starts[LIVE_INDEX_LEVELS_MAX];
     uint64_t words[LIVE_INDEX_LEVELS_MAX]; /* words of each level */
     uint32_t *sizes;                       /* per granule */
@@ -63,6 +69,8 @@ __attribute__((visibility("hidden"))) bool live_index_init(LiveIndex *index, uin
                                                            uint64_t span, unsigned granule);
 /* Reserves the per-block recording ids. False when mmap fails. */
 __attribute__((visibility("hidden"))) bool live_index_reserve_ids(LiveIndex *index);
+/* Adds levels until granule g is covered (live_index.c). */
+__attribute__((visibility("hidden"))) void live_index_raise(LiveIndex *index, uint64_t g);
 /* Size storage for blocks of 4 GiB or more (live_index.c). */
 __attribute__((visibility("hidden"))) void live_index_put_huge(LiveIndex *index, uintptr_t start,
                                                                uint64_t size);
@@ -114,7 +122,7 @@ static inline uint64_t live_index_next(const LiveIndex *index, uint64_t g)
 static inline uint64_t live_index_previous(const LiveIndex *index, uint64_t g)
 {
     unsigned k = 0;
-    uint64_t i = g;
+    uint64_t i = g < index->cover ? g : index->cover - 1; /* none starts above */
     for (;;) {
         if (k == index->levels)
             return LIVE_INDEX_NONE;
@@ -182,6 +190,30 @@ static inline bool live_index_containing(LiveIndex *index, uintptr_t address, Li
     return true;
 }
 
+/* The smallest live start granule in [first, last], or LIVE_INDEX_NONE; a
+ * range of up to 64 granules is read off level 0 alone (at most two words),
+ * without the climb that live_index_next makes when nothing starts near. */
+static inline uint64_t live_index_first_in(const LiveIndex *index, uint64_t first, uint64_t last)
+{
+    if (first > last)
+        return LIVE_INDEX_NONE;
+    if (last - first >= 64) {
+        uint64_t g = live_index_next(index, first);
+        return g <= last ? g : LIVE_INDEX_NONE;
+    }
+    uint64_t word = first >> 6;
+    uint64_t up_to_last = ~0ULL >> (63 - (last & 63)); /* bits 0..last%64 */
+    uint64_t bits = index->starts[0][word] & (~0ULL << (first & 63));
+    if ((last >> 6) == word)
+        bits &= up_to_last;
+    if (bits != 0)
+        return (word << 6) + (uint64_t)__builtin_ctzll(bits);
+    if ((last >> 6) == word)
+        return LIVE_INDEX_NONE;
+    bits = index->starts[0][word + 1] & up_to_last;
+    return bits != 0 ? ((word + 1) << 6) + (uint64_t)__builtin_ctzll(bits) : LIVE_INDEX_NONE;
+}
+
 /* The start of a live block that [address, address + max(size, 1)) would
  * overlap, or 0 when none does. `address` is granule-aligned inside the span. */
 static inline uintptr_t live_index_clash(LiveIndex *index, uintptr_t address, uint64_t size)
@@ -193,13 +225,9 @@ static inline uintptr_t live_index_clash(LiveIndex *index, uintptr_t address, ui
         if (address - start < live_index_extent(live_index_size_at(index, below)))
             return start;
     }
-    uint64_t above = live_index_next(index, g + 1);
-    if (above != LIVE_INDEX_NONE) {
-        uintptr_t start = live_index_address_of(index, above);
-        if (start - address < live_index_extent(size))
-            return start;
-    }
-    return 0;
+    uint64_t last = live_index_granule_of(index, address + live_index_extent(size) - 1);
+    uint64_t above = live_index_first_in(index, g + 1, last);
+    return above != LIVE_INDEX_NONE ? live_index_address_of(index, above) : 0;
 }
 
 /* Makes [address, address + size) live under recording id `id`; the caller
@@ -208,6 +236,8 @@ static inline void live_index_insert(LiveIndex *index, uintptr_t address, uint64
                                      uint32_t id)
 {
     uint64_t g = live_index_granule_of(index, address);
+    if (__builtin_expect(g >= index->cover, 0))
+        live_index_raise(index, g);
     if (__builtin_expect(size >= UINT32_MAX, 0)) {
         live_index_put_huge(index, address, size);
         index->sizes[g] = UINT32_MAX;

@@ -31,7 +31,7 @@ static void add_block(const Call *call, void *pointer, uint32_t id)
         fail_block(91, call, p, brk, 0);
     if (SHIM_UNLIKELY(call->size > brk - p))
         fail_block(92, call, p, brk, 0);
-    if (SHIM_UNLIKELY(p % call->alignment != 0))
+    if (SHIM_UNLIKELY((p & (call->alignment - 1)) != 0)) /* a power of two */
         fail_block(93, call, p, brk, 0);
     uintptr_t clash = live_index_clash(&shim.live, p, call->size);
     if (SHIM_UNLIKELY(clash != 0))

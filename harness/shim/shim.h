@@ -96,7 +96,7 @@ typedef struct {
     uintptr_t old;      /* realloc/free argument */
     uint64_t count;     /* calloc/reallocarray element count */
     uint64_t size;      /* requested bytes (for calloc: count * element size) */
-    uint64_t alignment; /* required alignment of the result */
+    uint64_t alignment; /* required alignment of the result, a power of two */
 } Call;
 
 /* The measured call this thread is in (NULL outside one): what a crash

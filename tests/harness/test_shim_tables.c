@@ -3,6 +3,7 @@
  * all sizes (zero to far beyond a level-0 word, and past 4 GiB) are inserted,
  * found, removed and tested for overlap, over both granules (16 and 8). */
 #include <check.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "live_index.h"
@@ -68,7 +69,11 @@ static uint64_t random_size(void)
     }
 }
 
-static void check_against_scan(unsigned granule)
+/* GROWING: the window of addresses starts at 64 granules and doubles every
+ * 8,000 steps, so that the index gains its levels one at a time with blocks
+ * live below each new top; every step also asks about an address anywhere in
+ * the span, most of them above the granules the index covers so far. */
+static void check_against_scan(unsigned granule, bool growing)
 {
     LiveIndex index = {0};
     ck_assert(live_index_init(&index, BASE, SPAN, granule));
@@ -77,6 +82,9 @@ static void check_against_scan(unsigned granule)
     for (int step = 0; step < 200000; step++) {
         /* Addresses cluster in a window so that clashes are frequent. */
         uintptr_t window = step % 3 == 0 ? (1ULL << 33) : (1ULL << 22);
+        uint64_t grown = (uint64_t)granule * 64 << (step / 8000);
+        if (growing && grown < window)
+            window = grown;
         uintptr_t p = BASE + ((uint64_t)rand() * 977 % window) / granule * granule;
         uint64_t size = random_size();
         uintptr_t clash = live_index_clash(&index, p, size);
@@ -97,6 +105,12 @@ static void check_against_scan(unsigned granule)
         ck_assert_int_eq(live_index_containing(&index, p + 5, &containing), inside >= 0);
         if (inside >= 0)
             ck_assert_uint_eq(containing.start, model[inside].start);
+        uintptr_t far = BASE + (uint64_t)rand() * 7919 % (SPAN / granule) * granule;
+        inside = scan_containing(far);
+        ck_assert_int_eq(live_index_containing(&index, far, &containing), inside >= 0);
+        if (inside >= 0)
+            ck_assert_uint_eq(containing.start, model[inside].start);
+        ck_assert_int_eq(live_index_clash(&index, far, 16) != 0, scan_clash(far, 16) != 0);
         if (model_count > 0 && rand() % 2 == 0) {
             int victim = rand() % model_count;
             LiveBlock b;
@@ -112,13 +126,55 @@ static void check_against_scan(unsigned granule)
 
 START_TEST(clash_and_find_match_a_scan_granule_16)
 {
-    check_against_scan(16);
+    check_against_scan(16, false);
 }
 END_TEST
 
 START_TEST(clash_and_find_match_a_scan_granule_8)
 {
-    check_against_scan(8);
+    check_against_scan(8, false);
+}
+END_TEST
+
+START_TEST(clash_and_find_match_a_scan_as_levels_grow)
+{
+    check_against_scan(16, true);
+    check_against_scan(8, true);
+}
+END_TEST
+
+/* The index starts with one level and gains one each time a block starts
+ * past the granules it covers (64^levels); blocks below stay found from
+ * above, and queries past the cover see only the blocks below it. */
+START_TEST(levels_grow_under_live_blocks)
+{
+    LiveIndex index = {0};
+    ck_assert(live_index_init(&index, BASE, SPAN, 16));
+    ck_assert_uint_eq(index.levels, 1);
+    live_index_insert(&index, BASE, 100, 1);
+    ck_assert_uint_eq(index.levels, 1);
+    LiveBlock b;
+    ck_assert(live_index_containing(&index, BASE + SPAN - 1, &b) == false);
+    ck_assert_uint_eq(live_index_clash(&index, BASE + SPAN - 4096, 16), 0);
+    uint64_t granules = 64;
+    for (unsigned levels = 2; granules * 16 < SPAN; levels++, granules *= 64) {
+        uintptr_t top = BASE + granules * 16; /* the first granule not covered */
+        ck_assert_uint_eq(live_index_clash(&index, top, 1000), 0);
+        live_index_insert(&index, top, 1000, levels);
+        ck_assert_uint_eq(index.levels, levels);
+        ck_assert_uint_eq(live_index_clash(&index, BASE + 96, 16), BASE);
+        ck_assert(live_index_containing(&index, BASE + 99, &b));
+        ck_assert_uint_eq(b.start, BASE);
+        ck_assert(live_index_containing(&index, top + 999, &b));
+        ck_assert_uint_eq(b.start, top);
+        ck_assert(!live_index_containing(&index, top + 1000, &b));
+        ck_assert_uint_eq(live_index_clash(&index, top - 16, 17), top);
+    }
+    live_index_remove(&index, BASE);
+    ck_assert(!live_index_containing(&index, BASE + 99, &b));
+    ck_assert_uint_eq(live_index_clash(&index, BASE, 16), 0);
+    ck_assert(live_index_containing(&index, BASE + 64 * 16 + 5, &b));
+    ck_assert_uint_eq(b.start, BASE + 64 * 16);
 }
 END_TEST
 
@@ -157,6 +213,8 @@ int main(void)
     tcase_set_timeout(tests, 120);
     tcase_add_test(tests, clash_and_find_match_a_scan_granule_16);
     tcase_add_test(tests, clash_and_find_match_a_scan_granule_8);
+    tcase_add_test(tests, clash_and_find_match_a_scan_as_levels_grow);
+    tcase_add_test(tests, levels_grow_under_live_blocks);
     tcase_add_test(tests, edges_and_huge_blocks);
     suite_add_tcase(suite, tests);
     SRunner *runner = srunner_create(suite);
