@@ -49,8 +49,8 @@ typedef struct {
     uint64_t span;   /* bytes covered from base */
     unsigned shift;  /* log2 of the granule */
     unsigned levels; /* levels of `starts` in use; the top one is a single word */
-    uint64_t cover;  /* 64^levels: the granules the levels in use index */
     unsigned levels_reserved;
+    uint64_t cover; /* 64^levels: the granules the levels in use index */
     uint64_t *starts[LIVE_INDEX_LEVELS_MAX];
     uint64_t words[LIVE_INDEX_LEVELS_MAX]; /* words of each level */
     uint32_t *sizes;                       /* per granule */
@@ -215,7 +215,8 @@ static inline uint64_t live_index_first_in(const LiveIndex *index, uint64_t firs
 }
 
 /* The start of a live block that [address, address + max(size, 1)) would
- * overlap, or 0 when none does. `address` is granule-aligned inside the span. */
+ * overlap, or 0 when none does. `address` is granule-aligned, and the whole
+ * extent lies inside the span. */
 static inline uintptr_t live_index_clash(LiveIndex *index, uintptr_t address, uint64_t size)
 {
     uint64_t g = live_index_granule_of(index, address);
