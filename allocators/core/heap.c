@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "break_rule.h"
+
 struct heap heap;
 
 static bool env_flag(const char *name)
@@ -21,24 +23,20 @@ static bool env_flag(const char *name)
  * moves the kernel's only a page at a time (and measures every call). */
 extern const char mstats_shim_keeps_break __attribute__((weak));
 
-#define PAGE 4096
-#define PAGE_ROUND(address) (((address) + PAGE - 1) & ~(uintptr_t)(PAGE - 1))
-
 /* The break as this allocator moved it, when it keeps it itself (0: the
  * kernel's break, as glibc's sbrk(0) reads it without a system call). */
 static uintptr_t own_break;
 
 /* sbrk(increment), by the byte, with one brk system call per page of growth
- * or shrink: the shim's sbrk does that under mstats; alone (a benchmark run
- * with plain LD_PRELOAD) this does the same, so that the kernel's work is
- * the same in both. Anyone else moving the break (the kernel's break is not
- * the page of ours) puts us back on the kernel's. */
+ * or shrink (break_rule.h): the shim's sbrk does that under mstats; alone (a
+ * benchmark run with plain LD_PRELOAD) this does the same. Anyone else
+ * moving the break puts us back on the kernel's (heap_bridge_gap). */
 static void *break_move(intptr_t increment)
 {
     if (&mstats_shim_keeps_break != NULL)
         return sbrk(increment);
     uintptr_t kernel = (uintptr_t)sbrk(0);
-    uintptr_t old = own_break != 0 && PAGE_ROUND(own_break) == kernel ? own_break : kernel;
+    uintptr_t old = mstats_break_now(&own_break, kernel);
     uintptr_t address = old + (uintptr_t)increment;
     if (increment == 0)
         return (void *)old;
@@ -46,7 +44,7 @@ static void *break_move(intptr_t increment)
         errno = ENOMEM;
         return (void *)-1;
     }
-    uintptr_t target = PAGE_ROUND(address);
+    uintptr_t target = MSTATS_BREAK_ROUND(address);
     if (target != kernel && sbrk((intptr_t)(target - kernel)) == (void *)-1)
         return (void *)-1;
     own_break = address;

@@ -25,6 +25,8 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "break_rule.h" /* MSTATS_BREAK_ROUND: the shim's break, the runner's witness check */
+
 #define MSTATS_REGION_MAGIC_HEAD 0x6d73746174732d48ULL /* "mstats-H" */
 #define MSTATS_REGION_MAGIC_TAIL 0x6d73746174732d54ULL /* "mstats-T" */
 #define MSTATS_REGION_VERSION 1u
@@ -39,13 +41,6 @@
 
 /* The memory limit when none is given: 2.5 GiB of heap. */
 #define MSTATS_DEFAULT_MEMORY_LIMIT (5ULL << 29)
-/* The shim keeps an allocator's break exact and moves the kernel's only to
- * the next multiple of this (shim/break_hooks.c); the runner holds the
- * kernel's witnessed peak to the same rule (runner/trust.c). */
-#define MSTATS_BREAK_GRANULE 4096u
-#define MSTATS_BREAK_ROUND(address)                                                                \
-    (((address) + MSTATS_BREAK_GRANULE - 1) & ~(__typeof__(address))(MSTATS_BREAK_GRANULE - 1))
-
 /* The alignment checked when none is given (max_align_t on x86-64). */
 #define MSTATS_DEFAULT_ALIGNMENT 16u
 

@@ -162,10 +162,7 @@ extern void *__sbrk(intptr_t increment);
  * glibc's malloc does), the kernel's is the allocator's again. No system call. */
 static inline uintptr_t shim_break(void)
 {
-    uintptr_t kernel = (uintptr_t)__curbrk;
-    if (shim.virtual_break != 0 && MSTATS_BREAK_ROUND(shim.virtual_break) != kernel)
-        shim.virtual_break = 0;
-    return shim.virtual_break != 0 ? shim.virtual_break : kernel;
+    return mstats_break_now(&shim.virtual_break, (uintptr_t)__curbrk);
 }
 
 /* Boot arena: bump memory for calls made before the allocator is ready. */
