@@ -25,22 +25,11 @@
 #define MSTATS_TESTER_H
 
 #include "proof_digest.h"
+#include "status_codes.h" /* enum tester_exit */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-enum tester_exit {
-    TESTER_OK = 0,
-    TESTER_EXIT_OUT_OF_MEMORY = 20,
-    TESTER_EXIT_CORRUPTED = 21,
-    TESTER_EXIT_OVERLAP = 22,
-    TESTER_EXIT_MISALIGNED = 23,
-    TESTER_EXIT_NOT_ZEROED = 24,
-    TESTER_EXIT_WRONG_ERROR = 25,
-    TESTER_EXIT_SETUP = 26,
-    TESTER_EXIT_NO_FAULT = 27,
-};
 
 /* One live block as the overlap check sees it: [start, start + size). */
 struct tester_span {

@@ -26,6 +26,7 @@
 #include <sys/types.h>
 
 #include "break_rule.h" /* MSTATS_BREAK_ROUND: the shim's break, the runner's witness check */
+#include "status_codes.h" /* what `code` below holds */
 
 #define MSTATS_REGION_MAGIC_HEAD 0x6d73746174732d48ULL /* "mstats-H" */
 #define MSTATS_REGION_MAGIC_TAIL 0x6d73746174732d54ULL /* "mstats-T" */

@@ -1,27 +1,11 @@
-/* The status codes mstats reports, with the words --explain prints. The
- * course's codes keep their meanings (11, 15, 65-68, 91, 92); 93-97 are ours.
- * Any other non-zero code is the program's own exit status. */
+/* The words for the status codes (harness/protocol/status_codes.h) that
+ * --explain prints and REASON lines use. */
 #ifndef MSTATS_STATUS_H
 #define MSTATS_STATUS_H
 
 #include <glib.h>
 
-typedef enum {
-    MSTATS_CODE_OK = 0,
-    MSTATS_CODE_SIGNAL = 11,
-    MSTATS_CODE_TIMEOUT = 15,
-    MSTATS_CODE_LOAD = 65,
-    MSTATS_CODE_MISSING_FUNCTION = 66,
-    MSTATS_CODE_NO_STATS = 67,
-    MSTATS_CODE_MEMORY_LIMIT = 68,
-    MSTATS_CODE_OUTSIDE_HEAP = 91,
-    MSTATS_CODE_PAST_HEAP_END = 92,
-    MSTATS_CODE_MISALIGNED = 93,
-    MSTATS_CODE_OVERLAP = 94,
-    MSTATS_CODE_INVALID_FREE = 95,
-    MSTATS_CODE_UNFINISHED = 96,
-    MSTATS_CODE_FIGURES_DIFFER = 97,
-} MstatsCode;
+#include "status_codes.h" /* the codes themselves, shared with the shim and the testers */
 
 typedef struct {
     int code;

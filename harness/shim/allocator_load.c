@@ -55,7 +55,7 @@ static void resolve_family(const char *path, void *handle,
     for (int i = 0; i < 4; i++) {
         found[i] = lookup(handle, required[i]);
         if (found[i] == NULL)
-            fail_load(66, path, " lacks ", required[i]);
+            fail_load(MSTATS_CODE_MISSING_FUNCTION, path, " lacks ", required[i]);
     }
     f->malloc = (void *(*)(size_t))found[0];
     f->free = (void (*)(void *))found[1];
@@ -86,6 +86,6 @@ void allocator_load(const char *path)
     if (handle == NULL)
         handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (handle == NULL)
-        fail_load(65, path, " cannot be loaded: ", dlerror());
+        fail_load(MSTATS_CODE_LOAD, path, " cannot be loaded: ", dlerror());
     resolve_family(path, handle, lookup_own);
 }

@@ -53,7 +53,7 @@ static void on_crash(int signal_number, siginfo_t *info, void *context)
             describe_call(&r, call);
             text_add(&r, " (the allocator crashed)");
         }
-        violation_record(11, words);
+        violation_record(MSTATS_CODE_SIGNAL, words);
     }
     /* SA_RESETHAND restored the default: raised again, the signal is
      * delivered as soon as this handler returns (a fault also recurs). */

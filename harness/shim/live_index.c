@@ -71,8 +71,9 @@ void live_index_put_huge(LiveIndex *index, uintptr_t start, uint64_t size)
             return;
         }
     }
-    violation_exit(67, "statistics could not be collected: more than 64 blocks of 4 GiB or "
-                       "more live at once");
+    violation_exit(MSTATS_CODE_NO_STATS,
+                   "statistics could not be collected: more than 64 blocks of 4 GiB or "
+                   "more live at once");
 }
 
 uint64_t live_index_take_huge(LiveIndex *index, uintptr_t start, bool remove)

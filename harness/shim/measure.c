@@ -28,14 +28,14 @@ static void add_block(const Call *call, void *pointer, uint32_t id)
     uintptr_t p = (uintptr_t)pointer;
     uintptr_t brk = shim_break();
     if (SHIM_UNLIKELY(p < shim.heap_start || p >= brk))
-        fail_block(91, call, p, brk, 0);
+        fail_block(MSTATS_CODE_OUTSIDE_HEAP, call, p, brk, 0);
     if (SHIM_UNLIKELY(call->size > brk - p))
-        fail_block(92, call, p, brk, 0);
+        fail_block(MSTATS_CODE_PAST_HEAP_END, call, p, brk, 0);
     if (SHIM_UNLIKELY((p & (call->alignment - 1)) != 0)) /* a power of two */
-        fail_block(93, call, p, brk, 0);
+        fail_block(MSTATS_CODE_MISALIGNED, call, p, brk, 0);
     uintptr_t clash = live_index_clash(&shim.live, p, call->size);
     if (SHIM_UNLIKELY(clash != 0))
-        fail_block(94, call, p, brk, clash);
+        fail_block(MSTATS_CODE_OVERLAP, call, p, brk, clash);
     live_index_insert(&shim.live, p, call->size, id);
     MstatsFigures *f = shim.figures;
     f->live += call->size;

@@ -132,8 +132,9 @@ void shim_start(void)
     /* The span is the limit plus a page: a heap past the limit stops the
      * program before any block beyond the span is checked. */
     if (!live_index_init(&shim.live, shim.heap_start, shim.memory_limit + 4096, shim.alignment))
-        violation_exit(67, "statistics could not be collected: the shim could not map its "
-                           "bookkeeping memory");
+        violation_exit(MSTATS_CODE_NO_STATS,
+                       "statistics could not be collected: the shim could not map its "
+                       "bookkeeping memory");
     shim.real_brk = (int (*)(void *))dlsym(RTLD_NEXT, "brk");
     /* glibc's malloc moves the break itself (__sbrk); an mmap allocator has none. */
     shim.virtual_breaks = strcmp(allocator, "libc") != 0 && !shim.heap_unmeasured;

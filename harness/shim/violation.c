@@ -230,7 +230,7 @@ void fail_limit(uint64_t heap, const char *where, const Call *call)
     text_add(&r, where);
     if (call != NULL)
         describe_call(&r, call);
-    violation_exit(68, words);
+    violation_exit(MSTATS_CODE_MEMORY_LIMIT, words);
 }
 
 void fail_block(int code, const Call *call, uintptr_t p, uintptr_t brk, uintptr_t clash)
@@ -239,7 +239,7 @@ void fail_block(int code, const Call *call, uintptr_t p, uintptr_t brk, uintptr_
     struct text_buffer r;
     text_init(&r, words, sizeof words);
     uint64_t extent = call->size;
-    if (code == 91) {
+    if (code == MSTATS_CODE_OUTSIDE_HEAP) {
         text_add(&r, "pointer ");
         text_add_hex(&r, p, 1);
         text_add(&r, " outside the heap ");
@@ -252,12 +252,12 @@ void fail_block(int code, const Call *call, uintptr_t p, uintptr_t brk, uintptr_
                  brk == shim.heap_start ? " and the heap is empty (sbrk was never called)" : "");
         text_add(&r, "; blocks must come from the heap that sbrk grows");
         violation_exit(code, words);
-    } else if (code == 92) {
+    } else if (code == MSTATS_CODE_PAST_HEAP_END) {
         text_add(&r, "block ");
         add_range(&r, p, p + extent);
         text_add(&r, " runs past the heap end ");
         text_add_hex(&r, brk, 1);
-    } else if (code == 93) {
+    } else if (code == MSTATS_CODE_MISALIGNED) {
         text_add(&r, "pointer ");
         text_add_hex(&r, p, 1);
         text_add(&r, " not aligned to ");
@@ -298,7 +298,7 @@ void fail_not_live(const Call *call)
     } else {
         text_add(&r, " of a pointer the allocator never returned");
     }
-    violation_exit(95, words);
+    violation_exit(MSTATS_CODE_INVALID_FREE, words);
 }
 
 void fail_missing(const char *function, const Call *call)
@@ -310,5 +310,5 @@ void fail_missing(const char *function, const Call *call)
     text_add(&r, function);
     text_add(&r, ", needed for ");
     describe_call(&r, call);
-    violation_exit(66, words);
+    violation_exit(MSTATS_CODE_MISSING_FUNCTION, words);
 }
