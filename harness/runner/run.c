@@ -14,6 +14,7 @@
 #include "proof.h"
 #include "output_file.h"
 #include "record.h"
+#include "reference.h"
 #include "memory_bound.h"
 #include "region.h"
 #include "run_init.h"
@@ -389,6 +390,17 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
     return TRUE;
 }
 
+/* The reference run's body (reference.h): `request` on glibc. */
+static gboolean run_reference(const MstatsRunRequest *request, const char *program,
+                              const char *challenge, MstatsRunResult *result, GError **error)
+{
+    memset(result, 0, sizeof *result);
+    if (!mstats_allocator_resolve(request->allocator, &result->allocator, error))
+        return FALSE;
+    g_autofree char *proof_text = NULL;
+    return run_program(request, program, challenge, result, &proof_text, error);
+}
+
 gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GError **error)
 {
     memset(result, 0, sizeof *result);
@@ -403,10 +415,10 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
         return FALSE;
     /* Graded code on a workload that proves its completion: the reference
      * run on glibc first, whose challenge the measured run gets too. */
-    const TrustReference *reference = NULL;
+    const ReferenceRun *reference = NULL;
     gboolean proves = trust_program_proves(program);
     if (!result->allocator.trusted && proves) {
-        reference = trust_reference(request, program, error);
+        reference = reference_run(request, program, run_reference, error);
         if (reference == NULL)
             return FALSE;
     }
@@ -418,23 +430,6 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
     g_autofree char *proof_text = NULL;
     if (!run_program(request, program, challenge, result, &proof_text, error))
         return FALSE;
-    trust_judge(result, proves, proof_text, reference);
+    trust_judge(result, proves, proof_text, reference != NULL ? &reference->result : NULL);
     return TRUE;
-}
-
-gboolean mstats_run_reference(const MstatsRunRequest *request, const char *program,
-                              const char *challenge, MstatsRunResult *result, GError **error)
-{
-    memset(result, 0, sizeof *result);
-    MstatsRunRequest reference = *request;
-    reference.allocator = "libc";
-    reference.quiet = TRUE;
-    reference.stdout_fd = reference.stderr_fd = -1;
-    reference.record_path = reference.heap_map_path = NULL;
-    reference.take_terminal = FALSE;
-    reference.witness_policy = MSTATS_WITNESS_UNTRUSTED;
-    if (!mstats_allocator_resolve(reference.allocator, &result->allocator, error))
-        return FALSE;
-    g_autofree char *proof_text = NULL;
-    return run_program(&reference, program, challenge, result, &proof_text, error);
 }

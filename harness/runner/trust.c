@@ -30,62 +30,6 @@ void trust_new_challenge(char challenge[MSTATS_PROOF_HEX_DIGITS + 1])
         g_snprintf(challenge + 2 * i, 3, "%02x", bytes[i]);
 }
 
-/* One workload's reference run, made once (its lock held meanwhile). */
-typedef struct {
-    GMutex lock;
-    gboolean done;
-    gboolean attempted; /* the run could be started (else `error` says why) */
-    char *error;
-    TrustReference reference;
-} ReferenceEntry;
-
-/* Everything that makes two runs the same workload for the reference. */
-static char *workload_key(const MstatsRunRequest *request, const char *program)
-{
-    GString *key = g_string_new(program);
-    for (char **arg = request->argv + 1; *arg != NULL; arg++)
-        g_string_append_printf(key, "\x1f%s", *arg);
-    g_string_append_printf(key, "\x1e%u\x1e%" G_GUINT64_FORMAT "\x1e%g\x1e%d", request->alignment,
-                           request->memory_limit, request->timeout_seconds, request->no_sandbox);
-    return g_string_free(key, FALSE);
-}
-
-const TrustReference *trust_reference(const MstatsRunRequest *request, const char *program,
-                                      GError **error)
-{
-    static GMutex table_lock;
-    static GHashTable *table;
-    g_autofree char *key = workload_key(request, program);
-    g_mutex_lock(&table_lock);
-    if (table == NULL)
-        table = g_hash_table_new(g_str_hash, g_str_equal);
-    ReferenceEntry *entry = g_hash_table_lookup(table, key);
-    if (entry == NULL) {
-        entry = g_new0(ReferenceEntry, 1);
-        g_mutex_init(&entry->lock);
-        g_hash_table_insert(table, g_steal_pointer(&key), entry);
-    }
-    g_mutex_unlock(&table_lock);
-
-    g_mutex_lock(&entry->lock);
-    if (!entry->done) {
-        g_autoptr(GError) run_error = NULL;
-        trust_new_challenge(entry->reference.challenge);
-        entry->attempted = mstats_run_reference(request, program, entry->reference.challenge,
-                                                &entry->reference.result, &run_error);
-        if (!entry->attempted)
-            entry->error = g_strdup(run_error->message);
-        entry->done = TRUE;
-    }
-    g_mutex_unlock(&entry->lock);
-    if (!entry->attempted) {
-        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_SYSTEM,
-                    "the reference run on glibc could not start: %s", entry->error);
-        return NULL;
-    }
-    return &entry->reference;
-}
-
 void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const SpawnOutcome *outcome)
 {
     if (result->allocator.heap_unmeasured) {
@@ -154,9 +98,8 @@ static char *differing_figure(const MstatsRunResult *result, const MstatsRunResu
 
 /* Sets result->completion (and its words) from what the program wrote. */
 static void judge_completion(MstatsRunResult *result, gboolean proves, const char *proof_text,
-                             const TrustReference *reference)
+                             const MstatsRunResult *expected)
 {
-    const MstatsRunResult *expected = reference != NULL ? &reference->result : NULL;
     if (!proves) {
         result->completion = MSTATS_COMPLETION_NOT_VERIFIED;
         result->completion_why = g_strdup("the program gives no completion proof (the testers "
@@ -190,7 +133,7 @@ static void judge_completion(MstatsRunResult *result, gboolean proves, const cha
 }
 
 void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_text,
-                 const TrustReference *reference)
+                 const MstatsRunResult *expected)
 {
     gboolean ok = result->code == MSTATS_CODE_OK;
     if (result->witness == MSTATS_WITNESS_KERNEL && !witness_agrees(result)) {
@@ -206,13 +149,12 @@ void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_tex
         result->heap_max = result->witness_max;
         mstats_result_set_utilization(result);
     }
-    judge_completion(result, proves, proof_text, reference);
+    judge_completion(result, proves, proof_text, expected);
     if (ok && result->completion == MSTATS_COMPLETION_MISSING) {
         fail(result, MSTATS_CODE_UNFINISHED,
              g_strdup_printf("the workload did not finish: %s", result->completion_why));
         ok = FALSE;
     }
-    const MstatsRunResult *expected = reference != NULL ? &reference->result : NULL;
     if (expected == NULL || expected->code != MSTATS_CODE_OK || !expected->figures_valid)
         return;
     g_autofree char *differs = ok ? differing_figure(result, expected) : NULL;

@@ -1,7 +1,8 @@
 /* What a grade may believe when the allocator is graded code (docs/security.md):
  * the kernel's account of the heap, the program's completion proof checked
  * against a reference run on glibc, and the workload's own figures (CALLS,
- * REQUESTED, PEAK-LIVE) checked against the same reference run. The runner's
+ * REQUESTED, PEAK-LIVE) checked against the same reference run. Verdicts
+ * only: the runs themselves are made by run.c and reference.c. The runner's
  * side; the program's side is harness/protocol/proof.h. */
 #ifndef MSTATS_RUNNER_TRUST_H
 #define MSTATS_RUNNER_TRUST_H
@@ -12,29 +13,12 @@
 #include "run.h"
 #include "spawn.h"
 
-/* A reference run: the workload on glibc, with the challenge every measured
- * run of it gets. Kept for the life of the process, one per workload. */
-typedef struct {
-    char challenge[MSTATS_PROOF_HEX_DIGITS + 1];
-    MstatsRunResult result;
-} TrustReference;
-
 /* Whether `program` (a path) can give a completion proof: it holds the
  * proof's tag, as the testers and mreplay do. */
 gboolean trust_program_proves(const char *program);
 
 /* A fresh random challenge: MSTATS_PROOF_HEX_DIGITS hex digits. */
 void trust_new_challenge(char challenge[MSTATS_PROOF_HEX_DIGITS + 1]);
-
-/* The reference run of `request`'s workload (argv, alignment, memory limit,
- * timeout), made on first use and shared by every later run in this process
- * (mcompare's threads included). NULL + error when it could not be attempted. */
-const TrustReference *trust_reference(const MstatsRunRequest *request, const char *program,
-                                      GError **error);
-
-/* One run on glibc with `challenge` (run.c): the reference run's body. */
-gboolean mstats_run_reference(const MstatsRunRequest *request, const char *program,
-                              const char *challenge, MstatsRunResult *result, GError **error);
 
 /* Records how the run's heap was witnessed (`witnessed`: the run asked
  * mstats-run-init to): the witnessed MAX and brk calls, or why there are
@@ -46,11 +30,11 @@ void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const Spawn
 /* The verdicts of trust, on a run that classify() found OK (`proves`: the
  * program gives a completion proof; `proof_text`: all it wrote): 67 when the
  * kernel's MAX does not bear out the shim's, 96 without the completion proof, 97
- * when CALLS, REQUESTED or PEAK-LIVE differ from the reference run's (NULL:
- * no reference run, a trusted allocator). Sets completion; when it is
- * verified, the run's CALLS, REQUESTED and PEAK-LIVE become the reference
- * run's, the workload's own. */
+ * when CALLS, REQUESTED or PEAK-LIVE differ from `reference`, the reference
+ * run's result (reference.h; NULL: no reference run, a trusted allocator). Sets completion; when it
+ * is verified, the run's CALLS, REQUESTED and PEAK-LIVE become the reference run's, the workload's
+ * own. */
 void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_text,
-                 const TrustReference *reference);
+                 const MstatsRunResult *reference);
 
 #endif
