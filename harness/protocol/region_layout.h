@@ -1,11 +1,14 @@
 /* The shared region: the one place where the preloaded shim (in the program)
  * and the runner (in mstats/mreplace) meet. The runner creates it as a memfd
  * before the fork, the program inherits the descriptor across exec, and the
- * shim maps it. The first shim to start (the program's) claims the region by
- * writing its pid into reporter_pid, which the runner leaves 0. The shim
- * writes its figures here on every call (not at exit), so a program that
- * crashes or calls _exit still leaves the figures up to its last call. Both sides are built from
- * this one header; the version and size fields reject a mismatched pair.
+ * shim maps it. Every measured process image of the run (the program, each
+ * child it forks, each image an exec in place gives a process) takes an
+ * entry of its own in `processes` when its shim starts, and counts its
+ * figures there on every call (not at exit), so a program that crashes or
+ * calls _exit still leaves the figures up to its last call. The runner
+ * reports the process with the largest heap (the workload under a wrapper
+ * such as `env`, `sh -c` or `make`). Both sides are built from this one
+ * header; the version and size fields reject a mismatched pair.
  *
  * Environment handed to the program (names shared by both sides):
  *   MSTATS_SHIM_ALLOCATOR  allocator path, or "libc"
@@ -25,12 +28,12 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "break_rule.h" /* MSTATS_BREAK_ROUND: the shim's break, the runner's witness check */
+#include "break_rule.h"   /* MSTATS_BREAK_ROUND: the shim's break, the runner's witness check */
 #include "status_codes.h" /* what `code` below holds */
 
 #define MSTATS_REGION_MAGIC_HEAD 0x6d73746174732d48ULL /* "mstats-H" */
 #define MSTATS_REGION_MAGIC_TAIL 0x6d73746174732d54ULL /* "mstats-T" */
-#define MSTATS_REGION_VERSION 1u
+#define MSTATS_REGION_VERSION 2u
 #define MSTATS_REASON_MAX 512
 
 #define MSTATS_ENV_ALLOCATOR "MSTATS_SHIM_ALLOCATOR"
@@ -83,8 +86,11 @@ static inline const char *mstats_function_name(MstatsFunction fn)
     return names[fn];
 }
 
-/* Figures of the measured (top) process. All byte counts are requested bytes
- * except the heap_* ones, which are bytes of break above the shim's start. */
+/* Figures of one measured process image. All byte counts are requested
+ * bytes except the heap_* ones, which are bytes of break above the image's
+ * heap start. A forked child starts from what it inherits: its heap as it
+ * was at the fork (MAX from there), and the blocks it holds, counted as
+ * live and as requested. */
 typedef struct {
     uint64_t heap_now;          /* break - heap_start after the latest call */
     uint64_t heap_max;          /* MAX: peak of heap_now, also sampled inside sbrk */
@@ -115,23 +121,39 @@ typedef struct {
     uint64_t heap;   /* heap size (break - heap_start) after the call; before it for a free */
 } MstatsRecordedOp;
 
+/* Measured process images a run reports one by one; more are counted in
+ * process_count but not measured (the report says how many). */
+#define MSTATS_PROCESSES_MAX 64
+/* Bytes kept of an image's program name (its argv[0], without directories). */
+#define MSTATS_PROGRAM_MAX 48
+
+/* One measured process image. */
+typedef struct {
+    int32_t pid;                      /* as the run sees it (inside the sandbox's PID namespace) */
+    uint32_t started;                 /* the fields below are written (set last, with release) */
+    uint64_t heap_start;              /* the kernel's start of the image's heap (start_brk) */
+    char program[MSTATS_PROGRAM_MAX]; /* NUL-terminated */
+    MstatsFigures figures;
+} MstatsProcess;
+
 typedef struct {
     uint64_t magic_head;
     uint32_t version;
     uint32_t region_size;     /* sizeof(MstatsRegion), checked by both sides */
-    pid_t reporter_pid;       /* 0 from the runner; the first shim claims it (start.c) */
-    uint32_t shim_started;    /* the reporter's shim mapped the region */
-    uint32_t allocator_ready; /* the allocator was loaded and resolved */
+    uint32_t process_count;   /* entries taken (atomic increment); may pass the maximum */
+    uint32_t allocator_ready; /* the first image's allocator was loaded and resolved */
     int32_t exec_errno;       /* exec of the program failed with this errno */
-    uint64_t heap_start;      /* break when the shim started (address) */
+    pid_t recorder_pid;       /* 0 from the runner; the first shim claims it (start.c) */
     uint64_t memory_limit;    /* limit the shim enforced */
-    MstatsFigures figures;
-    int32_t code; /* 0, or the code of a check that fired */
+    uint32_t code_claimed;    /* the first check to fire sets it, then writes below */
+    int32_t code;             /* 0, or the code of a check that fired */
+    int32_t code_process;     /* the entry of the process it fired in (-1: unmeasured) */
     uint32_t record_truncated;
     uint64_t record_ops; /* operations written to the recording memfd */
     uint32_t record_ids; /* highest id used + 1 */
     uint32_t pad;
     char reason[MSTATS_REASON_MAX]; /* words for `code` */
+    MstatsProcess processes[MSTATS_PROCESSES_MAX];
     uint64_t magic_tail;
 } MstatsRegion;
 

@@ -188,7 +188,9 @@ char *memory_bound_finish(const MemoryBound *bound, const MstatsRegion *region, 
     }
     if (kills == 0)
         return NULL;
-    guint64 heap = region->figures.heap_max;
+    guint64 heap = 0;
+    for (guint i = 0; i < MIN(region->process_count, MSTATS_PROCESSES_MAX); i++)
+        heap = MAX(heap, region->processes[i].figures.heap_max);
     gboolean heap_grew = *peak > 0 && heap >= *peak / 2;
     return g_strdup_printf(
         "all memory of the run passed %" G_GUINT64_FORMAT " bytes (%s; -m bounds the heap, "

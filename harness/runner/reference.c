@@ -153,9 +153,11 @@ typedef struct {
 } ReferenceEntry;
 
 /* Everything that makes two runs the same workload for the reference. */
-static char *workload_key(const MstatsRunRequest *request, const char *program)
+static char *workload_key(const MstatsRunRequest *request, const char *program,
+                          const char *challenge)
 {
-    GString *key = g_string_new(program);
+    GString *key = g_string_new(challenge != NULL ? challenge : "");
+    g_string_append_printf(key, "\x1d%s", program);
     for (char **arg = request->argv + 1; *arg != NULL; arg++)
         g_string_append_printf(key, "\x1f%s", *arg);
     g_string_append_printf(key, "\x1e%u\x1e%" G_GUINT64_FORMAT "\x1e%g\x1e%d\x1e%d%d",
@@ -168,7 +170,7 @@ static char *workload_key(const MstatsRunRequest *request, const char *program)
 
 /* Makes the reference run of `request` into `entry`. */
 static void make_reference(ReferenceEntry *entry, const MstatsRunRequest *request,
-                           const char *program, ReferenceRunner run)
+                           const char *program, const char *challenge, ReferenceRunner run)
 {
     ReferenceOutput out, err;
     output_open(&out, measured_output(request, STDOUT_FILENO));
@@ -182,7 +184,10 @@ static void make_reference(ReferenceEntry *entry, const MstatsRunRequest *reques
     reference.take_terminal = FALSE;
     reference.witness_policy = MSTATS_WITNESS_UNTRUSTED;
     g_autoptr(GError) run_error = NULL;
-    trust_new_challenge(entry->reference.challenge);
+    if (challenge != NULL)
+        g_strlcpy(entry->reference.challenge, challenge, sizeof entry->reference.challenge);
+    else
+        trust_new_challenge(entry->reference.challenge);
     entry->attempted =
         run(&reference, program, entry->reference.challenge, &entry->reference.result, &run_error);
     if (!entry->attempted)
@@ -192,11 +197,11 @@ static void make_reference(ReferenceEntry *entry, const MstatsRunRequest *reques
 }
 
 const ReferenceRun *reference_run(const MstatsRunRequest *request, const char *program,
-                                  ReferenceRunner run, GError **error)
+                                  const char *challenge, ReferenceRunner run, GError **error)
 {
     static GMutex table_lock;
     static GHashTable *table;
-    g_autofree char *key = workload_key(request, program);
+    g_autofree char *key = workload_key(request, program, challenge);
     g_mutex_lock(&table_lock);
     if (table == NULL)
         table = g_hash_table_new(g_str_hash, g_str_equal);
@@ -210,7 +215,7 @@ const ReferenceRun *reference_run(const MstatsRunRequest *request, const char *p
 
     g_mutex_lock(&entry->lock);
     if (!entry->done) {
-        make_reference(entry, request, program, run);
+        make_reference(entry, request, program, challenge, run);
         entry->done = TRUE;
     }
     g_mutex_unlock(&entry->lock);

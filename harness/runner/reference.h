@@ -31,8 +31,12 @@ typedef gboolean (*ReferenceRunner)(const MstatsRunRequest *request, const char 
 
 /* The reference run of `request`'s workload (`program` found already), made
  * with `run` on first use and shared by every later run of the same
- * workload in this process. NULL + error when it could not be attempted. */
+ * workload and `challenge` in this process. `challenge` NULL: a fresh one,
+ * the reference run made before the measured runs it serves, which take its
+ * challenge; else the one a measured run already had (a wrapper that ran a
+ * tester: only its proof said that a reference run was needed). NULL +
+ * error when it could not be attempted. */
 const ReferenceRun *reference_run(const MstatsRunRequest *request, const char *program,
-                                  ReferenceRunner run, GError **error);
+                                  const char *challenge, ReferenceRunner run, GError **error);
 
 #endif

@@ -73,15 +73,21 @@ char *runner_region_problem(const RunnerRegion *region)
         map->magic_tail != MSTATS_REGION_MAGIC_TAIL || map->version != MSTATS_REGION_VERSION ||
         map->region_size != sizeof(MstatsRegion))
         return g_strdup("the statistics region was overwritten (its guard words changed)");
-    const MstatsFigures *f = &map->figures;
-    guint64 calls = 0;
-    for (int i = 0; i < MSTATS_FN_COUNT; i++)
-        calls += f->calls[i];
-    /* Each relation holds after every call the shim makes; a wild write from
-     * the program is very unlikely to keep all of them. */
-    if (calls != f->samples || f->heap_max < f->heap_now || f->peak_live < f->live ||
-        f->requested < f->peak_live || f->heap_sum > (unsigned __int128)f->heap_max * f->samples)
-        return g_strdup("the statistics region is inconsistent (figures contradict each other)");
+    guint count = MIN(map->process_count, MSTATS_PROCESSES_MAX);
+    for (guint i = 0; i < count; i++) {
+        const MstatsFigures *f = &map->processes[i].figures;
+        guint64 calls = 0;
+        for (int k = 0; k < MSTATS_FN_COUNT; k++)
+            calls += f->calls[k];
+        /* Each relation holds after every call the shim makes; a wild write
+         * from the program is very unlikely to keep all of them. */
+        if (calls != f->samples || f->heap_max < f->heap_now || f->peak_live < f->live ||
+            f->requested < f->peak_live ||
+            f->heap_sum > (unsigned __int128)f->heap_max * f->samples)
+            return g_strdup_printf("the statistics region is inconsistent (the figures of "
+                                   "process %u contradict each other)",
+                                   i + 1);
+    }
     return NULL;
 }
 

@@ -117,11 +117,43 @@ void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
     json_member_string(b, "completion_why", result->completion_why);
 }
 
+/* "processes": every measured process image, the reported one marked. */
+static void add_processes(JsonBuilder *b, const MstatsRunResult *result)
+{
+    json_builder_set_member_name(b, "processes");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < result->process_count; i++) {
+        const MstatsProcessFigures *p = &result->processes[i];
+        json_builder_begin_object(b);
+        json_member_string(b, "program", p->program);
+        json_member_int(b, "pid", p->pid);
+        json_member_int(b, "heap_max", (gint64)p->heap_max);
+        json_member_double(b, "heap_avg", p->heap_avg);
+        json_member_int(b, "requested", (gint64)p->requested);
+        json_member_int(b, "peak_live", (gint64)p->peak_live);
+        json_builder_set_member_name(b, "calls");
+        json_builder_begin_object(b);
+        for (int k = 0; k < MSTATS_FN_COUNT; k++)
+            json_member_int(b, mstats_function_name(k), (gint64)p->calls[k]);
+        json_member_int(b, "failed", (gint64)p->failed_calls);
+        json_builder_end_object(b);
+        if (p->witnessed)
+            json_member_int(b, "witness_max", (gint64)p->witness_max);
+        else
+            json_member_null(b, "witness_max");
+        json_member_bool(b, "reported", (int)i == result->reported_process);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_member_int(b, "processes_unmeasured", result->processes_unmeasured);
+}
+
 char *mstats_report_json(const MstatsRunResult *result, const MstatsRunRequest *request)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
     mstats_json_add_result(b, result);
+    add_processes(b, result);
     json_builder_set_member_name(b, "allocator");
     json_builder_begin_object(b);
     json_member_string(b, "name", result->allocator.name);

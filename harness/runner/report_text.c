@@ -44,6 +44,13 @@ char *mstats_report_text(const MstatsRunResult *result)
     GString *out = g_string_new(NULL);
     if (result->code == MSTATS_CODE_OK)
         g_string_append(out, "[mstats]: STATUS: OK\n");
+    else if (result->wait_status == 0)
+        /* The harness's verdict on a program that exited 0 (67, 96, 97):
+         * its code, never a FAILED=(0) that reads as "it exited 0". */
+        g_string_append_printf(out,
+                               "[mstats]: STATUS: FAILED=(%d: mstats's finding; the program "
+                               "itself exited 0)\n",
+                               result->code);
     else
         g_string_append_printf(out, "[mstats]: STATUS: FAILED=(%d)\n", result->wait_status);
     if (result->allocator.heap_unmeasured) {
@@ -63,13 +70,28 @@ char *mstats_report_text(const MstatsRunResult *result)
     } else {
         g_string_append_printf(out, "[mstats]: PEAK-LIVE: %" G_GUINT64_FORMAT "\n",
                                result->peak_live);
-        g_string_append_printf(out, "[mstats]: UTILIZATION: %f\n", result->utilization);
+        g_string_append_printf(out, "[mstats]: UTILIZATION: %f%s\n", result->utilization,
+                               result->utilization > 1.0
+                                   ? " (above 1: PEAK-LIVE is more than the MAX the kernel "
+                                     "saw, so the heap the shim measured is not the one the "
+                                     "blocks lay in; see REASON)"
+                                   : "");
     }
     g_string_append_printf(out,
                            "[mstats]: CALLS: malloc=%" G_GUINT64_FORMAT " calloc=%" G_GUINT64_FORMAT
                            " realloc=%" G_GUINT64_FORMAT " free=%" G_GUINT64_FORMAT "\n",
                            mstats_result_calls_malloc(result), result->calls[MSTATS_FN_CALLOC],
                            mstats_result_calls_realloc(result), result->calls[MSTATS_FN_FREE]);
+    const MstatsProcessFigures *shown = mstats_result_reported(result);
+    if (shown != NULL) {
+        g_string_append_printf(out,
+                               "[mstats]: PROCESSES: %u measured; the figures are %s's (pid %d)",
+                               result->process_count, shown->program, shown->pid);
+        if (result->processes_unmeasured > 0)
+            g_string_append_printf(out, "; %u more ran unmeasured (past %d)",
+                                   result->processes_unmeasured, MSTATS_PROCESSES_MAX);
+        g_string_append_c(out, '\n');
+    }
     g_string_append_printf(out, "[mstats]: ALLOCATOR: %s (%s)\n", result->allocator.name,
                            result->allocator.path);
     if (!result->allocator.heap_unmeasured)

@@ -13,6 +13,7 @@
 #include "heap_map.h"
 #include "proof.h"
 #include "output_file.h"
+#include "preload.h"
 #include "record.h"
 #include "reference.h"
 #include "memory_bound.h"
@@ -45,6 +46,10 @@ void mstats_run_result_clear(MstatsRunResult *result)
     g_clear_pointer(&result->witness_why, g_free);
     g_clear_pointer(&result->completion_why, g_free);
     g_clear_pointer(&result->proof_line, g_free);
+    for (guint i = 0; i < result->process_count; i++)
+        g_free(result->processes[i].program);
+    g_clear_pointer(&result->processes, g_free);
+    result->process_count = 0;
     mstats_allocator_clear(&result->allocator);
 }
 
@@ -91,23 +96,15 @@ static char **run_environment(void)
     return env;
 }
 
-/* NAME=VALUE pairs mstats-run-init adds for the program alone: the shim
- * preloaded (before any LD_PRELOAD of the caller's; an allocator with static
- * TLS right after it), its configuration, and the completion proof's
- * challenge and descriptor (proof.h). */
-static char **program_variables(const char *shim, const MstatsRunRequest *request,
+/* NAME=VALUE pairs mstats-run-init adds for the program alone: `preload`
+ * (LD_PRELOAD=, preload.h), the shim's configuration, and the completion
+ * proof's challenge and descriptor (proof.h). */
+static char **program_variables(const char *preload, const MstatsRunRequest *request,
                                 const MstatsAllocator *allocator, const RunnerRegion *region,
                                 gboolean sandboxed, const char *challenge, int proof_fd)
 {
     GPtrArray *pairs = g_ptr_array_new();
-    GString *preload = g_string_new("LD_PRELOAD=");
-    g_string_append(preload, shim);
-    if (allocator->preload)
-        g_string_append_printf(preload, ":%s", allocator->path);
-    const char *caller_preload = g_getenv("LD_PRELOAD");
-    if (caller_preload != NULL && *caller_preload != '\0')
-        g_string_append_printf(preload, ":%s", caller_preload);
-    g_ptr_array_add(pairs, g_string_free(preload, FALSE));
+    g_ptr_array_add(pairs, g_strdup(preload));
     g_ptr_array_add(pairs, g_strdup_printf(MSTATS_ENV_ALIGN "=%u", request->alignment));
     if (allocator->heap_unmeasured)
         g_ptr_array_add(pairs, g_strdup(MSTATS_ENV_MMAP "=1"));
@@ -126,19 +123,64 @@ static char **program_variables(const char *shim, const MstatsRunRequest *reques
     return (char **)g_ptr_array_free(pairs, FALSE);
 }
 
-/* Takes the figures out of the region. */
+void mstats_result_report_process(MstatsRunResult *result, guint index)
+{
+    const MstatsProcessFigures *p = &result->processes[index];
+    result->reported_process = (int)index;
+    result->heap_max = p->heap_max;
+    result->heap_avg = p->heap_avg;
+    result->requested = p->requested;
+    result->peak_live = p->peak_live;
+    mstats_result_set_utilization(result);
+    result->live_at_exit = p->live_at_exit;
+    result->live_blocks_at_exit = p->live_blocks_at_exit;
+    memcpy(result->calls, p->calls, sizeof result->calls);
+    result->failed_calls = p->failed_calls;
+}
+
+int mstats_result_largest_process(const MstatsRunResult *result)
+{
+    int largest = -1;
+    guint64 largest_heap = 0;
+    for (guint i = 0; i < result->process_count; i++) {
+        const MstatsProcessFigures *p = &result->processes[i];
+        guint64 heap = p->witnessed ? p->witness_max : p->heap_max;
+        if (largest < 0 || heap > largest_heap) {
+            largest = (int)i;
+            largest_heap = heap;
+        }
+    }
+    return largest;
+}
+
+/* Takes every process image's figures out of the region, and reports the
+ * one with the largest heap. */
 static void collect_figures(const MstatsRegion *map, MstatsRunResult *result)
 {
-    const MstatsFigures *f = &map->figures;
-    result->heap_max = f->heap_max;
-    result->heap_avg = f->samples ? (double)f->heap_sum / (double)f->samples : 0.0;
-    result->requested = f->requested;
-    result->peak_live = f->peak_live;
-    mstats_result_set_utilization(result);
-    result->live_at_exit = f->live;
-    result->live_blocks_at_exit = f->live_blocks;
-    memcpy(result->calls, f->calls, sizeof result->calls);
-    result->failed_calls = f->failed_calls;
+    guint count = MIN(map->process_count, MSTATS_PROCESSES_MAX);
+    result->processes = g_new0(MstatsProcessFigures, MAX(count, 1));
+    for (guint i = 0; i < count; i++) {
+        const MstatsProcess *entry = &map->processes[i];
+        if (!__atomic_load_n(&entry->started, __ATOMIC_ACQUIRE))
+            continue; /* it died while its shim was starting */
+        const MstatsFigures *f = &entry->figures;
+        MstatsProcessFigures *p = &result->processes[result->process_count++];
+        p->pid = entry->pid;
+        p->program = g_strndup(entry->program, MSTATS_PROGRAM_MAX);
+        p->heap_start = entry->heap_start;
+        p->heap_max = f->heap_max;
+        p->heap_avg = f->samples ? (double)f->heap_sum / (double)f->samples : 0.0;
+        p->requested = f->requested;
+        p->peak_live = f->peak_live;
+        p->live_at_exit = f->live;
+        p->live_blocks_at_exit = f->live_blocks;
+        memcpy(p->calls, f->calls, sizeof p->calls);
+        p->failed_calls = f->failed_calls;
+    }
+    result->processes_unmeasured = map->process_count - count;
+    int largest = mstats_result_largest_process(result);
+    if (largest >= 0)
+        mstats_result_report_process(result, (guint)largest);
     result->record_complete = map->record_truncated == 0;
 }
 
@@ -155,7 +197,7 @@ static void classify(const RunnerRegion *region, const SpawnOutcome *outcome,
     result->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     result->timed_out = outcome->timed_out;
     g_autofree char *problem = runner_region_problem(region);
-    gboolean started = problem == NULL && map->shim_started;
+    gboolean started = problem == NULL && map->process_count > 0;
     int shim_code = problem == NULL ? __atomic_load_n(&map->code, __ATOMIC_ACQUIRE) : 0;
 
     result->figures_valid = started;
@@ -187,7 +229,7 @@ static void classify(const RunnerRegion *region, const SpawnOutcome *outcome,
     } else if (problem != NULL) {
         result->code = MSTATS_CODE_NO_STATS;
         result->reason = g_strdup_printf("statistics could not be collected: %s", problem);
-    } else if (!map->shim_started) {
+    } else if (map->process_count == 0) {
         result->code = MSTATS_CODE_NO_STATS;
         result->reason = g_strdup_printf(
             "statistics could not be collected: the shim never started in %s (statically "
@@ -289,6 +331,13 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
     if (!writable(request->record_path, "--record", error) ||
         !writable(request->heap_map_path, "--heap-map", error))
         return FALSE;
+    /* The shim first, then an allocator with static TLS, then the caller's. */
+    PreloadLinks links = {NULL};
+    const char *preloaded[] = {shim, result->allocator.preload ? result->allocator.path : NULL,
+                               NULL};
+    g_autofree char *preload = preload_variable(preloaded, g_getenv("LD_PRELOAD"), &links, error);
+    if (preload == NULL)
+        return FALSE;
 
     RunnerRegion region;
     gboolean recording = request->record_path != NULL || request->heap_map_path != NULL;
@@ -310,14 +359,20 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
         if (proof_fd >= 0)
             close(proof_fd);
         runner_region_close(&region);
+        preload_links_remove(&links);
         return FALSE;
     }
     MemoryBound bound;
     memory_bound_create(&bound, MSTATS_RUN_MEMORY(request->memory_limit));
     result->memory_bound = bound.kind;
-    g_auto(GStrv) variables = program_variables(shim, request, &result->allocator, &region,
+    g_auto(GStrv) variables = program_variables(preload, request, &result->allocator, &region,
                                                 result->sandboxed, challenge, proof_fd);
-    const char *visible[] = {shim, result->allocator.is_libc ? NULL : result->allocator.path, NULL};
+    const char *visible[4] = {shim};
+    gsize shown = 1;
+    if (!result->allocator.is_libc)
+        visible[shown++] = result->allocator.path;
+    if (links.link_dir != NULL)
+        visible[shown++] = links.link_dir;
     SandboxCommand command = {
         .sandboxed = result->sandboxed,
         .init_path = init,
@@ -353,6 +408,7 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
     };
     SpawnOutcome outcome;
     gboolean spawned = spawn_and_wait(&plan, &outcome, error);
+    preload_links_remove(&links);
     close_pipe(status_pipe);
     close_pipe(info_pipe);
     if (null_fd >= 0)
@@ -395,6 +451,7 @@ static gboolean run_reference(const MstatsRunRequest *request, const char *progr
                               const char *challenge, MstatsRunResult *result, GError **error)
 {
     memset(result, 0, sizeof *result);
+    result->reported_process = -1;
     if (!mstats_allocator_resolve(request->allocator, &result->allocator, error))
         return FALSE;
     g_autofree char *proof_text = NULL;
@@ -404,6 +461,7 @@ static gboolean run_reference(const MstatsRunRequest *request, const char *progr
 gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GError **error)
 {
     memset(result, 0, sizeof *result);
+    result->reported_process = -1;
     if (request->argv == NULL || request->argv[0] == NULL) {
         g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "no PROGRAM given");
         return FALSE;
@@ -416,9 +474,10 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
     /* Graded code on a workload that proves its completion: the reference
      * run on glibc first, whose challenge the measured run gets too. */
     const ReferenceRun *reference = NULL;
+    gboolean graded = !result->allocator.trusted;
     gboolean proves = trust_program_proves(program);
-    if (!result->allocator.trusted && proves) {
-        reference = reference_run(request, program, run_reference, error);
+    if (graded && proves) {
+        reference = reference_run(request, program, NULL, run_reference, error);
         if (reference == NULL)
             return FALSE;
     }
@@ -430,6 +489,16 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
     g_autofree char *proof_text = NULL;
     if (!run_program(request, program, challenge, result, &proof_text, error))
         return FALSE;
+    /* A wrapper (env, sh -c, make) that ran a tester: its proof came, so the
+     * same workload on glibc, with the same challenge, is the reference. */
+    if (graded && !proves && strstr(proof_text, MSTATS_PROOF_TAG) != NULL) {
+        proves = TRUE;
+        reference = reference_run(request, program, challenge, run_reference, error);
+        if (reference == NULL) {
+            mstats_run_result_clear(result);
+            return FALSE;
+        }
+    }
     trust_judge(result, proves, proof_text, reference != NULL ? &reference->result : NULL);
     return TRUE;
 }

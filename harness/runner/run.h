@@ -72,6 +72,25 @@ typedef enum {
     MSTATS_COMPLETION_MISSING,      /* no valid proof: code 96 */
 } MstatsCompletion;
 
+/* One measured process image of a run (region_layout.h): the program, a
+ * child it forked, or an image an exec in place gave a process. */
+typedef struct {
+    int pid;       /* as the run saw it (inside the sandbox's PID namespace) */
+    char *program; /* argv[0] without its directories */
+    guint64 heap_start;
+    guint64 heap_max;
+    double heap_avg;
+    guint64 requested;
+    guint64 peak_live;
+    guint64 live_at_exit;
+    guint64 live_blocks_at_exit;
+    guint64 calls[MSTATS_FN_COUNT];
+    guint64 failed_calls;
+    gboolean witnessed;   /* the kernel's witness followed this image */
+    guint64 witness_max;  /* its peak of the kernel's break above heap_start */
+    guint64 witness_brks; /* its brk system calls */
+} MstatsProcessFigures;
+
 /* What happened. Figures are meaningful when figures_valid. */
 typedef struct {
     int code;                     /* 0 OK; else a code of status.h or the exit status */
@@ -94,12 +113,19 @@ typedef struct {
     guint64 calls[MSTATS_FN_COUNT];
     guint64 failed_calls;
     MstatsAllocator allocator; /* what was loaded */
-    gboolean record_complete;  /* with record_path: every operation was recorded */
-    gboolean sandboxed;        /* the run was inside bwrap (sandbox.h) */
-    char *not_sandboxed_why;   /* words when it was not (NULL when sandboxed) */
-    const char *memory_bound;  /* how all memory was bounded: "cgroup v1", "cgroup v2", "rlimit" */
-    guint64 memory_peak;       /* the cgroup's peak charge in bytes (0: not known) */
-    unsigned alignment;        /* the alignment blocks were checked for */
+    /* Every measured process image, in the order they started. The figures
+     * above (MAX to CALLS) are those of processes[reported_process], the
+     * one with the largest heap: the workload under a wrapper. */
+    MstatsProcessFigures *processes;
+    guint process_count;
+    guint processes_unmeasured; /* images past MSTATS_PROCESSES_MAX */
+    int reported_process;       /* -1: none (no figures) */
+    gboolean record_complete;   /* with record_path: every operation was recorded */
+    gboolean sandboxed;         /* the run was inside bwrap (sandbox.h) */
+    char *not_sandboxed_why;    /* words when it was not (NULL when sandboxed) */
+    const char *memory_bound;   /* how all memory was bounded: "cgroup v1", "cgroup v2", "rlimit" */
+    guint64 memory_peak;        /* the cgroup's peak charge in bytes (0: not known) */
+    unsigned alignment;         /* the alignment blocks were checked for */
     /* record_path or heap_map_path could not be written: why, in one line.
      * The run's figures stand; the caller reports this and fails. */
     char *output_error;
@@ -147,6 +173,21 @@ void mstats_forward_stop_signals(void);
 
 /* Frees what mstats_run allocated in `result`. */
 void mstats_run_result_clear(MstatsRunResult *result);
+
+/* The process image whose figures are the result's; NULL when none. */
+static inline const MstatsProcessFigures *mstats_result_reported(const MstatsRunResult *result)
+{
+    return result->reported_process >= 0 && (guint)result->reported_process < result->process_count
+               ? &result->processes[result->reported_process]
+               : NULL;
+}
+
+/* Makes processes[index]'s figures the result's (MAX to CALLS). */
+void mstats_result_report_process(MstatsRunResult *result, guint index);
+
+/* The index of the process image with the largest heap (the witnessed one
+ * where the kernel witnessed it; the first of equals), -1 when none. */
+int mstats_result_largest_process(const MstatsRunResult *result);
 
 /* Sets result->utilization from its PEAK-LIVE and MAX. */
 static inline void mstats_result_set_utilization(MstatsRunResult *result)

@@ -73,26 +73,51 @@ static void fail(MstatsRunResult *result, int code, char *reason)
     result->reason = reason;
 }
 
-/* The first of CALLS, REQUESTED and PEAK-LIVE that differs from the
- * reference run's, in words; NULL when none does. */
-static char *differing_figure(const MstatsRunResult *result, const MstatsRunResult *reference)
+/* The reference run's process that is the same as the measured run's
+ * reported one: the same program, started as the same one of its name (the
+ * second `tester-1` of a script is the second one of the reference run). */
+static const MstatsProcessFigures *same_process(const MstatsRunResult *result,
+                                                const MstatsRunResult *reference)
 {
+    const MstatsProcessFigures *reported = mstats_result_reported(result);
+    if (reported == NULL)
+        return NULL;
+    const char *program = reported->program;
+    int occurrence = 0;
+    for (int i = 0; i < result->reported_process; i++)
+        occurrence += strcmp(result->processes[i].program, program) == 0;
+    for (guint i = 0; i < reference->process_count; i++)
+        if (strcmp(reference->processes[i].program, program) == 0 && occurrence-- == 0)
+            return &reference->processes[i];
+    return NULL;
+}
+
+/* The first of CALLS, REQUESTED and PEAK-LIVE of the reported process that
+ * differs from the same process's in the reference run, in words; NULL
+ * when none does. */
+static char *differing_figure(const MstatsRunResult *result, const MstatsRunResult *reference,
+                              const MstatsProcessFigures *expected)
+{
+    const char *program = mstats_result_reported(result)->program;
+    if (expected == NULL)
+        return g_strdup_printf("the measured figures are those of %s, and the reference run on "
+                               "glibc ran no such process",
+                               program);
     for (int i = 0; i < MSTATS_FN_COUNT; i++)
-        if (result->calls[i] != reference->calls[i])
-            return g_strdup_printf("CALLS %s=%" G_GUINT64_FORMAT " differs from the reference "
-                                   "run's %s=%" G_GUINT64_FORMAT,
-                                   mstats_function_name(i), result->calls[i],
-                                   mstats_function_name(i), reference->calls[i]);
-    if (result->requested != reference->requested)
-        return g_strdup_printf("REQUESTED %" G_GUINT64_FORMAT " differs from the reference run's "
-                               "%" G_GUINT64_FORMAT,
-                               result->requested, reference->requested);
+        if (result->calls[i] != expected->calls[i])
+            return g_strdup_printf(
+                "%s made %" G_GUINT64_FORMAT " calls to %s, and %" G_GUINT64_FORMAT " on glibc",
+                program, result->calls[i], mstats_function_name(i), expected->calls[i]);
+    if (result->requested != expected->requested)
+        return g_strdup_printf("%s asked for %" G_GUINT64_FORMAT " bytes in all (REQUESTED), "
+                               "and %" G_GUINT64_FORMAT " on glibc",
+                               program, result->requested, expected->requested);
     gboolean varies =
         reference->proof_line != NULL && mstats_proof_peak_varies(reference->proof_line);
-    if (!varies && result->peak_live != reference->peak_live)
-        return g_strdup_printf("PEAK-LIVE %" G_GUINT64_FORMAT " differs from the reference run's "
-                               "%" G_GUINT64_FORMAT,
-                               result->peak_live, reference->peak_live);
+    if (!varies && result->peak_live != expected->peak_live)
+        return g_strdup_printf("%s held %" G_GUINT64_FORMAT " bytes live at its peak (PEAK-LIVE), "
+                               "and %" G_GUINT64_FORMAT " on glibc",
+                               program, result->peak_live, expected->peak_live);
     return NULL;
 }
 
@@ -140,9 +165,12 @@ void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_tex
         if (ok)
             fail(result, MSTATS_CODE_NO_STATS,
                  g_strdup_printf(
-                     "the heap the shim reported (MAX %" G_GUINT64_FORMAT ") is not the heap the "
-                     "kernel saw (MAX %" G_GUINT64_FORMAT " over %" G_GUINT64_FORMAT " brk calls): "
-                     "the allocator moved the break behind the shim's back or rewrote the figures",
+                     "the heap the shim measured through sbrk and brk (MAX %" G_GUINT64_FORMAT
+                     ") is not the heap the kernel saw (MAX %" G_GUINT64_FORMAT
+                     " over %" G_GUINT64_FORMAT " brk calls). An allocator causes this by moving "
+                     "the break without the sbrk and brk functions (glibc's __sbrk, or the brk "
+                     "system call made directly), which mstats cannot measure; failing that, "
+                     "the figures in the shim's memory were rewritten",
                      result->heap_max, result->witness_max, result->witness_brks));
         ok = FALSE;
         /* What the report shows, and no grade uses: the kernel's figure. */
@@ -155,22 +183,29 @@ void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_tex
              g_strdup_printf("the workload did not finish: %s", result->completion_why));
         ok = FALSE;
     }
-    if (expected == NULL || expected->code != MSTATS_CODE_OK || !expected->figures_valid)
+    if (expected == NULL || expected->code != MSTATS_CODE_OK || !expected->figures_valid ||
+        mstats_result_reported(result) == NULL)
         return;
-    g_autofree char *differs = ok ? differing_figure(result, expected) : NULL;
+    const MstatsProcessFigures *same = same_process(result, expected);
+    g_autofree char *differs = ok ? differing_figure(result, expected, same) : NULL;
     if (differs != NULL)
         fail(result, MSTATS_CODE_FIGURES_DIFFER,
-             g_strdup_printf("%s on glibc: the workload decides it, not the allocator (the figures "
-                             "were rewritten, or the allocator made calls of its own through the "
-                             "shim)",
-                             differs));
+             g_strdup_printf(
+                 "%s (the reference run: the same workload on glibc). These figures are the "
+                 "program's requests, which the allocator does not choose. An allocator changes "
+                 "them by calling malloc, free or another function of the family itself through "
+                 "the program's symbols (directly, or through printf or another library "
+                 "function); a workload whose requests depend on its surroundings (the time, "
+                 "random numbers) changes them too. Failing those, the figures in the shim's "
+                 "memory were rewritten",
+                 differs));
     /* A workload that provably finished: its own figures are the reference
      * run's, whatever the region says (REASON named any difference). The
      * figures of one that did not finish stay as measured: partial. */
-    if (result->completion != MSTATS_COMPLETION_VERIFIED)
+    if (result->completion != MSTATS_COMPLETION_VERIFIED || same == NULL)
         return;
-    result->requested = expected->requested;
-    result->peak_live = expected->peak_live;
-    memcpy(result->calls, expected->calls, sizeof result->calls);
+    result->requested = same->requested;
+    result->peak_live = same->peak_live;
+    memcpy(result->calls, same->calls, sizeof result->calls);
     mstats_result_set_utilization(result);
 }

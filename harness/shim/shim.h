@@ -69,7 +69,7 @@ typedef struct {
     AllocatorFunctions allocator; /* where calls are forwarded */
     bool is_libc;                 /* glibc's own malloc held to sbrk */
     int (*real_brk)(void *);      /* glibc's brk, resolved at start */
-    uintptr_t heap_start;         /* break when the shim started */
+    uintptr_t heap_start;         /* the kernel's start of this image's heap */
     /* The allocator's break, exact to the byte, when the shim keeps it
      * (shim_break); the kernel's is moved only a page at a time, to
      * MSTATS_BREAK_ROUND of it. 0: glibc's own break is the allocator's. */
@@ -79,10 +79,10 @@ typedef struct {
     unsigned alignment;            /* checked alignment of every block: 16, or 8 */
     bool heap_unmeasured;          /* an mmap reference allocator: no heap checks */
     MstatsRegion *region;          /* shared region; NULL when there is none */
-    bool reporter;                 /* this process is the one being measured */
-    bool recording;                /* reporter with --record */
-    MstatsFigures *figures;        /* region->figures, or private_figures */
-    MstatsFigures private_figures; /* where non-reporters count (never read) */
+    MstatsProcess *process;        /* this image's entry in the region; NULL: none */
+    bool recording;                /* the first image, with --record */
+    MstatsFigures *figures;        /* process->figures, or private_figures */
+    MstatsFigures private_figures; /* where an image without an entry counts (never read) */
     LiveIndex live;                /* live blocks by address: size, id; starts ever */
     Recorder recorder;
     pthread_mutex_t lock; /* guards all of the above after start */

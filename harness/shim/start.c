@@ -1,20 +1,25 @@
-/* Starting the shim in a process, and what a fork or an exec does to it.
+/* Starting the shim in a process image, and what a fork or an exec does to it.
  *
  * The first malloc-family call or the shim's constructor, whichever comes
  * first, starts the shim: it reads its configuration from the environment,
- * maps the shared region, reserves its bookkeeping with mmap, records the
- * break as the heap start and loads the allocator. The first shim to start
- * claims the region (reporter_pid 0 -> its pid) and reports: that is the
- * program itself, whose constructor runs before it can start anything. Its
- * children (after fork, or processes it runs) have other pids, so they use
- * the same allocator and checks but count into private figures that nobody
- * reads. A process that execs in place keeps its pid and so keeps reporting:
- * its figures continue, its live bytes restart at zero. (The runner cannot
- * write the pid itself: in the sandbox's PID namespace the program's pid
- * differs from the one the runner sees.)
+ * maps the shared region, takes the image's entry in it (region_layout.h),
+ * reserves its bookkeeping with mmap and loads the allocator. The heap start
+ * is the kernel's (start_brk in /proc/self/stat), not the break at that
+ * moment: an allocator preloaded after the shim (static TLS) runs its
+ * constructors first, and may have called sbrk already.
+ *
+ * Every image measures itself: the program, each child it forks (a new
+ * entry, from the fork on) and each image that an exec in place gives a
+ * process (a new entry: a new heap). So a wrapper (`env`, `sh -c`, `make`)
+ * and the workload it runs each have their figures, and the runner reports
+ * the one with the largest heap. The first image claims the recording
+ * (--record): an exec in place ends it, and other processes never record.
+ * (The runner cannot write pids itself: in the sandbox's PID namespace the
+ * program's pid differs from the one the runner sees.)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -56,16 +61,73 @@ static MstatsRegion *map_region(void)
     return region;
 }
 
-/* True when this process is the run's reporter: it claims the region if no
- * process has (atomically, so two racing shims cannot both win), or it
- * claimed it before an exec in place. */
-static bool claim_reporter(MstatsRegion *region)
+/* The kernel's start of this image's heap: field 47 (start_brk) of
+ * /proc/self/stat; 0 when it cannot be read (no /proc). */
+static uintptr_t kernel_heap_start(void)
 {
-    pid_t self = getpid();
-    pid_t unclaimed = 0;
-    return __atomic_compare_exchange_n(&region->reporter_pid, &unclaimed, self, false,
-                                       __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) ||
-           unclaimed == self;
+    char text[1024];
+    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    text[n] = '\0';
+    /* Fields after the command, which may hold spaces, start at its last ')'. */
+    char *cursor = strrchr(text, ')');
+    for (int field = 2; cursor != NULL && field < 47; field++)
+        cursor = strchr(cursor + 1, ' ');
+    return cursor != NULL ? (uintptr_t)strtoull(cursor + 1, NULL, 10) : 0;
+}
+
+/* The image's program name, argv[0] without its directories, from
+ * /proc/self/cmdline (the shim may start before libc knows argv). */
+static void read_program_name(char name[MSTATS_PROGRAM_MAX])
+{
+    char text[1024];
+    name[0] = '\0';
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0)
+        return;
+    text[n] = '\0';
+    const char *slash = strrchr(text, '/');
+    const char *base = slash != NULL ? slash + 1 : text;
+    size_t length = strnlen(base, MSTATS_PROGRAM_MAX - 1);
+    memcpy(name, base, length);
+    name[length] = '\0';
+}
+
+/* Takes a new entry in the region for this process image; NULL when every
+ * entry is taken (the image then counts privately, and the runner says how
+ * many went unmeasured). `program` is copied in. */
+static MstatsProcess *take_process_entry(uintptr_t heap_start, const char *program)
+{
+    uint32_t index = __atomic_fetch_add(&shim.region->process_count, 1, __ATOMIC_ACQ_REL);
+    if (index >= MSTATS_PROCESSES_MAX)
+        return NULL;
+    MstatsProcess *entry = &shim.region->processes[index];
+    entry->pid = getpid();
+    entry->heap_start = heap_start;
+    memcpy(entry->program, program, MSTATS_PROGRAM_MAX);
+    entry->program[MSTATS_PROGRAM_MAX - 1] = '\0';
+    return entry;
+}
+
+/* Makes `entry` (NULL: none) this image's place to count, from `figures`
+ * on, and marks it started. */
+static void count_in(MstatsProcess *entry, const MstatsFigures *figures)
+{
+    shim.process = entry;
+    shim.figures = entry != NULL ? &entry->figures : &shim.private_figures;
+    if (shim.figures != figures)
+        *shim.figures = *figures;
+    if (entry != NULL)
+        __atomic_store_n(&entry->started, 1, __ATOMIC_RELEASE);
 }
 
 static void fork_prepare(void)
@@ -81,33 +143,40 @@ static void fork_parent(void)
 }
 
 /* The child of a fork has a copy of the bookkeeping (right: it has a copy of
- * the heap) but must not touch the parent's figures in the shared region. */
+ * the heap) and measures itself in an entry of its own, starting from what it
+ * inherited: its heap now (MAX from here), and its live blocks, which count
+ * as requested. It never records. */
 static void fork_child(void)
 {
     pthread_mutex_init(&shim.lock, NULL);
-    shim.reporter = false;
     shim.recording = false;
-    shim.private_figures = *shim.figures;
-    shim.figures = &shim.private_figures;
+    if (__atomic_load_n(&shim.phase, __ATOMIC_ACQUIRE) != SHIM_READY || shim.region == NULL)
+        return;
+    const MstatsFigures *parent = shim.figures;
+    MstatsFigures born = {
+        .heap_now = parent->heap_now,
+        .heap_max = parent->heap_now,
+        .requested = parent->live,
+        .live = parent->live,
+        .peak_live = parent->live,
+        .live_blocks = parent->live_blocks,
+    };
+    char program[MSTATS_PROGRAM_MAX] = {0};
+    if (shim.process != NULL)
+        memcpy(program, shim.process->program, MSTATS_PROGRAM_MAX);
+    count_in(take_process_entry(shim.heap_start, program), &born);
 }
 
-static void start_reporting(int record_fd)
+/* The first image claims the recording; an exec in place of it ends the
+ * recording, whose ids died with the old image. */
+static void start_recording(int record_fd)
 {
-    MstatsRegion *region = shim.region;
-    if (region->shim_started) {
-        /* exec in place: the old image's blocks are gone with it. Its ids are
-         * lost too, so a recording cannot go on consistently and stops. */
-        region->figures.live = 0;
-        region->figures.live_blocks = 0;
-        if (record_fd >= 0)
-            region->record_truncated = 2;
-        return;
-    }
-    region->heap_start = shim.heap_start;
-    region->memory_limit = shim.memory_limit;
-    __atomic_store_n(&region->shim_started, 1, __ATOMIC_RELEASE);
-    if (record_fd >= 0)
+    pid_t self = getpid(), unclaimed = 0;
+    if (__atomic_compare_exchange_n(&shim.region->recorder_pid, &unclaimed, self, false,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         recorder_start(record_fd);
+    else if (unclaimed == self)
+        shim.region->record_truncated = 2;
 }
 
 void shim_start(void)
@@ -124,11 +193,21 @@ void shim_start(void)
     shim.alignment = mstats_run_alignment();
     shim.heap_unmeasured = env_number(MSTATS_ENV_MMAP, 0) == 1;
     shim.region = map_region();
-    shim.reporter = shim.region != NULL && claim_reporter(shim.region);
-    shim.figures = shim.reporter ? &shim.region->figures : &shim.private_figures;
 
     __sbrk(0); /* makes sure glibc knows the break */
-    shim.heap_start = shim_break();
+    shim.heap_start = kernel_heap_start();
+    if (shim.heap_start == 0 || shim.heap_start > shim_break())
+        shim.heap_start = shim_break();
+    if (shim.region != NULL) {
+        char program[MSTATS_PROGRAM_MAX];
+        read_program_name(program);
+        MstatsFigures empty = {0};
+        /* The break may have moved already (an allocator's constructor). */
+        empty.heap_now = empty.heap_max = shim_break() - shim.heap_start;
+        count_in(take_process_entry(shim.heap_start, program), &empty);
+    } else {
+        count_in(NULL, &shim.private_figures);
+    }
     /* The span is the limit plus a page: a heap past the limit stops the
      * program before any block beyond the span is checked. */
     if (!live_index_init(&shim.live, shim.heap_start, shim.memory_limit + 4096, shim.alignment))
@@ -139,16 +218,15 @@ void shim_start(void)
     /* glibc's malloc moves the break itself (__sbrk); an mmap allocator has none. */
     shim.virtual_breaks = strcmp(allocator, "libc") != 0 && !shim.heap_unmeasured;
 
-    if (shim.reporter) {
-        uint64_t record_fd = env_number(MSTATS_ENV_RECORD_FD, UINT64_MAX);
-        start_reporting(record_fd <= 65535 ? (int)record_fd : -1);
-    }
+    uint64_t record_fd = env_number(MSTATS_ENV_RECORD_FD, UINT64_MAX);
+    if (shim.region != NULL && record_fd <= 65535)
+        start_recording((int)record_fd);
     /* Before the allocator's constructors run: a fork in one of them must
      * already leave the child off the region. */
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     allocator_load(allocator);
     crash_reports_start();
-    if (shim.reporter)
+    if (shim.region != NULL)
         __atomic_store_n(&shim.region->allocator_ready, 1, __ATOMIC_RELEASE);
     __atomic_store_n(&shim.phase, SHIM_READY, __ATOMIC_RELEASE);
 }

@@ -13,16 +13,22 @@
 
 void violation_record(int code, const char *reason)
 {
-    if (shim.reporter && shim.region != NULL) {
+    uint32_t unclaimed = 0;
+    MstatsRegion *region = shim.region;
+    if (shim.process != NULL &&
+        __atomic_compare_exchange_n(&region->code_claimed, &unclaimed, 1, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        /* The run's first finding, in whichever measured process it was. */
         size_t n = strlen(reason);
         if (n >= MSTATS_REASON_MAX)
             n = MSTATS_REASON_MAX - 1;
-        memcpy(shim.region->reason, reason, n);
-        shim.region->reason[n] = '\0';
-        __atomic_store_n(&shim.region->code, code, __ATOMIC_RELEASE);
+        memcpy(region->reason, reason, n);
+        region->reason[n] = '\0';
+        region->code_process = (int32_t)(shim.process - region->processes);
+        __atomic_store_n(&region->code, code, __ATOMIC_RELEASE);
     } else {
-        /* A process mstats does not report on (a child of the program): say it
-         * on stderr, where its parent's user can see it. */
+        /* A process mstats does not measure, or a later finding: say it on
+         * stderr, where the user can see it. */
         char words[MSTATS_REASON_MAX];
         struct text_buffer line;
         text_init(&line, words, sizeof words);

@@ -7,7 +7,10 @@ of the heap after every call.
 
 usage: check_figures.py MSTATS WORKLOAD ALLOCATOR"""
 
+import json
+import os
 import random
+import tempfile
 
 from harness_test import check, expected_figures, main, parse_calls, parse_report, run
 
@@ -17,7 +20,6 @@ def scenarios():
     yield ["a0:1", "a1:0", "a2:4096", "f1", "a3:24", "f0", "f2", "f3", "n"]
     yield ["c0:10x25", "r0:500", "r0:10", "a1:300", "r1:0", "r2:64", "f0", "f2"]
     yield ["m0:64:100", "A1:256:512", "m2:16:1", "f0", "f1", "f2"]
-    yield ["a0:1000", "F", "a1:2000", "f0", "f1"]  # a forked child must not count
     rng = random.Random(1234)
     ops, live = [], set()
     for _ in range(400):
@@ -104,6 +106,8 @@ def test(argv):
         check(allocator.split("/")[-1] in report["ALLOCATOR"], f"ALLOCATOR {report['ALLOCATOR']}")
         check(out.splitlines()[0] == "workload: done", "the program's output did not come first")
 
+    check_forked_child(mstats, workload, allocator)
+
     # Threads: the counts are lower bounds (glibc may allocate for a thread).
     status, out, err, _ = run([mstats, "-a", allocator, workload, "T:2000"])
     report = parse_report(out)
@@ -111,6 +115,46 @@ def test(argv):
     calls = parse_calls(report["CALLS"])
     check(calls["malloc"] >= 8000 and calls["free"] >= 8000, f"threads: CALLS {calls}")
     check(int(report["REQUESTED"]) >= 8000 * 32, f"threads: REQUESTED {report['REQUESTED']}")
+
+
+def check_forked_child(mstats, workload, allocator):
+    """A forked child is a process of its own: each has its figures, and the
+    report's are those of the larger heap (the child's 1000 blocks here)."""
+    ops = ["a0:1000", "F", "a1:2000", "f0", "f1"]
+    with tempfile.TemporaryDirectory() as scratch:
+        path = os.path.join(scratch, "report.json")
+        status, out, err, _ = run([mstats, "-a", allocator, f"--json={path}", workload] + ops)
+        with open(path) as handle:
+            processes = json.load(handle)["processes"]
+    report = parse_report(out)
+    check(status == 0 and report.get("STATUS") == "OK", f"fork: exit {status}, {err!r} {report}")
+    check(len(processes) == 2, f"fork: {len(processes)} processes measured, expected 2")
+    parent, child = processes
+    expected = expected_figures(ops)
+    calls = {name: parent["calls"][name] for name in expected["CALLS"]}
+    check(calls == expected["CALLS"] and parent["requested"] == expected["REQUESTED"],
+          f"fork: the parent's CALLS {calls}, REQUESTED {parent['requested']}, expected {expected}")
+    # The child inherits block a0 (1000 bytes, counted as requested and live)
+    # and allocates 100 ... 1099 bytes, all live at once, before freeing them.
+    child_requested = 1000 + sum(100 + i for i in range(1000))
+    check(child["calls"]["malloc"] == 1000 and child["calls"]["free"] == 1000,
+          f"fork: the child's CALLS {child['calls']}")
+    check(child["requested"] == child_requested and child["peak_live"] == child_requested,
+          f"fork: the child's REQUESTED {child['requested']}, PEAK-LIVE {child['peak_live']}, "
+          f"expected {child_requested} each")
+    shown = max(processes, key=lambda p: p["heap_max"])
+    check(shown["reported"] and int(report["MAX"]) == shown["heap_max"],
+          f"fork: MAX {report['MAX']} is not the larger heap's, {processes}")
+    check(f"PROCESSES: 2 measured; the figures are {shown['program']}'s" in out,
+          f"fork: no PROCESSES line naming {shown['program']}: {out!r}")
+    if "libgallery-none" in allocator:
+        def block(size):
+            return 16 + (size + 15) // 16 * 16
+        parent_max, _ = bump_heap(ops)
+        child_max = block(1000) + sum(block(100 + i) for i in range(1000))
+        check(parent["heap_max"] == parent_max and child["heap_max"] == child_max,
+              f"fork: MAX {parent['heap_max']} and {child['heap_max']}, the bump model says "
+              f"{parent_max} and {child_max}")
 
 
 main(test)

@@ -36,7 +36,7 @@ __attribute__((destructor)) static void forge_through_proc_mem(void)
     int memory = open("/proc/self/mem", O_RDWR);
     if (address == 0 || memory < 0)
         return;
-    off_t at = (off_t)(address + offsetof(MstatsRegion, figures));
+    off_t at = (off_t)(address + offsetof(MstatsRegion, processes[0].figures));
     MstatsFigures figures;
     if (pread(memory, &figures, sizeof figures, at) == (ssize_t)sizeof figures) {
         cheat_forge_max(&figures);

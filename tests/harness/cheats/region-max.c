@@ -11,5 +11,5 @@ __attribute__((destructor)) static void forge_max(void)
 {
     MstatsRegion *region = cheat_map_region();
     if (region != NULL)
-        cheat_forge_max(&region->figures);
+        cheat_forge_max(&region->processes[0].figures);
 }

@@ -12,7 +12,7 @@ __attribute__((destructor)) static void inflate_peak_live(void)
     MstatsRegion *region = cheat_map_region();
     if (region == NULL)
         return;
-    MstatsFigures *f = &region->figures;
+    MstatsFigures *f = &region->processes[0].figures;
     f->peak_live = f->heap_max;
     if (f->requested < f->peak_live)
         f->requested = f->peak_live;
