@@ -65,20 +65,31 @@ guint64 mstats_result_calls_realloc(const MstatsRunResult *result)
     return result->calls[MSTATS_FN_REALLOC] + result->calls[MSTATS_FN_REALLOCARRAY];
 }
 
-/* PROGRAM as given: a path if it has a slash, else looked up on PATH. */
+/* PROGRAM as given: a path if it has a slash, else looked up on PATH. A
+ * missing program, a directory or a file that cannot be executed is a usage
+ * error naming it; so is a working directory that no longer exists. */
 static char *find_program(const char *program, GError **error)
 {
-    if (strchr(program, '/') != NULL) {
-        if (g_file_test(program, G_FILE_TEST_IS_REGULAR))
-            return g_strdup(program);
-    } else {
-        char *found = g_find_program_in_path(program);
-        if (found != NULL)
-            return found;
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd) == NULL && errno == ENOENT) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                    "the working directory '%s' no longer exists: cd to one that does",
+                    g_getenv("PWD") != NULL ? g_getenv("PWD") : ".");
+        return NULL;
     }
-    g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
-                "program '%s' not found: give a path to an executable or a command on PATH",
-                program);
+    char *found =
+        strchr(program, '/') != NULL ? g_strdup(program) : g_find_program_in_path(program);
+    const char *problem = NULL;
+    if (found == NULL || !g_file_test(found, G_FILE_TEST_EXISTS))
+        problem = "not found: give a path to an executable or a command on PATH";
+    else if (g_file_test(found, G_FILE_TEST_IS_DIR))
+        problem = "is a directory: give the program inside it";
+    else if (!g_file_test(found, G_FILE_TEST_IS_EXECUTABLE))
+        problem = "is not executable: make it so (chmod +x) or run it through its interpreter";
+    if (problem == NULL)
+        return found;
+    g_free(found);
+    g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "program '%s' %s", program, problem);
     return NULL;
 }
 

@@ -29,6 +29,18 @@ def test(argv):
         expect_usage_error([tool, "-a", "no-such-strategy", workload], "no-such-strategy")
         expect_usage_error([tool, "-m", "lots", workload], "lots")
         expect_usage_error([tool], "PROGRAM")
+        with tempfile.TemporaryDirectory() as scratch:
+            # A directory, a file that cannot be executed, and a working
+            # directory deleted under the caller: each named, in one line.
+            expect_usage_error([tool, scratch], f"'{scratch}' is a directory")
+            plain = os.path.join(scratch, "not-executable")
+            with open(plain, "w") as handle:
+                handle.write("#!/bin/sh\n")
+            expect_usage_error([tool, plain], f"'{plain}' is not executable")
+            gone = os.path.join(scratch, "gone")
+            os.mkdir(gone)
+            expect_usage_error(["sh", "-c", f'cd "$1" && rmdir "$1" && exec "$2" "$3"', "sh",
+                                gone, tool, workload], f"'{gone}' no longer exists")
     expect_usage_error([mstats, "--explain=12345"], "12345")
     expect_usage_error([mstats, "--record", "/no/such/dir/x.rep", workload], "--record")
     expect_usage_error([mstats, "--heap-map", "/no/such/dir/x.png", workload], "--heap-map")
