@@ -62,18 +62,16 @@ bool live_index_reserve_ids(LiveIndex *index)
     return index->ids != NULL;
 }
 
-void live_index_put_huge(LiveIndex *index, uintptr_t start, uint64_t size)
+bool live_index_put_huge(LiveIndex *index, uintptr_t start, uint64_t size)
 {
     for (unsigned i = 0; i < LIVE_INDEX_HUGE_MAX; i++) {
         if (index->huge[i].start == 0) {
             index->huge[i].start = start;
             index->huge[i].size = size;
-            return;
+            return true;
         }
     }
-    violation_exit(MSTATS_CODE_NO_STATS,
-                   "statistics could not be collected: more than 64 blocks of 4 GiB or "
-                   "more live at once");
+    return false;
 }
 
 uint64_t live_index_take_huge(LiveIndex *index, uintptr_t start, bool remove)

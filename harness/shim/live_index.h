@@ -71,8 +71,9 @@ __attribute__((visibility("hidden"))) bool live_index_init(LiveIndex *index, uin
 __attribute__((visibility("hidden"))) bool live_index_reserve_ids(LiveIndex *index);
 /* Adds levels until granule g is covered (live_index.c). */
 __attribute__((visibility("hidden"))) void live_index_raise(LiveIndex *index, uint64_t g);
-/* Size storage for blocks of 4 GiB or more (live_index.c). */
-__attribute__((visibility("hidden"))) void live_index_put_huge(LiveIndex *index, uintptr_t start,
+/* Size storage for blocks of 4 GiB or more (live_index.c); false when all
+ * LIVE_INDEX_HUGE_MAX places are taken. */
+__attribute__((visibility("hidden"))) bool live_index_put_huge(LiveIndex *index, uintptr_t start,
                                                                uint64_t size);
 __attribute__((visibility("hidden"))) uint64_t live_index_take_huge(LiveIndex *index,
                                                                     uintptr_t start, bool remove);
@@ -232,15 +233,18 @@ static inline uintptr_t live_index_clash(LiveIndex *index, uintptr_t address, ui
 }
 
 /* Makes [address, address + size) live under recording id `id`; the caller
- * has checked live_index_clash. */
-static inline void live_index_insert(LiveIndex *index, uintptr_t address, uint64_t size,
+ * has checked live_index_clash. False, with nothing changed, when the block
+ * is one of 4 GiB or more and LIVE_INDEX_HUGE_MAX such are live already: the
+ * caller decides what that means (the shim cannot measure the run). */
+static inline bool live_index_insert(LiveIndex *index, uintptr_t address, uint64_t size,
                                      uint32_t id)
 {
     uint64_t g = live_index_granule_of(index, address);
+    if (__builtin_expect(size >= UINT32_MAX, 0) && !live_index_put_huge(index, address, size))
+        return false;
     if (__builtin_expect(g >= index->cover, 0))
         live_index_raise(index, g);
     if (__builtin_expect(size >= UINT32_MAX, 0)) {
-        live_index_put_huge(index, address, size);
         index->sizes[g] = UINT32_MAX;
     } else {
         index->sizes[g] = (uint32_t)size;
@@ -257,6 +261,7 @@ static inline void live_index_insert(LiveIndex *index, uintptr_t address, uint64
             break;
         i >>= 6;
     }
+    return true;
 }
 
 /* Makes the live block starting at `address` free again. */

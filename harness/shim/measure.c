@@ -22,6 +22,16 @@ void measure_call(const Call *call)
     check_limit(heap, "after ", call);
 }
 
+/* Makes a block live in the index, or ends the run when the index cannot
+ * hold it (more than LIVE_INDEX_HUGE_MAX blocks of 4 GiB or more). */
+static void insert_live(uintptr_t p, uint64_t size, uint32_t id)
+{
+    if (SHIM_UNLIKELY(!live_index_insert(&shim.live, p, size, id)))
+        violation_exit(MSTATS_CODE_NO_STATS,
+                       "statistics could not be collected: more than 64 blocks of 4 GiB or "
+                       "more live at once");
+}
+
 /* Step 2: checks a returned block and makes it live under recording id `id`. */
 static void add_block(const Call *call, void *pointer, uint32_t id)
 {
@@ -36,7 +46,7 @@ static void add_block(const Call *call, void *pointer, uint32_t id)
     uintptr_t clash = live_index_clash(&shim.live, p, call->size);
     if (SHIM_UNLIKELY(clash != 0))
         fail_block(MSTATS_CODE_OVERLAP, call, p, brk, clash);
-    live_index_insert(&shim.live, p, call->size, id);
+    insert_live(p, call->size, id);
     MstatsFigures *f = shim.figures;
     f->live += call->size;
     f->live_blocks++;
@@ -120,7 +130,7 @@ void measure_resize_end(const Call *call, const Resize *old, void *result)
         f->failed_calls++;
         if (shim.heap_unmeasured)
             return;
-        live_index_insert(&shim.live, old->pointer, old->size, old->id);
+        insert_live(old->pointer, old->size, old->id);
         f->live += old->size;
         f->live_blocks++;
         return;
