@@ -472,11 +472,6 @@ int free_index_bins(const struct free_index *ix)
     return ix->bin_max ? (int)size_class(ix->bin_max) + 1 : 0;
 }
 
-block *free_index_bin_root(const struct free_index *ix, int bin)
-{
-    return block_at(ix, ix->bin_root[bin]);
-}
-
 bool free_index_contains(const struct free_index *ix, const block *b)
 {
     block *at = block_at(ix, ix->root);

@@ -135,9 +135,8 @@ static inline block *free_index_held(const struct free_index *ix)
 /* Navigation, for policies' searches and for verification. */
 /* The root of the main tree. */
 block *free_index_root(const struct free_index *ix);
-/* The number of bins (0 when the order has none), and the root of bin i. */
+/* The number of bins (0 when the order has none). */
 int free_index_bins(const struct free_index *ix);
-block *free_index_bin_root(const struct free_index *ix, int bin);
 /* The bin a free block of `size` bytes belongs in, or -1 for the main tree. */
 int free_index_bin_of(const struct free_index *ix, size_t size);
 /* True when b, a free block that belongs in the main tree, is in it, found

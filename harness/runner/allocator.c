@@ -58,12 +58,6 @@ char *mstats_library_dir(GError **error)
     return NULL;
 }
 
-char *mstats_shim_path(GError **error)
-{
-    g_autofree char *dir = mstats_library_dir(error);
-    return dir == NULL ? NULL : g_build_filename(dir, "libmstats-shim.so", NULL);
-}
-
 /* glibc's file, for the ALLOCATOR line of libc. */
 static char *glibc_path(void)
 {
@@ -85,12 +79,6 @@ static const Reference references[] = {
     {"mimalloc", "libmimalloc2.0", "libmimalloc.so.2"},
     {"tcmalloc", "libtcmalloc-minimal4", "libtcmalloc_minimal.so.4"},
 };
-
-const char *const *mstats_reference_allocators(void)
-{
-    static const char *const names[] = {"jemalloc", "mimalloc", "tcmalloc", NULL};
-    return names;
-}
 
 /* The reference allocator installed at `path` (a system library directory,
  * which the graded code cannot write to), or NULL. */

@@ -27,10 +27,6 @@ typedef struct {
 /* The built-in strategy names, NULL-terminated (without "libc"). */
 const char *const *mstats_builtin_allocators(void);
 
-/* The reference allocators mstats knows by name when their Debian package
- * is installed (jemalloc, mimalloc, tcmalloc), NULL-terminated. */
-const char *const *mstats_reference_allocators(void);
-
 /* True when the ELF shared object at `path` has static TLS (DF_STATIC_TLS):
  * it must be preloaded. FALSE when it has not, or cannot be read. */
 gboolean mstats_needs_preload(const char *path);
@@ -41,9 +37,6 @@ char *mstats_bin_dir(GError **error);
 
 /* The folder holding libmstats-shim.so and libmalloc-*.so, or NULL + error. */
 char *mstats_library_dir(GError **error);
-
-/* Path of libmstats-shim.so, or NULL + error. */
-char *mstats_shim_path(GError **error);
 
 /* Resolves a name ("first-fit", "libc") or a path ("./alloc.so") to a file
  * that exists. Fails with a one-line message saying what to give instead. */

@@ -46,20 +46,6 @@ int output_file_open(const char *path, GError **error)
     return fd;
 }
 
-FILE *output_file_fopen(const char *path, GError **error)
-{
-    int fd = output_file_open(path, error);
-    if (fd < 0)
-        return NULL;
-    FILE *stream = fdopen(fd, "w");
-    if (stream == NULL) {
-        int errsv = errno;
-        close(fd);
-        fail_errno(error, path, errsv);
-    }
-    return stream;
-}
-
 int output_fd_write_all(int fd, const void *data, gsize length)
 {
     const char *next = data;

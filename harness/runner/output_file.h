@@ -19,9 +19,6 @@
  * device. A FIFO blocks until it has a reader, as with `>`. -1 + error. */
 int output_file_open(const char *path, GError **error);
 
-/* The same as a stdio stream ("w"); NULL + error. */
-FILE *output_file_fopen(const char *path, GError **error);
-
 /* Writes all `length` bytes of `data` to `fd`, again after a short write
  * or EINTR: 0, or the errno value of the failure. */
 int output_fd_write_all(int fd, const void *data, gsize length);

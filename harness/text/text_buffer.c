@@ -22,12 +22,6 @@ void text_add_char(struct text_buffer *text, char c)
     }
 }
 
-void text_add_n(struct text_buffer *text, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n && s[i] != '\0'; i++)
-        text_add_char(text, s[i]);
-}
-
 void text_add(struct text_buffer *text, const char *s)
 {
     while (*s != '\0')

@@ -24,9 +24,6 @@ void text_init(struct text_buffer *text, char *storage, size_t capacity);
 /* Append the NUL-terminated string S. */
 void text_add(struct text_buffer *text, const char *s);
 
-/* Append at most N bytes of S (stops early at a NUL). */
-void text_add_n(struct text_buffer *text, const char *s, size_t n);
-
 /* Append the character C. */
 void text_add_char(struct text_buffer *text, char c);
 
