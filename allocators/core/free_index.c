@@ -378,18 +378,6 @@ void free_index_remove(struct free_index *ix, block *b)
         main_lowest_changed(ix);
 }
 
-/* Updates r's subtree maximum after one part of its subtree (r itself or a
- * child's subtree) changed its maximum from `was` to `now`, reading the other
- * parts only when the maximum may have fallen below what they hold. */
-static void update_max(const struct free_index *ix, uint32_t r, uint32_t was, uint32_t now)
-{
-    struct free_node *n = node_at(ix, r);
-    if (now >= n->max_units)
-        n->max_units = now;
-    else if (was == n->max_units)
-        refresh(ix, r);
-}
-
 bool free_index_can_replace(const struct free_index *ix, const block *was, size_t now_size)
 {
     if (was == ix->held)
@@ -417,7 +405,6 @@ void free_index_replace(struct free_index *ix, block *was, block *now)
         tournament_set(ix, FREE_LOWEST_LEAF, r);
     uint32_t *link = linked_or_fail(ix, was, "a free block to replace is not in the index");
     struct free_node *n = node(was);
-    uint32_t old_max = n->max_units, old_units = units_of(was);
     if (r != w) {
         *node(now) = *n;
         *link = r;
@@ -427,14 +414,14 @@ void free_index_replace(struct free_index *ix, block *was, block *now)
         if (n->right)
             set_parent(node_at(ix, n->right), r);
     }
-    /* The order is unchanged; maxima can be, up to where one is not. */
-    update_max(ix, r, old_units, units_of(now));
-    uint32_t new_max = n->max_units;
-    for (uint32_t at = parent_of(n); at && new_max != old_max; at = parent_of(node_at(ix, at))) {
+    /* The order is unchanged; maxima can be, up to the first that is not.
+     * Each is recomputed from its children: was's old size cannot be read
+     * (the caller has rewritten the header), and a shrink must lower them. */
+    for (uint32_t at = r; at; at = parent_of(node_at(ix, at))) {
         uint32_t before = node_at(ix, at)->max_units;
-        update_max(ix, at, old_max, new_max);
-        old_max = before;
-        new_max = node_at(ix, at)->max_units;
+        refresh(ix, at);
+        if (node_at(ix, at)->max_units == before)
+            break;
     }
 }
 
