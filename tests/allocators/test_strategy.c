@@ -369,6 +369,16 @@ START_TEST(aligned_allocation_16_to_4096)
         free(q);
         free(r);
     }
+    /* As glibc 2.36 does (and the shim): an alignment that is not a power
+     * of two is rounded up, by aligned_alloc as by memalign. */
+    volatile size_t odd = 24, odder = 100;
+    unsigned char *a = aligned_alloc(odd, 10), *m = memalign(odder, 1000);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_uint_eq((uintptr_t)a % 32, 0);
+    ck_assert_uint_eq((uintptr_t)m % 128, 0);
+    free(a);
+    free(m);
     long page = sysconf(_SC_PAGESIZE);
     void *v = valloc(10), *pv = pvalloc(10);
     ck_assert_uint_eq((uintptr_t)v % (uintptr_t)page, 0);
