@@ -337,8 +337,10 @@ int main(int argc, char **argv)
             error = ECHILD; /* the program ended before its first stop */
         report.witness = error == 0 ? 1 : -1;
         report.witness_errno = error;
-        report.witness_max = brk_witness_max(&witness);
-        report.witness_brks = witness.calls;
+        for (int i = 0; i < witness.image_count; i++)
+            if (brk_witness_image_max(&witness.images[i]) > report.witness_max)
+                report.witness_max = brk_witness_image_max(&witness.images[i]);
+        report.witness_brks = brk_witness_brks(&witness);
         report.witness_stops = brk_witness_stops(&witness);
     }
     clear_run();
