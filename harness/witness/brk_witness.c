@@ -29,20 +29,47 @@
 /* i386's brk number: a 64-bit program can make i386 system calls too. */
 #define I386_BRK 45
 
+/* The brk filter's instructions, by position: a jump's offset is the number
+ * of instructions it skips, so each is computed from two of these. */
+enum {
+    AT_LOAD_ARCH,    /* the system call's ABI */
+    AT_IS_X86_64,    /* x86-64 (or x32) on to its numbers, anything else to i386's */
+    AT_LOAD_NR,      /* the x86-64 or x32 system call number */
+    AT_IS_BRK,       /* x86-64's brk */
+    AT_IS_X32_BRK,   /* x32's brk */
+    AT_ALLOW_X86_64, /* any other x86-64 or x32 call */
+    AT_LOAD_I386_NR, /* the i386 system call number */
+    AT_IS_I386_BRK,  /* i386's brk */
+    AT_TRACE,        /* a brk: a trace stop */
+    AT_ALLOW_I386,   /* any other i386 call */
+    FILTER_LENGTH
+};
+#define SKIP(from, to) ((to) - (from)-1)
+/* Not x86-64: over its number tests to the i386 number. */
+#define NOT_X86_64_TO_I386 SKIP(AT_IS_X86_64, AT_LOAD_I386_NR)
+/* x86-64's brk: over the x32 test and the ALLOW to the trace stop. */
+#define BRK_TO_TRACE SKIP(AT_IS_BRK, AT_TRACE)
+/* x32's brk: over the ALLOW and the i386 test to the trace stop. */
+#define X32_BRK_TO_TRACE SKIP(AT_IS_X32_BRK, AT_TRACE)
+/* Not i386's brk: over the trace stop to the last ALLOW. */
+#define NOT_I386_BRK_TO_ALLOW SKIP(AT_IS_I386_BRK, AT_ALLOW_I386)
+
 int brk_witness_prepare_child(void)
 {
     /* brk under any system call ABI is a trace stop; everything else runs. */
-    struct sock_filter filter[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 4),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_brk, 4, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __X32_SYSCALL_BIT | SYS_brk, 3, 0),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, I386_BRK, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    struct sock_filter filter[FILTER_LENGTH] = {
+        [AT_LOAD_ARCH] = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        [AT_IS_X86_64] =
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, NOT_X86_64_TO_I386),
+        [AT_LOAD_NR] = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        [AT_IS_BRK] = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_brk, BRK_TO_TRACE, 0),
+        [AT_IS_X32_BRK] =
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __X32_SYSCALL_BIT | SYS_brk, X32_BRK_TO_TRACE, 0),
+        [AT_ALLOW_X86_64] = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        [AT_LOAD_I386_NR] = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        [AT_IS_I386_BRK] = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, I386_BRK, 0, NOT_I386_BRK_TO_ALLOW),
+        [AT_TRACE] = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+        [AT_ALLOW_I386] = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     };
     struct sock_fprog program = {.len = sizeof filter / sizeof filter[0], .filter = filter};
     if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0 || raise(SIGSTOP) != 0 ||
