@@ -10,9 +10,11 @@
  *  3. A clock that starts when the program does: the timeout and TIME never
  *     include the sandbox's set-up or the clean-up after the program.
  *  4. The brk witness (harness/witness): as the program's parent it traces
- *     the program's brk system calls and keeps the kernel's account of its
- *     heap, which the graded allocator cannot write to.
- * It reports one line on STATUS_FD, written only after every other process
+ *     the brk system calls of the program and of every process it starts,
+ *     and keeps the kernel's account of each process image's heap, which
+ *     the graded allocator cannot write to.
+ * It reports on STATUS_FD (run_init.h: a header line, and a line per process
+ * image the witness saw), written at once, only after every other process
  * of the run is gone, so nothing of the run can write after it.
  *
  * usage: mstats-run-init STATUS_FD TIMEOUT_MS DATA_LIMIT WITNESS [NAME=VALUE...] --
@@ -21,7 +23,7 @@
  * NAME=VALUE pairs are put into the program's environment only (LD_PRELOAD of
  * the shim must reach the program, not this process). DATA_LIMIT > 0 sets
  * the program's RLIMIT_DATA. TIMEOUT_MS 0 means no timeout. WITNESS is
- * "brk" (witness the program's heap) or "-".
+ * "brk" (witness the heaps of the program and what it starts) or "-".
  *
  * Witnessing costs the program time: every brk system call stops it until
  * this process has looked (the shim moves the kernel's break only a page at
@@ -49,6 +51,9 @@
 
 #include "brk_witness.h"
 #include "run_init.h"
+
+_Static_assert(RUN_INIT_IMAGES_MAX == BRK_WITNESS_IMAGES_MAX,
+               "the report has a line for every image the witness can keep");
 
 /* How long the program has after SIGTERM before SIGKILL. */
 #define GRACE_NS 1000000000LL
@@ -226,7 +231,7 @@ int main(int argc, char **argv)
     bool witnessing = strcmp(argv[4], "brk") == 0;
     fcntl(status_fd, F_SETFD, FD_CLOEXEC);
     /* Other processes of the same user cannot open our descriptors through
-     * /proc or trace us: the status line stays ours. */
+     * /proc or trace us: the report stays ours. */
     prctl(PR_SET_DUMPABLE, 0);
     if (getpid() != 1)
         prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -337,15 +342,24 @@ int main(int argc, char **argv)
             error = ECHILD; /* the program ended before its first stop */
         report.witness = error == 0 ? 1 : -1;
         report.witness_errno = error;
-        report.witness_max = brk_witness_max(&witness);
-        report.witness_brks = witness.calls;
+        report.witness_brks = brk_witness_brks(&witness);
+        report.image_count = witness.image_count;
+        report.images_dropped = witness.images_dropped;
+        for (int i = 0; i < witness.image_count; i++)
+            report.images[i] = (RunInitImage){
+                .pid = (int)witness.images[i].pid,
+                .start = (unsigned long long)witness.images[i].start,
+                .max = (unsigned long long)brk_witness_image_max(&witness.images[i]),
+                .brks = (unsigned long long)witness.images[i].calls,
+            };
         report.witness_stops = brk_witness_stops(&witness);
     }
     clear_run();
 
-    char line[RUN_INIT_LINE_MAX];
-    int length = run_init_format(&report, line, sizeof line);
-    if (length <= 0 || write(status_fd, line, (size_t)length) != length)
+    /* Static: the report is large, and nothing is allocated this late. */
+    static char text[RUN_INIT_REPORT_MAX];
+    int length = run_init_format(&report, text, sizeof text);
+    if (length <= 0 || write(status_fd, text, (size_t)length) != length)
         return 1;
     return 0;
 }

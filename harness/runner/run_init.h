@@ -1,15 +1,34 @@
-/* The status line mstats-run-init (run_init.c) writes for the runner when the
- * run is over: one text line, written by the run's first process after every
- * other process of the run is gone. Both sides use these two functions. */
+/* The report mstats-run-init (run_init.c) writes for the runner when the
+ * run is over, written by the run's first process after every other process
+ * of the run is gone: a header line, then one line per process image the brk
+ * witness saw (harness/witness/brk_witness.h), in the order they started:
+ *   mstats-run-init/3 status=... images=N images_dropped=N
+ *   mstats-run-init/3 image pid=PID start=ADDRESS max=BYTES brks=N
+ * Both sides use the two functions below. libc only. */
 #ifndef MSTATS_RUNNER_RUN_INIT_H
 #define MSTATS_RUNNER_RUN_INIT_H
 
 #include <stdio.h>
 #include <string.h>
 
-#define RUN_INIT_TAG "mstats-run-init/2 "
+#define RUN_INIT_TAG "mstats-run-init/3 "
+#define RUN_INIT_HEADER RUN_INIT_TAG "status="
+#define RUN_INIT_IMAGE RUN_INIT_TAG "image "
+/* The longest line, header or image line. */
 #define RUN_INIT_LINE_MAX 512
+/* Image lines in one report (BRK_WITNESS_IMAGES_MAX: run_init.c checks). */
+#define RUN_INIT_IMAGES_MAX 64
+/* The longest report. */
+#define RUN_INIT_REPORT_MAX (RUN_INIT_LINE_MAX * (1 + RUN_INIT_IMAGES_MAX))
 #define RUN_INIT_NAME "mstats-run-init"
+
+/* One process image's heap as the brk witness saw it. */
+typedef struct {
+    int pid;                  /* its process (thread group) id in the run's PID namespace */
+    unsigned long long start; /* its heap start (the kernel's start_brk) */
+    unsigned long long max;   /* its witnessed MAX: the peak break less the start */
+    unsigned long long brks;  /* brk system calls made by the image */
+} RunInitImage;
 
 typedef struct {
     int wait_status;    /* the program's raw wait status */
@@ -22,9 +41,11 @@ typedef struct {
      * could not start or went wrong (witness_errno says why). */
     int witness;
     int witness_errno;
-    unsigned long long witness_max;   /* the witnessed heap peak in bytes */
-    unsigned long long witness_brks;  /* brk system calls of the program */
+    unsigned long long witness_brks;  /* brk system calls of all images */
     unsigned long long witness_stops; /* trace stops they cost */
+    int image_count;                  /* images witnessed: images[0..image_count) */
+    int images_dropped;               /* images started past the witness's table */
+    RunInitImage images[RUN_INIT_IMAGES_MAX];
 } RunInitReport;
 
 /* Each trace stop of the witness moves the timeout (and the CPU limit) on by
@@ -36,35 +57,60 @@ typedef struct {
  * waits that long for a witnessed run). */
 #define RUN_INIT_WITNESS_STRETCH 10
 
-/* Writes the line for `r` into `line`; returns its length (with the newline). */
-static inline int run_init_format(const RunInitReport *r, char *line, size_t size)
+/* Writes the report for `r` into `text` (`size` bytes, RUN_INIT_REPORT_MAX
+ * is enough); returns its length, or -1 when it does not fit. */
+static inline int run_init_format(const RunInitReport *r, char *text, size_t size)
 {
-    return snprintf(line, size,
-                    RUN_INIT_TAG "status=%d errno=%d timeout=%d sigkill=%d wall_ns=%lld "
-                                 "cpu_us=%lld witness=%d witness_errno=%d witness_max=%llu "
-                                 "witness_brks=%llu witness_stops=%llu\n",
-                    r->wait_status, r->exec_errno, r->timed_out, r->needed_sigkill, r->wall_ns,
-                    r->cpu_us, r->witness, r->witness_errno, r->witness_max, r->witness_brks,
-                    r->witness_stops);
+    if (r->image_count < 0 || r->image_count > RUN_INIT_IMAGES_MAX)
+        return -1;
+    int length = snprintf(text, size,
+                          RUN_INIT_HEADER "%d errno=%d timeout=%d sigkill=%d wall_ns=%lld "
+                                          "cpu_us=%lld witness=%d witness_errno=%d "
+                                          "witness_brks=%llu witness_stops=%llu images=%d "
+                                          "images_dropped=%d\n",
+                          r->wait_status, r->exec_errno, r->timed_out, r->needed_sigkill,
+                          r->wall_ns, r->cpu_us, r->witness, r->witness_errno, r->witness_brks,
+                          r->witness_stops, r->image_count, r->images_dropped);
+    for (int i = 0; i < r->image_count && length >= 0 && (size_t)length < size; i++) {
+        const RunInitImage *image = &r->images[i];
+        int line = snprintf(text + length, size - (size_t)length,
+                            RUN_INIT_IMAGE "pid=%d start=%llu max=%llu brks=%llu\n", image->pid,
+                            image->start, image->max, image->brks);
+        length = line < 0 ? -1 : length + line;
+    }
+    return length >= 0 && (size_t)length < size ? length : -1;
 }
 
-/* Reads the last status line in `text` (NUL-terminated): the real one is
- * always the last write, so anything a program forged before it is skipped.
- * Returns 1 when a complete line was found. */
+/* Reads the last report in `text` (NUL-terminated): its header is the last
+ * header line, and its image lines follow it. The real report is always the
+ * last write, so anything a program forged before it is skipped. Returns 1
+ * when a complete report was found, else 0. */
 static inline int run_init_parse(const char *text, RunInitReport *r)
 {
-    const char *last = NULL;
-    for (const char *at = strstr(text, RUN_INIT_TAG); at != NULL; at = strstr(at + 1, RUN_INIT_TAG))
-        last = at;
-    if (last == NULL || strchr(last, '\n') == NULL)
+    const char *at = NULL;
+    for (const char *found = strstr(text, RUN_INIT_HEADER); found != NULL;
+         found = strstr(found + 1, RUN_INIT_HEADER))
+        at = found;
+    if (at == NULL || strchr(at, '\n') == NULL)
         return 0;
-    return sscanf(last,
-                  RUN_INIT_TAG "status=%d errno=%d timeout=%d sigkill=%d wall_ns=%lld "
-                               "cpu_us=%lld witness=%d witness_errno=%d witness_max=%llu "
-                               "witness_brks=%llu witness_stops=%llu",
-                  &r->wait_status, &r->exec_errno, &r->timed_out, &r->needed_sigkill, &r->wall_ns,
-                  &r->cpu_us, &r->witness, &r->witness_errno, &r->witness_max, &r->witness_brks,
-                  &r->witness_stops) == 11;
+    if (sscanf(at,
+               RUN_INIT_HEADER "%d errno=%d timeout=%d sigkill=%d wall_ns=%lld cpu_us=%lld "
+                               "witness=%d witness_errno=%d witness_brks=%llu "
+                               "witness_stops=%llu images=%d images_dropped=%d",
+               &r->wait_status, &r->exec_errno, &r->timed_out, &r->needed_sigkill, &r->wall_ns,
+               &r->cpu_us, &r->witness, &r->witness_errno, &r->witness_brks, &r->witness_stops,
+               &r->image_count, &r->images_dropped) != 12 ||
+        r->image_count < 0 || r->image_count > RUN_INIT_IMAGES_MAX)
+        return 0;
+    for (int i = 0; i < r->image_count; i++) {
+        at = strchr(at, '\n') + 1;
+        RunInitImage *image = &r->images[i];
+        if (strncmp(at, RUN_INIT_IMAGE, strlen(RUN_INIT_IMAGE)) != 0 || strchr(at, '\n') == NULL ||
+            sscanf(at, RUN_INIT_IMAGE "pid=%d start=%llu max=%llu brks=%llu", &image->pid,
+                   &image->start, &image->max, &image->brks) != 4)
+            return 0;
+    }
+    return 1;
 }
 
 #endif

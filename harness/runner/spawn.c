@@ -210,6 +210,10 @@ static double seconds_of(struct timeval t)
 gboolean spawn_and_wait(const SpawnPlan *plan, SpawnOutcome *outcome, GError **error)
 {
     gboolean terminal = plan->take_terminal && own_terminal();
+    /* The report is read once the run is over, so the pipe must hold all of
+     * it (a line per image); a pipe made past the user's soft limit holds
+     * only a page or two. */
+    fcntl(plan->status_fd, F_SETPIPE_SZ, RUN_INIT_REPORT_MAX);
     gint64 start = g_get_monotonic_time();
     pid_t parent = getpid();
     pid_t pid = fork();
@@ -268,8 +272,17 @@ gboolean spawn_and_wait(const SpawnPlan *plan, SpawnOutcome *outcome, GError **e
         outcome->cpu_seconds = (double)report.cpu_us / 1e6;
         outcome->witness = report.witness;
         outcome->witness_errno = report.witness_errno;
-        outcome->witness_max = report.witness_max;
         outcome->witness_brks = report.witness_brks;
+        outcome->witness_image_count = (guint)report.image_count;
+        outcome->witness_images_dropped = (guint)report.images_dropped;
+        /* Until the runner matches images to the processes the shim saw: the
+         * MAX of the program itself, the largest of its images (the first
+         * image's pid: it execs in place); its children's are left out. */
+        for (int i = 0; i < report.image_count; i++) {
+            outcome->witness_images[i] = report.images[i];
+            if (report.images[i].pid == report.images[0].pid)
+                outcome->witness_max = MAX(outcome->witness_max, report.images[i].max);
+        }
     } else {
         outcome->wait_status = status;
         outcome->timed_out = watchdog_fired;

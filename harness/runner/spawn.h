@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "region_layout.h"
+#include "run_init.h"
 
 /* Region, recording, completion proof, status pipe and bwrap's info pipe. */
 #define SPAWN_INHERITED 5
@@ -35,8 +36,13 @@ typedef struct {
     double cpu_seconds;      /* user + system of the program and what it waited for */
     int witness;             /* the brk witness: 0 not asked, 1 witnessed, -1 failed */
     int witness_errno;       /* why it failed */
-    guint64 witness_max;     /* the witnessed MAX */
-    guint64 witness_brks;    /* brk system calls of the program */
+    guint64 witness_max;     /* the largest witnessed MAX of the program's own images */
+    guint64 witness_brks;    /* brk system calls of all images */
+    /* Every process image the witness saw, in the order they started (an
+     * exec starts one, and so does a fork): its pid, heap start, MAX, brks. */
+    guint witness_image_count;
+    guint witness_images_dropped; /* images past the witness's table: not witnessed */
+    RunInitImage witness_images[RUN_INIT_IMAGES_MAX];
 } SpawnOutcome;
 
 /* Forks, execs plan->argv and reaps it; returns when every process of the

@@ -1,6 +1,8 @@
-/* The brk witness (brk_witness.h): tracing the program's brk system calls
- * through seccomp trace stops. libc only; the tracer may allocate (it is not
- * the measured process). */
+/* The brk witness (brk_witness.h): tracing the run's brk system calls
+ * through seccomp trace stops, one heap account per process image. libc
+ * only, and no allocation (mstats-run-init never allocates once the program
+ * runs): the tables are fixed arrays, searched linearly, which costs far less
+ * than the trace stop itself. */
 #define _GNU_SOURCE
 #include "brk_witness.h"
 
@@ -27,20 +29,47 @@
 /* i386's brk number: a 64-bit program can make i386 system calls too. */
 #define I386_BRK 45
 
+/* The brk filter's instructions, by position: a jump's offset is the number
+ * of instructions it skips, so each is computed from two of these. */
+enum {
+    AT_LOAD_ARCH,    /* the system call's ABI */
+    AT_IS_X86_64,    /* x86-64 (or x32) on to its numbers, anything else to i386's */
+    AT_LOAD_NR,      /* the x86-64 or x32 system call number */
+    AT_IS_BRK,       /* x86-64's brk */
+    AT_IS_X32_BRK,   /* x32's brk */
+    AT_ALLOW_X86_64, /* any other x86-64 or x32 call */
+    AT_LOAD_I386_NR, /* the i386 system call number */
+    AT_IS_I386_BRK,  /* i386's brk */
+    AT_TRACE,        /* a brk: a trace stop */
+    AT_ALLOW_I386,   /* any other i386 call */
+    FILTER_LENGTH
+};
+#define SKIP(from, to) ((to) - (from)-1)
+/* Not x86-64: over its number tests to the i386 number. */
+#define NOT_X86_64_TO_I386 SKIP(AT_IS_X86_64, AT_LOAD_I386_NR)
+/* x86-64's brk: over the x32 test and the ALLOW to the trace stop. */
+#define BRK_TO_TRACE SKIP(AT_IS_BRK, AT_TRACE)
+/* x32's brk: over the ALLOW and the i386 test to the trace stop. */
+#define X32_BRK_TO_TRACE SKIP(AT_IS_X32_BRK, AT_TRACE)
+/* Not i386's brk: over the trace stop to the last ALLOW. */
+#define NOT_I386_BRK_TO_ALLOW SKIP(AT_IS_I386_BRK, AT_ALLOW_I386)
+
 int brk_witness_prepare_child(void)
 {
     /* brk under any system call ABI is a trace stop; everything else runs. */
-    struct sock_filter filter[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 4),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_brk, 4, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __X32_SYSCALL_BIT | SYS_brk, 3, 0),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, I386_BRK, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    struct sock_filter filter[FILTER_LENGTH] = {
+        [AT_LOAD_ARCH] = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        [AT_IS_X86_64] =
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, NOT_X86_64_TO_I386),
+        [AT_LOAD_NR] = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        [AT_IS_BRK] = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_brk, BRK_TO_TRACE, 0),
+        [AT_IS_X32_BRK] =
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __X32_SYSCALL_BIT | SYS_brk, X32_BRK_TO_TRACE, 0),
+        [AT_ALLOW_X86_64] = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        [AT_LOAD_I386_NR] = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        [AT_IS_I386_BRK] = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, I386_BRK, 0, NOT_I386_BRK_TO_ALLOW),
+        [AT_TRACE] = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+        [AT_ALLOW_I386] = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     };
     struct sock_fprog program = {.len = sizeof filter / sizeof filter[0], .filter = filter};
     if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0 || raise(SIGSTOP) != 0 ||
@@ -53,6 +82,8 @@ void brk_witness_start(BrkWitness *witness, pid_t program)
 {
     memset(witness, 0, sizeof *witness);
     witness->program = program;
+    /* Until its exec the program is the tracer's copy: no image yet. */
+    witness->groups[0] = (BrkWitnessGroup){program, -1};
 }
 
 static void fail(BrkWitness *witness, int error)
@@ -63,7 +94,7 @@ static void fail(BrkWitness *witness, int error)
     }
 }
 
-/* The program's heap start: field 47 (start_brk) of /proc/PID/stat. */
+/* A process image's heap start: field 47 (start_brk) of /proc/PID/stat. */
 static bool read_heap_start(pid_t pid, uintptr_t *start)
 {
     char path[64], text[2048];
@@ -89,39 +120,212 @@ static bool read_heap_start(pid_t pid, uintptr_t *start)
     return *start != 0;
 }
 
-/* True when task `pid` uses the program's memory (it is the program, one of
- * its threads, or a child made with CLONE_VM that has not exec'd yet). */
-static bool in_program(const BrkWitness *witness, pid_t pid)
+/* Task `tid`'s thread group and its parent process (Tgid and PPid of
+ * /proc/TID/status). Returns false when the task is gone. */
+static bool read_task_ids(pid_t tid, pid_t *tgid, pid_t *parent)
 {
-    return pid == witness->program || syscall(SYS_kcmp, witness->program, pid, KCMP_VM, 0, 0) == 0;
+    char path[64], text[1024];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    text[n] = '\0';
+    /* Both come right after Name (at most 64 bytes, newlines escaped). */
+    const char *tgid_line = strstr(text, "\nTgid:");
+    const char *parent_line = strstr(text, "\nPPid:");
+    if (tgid_line == NULL || parent_line == NULL)
+        return false;
+    *tgid = (pid_t)strtol(tgid_line + 6, NULL, 10);
+    *parent = (pid_t)strtol(parent_line + 6, NULL, 10);
+    return *tgid > 0;
 }
 
-/* The slot of `pid` among the pending tasks (0 for a free slot), or -1. */
-static int pending_slot(const BrkWitness *witness, pid_t pid)
+/* The slot of thread group `tgid` (0: a free slot), or -1. */
+static int group_slot(const BrkWitness *witness, pid_t tgid)
 {
-    for (int i = 0; i < BRK_WITNESS_PENDING_MAX; i++)
-        if (witness->pending[i] == pid)
+    for (int i = 0; i < BRK_WITNESS_GROUPS_MAX; i++)
+        if (witness->groups[i].tgid == tgid)
             return i;
     return -1;
 }
 
-static bool any_pending(const BrkWitness *witness)
+/* The slot of non-leader thread `tid` (0: a free slot), or -1. */
+static int thread_slot(const BrkWitness *witness, pid_t tid)
 {
-    for (int i = 0; i < BRK_WITNESS_PENDING_MAX; i++)
-        if (witness->pending[i] != 0)
+    for (int i = 0; i < BRK_WITNESS_THREADS_MAX; i++)
+        if (witness->threads[i].tid == tid)
+            return i;
+    return -1;
+}
+
+/* The slot of the thread group of task `tid` (tid > 0), or -1 when the
+ * witness follows no such group. Reads /proc only for a thread that the
+ * thread table had no room for. */
+static int group_of(const BrkWitness *witness, pid_t tid)
+{
+    /* A leader, or a thread that exec'd and so took the leader's id. */
+    int group = group_slot(witness, tid);
+    if (group >= 0)
+        return group;
+    int thread = thread_slot(witness, tid);
+    if (thread >= 0)
+        return group_slot(witness, witness->threads[thread].tgid);
+    pid_t tgid, parent;
+    if (!read_task_ids(tid, &tgid, &parent) || tgid == tid)
+        return -1;
+    return group_slot(witness, tgid);
+}
+
+/* Starts an image of thread group `tgid` whose heap begins at `start` with
+ * the break at `current`. Returns its index, or -1 (counted dropped) when the
+ * image table is full. */
+static int start_image(BrkWitness *witness, pid_t tgid, uintptr_t start, uintptr_t current)
+{
+    if (witness->image_count == BRK_WITNESS_IMAGES_MAX) {
+        witness->images_dropped++;
+        return -1;
+    }
+    witness->images[witness->image_count] =
+        (BrkWitnessImage){.pid = tgid, .start = start, .current = current, .peak = current};
+    return witness->image_count++;
+}
+
+/* True when process `child` shares the memory of `creator` or of another
+ * thread of the creator's group `group` (the creator's leader may have
+ * ended with pthread_exit: it has no memory left to compare). */
+static bool shares_memory(const BrkWitness *witness, int group, pid_t creator, pid_t child)
+{
+    if (syscall(SYS_kcmp, creator, child, KCMP_VM, 0, 0) == 0)
+        return true;
+    for (int i = 0; i < BRK_WITNESS_THREADS_MAX; i++)
+        if (witness->threads[i].tid != 0 &&
+            witness->threads[i].tgid == witness->groups[group].tgid &&
+            syscall(SYS_kcmp, witness->threads[i].tid, child, KCMP_VM, 0, 0) == 0)
             return true;
     return false;
 }
 
-static void note_break(BrkWitness *witness, uintptr_t address)
+/* New task `tid` was made by task `creator` (0: not known, then its parent
+ * process from /proc). Called at whichever comes first of the task's first
+ * stop and its creator's fork event (ptrace reports them in either order),
+ * before the task can make a brk and while the creator is still inside the
+ * fork, so its break is the one the child was born with. A thread joins its
+ * group; a process sharing its creator's memory (CLONE_VM) joins the
+ * creator's image until it execs; any other process starts an image with a
+ * copy of its creator's heap. A process born of an image that is not
+ * witnessed is not witnessed either (counted dropped). When the group table
+ * is full, a process may be counted dropped at both calls. */
+static void enroll(BrkWitness *witness, pid_t tid, pid_t creator)
 {
-    witness->current = address;
-    if (address > witness->peak)
-        witness->peak = address;
+    if (group_slot(witness, tid) >= 0 || thread_slot(witness, tid) >= 0)
+        return; /* seen already */
+    pid_t tgid, parent;
+    if (!read_task_ids(tid, &tgid, &parent))
+        return; /* gone already */
+    if (tgid != tid) {
+        int slot = thread_slot(witness, 0);
+        if (slot >= 0)
+            witness->threads[slot] = (BrkWitnessThread){tid, tgid};
+        return;
+    }
+    if (creator == 0)
+        creator = parent; /* the parent, unless made with CLONE_PARENT */
+    int slot = group_slot(witness, 0);
+    if (slot < 0) {
+        witness->images_dropped++;
+        return;
+    }
+    int from = group_of(witness, creator);
+    int from_image = from >= 0 ? witness->groups[from].image : -1;
+    int image = -1;
+    if (from_image < 0) {
+        witness->images_dropped++;
+    } else if (shares_memory(witness, from, creator, tid)) {
+        image = from_image;
+    } else {
+        const BrkWitnessImage *heap = &witness->images[from_image];
+        image = start_image(witness, tid, heap->start, heap->current);
+    }
+    witness->groups[slot] = (BrkWitnessGroup){tid, image};
 }
 
-/* A seccomp stop at a brk of `pid`: decides the outcome or asks for the
- * exit stop. Returns the ptrace request that resumes it. */
+/* Task `pid` has been reaped: it no longer needs its slot. */
+static void forget(BrkWitness *witness, pid_t pid)
+{
+    int thread = thread_slot(witness, pid);
+    if (thread >= 0) {
+        witness->threads[thread].tid = 0;
+        return;
+    }
+    /* A leader is reaped only after the rest of its group: the group is gone. */
+    int group = group_slot(witness, pid);
+    if (group >= 0)
+        witness->groups[group].tgid = 0;
+}
+
+/* The exec stop of process `pid` (its thread group id: a thread that execs
+ * takes it): a new image, whose heap start the kernel has just chosen. */
+static void on_exec(BrkWitness *witness, pid_t pid)
+{
+    unsigned long former = 0;
+    if (ptrace(PTRACE_GETEVENTMSG, pid, NULL, &former) == 0 && former != 0 &&
+        (pid_t)former != pid) {
+        int thread = thread_slot(witness, (pid_t)former);
+        if (thread >= 0)
+            witness->threads[thread].tid = 0;
+    }
+    int group = group_slot(witness, pid);
+    if (group < 0) {
+        /* Not followed so far (the table was full): its new image may be. */
+        group = group_slot(witness, 0);
+        if (group < 0) {
+            witness->images_dropped++;
+            return;
+        }
+        witness->groups[group].tgid = pid;
+    }
+    witness->groups[group].image = -1;
+    uintptr_t start;
+    if (!read_heap_start(pid, &start)) {
+        fail(witness, ENOENT);
+        return;
+    }
+    witness->groups[group].image = start_image(witness, pid, start, start);
+}
+
+/* The slot of `task` among the pending tasks (0 for a free slot), or -1. */
+static int pending_slot(const BrkWitness *witness, pid_t task)
+{
+    for (int i = 0; i < BRK_WITNESS_PENDING_MAX; i++)
+        if (witness->pending[i].task == task)
+            return i;
+    return -1;
+}
+
+/* True when a task is inside a brk of image `image` whose outcome is not
+ * known yet (so neither is the image's break). */
+static bool any_pending(const BrkWitness *witness, int image)
+{
+    for (int i = 0; i < BRK_WITNESS_PENDING_MAX; i++)
+        if (witness->pending[i].task != 0 && witness->pending[i].image == image)
+            return true;
+    return false;
+}
+
+static void note_break(BrkWitnessImage *image, uintptr_t address)
+{
+    image->current = address;
+    if (address > image->peak)
+        image->peak = address;
+}
+
+/* A seccomp stop at a brk of task `pid`: counts it in its image, decides the
+ * outcome or asks for the exit stop. Returns the ptrace request that
+ * resumes it. */
 static int on_brk(BrkWitness *witness, pid_t pid)
 {
     struct __ptrace_syscall_info info;
@@ -130,26 +334,20 @@ static int on_brk(BrkWitness *witness, pid_t pid)
         fail(witness, errno ? errno : EPROTO);
         return PTRACE_CONT;
     }
-    if (!in_program(witness, pid))
-        return PTRACE_CONT;
-    witness->calls++;
-    if (witness->start == 0) {
-        /* The first brk of this image: the break is still at the heap start. */
-        if (!read_heap_start(pid, &witness->start)) {
-            fail(witness, ENOENT);
-            return PTRACE_CONT;
-        }
-        witness->current = witness->start;
-        if (witness->peak < witness->start)
-            witness->peak = witness->start;
-    }
+    witness->brk_stops++;
+    int group = group_of(witness, pid);
+    int index = group >= 0 ? witness->groups[group].image : -1;
+    if (index < 0)
+        return PTRACE_CONT; /* an image not witnessed */
+    BrkWitnessImage *image = &witness->images[index];
+    image->calls++;
     uintptr_t address = (uintptr_t)info.seccomp.args[0];
     if (info.arch != AUDIT_ARCH_X86_64)
         address &= 0xffffffffu;
-    if (address < witness->start)
+    if (address < image->start)
         return PTRACE_CONT; /* refused: the break stays */
-    if (address <= witness->current) {
-        note_break(witness, address); /* a shrink: always done, never a peak */
+    if (address <= image->current) {
+        note_break(image, address); /* a shrink: always done, never a peak */
         return PTRACE_CONT;
     }
     /* Within the mapped page a growth is always done. So is any growth of
@@ -157,12 +355,13 @@ static int on_brk(BrkWitness *witness, pid_t pid)
      * data limit applies: only a mapping right above the break could refuse
      * it, and none is there unless the program put it there (then the
      * witnessed MAX only grows, and the run fails as if it had cheated).
-     * Unless another thread is in a brk whose outcome is not known yet. */
-    bool in_page = PAGE_ROUND(address) == PAGE_ROUND(witness->current);
-    bool small = address - witness->current <= BRK_WITNESS_CERTAIN_GROWTH &&
-                 !witness->strict_overcommit;
-    if (!witness->data_limit && !any_pending(witness) && (in_page || small)) {
-        note_break(witness, address);
+     * Unless another thread is in a brk of this heap whose outcome is not
+     * known yet. */
+    bool in_page = PAGE_ROUND(address) == PAGE_ROUND(image->current);
+    bool small =
+        address - image->current <= BRK_WITNESS_CERTAIN_GROWTH && !witness->strict_overcommit;
+    if (!witness->data_limit && !any_pending(witness, index) && (in_page || small)) {
+        note_break(image, address);
         return PTRACE_CONT;
     }
     int slot = pending_slot(witness, 0);
@@ -170,7 +369,7 @@ static int on_brk(BrkWitness *witness, pid_t pid)
         fail(witness, EAGAIN);
         return PTRACE_CONT;
     }
-    witness->pending[slot] = pid;
+    witness->pending[slot] = (BrkWitnessPending){pid, index};
     witness->exit_stops++;
     return PTRACE_SYSCALL;
 }
@@ -179,13 +378,14 @@ static int on_brk(BrkWitness *witness, pid_t pid)
 static void on_brk_exit(BrkWitness *witness, pid_t pid, int slot)
 {
     struct __ptrace_syscall_info info;
-    witness->pending[slot] = 0;
+    BrkWitnessImage *image = &witness->images[witness->pending[slot].image];
+    witness->pending[slot].task = 0;
     if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, sizeof info, &info) <= 0 ||
         info.op != PTRACE_SYSCALL_INFO_EXIT) {
         fail(witness, errno ? errno : EPROTO);
         return;
     }
-    note_break(witness, (uintptr_t)info.exit.rval);
+    note_break(image, (uintptr_t)info.exit.rval);
 }
 
 /* The program's first stop (it stopped itself before exec): tracing options. */
@@ -216,7 +416,8 @@ bool brk_witness_event(BrkWitness *witness, pid_t pid, int status)
     int slot = pending_slot(witness, pid);
     if (!WIFSTOPPED(status)) {
         if (slot >= 0)
-            witness->pending[slot] = 0;
+            witness->pending[slot].task = 0;
+        forget(witness, pid);
         return false;
     }
     int signal_number = WSTOPSIG(status);
@@ -233,16 +434,24 @@ bool brk_witness_event(BrkWitness *witness, pid_t pid, int status)
             slot = -1;
         }
     } else if (signal_number == SIGTRAP && event == PTRACE_EVENT_EXEC) {
-        if (pid == witness->program)
-            witness->start = 0; /* a new image: a new heap, read at its first brk */
+        on_exec(witness, pid);
+    } else if (signal_number == SIGTRAP &&
+               (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
+                event == PTRACE_EVENT_CLONE)) {
+        /* The new task is traced and starts stopped; its id is the message. */
+        unsigned long child = 0;
+        if (ptrace(PTRACE_GETEVENTMSG, pid, NULL, &child) == 0 && child != 0)
+            enroll(witness, (pid_t)child, pid);
     } else if (signal_number == SIGTRAP && event != 0) {
-        /* fork, vfork, clone: the new task is traced and starts stopped. */
+        /* No other event is asked for. */
     } else {
         siginfo_t info;
         bool group_stop = ptrace(PTRACE_GETSIGINFO, pid, NULL, &info) != 0;
         /* A new task's first SIGSTOP (sent by the kernel, si_code SI_KERNEL
          * or 0) and group stops are resumed; every other signal is delivered. */
         bool attach_stop = signal_number == SIGSTOP && info.si_code <= 0 && info.si_pid == 0;
+        if (attach_stop && !group_stop)
+            enroll(witness, pid, 0);
         if (!group_stop && !attach_stop)
             inject = signal_number;
     }

@@ -1,5 +1,5 @@
-/* The brk witness: the kernel's account of a program's heap, kept from
- * outside the program, which the graded allocator cannot write to.
+/* The brk witness: the kernel's account of each process image's heap, kept
+ * from outside the program, which the graded allocator cannot write to.
  *
  * The program's parent (mstats-run-init, inside the sandbox) traces it. Before
  * exec, the program's child asks to be traced and installs a seccomp filter
@@ -15,21 +15,32 @@
  * So the witnessed peak is exact, at one stop per brk and a second one per
  * uncertain growth.
  *
- * Followed: the program's threads (they share its break) and its children
- * (forks and what they exec); only the first process, the program, counts.
- * Allocator tricks that bypass the shim's sbrk (glibc's __sbrk, a raw brk
- * system call, a forged __curbrk) are all brk system calls, so all seen.
+ * Followed: every process of the run (the program, the processes it forks,
+ * what they exec) and all their threads. The account is kept per process
+ * image, a (thread group, image) pair, because a heap lives exactly as long
+ * as an image: an exec starts a new image with a fresh heap at a new
+ * (randomized) start, and a fork starts one with a copy of its parent's heap
+ * (its start and break; the child's MAX counts from the heap it was born
+ * with). A brk of any thread counts in its thread group's current image,
+ * whatever the group's leader has done (pthread_exit, or an exec by another
+ * thread). A process made with CLONE_VM but not CLONE_THREAD (vfork,
+ * posix_spawn, clone) shares its parent's memory, so its brk calls count in
+ * the parent's image until it execs. Allocator tricks that bypass the shim's
+ * sbrk (glibc's __sbrk, a raw brk system call, a forged __curbrk) are all brk
+ * system calls, so all seen.
  *
  * Cost: a trace stop is two context switches and a few ptrace calls, about
- * 20 us per brk on a busy 2-core machine (tester-17 under first-fit makes 5
- * million brk calls: 116 s witnessed against 3.8 s, both loaded). So allocators
- * that grow by the exact shortfall, one brk per growth, pay dearly; ones that
- * grow a page or more at a time hardly notice.
+ * 8 us of wall time per brk on this project's 2-core machine (run_init.h),
+ * tracer and program on one CPU. The shim moves the kernel's break one page
+ * at a time, so even tester-17, the most brk-hungry tester, makes about
+ * 62,500 brk calls (docs/security.md has the measured table: 1.80 times the
+ * wall time, 1.22 times the CPU time). An allocator that calls brk itself for
+ * every growth, bypassing the shim, pays a stop per call.
  *
  * Use from the tracer: brk_witness_prepare_child() in the child between fork
  * and exec; brk_witness_start() after the fork; every wait status of any
  * traced process (waitpid(-1, ..., __WALL)) through brk_witness_event(),
- * which resumes trace stops itself.
+ * which resumes trace stops itself. No allocation: the tables are fixed.
  */
 #ifndef MSTATS_BRK_WITNESS_H
 #define MSTATS_BRK_WITNESS_H
@@ -42,22 +53,62 @@
  * are read at the system call's exit. */
 #define BRK_WITNESS_CERTAIN_GROWTH (64ULL << 20)
 
-/* Tasks of the program inside a page-crossing brk at once (threads). */
+/* Tasks of the run inside a page-crossing brk at once (threads). */
 #define BRK_WITNESS_PENDING_MAX 64
 
+/* Images witnessed in one run; later ones are counted in images_dropped. */
+#define BRK_WITNESS_IMAGES_MAX 64
+
+/* Thread groups (processes) alive at once that the witness remembers. A
+ * process that finds the table full is not witnessed (counted dropped). */
+#define BRK_WITNESS_GROUPS_MAX 256
+
+/* Non-leader threads alive at once whose thread group is remembered; past
+ * that, a thread's group is read from /proc at each of its brk calls. */
+#define BRK_WITNESS_THREADS_MAX 256
+
+/* One process image's heap as the kernel saw it. */
 typedef struct {
-    pid_t program;          /* the traced program: its heap is the one witnessed */
+    pid_t pid;         /* its thread group id, in the tracer's PID namespace */
+    uintptr_t start;   /* the kernel's start_brk: its break before any brk */
+    uintptr_t current; /* the break as the kernel last set it */
+    uintptr_t peak;    /* the highest break */
+    uint64_t calls;    /* brk system calls made by the image's threads */
+} BrkWitnessImage;
+
+/* A thread group alive now, and the image its brk calls count in. */
+typedef struct {
+    pid_t tgid; /* 0: a free slot */
+    int image;  /* index in images; -1: not witnessed (before its first exec, or dropped) */
+} BrkWitnessGroup;
+
+/* A thread that is not its group's leader, and its group. */
+typedef struct {
+    pid_t tid;  /* 0: a free slot */
+    pid_t tgid; /* its thread group */
+} BrkWitnessThread;
+
+/* A task stopped again at its brk's exit, and the image the brk was in. */
+typedef struct {
+    pid_t task; /* 0: a free slot */
+    int image;
+} BrkWitnessPending;
+
+typedef struct {
+    pid_t program;          /* the first traced process (forked by the tracer) */
     bool started;           /* the program's first stop was seen and options set */
     bool failed;            /* tracing could not be set up or went wrong */
     int error;              /* errno of the failure */
-    uintptr_t start;        /* the program's heap start (its break before any brk) */
-    uintptr_t current;      /* the break as the kernel last set it */
-    uintptr_t peak;         /* the highest break */
     bool data_limit;        /* RLIMIT_DATA is finite: growths are never certain */
     bool strict_overcommit; /* vm.overcommit_memory is 2: nor are they then */
-    pid_t pending[BRK_WITNESS_PENDING_MAX]; /* tasks to stop at a brk's exit; 0: free */
-    uint64_t calls;                         /* brk system calls of the program */
-    uint64_t exit_stops;                    /* of which the outcome was read at the exit */
+    BrkWitnessImage images[BRK_WITNESS_IMAGES_MAX]; /* in the order they started */
+    int image_count;
+    int images_dropped; /* images started past the table, or of a process not followed */
+    BrkWitnessGroup groups[BRK_WITNESS_GROUPS_MAX];
+    BrkWitnessThread threads[BRK_WITNESS_THREADS_MAX];
+    BrkWitnessPending pending[BRK_WITNESS_PENDING_MAX];
+    uint64_t brk_stops;  /* every brk stop, of witnessed images or not */
+    uint64_t exit_stops; /* of which the outcome was read at the exit too */
 } BrkWitness;
 
 /* In the child, after fork and before exec: asks to be traced by the parent,
@@ -65,25 +116,36 @@ typedef struct {
  * Async-signal-safe. Returns 0, or -1 with errno. */
 int brk_witness_prepare_child(void);
 
-/* In the parent, right after the fork: starts witnessing `program`. */
+/* In the parent, right after the fork: starts witnessing `program`, whose
+ * first image starts at its exec. */
 void brk_witness_start(BrkWitness *witness, pid_t program);
 
-/* Handles the wait `status` of traced process `pid`. Returns true when it
- * was a trace stop, which it has resumed (the caller then waits again);
- * false for an exit or a death, which the caller handles as usual. */
+/* Handles the wait `status` of traced task `pid`. Returns true when it was a
+ * trace stop, which it has resumed (the caller then waits again); false for
+ * an exit or a death, which the caller handles as usual. */
 bool brk_witness_event(BrkWitness *witness, pid_t pid, int status);
 
-/* The trace stops the program has made so far: one per brk, and a second one
- * per growth read at its exit. */
+/* The trace stops the run has made so far: one per brk, and a second one per
+ * growth read at its exit. */
 static inline uint64_t brk_witness_stops(const BrkWitness *witness)
 {
-    return witness->calls + witness->exit_stops;
+    return witness->brk_stops + witness->exit_stops;
 }
 
-/* The witnessed heap peak in bytes above the start (MAX as the kernel saw it). */
-static inline uint64_t brk_witness_max(const BrkWitness *witness)
+/* An image's witnessed heap peak in bytes above its start (its MAX as the
+ * kernel saw it). */
+static inline uint64_t brk_witness_image_max(const BrkWitnessImage *image)
 {
-    return witness->peak > witness->start ? witness->peak - witness->start : 0;
+    return image->peak > image->start ? image->peak - image->start : 0;
+}
+
+/* The brk system calls of all witnessed images. */
+static inline uint64_t brk_witness_brks(const BrkWitness *witness)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < witness->image_count; i++)
+        total += witness->images[i].calls;
+    return total;
 }
 
 #endif

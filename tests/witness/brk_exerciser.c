@@ -5,8 +5,11 @@
  * brk witness must see exactly this. Ways: glibc's sbrk in small steps, raw
  * brk system calls, a growth the kernel refuses, a shrink, a thread, and a
  * clone(CLONE_VM) child that shares the heap without being a thread. A forked
- * child's heap is its own and must not count. No malloc: stdio's buffers come
- * from the heap, so the output is written with write(2) at the end. */
+ * child's heap is its own and must not count; it is an image of its own,
+ * which starts with the parent's heap as it was at the fork, and prints
+ *   truth: child pid=PID max=BYTES
+ * No malloc: stdio's buffers come from the heap, so the output is written
+ * with write(2). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
@@ -73,8 +76,12 @@ int main(void)
     pid_t child = fork();
     if (child == 0) {
         uintptr_t mine = (uintptr_t)syscall(SYS_brk, 0);
-        syscall(SYS_brk, mine + (100u << 20));
-        _exit(0);
+        uintptr_t grown = (uintptr_t)syscall(SYS_brk, mine + (100u << 20));
+        uintptr_t child_peak = grown > mine ? grown : mine;
+        char line[96];
+        int n = snprintf(line, sizeof line, "truth: child pid=%d max=%llu\n", (int)getpid(),
+                         (unsigned long long)(child_peak - start));
+        _exit(write(STDOUT_FILENO, line, (size_t)n) == n ? 0 : 1);
     }
     waitpid(child, NULL, 0);
 

@@ -1,6 +1,7 @@
 /* witness-run [-d BYTES] PROGRAM [ARG...]: runs PROGRAM under the brk witness,
  * the way mstats-run-init does, and prints what the witness saw:
- *   witness: max=BYTES calls=N exit_stops=N failed=0|ERRNO status=RAW
+ *   witness: images=N dropped=N brk_stops=N exit_stops=N failed=0|ERRNO status=RAW
+ *   image: pid=PID start=ADDRESS max=BYTES brks=N     (one per image, in order)
  * -d sets RLIMIT_DATA in the program (growths are then never certain).
  * A test tool: it lets the witness be checked against programs that know
  * their own heap. */
@@ -55,9 +56,14 @@ int main(int argc, char **argv)
         if (pid == program)
             program_status = status;
     }
-    printf("witness: max=%llu calls=%llu exit_stops=%llu failed=%d status=%d\n",
-           (unsigned long long)brk_witness_max(&witness), (unsigned long long)witness.calls,
+    printf("witness: images=%d dropped=%d brk_stops=%llu exit_stops=%llu failed=%d status=%d\n",
+           witness.image_count, witness.images_dropped, (unsigned long long)witness.brk_stops,
            (unsigned long long)witness.exit_stops, witness.failed ? witness.error : 0,
            program_status);
+    for (int i = 0; i < witness.image_count; i++)
+        printf("image: pid=%d start=%llu max=%llu brks=%llu\n", (int)witness.images[i].pid,
+               (unsigned long long)witness.images[i].start,
+               (unsigned long long)brk_witness_image_max(&witness.images[i]),
+               (unsigned long long)witness.images[i].calls);
     return 0;
 }
