@@ -7,7 +7,7 @@
 #include <gnu/libc-version.h>
 #include <string.h>
 
-#include "run.h"
+#include "error.h"
 
 #ifndef MSTATS_STRATEGY_NAMES
 #define MSTATS_STRATEGY_NAMES "first-fit,next-fit,best-fit,worst-fit,no-reuse"

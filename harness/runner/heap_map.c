@@ -14,7 +14,7 @@
 
 #include "draw.h"
 #include "output_file.h"
-#include "run.h"
+#include "error.h"
 
 /* Read by LeakSanitizer in -DMSTATS_SANITIZE=ON builds (unused otherwise):
  * cairo's text drawing fills fontconfig caches that live as long as the

@@ -5,7 +5,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
-#include "run.h"
+#include "error.h"
 
 /* The characters at which the dynamic loader splits LD_PRELOAD. */
 #define PRELOAD_SEPARATORS " :"

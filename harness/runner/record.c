@@ -9,7 +9,7 @@
 
 #include "output_file.h"
 #include "trace_write.h"
-#include "run.h"
+#include "error.h"
 
 const MstatsRecordedOp *record_map(int record_fd, guint64 count, GError **error)
 {

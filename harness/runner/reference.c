@@ -12,6 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "error.h"
 #include "trust.h"
 
 /* What a measured run's output descriptor is, as far as a program's

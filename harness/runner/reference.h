@@ -16,7 +16,7 @@
 #include <glib.h>
 
 #include "proof.h"
-#include "run.h"
+#include "run_model.h"
 
 typedef struct {
     char challenge[MSTATS_PROOF_HEX_DIGITS + 1];

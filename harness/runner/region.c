@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "run.h"
+#include "error.h"
 
 /* Moves `fd` to 100 or above: the program inherits it, and shell scripts
  * freely reuse the low numbers (exec 3>log). Returns the new descriptor. */

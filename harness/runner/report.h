@@ -5,7 +5,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
-#include "run.h"
+#include "run_model.h"
 
 /* What a reference allocator's heap figures say (MstatsAllocator.heap_unmeasured). */
 #define MSTATS_NOT_MEASURED "not measured (mmap allocator)"

@@ -23,48 +23,6 @@
 #include "spawn.h"
 #include "trust.h"
 
-GQuark mstats_error_quark(void)
-{
-    return g_quark_from_static_string("mstats-error-quark");
-}
-
-void mstats_run_request_init(MstatsRunRequest *request)
-{
-    memset(request, 0, sizeof *request);
-    request->timeout_seconds = MSTATS_DEFAULT_TIMEOUT;
-    request->memory_limit = MSTATS_DEFAULT_MEMORY_LIMIT;
-    request->stdout_fd = -1;
-    request->alignment = MSTATS_DEFAULT_ALIGNMENT;
-    request->stderr_fd = -1;
-}
-
-void mstats_run_result_clear(MstatsRunResult *result)
-{
-    g_clear_pointer(&result->reason, g_free);
-    g_clear_pointer(&result->not_sandboxed_why, g_free);
-    g_clear_pointer(&result->output_error, g_free);
-    g_clear_pointer(&result->witness_why, g_free);
-    g_clear_pointer(&result->completion_why, g_free);
-    g_clear_pointer(&result->proof_line, g_free);
-    for (guint i = 0; i < result->process_count; i++)
-        g_free(result->processes[i].program);
-    g_clear_pointer(&result->processes, g_free);
-    result->process_count = 0;
-    mstats_allocator_clear(&result->allocator);
-}
-
-guint64 mstats_result_calls_malloc(const MstatsRunResult *result)
-{
-    return result->calls[MSTATS_FN_MALLOC] + result->calls[MSTATS_FN_POSIX_MEMALIGN] +
-           result->calls[MSTATS_FN_ALIGNED_ALLOC] + result->calls[MSTATS_FN_MEMALIGN] +
-           result->calls[MSTATS_FN_VALLOC] + result->calls[MSTATS_FN_PVALLOC];
-}
-
-guint64 mstats_result_calls_realloc(const MstatsRunResult *result)
-{
-    return result->calls[MSTATS_FN_REALLOC] + result->calls[MSTATS_FN_REALLOCARRAY];
-}
-
 /* PROGRAM as given: a path if it has a slash, else looked up on PATH. A
  * missing program, a directory or a file that cannot be executed is a usage
  * error naming it; so is a working directory that no longer exists. */
@@ -132,36 +90,6 @@ static char **program_variables(const char *preload, const MstatsRunRequest *req
     g_ptr_array_add(pairs, g_strdup_printf(MSTATS_ENV_PROOF_FD "=%d", proof_fd));
     g_ptr_array_add(pairs, NULL);
     return (char **)g_ptr_array_free(pairs, FALSE);
-}
-
-void mstats_result_report_process(MstatsRunResult *result, guint index)
-{
-    const MstatsProcessFigures *p = &result->processes[index];
-    result->reported_process = (int)index;
-    result->heap_max = p->heap_max;
-    result->heap_avg = p->heap_avg;
-    result->requested = p->requested;
-    result->peak_live = p->peak_live;
-    mstats_result_set_utilization(result);
-    result->live_at_exit = p->live_at_exit;
-    result->live_blocks_at_exit = p->live_blocks_at_exit;
-    memcpy(result->calls, p->calls, sizeof result->calls);
-    result->failed_calls = p->failed_calls;
-}
-
-int mstats_result_largest_process(const MstatsRunResult *result)
-{
-    int largest = -1;
-    guint64 largest_heap = 0;
-    for (guint i = 0; i < result->process_count; i++) {
-        const MstatsProcessFigures *p = &result->processes[i];
-        guint64 heap = p->witnessed ? p->witness_max : p->heap_max;
-        if (largest < 0 || heap > largest_heap) {
-            largest = (int)i;
-            largest_heap = heap;
-        }
-    }
-    return largest;
 }
 
 /* Takes every process image's figures out of the region, and reports the

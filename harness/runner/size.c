@@ -2,7 +2,9 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "run.h"
+#include "error.h"
+#include "run_model.h"
+#include "size.h"
 
 gboolean mstats_parse_size(const char *text, guint64 *bytes, GError **error)
 {

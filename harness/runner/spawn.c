@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "run.h"
+#include "error.h"
 #include "run_init.h"
 
 /* How long past the timeout the runner waits for mstats-run-init to stop the

@@ -8,6 +8,9 @@
 #include "region_layout.h"
 #include "run_init.h"
 
+/* Runs going on at once that stopping the harness reaches (mcompare's -j cap). */
+#define MSTATS_RUNNING_MAX 256
+
 /* Region, recording, completion proof, status pipe and bwrap's info pipe. */
 #define SPAWN_INHERITED 5
 
@@ -48,5 +51,15 @@ typedef struct {
 /* Forks, execs plan->argv and reaps it; returns when every process of the
  * run is gone. FALSE + error only if fork failed. */
 gboolean spawn_and_wait(const SpawnPlan *plan, SpawnOutcome *outcome, GError **error);
+
+/* Sends `signal_number` to the process group of every program running now.
+ * Async-signal-safe: call it from a SIGTERM/SIGINT handler so that stopping
+ * the harness stops its programs. */
+void mstats_forward_signal(int signal_number);
+
+/* Makes SIGTERM, SIGINT and SIGHUP sent to the harness go on to the
+ * programs it runs (mstats_forward_signal): they run in process groups of
+ * their own, which a signal sent to ours would not reach. */
+void mstats_forward_stop_signals(void);
 
 #endif

@@ -30,6 +30,42 @@ void trust_new_challenge(char challenge[MSTATS_PROOF_HEX_DIGITS + 1])
         g_snprintf(challenge + 2 * i, 3, "%02x", bytes[i]);
 }
 
+/* Gives every measured process image the witness's account of it: the
+ * image of the same pid whose heap starts where the shim says it does (each
+ * taken once, in order). The reported process is then the one with the
+ * largest witnessed heap. */
+static void attach_images(MstatsRunResult *result, const SpawnOutcome *outcome)
+{
+    gboolean taken[RUN_INIT_IMAGES_MAX] = {FALSE};
+    for (guint i = 0; i < result->process_count; i++) {
+        MstatsProcessFigures *p = &result->processes[i];
+        for (guint k = 0; k < outcome->witness_image_count; k++) {
+            const RunInitImage *image = &outcome->witness_images[k];
+            if (!taken[k] && image->pid == p->pid && image->start == p->heap_start) {
+                taken[k] = TRUE;
+                p->witnessed = TRUE;
+                p->witness_max = image->max;
+                p->witness_brks = image->brks;
+                break;
+            }
+        }
+    }
+    /* An image no shim measured that moved its break itself (a child that
+     * never ran, killed at the run's end, holds only its parent's heap). */
+    for (guint k = 0; k < outcome->witness_image_count; k++) {
+        const RunInitImage *image = &outcome->witness_images[k];
+        if (!taken[k] && image->brks > 0 && image->max > result->unmeasured_heap) {
+            result->unmeasured_heap = image->max;
+            result->unmeasured_pid = image->pid;
+        }
+    }
+    int largest = mstats_result_largest_process(result);
+    if (largest >= 0)
+        mstats_result_report_process(result, (guint)largest);
+    const MstatsProcessFigures *shown = mstats_result_reported(result);
+    result->witness_max = shown != NULL ? shown->witness_max : 0;
+}
+
 void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const SpawnOutcome *outcome)
 {
     if (result->allocator.heap_unmeasured) {
@@ -43,7 +79,7 @@ void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const Spawn
     } else if (outcome->witness == 1) {
         result->witness = MSTATS_WITNESS_KERNEL;
         result->witness_brks = outcome->witness_brks;
-        result->witness_max = outcome->witness_max;
+        attach_images(result, outcome);
     } else {
         result->witness = MSTATS_WITNESS_UNAVAILABLE;
         result->witness_why =
@@ -54,14 +90,26 @@ void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const Spawn
     }
 }
 
-/* Whether the kernel's MAX bears out the shim's: the shim moves the kernel's
- * break to the granule boundary at or above its own (a heap that starts on a
- * page boundary, as the kernel's does), or, after glibc's __sbrk, to the byte.
- * So the kernel's peak lies between the shim's MAX and that MAX rounded up. */
-static gboolean witness_agrees(const MstatsRunResult *result)
+/* Whether the kernel's MAX bears out the shim's for process image `p`: the
+ * shim moves the kernel's break to the granule boundary at or above its own
+ * (a heap that starts on a page boundary, as the kernel's does), or, after
+ * glibc's __sbrk, to the byte. So the kernel's peak lies between the shim's
+ * MAX and that MAX rounded up. An image the witness has no account of
+ * (its heap start rewritten, say) is not borne out. */
+static gboolean witness_agrees(const MstatsProcessFigures *p)
 {
-    return result->figures_valid && result->witness_max >= result->heap_max &&
-           result->witness_max <= MSTATS_BREAK_ROUND(result->heap_max);
+    return p->witnessed && p->witness_max >= p->heap_max &&
+           p->witness_max <= MSTATS_BREAK_ROUND(p->heap_max);
+}
+
+/* The first measured process image whose MAX the kernel does not bear
+ * out; NULL when every one agrees. */
+static const MstatsProcessFigures *unwitnessed_process(const MstatsRunResult *result)
+{
+    for (guint i = 0; i < result->process_count; i++)
+        if (!witness_agrees(&result->processes[i]))
+            return &result->processes[i];
+    return NULL;
 }
 
 /* Turns an OK run into a failed one with `code` and `reason` (taken). */
@@ -105,19 +153,20 @@ static char *differing_figure(const MstatsRunResult *result, const MstatsRunResu
                                program);
     for (int i = 0; i < MSTATS_FN_COUNT; i++)
         if (result->calls[i] != expected->calls[i])
-            return g_strdup_printf(
-                "%s made %" G_GUINT64_FORMAT " calls to %s, and %" G_GUINT64_FORMAT " on glibc",
-                program, result->calls[i], mstats_function_name(i), expected->calls[i]);
+            return g_strdup_printf("CALLS %s=%" G_GUINT64_FORMAT " of %s differ from the reference "
+                                   "run's %s=%" G_GUINT64_FORMAT,
+                                   mstats_function_name(i), result->calls[i], program,
+                                   mstats_function_name(i), expected->calls[i]);
     if (result->requested != expected->requested)
-        return g_strdup_printf("%s asked for %" G_GUINT64_FORMAT " bytes in all (REQUESTED), "
-                               "and %" G_GUINT64_FORMAT " on glibc",
-                               program, result->requested, expected->requested);
+        return g_strdup_printf("REQUESTED %" G_GUINT64_FORMAT " of %s differs from the reference "
+                               "run's %" G_GUINT64_FORMAT,
+                               result->requested, program, expected->requested);
     gboolean varies =
         reference->proof_line != NULL && mstats_proof_peak_varies(reference->proof_line);
     if (!varies && result->peak_live != expected->peak_live)
-        return g_strdup_printf("%s held %" G_GUINT64_FORMAT " bytes live at its peak (PEAK-LIVE), "
-                               "and %" G_GUINT64_FORMAT " on glibc",
-                               program, result->peak_live, expected->peak_live);
+        return g_strdup_printf("PEAK-LIVE %" G_GUINT64_FORMAT " of %s differs from the reference "
+                               "run's %" G_GUINT64_FORMAT,
+                               result->peak_live, program, expected->peak_live);
     return NULL;
 }
 
@@ -161,21 +210,47 @@ void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_tex
                  const MstatsRunResult *expected)
 {
     gboolean ok = result->code == MSTATS_CODE_OK;
-    if (result->witness == MSTATS_WITNESS_KERNEL && !witness_agrees(result)) {
+    const MstatsProcessFigures *unborne =
+        result->witness == MSTATS_WITNESS_KERNEL && result->figures_valid
+            ? unwitnessed_process(result)
+            : NULL;
+    if (unborne != NULL) {
         if (ok)
             fail(result, MSTATS_CODE_NO_STATS,
-                 g_strdup_printf(
-                     "the heap the shim measured through sbrk and brk (MAX %" G_GUINT64_FORMAT
-                     ") is not the heap the kernel saw (MAX %" G_GUINT64_FORMAT
-                     " over %" G_GUINT64_FORMAT " brk calls). An allocator causes this by moving "
-                     "the break without the sbrk and brk functions (glibc's __sbrk, or the brk "
-                     "system call made directly), which mstats cannot measure; failing that, "
-                     "the figures in the shim's memory were rewritten",
-                     result->heap_max, result->witness_max, result->witness_brks));
+                 unborne->witnessed
+                     ? g_strdup_printf(
+                           "the heap the shim measured through sbrk and brk in %s (pid %d: MAX "
+                           "%" G_GUINT64_FORMAT
+                           ") is not the heap the kernel saw (MAX %" G_GUINT64_FORMAT
+                           " over %" G_GUINT64_FORMAT " brk calls). An allocator causes this by "
+                           "moving the break without the sbrk and brk functions (glibc's __sbrk, "
+                           "or the brk system call made directly), which mstats cannot measure; "
+                           "failing that, the figures in the shim's memory were rewritten",
+                           unborne->program, unborne->pid, unborne->heap_max, unborne->witness_max,
+                           unborne->witness_brks)
+                     : g_strdup_printf(
+                           "the kernel's witness has no account of the heap of %s (pid %d, heap "
+                           "start %#" G_GINT64_MODIFIER "x), which the shim measured: more than "
+                           "%d process images ran, or the figures in the shim's memory were "
+                           "rewritten",
+                           unborne->program, unborne->pid, unborne->heap_start,
+                           RUN_INIT_IMAGES_MAX));
         ok = FALSE;
         /* What the report shows, and no grade uses: the kernel's figure. */
-        result->heap_max = result->witness_max;
-        mstats_result_set_utilization(result);
+        if (mstats_result_reported(result) != NULL) {
+            result->heap_max = result->witness_max;
+            mstats_result_set_utilization(result);
+        }
+    }
+    if (ok && result->witness == MSTATS_WITNESS_KERNEL && result->unmeasured_heap > 0) {
+        fail(result, MSTATS_CODE_NO_STATS,
+             g_strdup_printf("the kernel's witness saw a process of the run (pid %d) grow a "
+                             "heap of %" G_GUINT64_FORMAT " bytes that no shim measured: it ran "
+                             "without the shim (a statically linked or setuid program, or one "
+                             "started with LD_PRELOAD removed), so the figures reported may not "
+                             "be the workload's",
+                             result->unmeasured_pid, result->unmeasured_heap));
+        ok = FALSE;
     }
     judge_completion(result, proves, proof_text, expected);
     if (ok && result->completion == MSTATS_COMPLETION_MISSING) {
@@ -191,7 +266,7 @@ void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_tex
     if (differs != NULL)
         fail(result, MSTATS_CODE_FIGURES_DIFFER,
              g_strdup_printf(
-                 "%s (the reference run: the same workload on glibc). These figures are the "
+                 "%s (the same workload on glibc). These figures are the "
                  "program's requests, which the allocator does not choose. An allocator changes "
                  "them by calling malloc, free or another function of the family itself through "
                  "the program's symbols (directly, or through printf or another library "

@@ -10,7 +10,7 @@
 #include <glib.h>
 
 #include "proof.h"
-#include "run.h"
+#include "run_model.h"
 #include "spawn.h"
 
 /* Whether `program` (a path) can give a completion proof: it holds the

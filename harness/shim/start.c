@@ -130,6 +130,15 @@ static void count_in(MstatsProcess *entry, const MstatsFigures *figures)
         __atomic_store_n(&entry->started, 1, __ATOMIC_RELEASE);
 }
 
+/* glibc's registration of fork handlers. pthread_atfork passes the shim's
+ * __dso_handle, and glibc drops such handlers when it finalizes the shim at
+ * exit, before the destructors of libraries loaded after it (the allocator)
+ * run: a fork from one of those would then leave the child counting in its
+ * parent's entry. With no handle the handlers stay (the shim, preloaded, is
+ * never unloaded). */
+extern int __register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void),
+                             void *dso_handle);
+
 static void fork_prepare(void)
 {
     if (__atomic_load_n(&shim.phase, __ATOMIC_ACQUIRE) == SHIM_READY)
@@ -223,7 +232,7 @@ void shim_start(void)
         start_recording((int)record_fd);
     /* Before the allocator's constructors run: a fork in one of them must
      * already leave the child off the region. */
-    pthread_atfork(fork_prepare, fork_parent, fork_child);
+    __register_atfork(fork_prepare, fork_parent, fork_child, NULL);
     allocator_load(allocator);
     crash_reports_start();
     if (shim.region != NULL)
