@@ -11,10 +11,13 @@
 
 /* What the replayer knows about one id. */
 struct live_block {
-    unsigned char *address; /* NULL when the id holds no block, or malloc(0) returned NULL */
+    unsigned char *address; /* NULL when the id holds no block, or malloc(0) or realloc(p, 0)
+                               returned NULL */
     uint64_t size;
     uint64_t seed;         /* of the life: set by a or realloc(NULL, n), kept by r */
     uint64_t checked_size; /* the size at the last full check after a move; 0: none yet */
+    int live;              /* the trace holds the id (a or r, and no f since), whatever the
+                              allocator returned for it: the calls made must not depend on that */
 };
 
 /* Bytes checked at each edge of a block kept in place by realloc. */
@@ -139,7 +142,7 @@ static int replay_new_block(struct replay *replay, const struct trace_op *op, ui
         by_realloc ? realloc(block->address, (size_t)op->size) : malloc((size_t)op->size);
     if (check_returned(replay, address, op->size, op->id, call))
         return 1;
-    *block = (struct live_block){address, op->size, block_pattern_seed(op->id, index), 0};
+    *block = (struct live_block){address, op->size, block_pattern_seed(op->id, index), 0, 1};
     fill_range(replay, block, 0, block->size);
     return 0;
 }
@@ -166,7 +169,7 @@ static int replay_realloc(struct replay *replay, const struct trace_op *op, uint
     if (check_returned(replay, address, new_size, op->id, "realloc"))
         return 1;
     block->address = address;
-    if (address == NULL) { /* realloc(p, 0) freed p: the id holds no block */
+    if (address == NULL) { /* realloc(p, 0) freed p: the id holds no block, yet is live */
         block->size = 0;
         return 0;
     }
@@ -231,11 +234,12 @@ static enum mreplay_exit replay_ops(struct replay *replay, const struct trace *t
         if (failed)
             return failure->status;
     }
-    /* Check and free what the trace left live, so the next trace starts from nothing. */
+    /* Check and free what the trace left live, so the next trace starts from nothing: one
+     * free per live id, free(NULL) for one holding no block, so that the calls are the same
+     * whether malloc(0) and realloc(p, 0) returned NULL or a block (both are allowed). */
     failure->op_index = trace->op_count;
     for (uint32_t id = 0; id < trace->id_count; id++)
-        if (replay->blocks[id].address != NULL &&
-            replay_free(replay, (int32_t)id, "at the end, before free"))
+        if (replay->blocks[id].live && replay_free(replay, (int32_t)id, "at the end, before free"))
             return failure->status;
     return MREPLAY_EXIT_OK;
 }

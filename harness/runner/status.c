@@ -10,7 +10,10 @@ static const MstatsCodeInfo code_table[] = {
     {MSTATS_CODE_SIGNAL, "killed by a signal",
      "the program died of a signal (SIGSEGV, SIGABRT, SIGBUS...); REASON names it, and when it "
      "came inside an allocator call it names the call (\"SIGSEGV inside calloc(16, 64)\"), and "
-     "a stack overflow there its likely cause (the allocator calls itself)"},
+     "a stack overflow there its likely cause (the allocator calls itself). An allocator "
+     "function that calls itself through the family (calloc calling calloc: often the tail "
+     "call GCC makes of malloc + memset, so the stack never overflows) is stopped at once with "
+     "SIGABRT: \"calloc(16, 64) called calloc again from inside the allocator's calloc\""},
     {MSTATS_CODE_TIMEOUT, "timed out",
      "the program ran longer than --timeout: every process of the run got SIGTERM, then SIGKILL "
      "one second later"},

@@ -44,8 +44,9 @@ static __attribute__((noreturn)) void fail_load(int code, const char *path, cons
 }
 
 /* Fills shim.allocator with `lookup(handle, name)` for every function of the
- * family; stops with 66 naming the first of the required four it lacks. The
- * optional ones may be NULL: interpose.c serves them from the required four. */
+ * family, and shim.serving from it; stops with 66 naming the first of the
+ * required four it lacks. The optional ones may be NULL: interpose.c serves
+ * them from the required four. */
 static void resolve_family(const char *path, void *handle,
                            void *(*lookup)(void *handle, const char *name))
 {
@@ -68,6 +69,7 @@ static void resolve_family(const char *path, void *handle,
     f->valloc = lookup(handle, "valloc");
     f->pvalloc = lookup(handle, "pvalloc");
     f->malloc_usable_size = lookup(handle, "malloc_usable_size");
+    serving_start();
 }
 
 void allocator_load(const char *path)

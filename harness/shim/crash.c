@@ -6,10 +6,15 @@
  * stack) names the likely cause: the allocator calls itself. A signal outside
  * an allocator call is left alone. The program may install handlers of its
  * own; those win.
+ *
+ * An allocator that calls itself through a tail call loops without growing
+ * the stack; bypass.c catches it and ends the program here the same way
+ * (11, then SIGABRT, which no handler of the program's can stop).
  */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/mman.h>
 #include <ucontext.h>
 
@@ -28,6 +33,18 @@ static bool stack_overflow(const siginfo_t *info, const ucontext_t *context)
     return address <= sp + 4096 && address + (1u << 20) >= sp;
 }
 
+/* "calloc calls itself (did the compiler ...)": the likely cause, and the
+ * fix, of `running` calling itself without end. */
+static void add_calls_itself(struct text_buffer *r, MstatsFunction running)
+{
+    text_add(r, mstats_function_name(running));
+    text_add(r, " calls itself (");
+    if (running == MSTATS_FN_CALLOC)
+        text_add(r, "did the compiler turn malloc+memset into calloc? ");
+    text_add(r, "build the allocator with -fno-builtin, and call no printf or other allocating "
+                "function inside it)");
+}
+
 static void on_crash(int signal_number, siginfo_t *info, void *context)
 {
     const Call *call = shim_call;
@@ -35,17 +52,11 @@ static void on_crash(int signal_number, siginfo_t *info, void *context)
         char words[MSTATS_REASON_MAX];
         struct text_buffer r;
         text_init(&r, words, sizeof words);
-        const char *name = mstats_function_name(call->fn);
         if (signal_number == SIGSEGV && stack_overflow(info, context)) {
             text_add(&r, "stack overflow inside ");
             describe_call(&r, call);
             text_add(&r, ": ");
-            text_add(&r, name);
-            text_add(&r, " calls itself (");
-            if (call->fn == MSTATS_FN_CALLOC)
-                text_add(&r, "did the compiler turn malloc+memset into calloc? ");
-            text_add(&r, "build the allocator with -fno-builtin, and call no printf or "
-                         "other allocating function inside it)");
+            add_calls_itself(&r, call->fn);
         } else {
             text_add(&r, "SIG");
             text_add(&r, sigabbrev_np(signal_number));
@@ -73,4 +84,41 @@ void crash_reports_start(void)
     sigemptyset(&action.sa_mask);
     for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
         sigaction(crash_signals[i], &action, NULL);
+}
+
+void crash_self_call(MstatsFunction called, unsigned depth)
+{
+    const Call *call = shim_call;
+    MstatsFunction running = shim.serving[call->fn].name;
+    const char *running_name = mstats_function_name(running);
+    char words[MSTATS_REASON_MAX];
+    struct text_buffer r;
+    text_init(&r, words, sizeof words);
+    describe_call(&r, call);
+    text_add(&r, " called ");
+    text_add(&r, mstats_function_name(called));
+    text_add(&r, called == running ? " again" : "");
+    text_add(&r, " from inside the allocator's ");
+    text_add(&r, running_name);
+    if (called != running) {
+        text_add(&r, ", which the shim serves with that same ");
+        text_add(&r, running_name);
+    }
+    text_add(&r, ", ");
+    text_add_u64(&r, depth);
+    text_add(&r, " deep with none returning: ");
+    add_calls_itself(&r, running);
+    violation_record(MSTATS_CODE_SIGNAL, words);
+
+    /* Dies by SIGABRT whatever the program did with it: default action,
+     * unblocked. */
+    struct sigaction action = {.sa_handler = SIG_DFL};
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGABRT, &action, NULL);
+    sigset_t abort_only;
+    sigemptyset(&abort_only);
+    sigaddset(&abort_only, SIGABRT);
+    pthread_sigmask(SIG_UNBLOCK, &abort_only, NULL);
+    raise(SIGABRT);
+    _exit(MSTATS_CODE_SIGNAL); /* not reached */
 }

@@ -22,6 +22,63 @@ static inline uint64_t checked_alignment(size_t requested)
     return requested > shim.alignment ? requested : shim.alignment;
 }
 
+/* The allocator's function named `name`; NULL where it lacks it. */
+static AllocatorEntry allocator_entry(MstatsFunction name)
+{
+    const AllocatorFunctions *a = &shim.allocator;
+    switch (name) {
+    case MSTATS_FN_MALLOC:
+        return (AllocatorEntry)a->malloc;
+    case MSTATS_FN_CALLOC:
+        return (AllocatorEntry)a->calloc;
+    case MSTATS_FN_REALLOC:
+        return (AllocatorEntry)a->realloc;
+    case MSTATS_FN_FREE:
+        return (AllocatorEntry)a->free;
+    case MSTATS_FN_REALLOCARRAY:
+        return (AllocatorEntry)a->reallocarray;
+    case MSTATS_FN_POSIX_MEMALIGN:
+        return (AllocatorEntry)a->posix_memalign;
+    case MSTATS_FN_ALIGNED_ALLOC:
+        return (AllocatorEntry)a->aligned_alloc;
+    case MSTATS_FN_MEMALIGN:
+        return (AllocatorEntry)a->memalign;
+    case MSTATS_FN_VALLOC:
+        return (AllocatorEntry)a->valloc;
+    case MSTATS_FN_PVALLOC:
+        return (AllocatorEntry)a->pvalloc;
+    default:
+        return NULL;
+    }
+}
+
+/* What serves an aligned call where the allocator lacks its function: the
+ * first it has of memalign, posix_memalign, aligned_alloc, else malloc. */
+static MstatsFunction aligned_fallback(void)
+{
+    if (shim.allocator.memalign != NULL)
+        return MSTATS_FN_MEMALIGN;
+    if (shim.allocator.posix_memalign != NULL)
+        return MSTATS_FN_POSIX_MEMALIGN;
+    if (shim.allocator.aligned_alloc != NULL)
+        return MSTATS_FN_ALIGNED_ALLOC;
+    return MSTATS_FN_MALLOC;
+}
+
+/* The one rule for what serves a measured call of each function (resize_block
+ * and allocate_aligned follow shim.serving): the allocator's own function of
+ * that name; else, for reallocarray, realloc; for an aligned one, the
+ * aligned fallback. */
+void serving_start(void)
+{
+    for (int fn = 0; fn < MSTATS_FN_COUNT; fn++) {
+        MstatsFunction name = (MstatsFunction)fn;
+        if (allocator_entry(name) == NULL)
+            name = fn == MSTATS_FN_REALLOCARRAY ? MSTATS_FN_REALLOC : aligned_fallback();
+        shim.serving[fn] = (Serving){allocator_entry(name), name};
+    }
+}
+
 /* A request refused before reaching the allocator: errno = ENOMEM, NULL, and
  * a failed call in the figures when measured. */
 static void *refuse(MstatsFunction fn, uintptr_t old, size_t count)
@@ -40,7 +97,7 @@ static void *refuse(MstatsFunction fn, uintptr_t old, size_t count)
 SHIM_EXPORT void *malloc(size_t size)
 {
     if (SHIM_UNLIKELY(!shim_measures_call()))
-        return bypass_malloc(size, SHIM_ALIGNMENT);
+        return bypass_malloc(size, SHIM_ALIGNMENT, MSTATS_FN_MALLOC);
     Call call = {.fn = MSTATS_FN_MALLOC, .size = size, .alignment = shim.alignment};
     bool locked = shim_enter(&call);
     void *p = shim.allocator.malloc(size);
@@ -86,7 +143,8 @@ SHIM_EXPORT void free(void *pointer)
 static void *resize_block(const Call *call, void *pointer, size_t count, size_t size)
 {
     const AllocatorFunctions *a = &shim.allocator;
-    bool by_array = call->fn == MSTATS_FN_REALLOCARRAY && a->reallocarray != NULL;
+    bool by_array = call->fn == MSTATS_FN_REALLOCARRAY &&
+                    shim.serving[MSTATS_FN_REALLOCARRAY].name == MSTATS_FN_REALLOCARRAY;
     bool locked = shim_enter(call);
     void *result;
     if (pointer == NULL) {
@@ -104,7 +162,7 @@ static void *resize_block(const Call *call, void *pointer, size_t count, size_t 
 SHIM_EXPORT void *realloc(void *pointer, size_t size)
 {
     if (SHIM_UNLIKELY(boot_owns(pointer) || !shim_measures_call()))
-        return bypass_realloc(pointer, size);
+        return bypass_realloc(pointer, size, MSTATS_FN_REALLOC);
     Call call = {.fn = MSTATS_FN_REALLOC,
                  .old = (uintptr_t)pointer,
                  .size = size,
@@ -118,7 +176,7 @@ SHIM_EXPORT void *reallocarray(void *pointer, size_t count, size_t size)
     if (__builtin_mul_overflow(count, size, &total))
         return refuse(MSTATS_FN_REALLOCARRAY, (uintptr_t)pointer, count);
     if (SHIM_UNLIKELY(boot_owns(pointer) || !shim_measures_call()))
-        return bypass_realloc(pointer, total);
+        return bypass_realloc(pointer, total, MSTATS_FN_REALLOCARRAY);
     Call call = {.fn = MSTATS_FN_REALLOCARRAY,
                  .old = (uintptr_t)pointer,
                  .count = count,
@@ -127,34 +185,31 @@ SHIM_EXPORT void *reallocarray(void *pointer, size_t count, size_t size)
     return resize_block(&call, pointer, count, size);
 }
 
-/* Allocates call->size bytes aligned to `alignment` with the best function
- * the allocator has; a missing one is fatal (66) only when it is really needed. */
+/* Allocates call->size bytes aligned to `alignment` with the function that
+ * serves call->fn; malloc serves it only up to SHIM_ALIGNMENT: past that, a
+ * missing aligned function is fatal (66). */
 static void *allocate_aligned(const Call *call, size_t alignment, int *error)
 {
     const AllocatorFunctions *a = &shim.allocator;
     void *p = NULL;
     *error = 0;
-    if (call->fn == MSTATS_FN_POSIX_MEMALIGN && a->posix_memalign != NULL) {
+    switch (shim.serving[call->fn].name) {
+    case MSTATS_FN_POSIX_MEMALIGN:
         *error = a->posix_memalign(&p, alignment, call->size);
         return *error == 0 ? p : NULL;
-    }
-    if (call->fn == MSTATS_FN_ALIGNED_ALLOC && a->aligned_alloc != NULL)
+    case MSTATS_FN_ALIGNED_ALLOC:
         return a->aligned_alloc(alignment, call->size);
-    if (call->fn == MSTATS_FN_VALLOC && a->valloc != NULL)
-        return a->valloc(call->size);
-    if (call->fn == MSTATS_FN_PVALLOC && a->pvalloc != NULL)
-        return a->pvalloc(call->size);
-    if (a->memalign != NULL)
+    case MSTATS_FN_MEMALIGN:
         return a->memalign(alignment, call->size);
-    if (a->posix_memalign != NULL) {
-        *error = a->posix_memalign(&p, alignment, call->size);
-        return *error == 0 ? p : NULL;
+    case MSTATS_FN_VALLOC:
+        return a->valloc(call->size);
+    case MSTATS_FN_PVALLOC:
+        return a->pvalloc(call->size);
+    default:
+        if (alignment <= SHIM_ALIGNMENT)
+            return a->malloc(call->size);
+        fail_missing(mstats_function_name(call->fn), call);
     }
-    if (a->aligned_alloc != NULL)
-        return a->aligned_alloc(alignment, call->size);
-    if (alignment <= SHIM_ALIGNMENT)
-        return a->malloc(call->size);
-    fail_missing(mstats_function_name(call->fn), call);
 }
 
 /* The aligned family: one path, checked against the larger of the checked
@@ -163,7 +218,7 @@ static void *aligned_common(MstatsFunction fn, size_t alignment, size_t size, in
 {
     if (SHIM_UNLIKELY(!shim_measures_call())) {
         *error = 0;
-        return bypass_malloc(size, alignment);
+        return bypass_malloc(size, alignment, fn);
     }
     Call call = {.fn = fn, .size = size, .alignment = checked_alignment(alignment)};
     bool locked = shim_enter(&call);

@@ -54,6 +54,19 @@ typedef struct {
     size_t (*malloc_usable_size)(void *);
 } AllocatorFunctions;
 
+/* Any one of them, to compare by address: the same function under two names
+ * is one function. */
+typedef void (*AllocatorEntry)(void);
+
+/* The allocator's function that runs for a measured call of one function of
+ * the family: the one of that name, or the one the shim serves it with where
+ * the allocator lacks it (reallocarray with realloc; an aligned one with
+ * memalign, posix_memalign, aligned_alloc, else malloc). */
+typedef struct {
+    AllocatorEntry entry;
+    MstatsFunction name; /* names the allocator's function, not the call */
+} Serving;
+
 /* Recording state (reporter only, with --record). */
 typedef struct {
     MstatsRecordedOp *ops; /* the recording memfd, mapped MAP_SHARED */
@@ -86,6 +99,9 @@ typedef struct {
     LiveIndex live;                /* live blocks by address: size, id; starts ever */
     Recorder recorder;
     pthread_mutex_t lock; /* guards all of the above after start */
+    /* What serves each function of the family (serving_start); read by the
+     * bypass to tell a call that can only loop. Fixed once loaded. */
+    Serving serving[MSTATS_FN_COUNT];
 } Shim;
 
 extern Shim shim SHIM_HIDDEN;
@@ -104,7 +120,8 @@ typedef struct {
 extern __thread const Call *shim_call SHIM_HIDDEN __attribute__((tls_model("initial-exec")));
 
 /* >0 while this thread is inside the shim: a malloc call from the allocator
- * itself then goes straight to the allocator, uncounted. */
+ * itself then goes straight to the allocator, uncounted (unless it would go
+ * to the very function running for shim_call: bypass.c). */
 extern __thread int shim_depth SHIM_HIDDEN __attribute__((tls_model("initial-exec")));
 
 static inline bool shim_ready(void)
@@ -171,11 +188,15 @@ SHIM_HIDDEN bool boot_owns(const void *p);
 SHIM_HIDDEN size_t boot_size(const void *p);
 
 /* Unmeasured calls (bypass.c): to the allocator from inside it, else to the
- * boot arena. A boot block stays in the arena. */
-SHIM_HIDDEN void *bypass_malloc(size_t size, size_t alignment);
+ * boot arena. A boot block stays in the arena. `called` is the function of
+ * the family the allocator called, for the words of a loop. */
+SHIM_HIDDEN void *bypass_malloc(size_t size, size_t alignment, MstatsFunction called);
 SHIM_HIDDEN void *bypass_calloc(size_t count, size_t size);
 SHIM_HIDDEN void bypass_free(void *pointer);
-SHIM_HIDDEN void *bypass_realloc(void *pointer, size_t size);
+SHIM_HIDDEN void *bypass_realloc(void *pointer, size_t size, MstatsFunction called);
+
+/* Fills shim.serving from shim.allocator, once it is loaded (interpose.c). */
+SHIM_HIDDEN void serving_start(void);
 
 /* Loads the allocator named by `path` ("libc" for glibc) into shim.allocator.
  * On failure ends the process with 65 or 66. */
@@ -190,6 +211,14 @@ SHIM_HIDDEN void describe_call(struct text_buffer *text, const Call *call);
 
 /* Catches a crash inside a measured call and names the call (crash.c). */
 SHIM_HIDDEN void crash_reports_start(void);
+
+/* Ends the program as a stack overflow inside shim_call would (11, then
+ * SIGABRT): the allocator's function running for it called `called` from
+ * inside itself, which the shim forwards to that same function, `depth`
+ * times nested, none returning: a loop that may never grow the stack (a
+ * tail call). */
+SHIM_HIDDEN __attribute__((noreturn, cold)) void crash_self_call(MstatsFunction called,
+                                                                 unsigned depth);
 
 /* Ends the process with `code` after recording `reason` (reporter) or printing
  * it on stderr (any other process). Never returns. */

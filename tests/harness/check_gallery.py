@@ -1,6 +1,7 @@
 """The gallery of broken allocators, invalid frees and unmeasurable programs:
 each run ends with its documented code and REASON, exit status 1, and none
-takes much longer than its 2 s timeout.
+takes much longer than its timeout (2 s; 20 s for an allocator that calls
+itself, which must end on its own, code 11, long before it).
 
 usage: check_gallery.py MSTATS WORKLOAD STATIC_WORKLOAD GALLERY_DIR [ALLOCATOR...]
 GALLERY_DIR holds libgallery-DEFECT.so; the ALLOCATORs get the free checks."""
@@ -13,6 +14,12 @@ from harness_test import check, main, parse_report, run
 
 HEX = r"0x[0-9a-f]+"
 RANGE = rf"\[{HEX}, {HEX}\)"
+CALLOC_HINT = (r"calloc calls itself \(did the compiler turn malloc\+memset into calloc\? build "
+               r"the allocator with -fno-builtin")
+# An allocator function that calls itself through the shim ends at once: the
+# shim would serve each call with that same function. A tail call (calloc-tail)
+# never grows the stack, so without the check it would run into the timeout.
+SELF_CALL = ["-t", "20"]
 
 # defect -> (code, REASON pattern, extra mstats options[, workload operations])
 GALLERY = {
@@ -29,19 +36,30 @@ GALLERY = {
     "loop": (15, r"timed out after 2 s: every process of the run got SIGTERM", []),
     "no-realloc": (66, r"allocator \S+libgallery-no-realloc\.so lacks realloc", []),
     "greedy": (68, r"heap grew to \d+ bytes, past the memory limit of 1048576 bytes", ["-m", "1M"]),
-    "recurse": (11, r"stack overflow inside calloc\(10, 25\): calloc calls itself \(did the "
-                    r"compiler turn malloc\+memset into calloc\? build the allocator with "
-                    r"-fno-builtin", [], ["c0:10x25"]),
+    "recurse": (11, r"calloc\(10, 25\) called calloc again from inside the allocator's calloc, "
+                    rf"100 deep with none returning: {CALLOC_HINT}", SELF_CALL, ["c0:10x25"]),
+    # objdump -d libgallery-calloc-tail.so: calloc is `jmp calloc@plt`.
+    "calloc-tail": (11, r"calloc\(16, 64\) called calloc again from inside the allocator's "
+                        rf"calloc, 100 deep with none returning: {CALLOC_HINT}", SELF_CALL,
+                    ["a0:24", "c1:16x64"]),
+    "malloc-self": (11, r"malloc\(24\) called malloc again from inside the allocator's malloc, "
+                        r"100 deep with none returning: malloc calls itself \(build the "
+                        r"allocator with -fno-builtin", SELF_CALL),
+    "overflow": (11, r"stack overflow inside malloc\(24\): malloc calls itself \(build the "
+                     r"allocator with -fno-builtin", []),
 }
 
 
 def expect_failure(mstats, allocator, program, code, pattern, options=()):
-    command = [mstats, "-t", "2", *options, "-a", allocator, *program]
-    status, out, err, seconds = run(command, timeout=30)
+    if "-t" not in options:
+        options = ["-t", "2", *options]
+    timeout = float(options[options.index("-t") + 1])
+    command = [mstats, *options, "-a", allocator, *program]
+    status, out, err, seconds = run(command, timeout=timeout + 28)
     report = parse_report(out)
     where = f"{os.path.basename(allocator)} {' '.join(program[1:])}"
     check(status == 1, f"{where}: exit status {status}, expected 1; stderr {err!r}")
-    check(seconds < 6, f"{where}: took {seconds:.1f} s with -t 2")
+    check(seconds < timeout + 4, f"{where}: took {seconds:.1f} s with -t {timeout:g}")
     raw = re.fullmatch(r"FAILED=\((\d+)(: mstats's finding; the program itself exited 0)?\)",
                        report.get("STATUS", ""))
     check(raw is not None, f"{where}: STATUS {report.get('STATUS')!r}")
@@ -73,6 +91,23 @@ def test(argv):
         library = os.path.join(gallery, f"libgallery-{defect}.so")
         program = [workload, *ops[0]] if ops else two_blocks
         expect_failure(mstats, library, program, code, pattern, options)
+
+    # A call of the family from inside the allocator is no loop when it goes
+    # to another function (retry's realloc calls malloc and free), or to the
+    # same one a few times (its first malloc calls malloc once, as a retry
+    # after growing the heap would): unmeasured, the CALLS the program's.
+    retry = os.path.join(gallery, "libgallery-retry.so")
+    status, out, err, _ = run([mstats, "-a", retry, workload, "a0:24", "a1:24", "r0:100", "f1"])
+    report = parse_report(out)
+    check(status == 0 and report.get("STATUS") == "OK", f"retry: exit {status}, {out!r} {err!r}")
+    check(report.get("CALLS") == "malloc=2 calloc=0 realloc=1 free=1",
+          f"retry: CALLS {report.get('CALLS')!r}")
+    # The loop through the function that serves a call the allocator lacks a
+    # function for: its malloc serves posix_memalign(16, 40).
+    expect_failure(mstats, os.path.join(gallery, "libgallery-malloc-self.so"),
+                   [workload, "m0:16:40"], 11,
+                   r"posix_memalign\(16, 40\) called malloc again from inside the allocator's "
+                   r"malloc, 100 deep with none returning", SELF_CALL)
 
     # 65: not a shared object at all, and one with an undefined symbol.
     with tempfile.TemporaryDirectory() as scratch:

@@ -19,6 +19,8 @@
 #                                           --strict rejects
 #   check_traces.sh linear      MREPLAY GENERATOR [ALLOC_SO]  verifying costs linear bytes
 #   check_traces.sh align       MREPLAY FAULTY_SO             --align 8, 16 and the C17 default
+#   check_traces.sh realloc-zero MREPLAY MSTATS KEEPS_SO      realloc(p, 0) keeping its block
+#                                           changes no call: CALLS are glibc's, STATUS OK
 # Exits 0 on success, 1 on failure.
 set -u
 
@@ -300,6 +302,29 @@ mdriver)
     grep -q "^$trace:8: r (realloc) of id 0, which was never allocated" "$scratch/err" ||
         fail "--strict $trace: not '$trace:8: ...': $(cat "$scratch/err")"
     [ ! -s "$scratch/out" ] || fail "--strict $trace: something was replayed"
+    ;;
+
+realloc-zero)
+    # C lets realloc(p, 0) return a block (KEEPS_SO's does, as the starter kit's) or free p and
+    # return NULL (glibc). mreplay's calls must not depend on it: under mstats the run is OK
+    # (the reference run on glibc makes the same calls) and CALLS are those on glibc, whether
+    # the trace ends with the id live, frees it, or grows it.
+    mreplay=$1 mstats=$2 keeps=$3
+    for tail in "" "f 0" "r 0 8"; do
+        ops="a 0 24
+r 0 0
+$tail"
+        printf '0\n1\n%s\n1\n%s\n' "$(echo "$ops" | grep -c .)" "$ops" >"$scratch/zero.rep"
+        what="a 0 24, r 0 0${tail:+, $tail}"
+        for allocator in libc "$keeps"; do
+            "$mstats" -a "$allocator" "$mreplay" "$scratch/zero.rep" >"$scratch/report" 2>&1
+            [ "$(figure STATUS "$scratch/report")" = OK ] ||
+                fail "$what on $allocator: $(cat "$scratch/report")"
+            grep "CALLS:" "$scratch/report" >"$scratch/calls-$(basename "$allocator")"
+        done
+        cmp -s "$scratch/calls-libc" "$scratch/calls-$(basename "$keeps")" ||
+            fail "$what: $(cat "$scratch/calls-$(basename "$keeps")") on $keeps, $(cat "$scratch/calls-libc") on glibc"
+    done
     ;;
 
 linear)

@@ -137,7 +137,7 @@ void free(void *pointer)
 /* calloc: `count` objects of `size` bytes, all zero; NULL with errno ENOMEM
  * when count * size overflows. Build with -fno-builtin: otherwise GCC may
  * turn the malloc + memset below into a call to calloc, which is this
- * function, and it calls itself until the stack overflows. */
+ * function, and it calls itself without end. */
 void *calloc(size_t count, size_t size)
 {
     if (size != 0 && count > SIZE_MAX / size) {

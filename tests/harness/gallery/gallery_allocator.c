@@ -18,7 +18,15 @@
  *               8- but not 16-aligned (as CS 241's allocators)   -> 93, or OK
  *               with --align 8
  *   RECURSE     calloc calls calloc (as malloc+memset does once GCC turns it
- *               into calloc)                                     -> 11, stack overflow
+ *               into calloc)                                     -> 11, "calls itself"
+ *   CALLOC_TAIL the textbook calloc, malloc + memset, built with -O2 and
+ *               builtins: GCC makes it a tail call to calloc, a loop that
+ *               never grows the stack                            -> 11, "calls itself"
+ *   MALLOC_SELF malloc calls malloc                              -> 11, "calls itself"
+ *   OVERFLOW    malloc recurses inside itself (not through the family) until
+ *               the stack overflows                              -> 11, stack overflow
+ *   RETRY       not a defect: malloc calls malloc once (a retry), realloc
+ *               calls malloc and free                            -> OK
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,6 +48,10 @@
 #define DEFECT_MMAP 11
 #define DEFECT_STACK 12
 #define DEFECT_ALIGN8 13
+#define DEFECT_CALLOC_TAIL 14
+#define DEFECT_MALLOC_SELF 15
+#define DEFECT_OVERFLOW 16
+#define DEFECT_RETRY 17
 
 #ifndef DEFECT
 #define DEFECT DEFECT_NONE
@@ -65,6 +77,17 @@ static volatile int *volatile nowhere;
 /* Returns `frame`, out of the compiler's sight (it would warn of a dangling
  * pointer, or return NULL instead). */
 static void *(*volatile stack_escape)(void *) = stack_identity;
+
+/* Recurses without end, each call with a frame of its own, out of the
+ * compiler's sight (it would warn, or make a loop of it). */
+static size_t descend(size_t depth);
+static size_t (*volatile descend_again)(size_t) = descend;
+static size_t descend(size_t depth)
+{
+    volatile unsigned char frame[256];
+    frame[depth % sizeof frame] = (unsigned char)depth;
+    return descend_again(depth + 1) + frame[0];
+}
 
 static void *bump(size_t size)
 {
@@ -113,10 +136,24 @@ static void *bump(size_t size)
     return last_block;
 }
 
+/* The program's malloc (the shim's), out of the compiler's sight: GCC binds a
+ * function's call of its own name to itself, and the shim never sees it. */
+static void *(*volatile malloc_again)(size_t);
+
+static unsigned retries;
+
 void *malloc(size_t size)
 {
+    if (DEFECT == DEFECT_MALLOC_SELF)
+        return malloc_again(size);
+    if (DEFECT == DEFECT_OVERFLOW)
+        descend(0);
+    if (DEFECT == DEFECT_RETRY && retries++ == 0)
+        return malloc_again(size); /* as after growing the heap */
     return bump(size);
 }
+
+static void *(*volatile malloc_again)(size_t) = malloc;
 
 void free(void *p)
 {
@@ -126,6 +163,19 @@ void free(void *p)
 /* The program's calloc (the shim's), out of the compiler's sight. */
 static void *(*volatile calloc_again)(size_t, size_t) = calloc;
 
+#if DEFECT == DEFECT_CALLOC_TAIL
+/* The textbook calloc. Built with -O2 and builtins (CMakeLists.txt), it is
+ * `return calloc(count * size, 1)` as a jump: to the shim's calloc, which
+ * forwards it here again. */
+void *calloc(size_t count, size_t size)
+{
+    size_t total = count * size;
+    void *p = malloc(total);
+    if (p != NULL)
+        memset(p, 0, total);
+    return p;
+}
+#else
 void *calloc(size_t count, size_t size)
 {
     if (DEFECT == DEFECT_RECURSE)
@@ -137,8 +187,22 @@ void *calloc(size_t count, size_t size)
         memset(p, 0, count * size); /* sbrk memory of a reused heap may be dirty */
     return p;
 }
+#endif
 
-#if DEFECT != DEFECT_NO_REALLOC
+#if DEFECT == DEFECT_RETRY
+/* Through the family, as many allocators do: malloc and free from inside
+ * realloc go straight to this allocator, unmeasured. */
+void *realloc(void *p, size_t size)
+{
+    void *moved = malloc(size);
+    if (moved != NULL && p != NULL) {
+        size_t old = ((Header *)p)[-1].size;
+        memcpy(moved, p, old < size ? old : size);
+    }
+    free(p);
+    return moved;
+}
+#elif DEFECT != DEFECT_NO_REALLOC
 void *realloc(void *p, size_t size)
 {
     if (p == NULL)
