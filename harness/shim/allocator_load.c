@@ -12,7 +12,7 @@
 #include <malloc.h>
 #include <string.h>
 
-#include "shim.h"
+#include "violation.h"
 
 /* Returns the definition of `name` inside the object `handle`, or NULL. */
 static void *lookup_own(void *handle, const char *name)
@@ -27,6 +27,63 @@ static void *lookup_own(void *handle, const char *name)
         dladdr1(symbol, &info, (void **)&symbol_map, RTLD_DL_LINKMAP) == 0)
         return symbol;
     return symbol_map == allocator_map ? symbol : NULL;
+}
+
+/* The allocator's function named `name`; NULL where it lacks it. */
+static AllocatorEntry allocator_entry(MstatsFunction name)
+{
+    const AllocatorFunctions *a = &shim.allocator;
+    switch (name) {
+    case MSTATS_FN_MALLOC:
+        return (AllocatorEntry)a->malloc;
+    case MSTATS_FN_CALLOC:
+        return (AllocatorEntry)a->calloc;
+    case MSTATS_FN_REALLOC:
+        return (AllocatorEntry)a->realloc;
+    case MSTATS_FN_FREE:
+        return (AllocatorEntry)a->free;
+    case MSTATS_FN_REALLOCARRAY:
+        return (AllocatorEntry)a->reallocarray;
+    case MSTATS_FN_POSIX_MEMALIGN:
+        return (AllocatorEntry)a->posix_memalign;
+    case MSTATS_FN_ALIGNED_ALLOC:
+        return (AllocatorEntry)a->aligned_alloc;
+    case MSTATS_FN_MEMALIGN:
+        return (AllocatorEntry)a->memalign;
+    case MSTATS_FN_VALLOC:
+        return (AllocatorEntry)a->valloc;
+    case MSTATS_FN_PVALLOC:
+        return (AllocatorEntry)a->pvalloc;
+    default:
+        return NULL;
+    }
+}
+
+/* What serves an aligned call where the allocator lacks its function: the
+ * first it has of memalign, posix_memalign, aligned_alloc, else malloc. */
+static MstatsFunction aligned_fallback(void)
+{
+    if (shim.allocator.memalign != NULL)
+        return MSTATS_FN_MEMALIGN;
+    if (shim.allocator.posix_memalign != NULL)
+        return MSTATS_FN_POSIX_MEMALIGN;
+    if (shim.allocator.aligned_alloc != NULL)
+        return MSTATS_FN_ALIGNED_ALLOC;
+    return MSTATS_FN_MALLOC;
+}
+
+/* The one rule for what serves a measured call of each function (resize_block
+ * and allocate_aligned follow shim.serving): the allocator's own function of
+ * that name; else, for reallocarray, realloc; for an aligned one, the
+ * aligned fallback. */
+static void serving_start(void)
+{
+    for (int fn = 0; fn < MSTATS_FN_COUNT; fn++) {
+        MstatsFunction name = (MstatsFunction)fn;
+        if (allocator_entry(name) == NULL)
+            name = fn == MSTATS_FN_REALLOCARRAY ? MSTATS_FN_REALLOC : aligned_fallback();
+        shim.serving[fn] = (Serving){allocator_entry(name), name};
+    }
 }
 
 static __attribute__((noreturn)) void fail_load(int code, const char *path, const char *words,

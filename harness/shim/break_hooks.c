@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "measure.h"
+#include "start.h"
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
 

@@ -18,7 +18,7 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 
-#include "shim.h"
+#include "violation.h"
 
 #define ALTERNATE_STACK_BYTES (64u << 10)
 

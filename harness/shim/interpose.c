@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "measure.h"
+#include "start.h"
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
 
@@ -20,63 +21,6 @@ __thread const Call *shim_call __attribute__((tls_model("initial-exec")));
 static inline uint64_t checked_alignment(size_t requested)
 {
     return requested > shim.alignment ? requested : shim.alignment;
-}
-
-/* The allocator's function named `name`; NULL where it lacks it. */
-static AllocatorEntry allocator_entry(MstatsFunction name)
-{
-    const AllocatorFunctions *a = &shim.allocator;
-    switch (name) {
-    case MSTATS_FN_MALLOC:
-        return (AllocatorEntry)a->malloc;
-    case MSTATS_FN_CALLOC:
-        return (AllocatorEntry)a->calloc;
-    case MSTATS_FN_REALLOC:
-        return (AllocatorEntry)a->realloc;
-    case MSTATS_FN_FREE:
-        return (AllocatorEntry)a->free;
-    case MSTATS_FN_REALLOCARRAY:
-        return (AllocatorEntry)a->reallocarray;
-    case MSTATS_FN_POSIX_MEMALIGN:
-        return (AllocatorEntry)a->posix_memalign;
-    case MSTATS_FN_ALIGNED_ALLOC:
-        return (AllocatorEntry)a->aligned_alloc;
-    case MSTATS_FN_MEMALIGN:
-        return (AllocatorEntry)a->memalign;
-    case MSTATS_FN_VALLOC:
-        return (AllocatorEntry)a->valloc;
-    case MSTATS_FN_PVALLOC:
-        return (AllocatorEntry)a->pvalloc;
-    default:
-        return NULL;
-    }
-}
-
-/* What serves an aligned call where the allocator lacks its function: the
- * first it has of memalign, posix_memalign, aligned_alloc, else malloc. */
-static MstatsFunction aligned_fallback(void)
-{
-    if (shim.allocator.memalign != NULL)
-        return MSTATS_FN_MEMALIGN;
-    if (shim.allocator.posix_memalign != NULL)
-        return MSTATS_FN_POSIX_MEMALIGN;
-    if (shim.allocator.aligned_alloc != NULL)
-        return MSTATS_FN_ALIGNED_ALLOC;
-    return MSTATS_FN_MALLOC;
-}
-
-/* The one rule for what serves a measured call of each function (resize_block
- * and allocate_aligned follow shim.serving): the allocator's own function of
- * that name; else, for reallocarray, realloc; for an aligned one, the
- * aligned fallback. */
-void serving_start(void)
-{
-    for (int fn = 0; fn < MSTATS_FN_COUNT; fn++) {
-        MstatsFunction name = (MstatsFunction)fn;
-        if (allocator_entry(name) == NULL)
-            name = fn == MSTATS_FN_REALLOCARRAY ? MSTATS_FN_REALLOC : aligned_fallback();
-        shim.serving[fn] = (Serving){allocator_entry(name), name};
-    }
 }
 
 /* A request refused before reaching the allocator: errno = ENOMEM, NULL, and

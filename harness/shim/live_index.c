@@ -6,8 +6,6 @@
 #include <stddef.h>
 #include <sys/mman.h>
 
-#include "shim.h"
-
 static void *reserve(uint64_t bytes)
 {
     void *map = mmap(NULL, bytes, PROT_READ | PROT_WRITE,

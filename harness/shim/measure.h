@@ -10,6 +10,7 @@
 #define MSTATS_SHIM_MEASURE_H
 
 #include "shim.h"
+#include "violation.h"
 
 /* Counts `call` and samples the heap for AVG; past the memory limit -> 68. */
 SHIM_HIDDEN void measure_call(const Call *call);
@@ -41,15 +42,6 @@ SHIM_HIDDEN void measure_resize_end(const Call *call, const Resize *old, void *r
 
 /* The requested size of the live block at `pointer`, or 0 when none. */
 SHIM_HIDDEN uint64_t measure_live_size(uintptr_t pointer);
-
-/* The words of a failed check, and the end of the program (violation.c). */
-SHIM_HIDDEN __attribute__((noreturn, cold)) void fail_limit(uint64_t heap, const char *where,
-                                                            const Call *call);
-SHIM_HIDDEN __attribute__((noreturn, cold)) void
-fail_block(int code, const Call *call, uintptr_t pointer, uintptr_t brk, uintptr_t clash);
-SHIM_HIDDEN __attribute__((noreturn, cold)) void fail_not_live(const Call *call);
-SHIM_HIDDEN __attribute__((noreturn, cold)) void fail_missing(const char *function,
-                                                              const Call *call);
 
 /* Past the memory limit the program stops with 68; `where` and `call` (NULL
  * inside sbrk/brk) say when. */

@@ -10,7 +10,8 @@
  *   bypass.c       unmeasured calls: from inside the allocator, or at boot
  *   crash.c        a crash inside an allocator call, named
  *   boot_arena.c   memory for the dynamic loader before the allocator is loaded
- *   start.c        starting in a process; fork and exec
+ *   start.c        starting in a process image; fork and exec (start.h: the
+ *                  bypass rule, which starts the shim on a first call)
  *   allocator_load.c, recorder.c  loading the allocator; --record
  * The shim links libc only and never calls malloc: its own memory comes from
  * mmap, and what the dynamic loader asks for before the allocator is loaded
@@ -99,7 +100,7 @@ typedef struct {
     LiveIndex live;                /* live blocks by address: size, id; starts ever */
     Recorder recorder;
     pthread_mutex_t lock; /* guards all of the above after start */
-    /* What serves each function of the family (serving_start); read by the
+    /* What serves each function of the family (allocator_load.c); read by the
      * bypass to tell a call that can only loop. Fixed once loaded. */
     Serving serving[MSTATS_FN_COUNT];
 } Shim;
@@ -127,24 +128,6 @@ extern __thread int shim_depth SHIM_HIDDEN __attribute__((tls_model("initial-exe
 static inline bool shim_ready(void)
 {
     return SHIM_LIKELY(__atomic_load_n(&shim.phase, __ATOMIC_ACQUIRE) == SHIM_READY);
-}
-
-/* Starts the shim if it has not started: maps the region, loads the allocator.
- * Safe to call from any entry point; calls made while it runs use the boot arena. */
-SHIM_HIDDEN void shim_start(void);
-
-/* The bypass rule, the one place that decides whether a call is measured: it
- * is when the shim is ready and this thread is not already inside it (a call
- * the allocator makes into the family is not the program's). A call that
- * finds the shim not started starts it first. Unmeasured calls go to bypass.c. */
-static inline bool shim_measures_call(void)
-{
-    if (SHIM_LIKELY(shim_ready() && shim_depth == 0))
-        return true;
-    if (shim.phase != SHIM_UNLOADED)
-        return false;
-    shim_start();
-    return shim_ready() && shim_depth == 0;
 }
 
 /* Enters the shim for measured `call`; returns whether the lock was taken. A
@@ -195,19 +178,9 @@ SHIM_HIDDEN void *bypass_calloc(size_t count, size_t size);
 SHIM_HIDDEN void bypass_free(void *pointer);
 SHIM_HIDDEN void *bypass_realloc(void *pointer, size_t size, MstatsFunction called);
 
-/* Fills shim.serving from shim.allocator, once it is loaded (interpose.c). */
-SHIM_HIDDEN void serving_start(void);
-
 /* Loads the allocator named by `path` ("libc" for glibc) into shim.allocator.
  * On failure ends the process with 65 or 66. */
 SHIM_HIDDEN void allocator_load(const char *path);
-
-/* Records `code` and `reason` in the region (reporter) or prints them on
- * stderr (any other process). Async-signal-safe. */
-SHIM_HIDDEN void violation_record(int code, const char *reason);
-
-/* Adds "calloc(16, 64)", the call as the program made it, to `text`. */
-SHIM_HIDDEN void describe_call(struct text_buffer *text, const Call *call);
 
 /* Catches a crash inside a measured call and names the call (crash.c). */
 SHIM_HIDDEN void crash_reports_start(void);
@@ -219,10 +192,6 @@ SHIM_HIDDEN void crash_reports_start(void);
  * tail call). */
 SHIM_HIDDEN __attribute__((noreturn, cold)) void crash_self_call(MstatsFunction called,
                                                                  unsigned depth);
-
-/* Ends the process with `code` after recording `reason` (reporter) or printing
- * it on stderr (any other process). Never returns. */
-SHIM_HIDDEN __attribute__((noreturn)) void violation_exit(int code, const char *reason);
 
 /* Recording: ids and operations (no-ops unless shim.recording). */
 SHIM_HIDDEN void recorder_start(int fd);

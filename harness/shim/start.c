@@ -26,7 +26,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "start.h"
+#include "violation.h"
 
 Shim shim = {.phase = SHIM_UNLOADED, .lock = PTHREAD_MUTEX_INITIALIZER};
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "measure.h"
+#include "violation.h"
 
 void violation_record(int code, const char *reason)
 {
