@@ -249,7 +249,12 @@ SHIM_EXPORT size_t malloc_usable_size(void *pointer)
         return 0;
     if (shim.allocator.malloc_usable_size != NULL)
         return shim.allocator.malloc_usable_size(pointer);
-    /* An allocator without it: the requested size is what is known usable. */
+    /* An allocator without it: the requested size is what is known usable.
+     * Asked from inside a call the shim is measuring (the allocator's own
+     * code), this thread holds the shim already: entering again would take
+     * the lock twice and forget the call a crash must name. */
+    if (shim_depth > 0)
+        return measure_live_size((uintptr_t)pointer);
     bool locked = shim_enter(NULL);
     size_t size = measure_live_size((uintptr_t)pointer);
     shim_leave(locked);

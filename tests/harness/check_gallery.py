@@ -102,6 +102,18 @@ def test(argv):
     check(status == 0 and report.get("STATUS") == "OK", f"retry: exit {status}, {out!r} {err!r}")
     check(report.get("CALLS") == "malloc=2 calloc=0 realloc=1 free=1",
           f"retry: CALLS {report.get('CALLS')!r}")
+    # malloc_usable_size from inside the allocator's own call (an allocator
+    # without one, whose free asks the family): answered at once, threads
+    # or not (it used to take the shim's lock a second time, a deadlock with
+    # threads), and a crash after it still names the call it came in.
+    usable = os.path.join(gallery, "libgallery-usable.so")
+    status, out, err, _ = run([mstats, "-t", "60", "-a", usable, workload, "a0:100", "f0", "T:500"],
+                              timeout=120)
+    report = parse_report(out)
+    check(status == 0 and report.get("STATUS") == "OK",
+          f"usable inside free, threads: exit {status}, {report.get('REASON')!r} {err!r}")
+    expect_failure(mstats, os.path.join(gallery, "libgallery-usable-crash.so"),
+                   [workload, "a0:100", "f0"], 11, r"SIGSEGV inside free\(0x[0-9a-f]+\)")
     # The loop through the function that serves a call the allocator lacks a
     # function for: its malloc serves posix_memalign(16, 40).
     expect_failure(mstats, os.path.join(gallery, "libgallery-malloc-self.so"),

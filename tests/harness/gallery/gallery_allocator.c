@@ -28,6 +28,7 @@
  *   RETRY       not a defect: malloc calls malloc once (a retry), realloc
  *               calls malloc and free                            -> OK
  */
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,8 @@
 #define DEFECT_MALLOC_SELF 15
 #define DEFECT_OVERFLOW 16
 #define DEFECT_RETRY 17
+#define DEFECT_USABLE 18
+#define DEFECT_USABLE_CRASH 19
 
 #ifndef DEFECT
 #define DEFECT DEFECT_NONE
@@ -155,9 +158,18 @@ void *malloc(size_t size)
 
 static void *(*volatile malloc_again)(size_t) = malloc;
 
+/* The program's malloc_usable_size (the shim's: this allocator has none). */
+static size_t (*volatile usable_size)(void *) = malloc_usable_size;
+
 void free(void *p)
 {
-    (void)p;
+    /* usable: an honest allocator that asks the family how big the block is
+     * (to poison it, say) from inside its free; usable-crash then crashes,
+     * which the shim must name as a crash inside free. */
+    if ((DEFECT == DEFECT_USABLE || DEFECT == DEFECT_USABLE_CRASH) && p != NULL)
+        memset(p, 0x55, usable_size(p));
+    if (DEFECT == DEFECT_USABLE_CRASH && p != NULL)
+        *(volatile int *)NULL = 1;
 }
 
 /* The program's calloc (the shim's), out of the compiler's sight. */
