@@ -180,6 +180,11 @@ static void allow_stops(pid_t program, const struct rlimit *base, const BrkWitne
         return;
     unsigned long long stops = brk_witness_stops(witness) + ALLOWANCE_AHEAD;
     rlim_t extra_s = (rlim_t)((stops * RUN_INIT_STOP_ALLOWANCE_NS + 999999999ULL) / 1000000000ULL);
+    /* Capped like the timeout's stretch: at most RUN_INIT_WITNESS_STRETCH
+     * times the limit in all, however many stops a program makes. */
+    rlim_t most = base->rlim_cur * (RUN_INIT_WITNESS_STRETCH - 1);
+    if (extra_s > most)
+        extra_s = most;
     /* Only the soft limit: raising a finite hard one takes privilege. */
     rlim_t soft = base->rlim_cur + extra_s;
     struct rlimit raised = {

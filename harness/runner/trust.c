@@ -200,8 +200,11 @@ static void judge_completion(MstatsRunResult *result, gboolean proves, const cha
     if (result->completion == MSTATS_COMPLETION_MISSING)
         result->completion_why =
             strstr(proof_text, MSTATS_PROOF_TAG) != NULL
-                ? g_strdup("its completion proof is not the one a run of the same workload on "
-                           "glibc gives (forged, or checks were skipped)")
+                ? g_strdup("its completion proof differs from the one the same workload gives "
+                           "on glibc with the same challenge: its checks read other data than "
+                           "on glibc (a workload that depends on its surroundings), or the "
+                           "proof was not written by its last check (forged, or checks "
+                           "skipped)")
                 : g_strdup("it ended without its completion proof: it stopped before its last "
                            "check (an exit or a caught crash inside the allocator?)");
 }
