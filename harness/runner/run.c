@@ -96,7 +96,7 @@ static char **run_environment(void)
  * challenge and descriptor (proof.h). */
 static char **program_variables(const char *shim, const MstatsRunRequest *request,
                                 const MstatsAllocator *allocator, const RunnerRegion *region,
-                                gboolean sandboxed, const char *challenge, int proof_fd)
+                                const char *scratch_dir, const char *challenge, int proof_fd)
 {
     GPtrArray *pairs = g_ptr_array_new();
     GString *preload = g_string_new("LD_PRELOAD=");
@@ -117,8 +117,8 @@ static char **program_variables(const char *shim, const MstatsRunRequest *reques
                     g_strdup_printf(MSTATS_ENV_LIMIT "=%" G_GUINT64_FORMAT, request->memory_limit));
     if (region->record_fd >= 0)
         g_ptr_array_add(pairs, g_strdup_printf(MSTATS_ENV_RECORD_FD "=%d", region->record_fd));
-    if (sandboxed) /* the sandbox's scratch directory; another may not exist in it */
-        g_ptr_array_add(pairs, g_strdup("TMPDIR=/tmp"));
+    if (scratch_dir != NULL) /* the run's private scratch directory (sandbox.h) */
+        g_ptr_array_add(pairs, g_strconcat("TMPDIR=", scratch_dir, NULL));
     g_ptr_array_add(pairs, g_strconcat(MSTATS_ENV_CHALLENGE "=", challenge, NULL));
     g_ptr_array_add(pairs, g_strdup_printf(MSTATS_ENV_PROOF_FD "=%d", proof_fd));
     g_ptr_array_add(pairs, NULL);
@@ -294,6 +294,11 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
     if (!runner_region_create(&region, request->memory_limit, recording, error))
         return FALSE;
     result->sandboxed = use_sandbox(request, init, &result->not_sandboxed_why);
+    g_auto(SandboxScratch) scratch = {NULL}; /* removed on every return below */
+    if (result->sandboxed && !sandbox_scratch_create(&scratch, error)) {
+        runner_region_close(&region);
+        return FALSE;
+    }
     result->alignment = request->alignment;
     const MstatsAllocator *allocator = &result->allocator;
     gboolean wanted = request->witness_policy == MSTATS_WITNESS_ALL ||
@@ -315,8 +320,7 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
     memory_bound_create(&bound, MSTATS_RUN_MEMORY(request->memory_limit));
     result->memory_bound = bound.kind;
     g_auto(GStrv) variables = program_variables(shim, request, &result->allocator, &region,
-                                                result->sandboxed, challenge, proof_fd);
-    const char *visible[] = {shim, result->allocator.is_libc ? NULL : result->allocator.path, NULL};
+                                                scratch.path, challenge, proof_fd);
     SandboxCommand command = {
         .sandboxed = result->sandboxed,
         .init_path = init,
@@ -328,7 +332,7 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
         .program_env = variables,
         .program_path = program,
         .argv = request->argv,
-        .visible_paths = visible,
+        .scratch_dir = scratch.path,
     };
     g_auto(GStrv) argv = sandbox_argv(&command);
     g_auto(GStrv) env = run_environment();
