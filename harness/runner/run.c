@@ -333,6 +333,7 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
         .program_path = program,
         .argv = request->argv,
         .scratch_dir = scratch.path,
+        .writable_paths = request->writable_paths,
     };
     g_auto(GStrv) argv = sandbox_argv(&command);
     g_auto(GStrv) env = run_environment();

@@ -50,6 +50,35 @@ void sandbox_scratch_destroy(SandboxScratch *scratch)
     g_clear_pointer(&scratch->path, g_free);
 }
 
+/* `path` with symbolic links resolved, appended to `paths`: bwrap binds
+ * what a link points to, and the run reaches it through the link as well.
+ * FALSE with a usage error when it does not exist. */
+static gboolean add_writable(GPtrArray *paths, const char *path, GError **error)
+{
+    char *real = realpath(path, NULL);
+    if (real == NULL) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                    "--writable %s: %s: give an existing directory or file", path,
+                    g_strerror(errno));
+        return FALSE;
+    }
+    g_ptr_array_add(paths, g_strdup(real));
+    free(real);
+    return TRUE;
+}
+
+char **sandbox_writable_paths(char **given, gboolean with_cwd, GError **error)
+{
+    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+    if (with_cwd && !add_writable(paths, ".", error))
+        return NULL;
+    for (char **path = given; path != NULL && *path != NULL; path++)
+        if (!add_writable(paths, *path, error))
+            return NULL;
+    g_ptr_array_add(paths, NULL);
+    return (char **)g_ptr_array_free(g_steal_pointer(&paths), FALSE);
+}
+
 /* bwrap and its options, up to and including "--". */
 static void add_bwrap_options(GPtrArray *args, const SandboxCommand *command)
 {
@@ -75,6 +104,12 @@ static void add_bwrap_options(GPtrArray *args, const SandboxCommand *command)
     /* With nothing mounted over the host's directories (but /dev, /proc and
      * the new scratch directory), every path the run names is where the
      * user sees it: no path needs binding to stay visible. */
+    for (const char *const *path = command->writable_paths; path != NULL && *path != NULL; path++) {
+        g_ptr_array_add(args, g_strdup("--bind"));
+        g_ptr_array_add(args, g_strdup(*path));
+        g_ptr_array_add(args, g_strdup(*path));
+    }
+    /* After the writable binds: a scratch directory inside one stays private. */
     if (command->scratch_dir != NULL) {
         g_ptr_array_add(args, g_strdup("--tmpfs"));
         g_ptr_array_add(args, g_strdup(command->scratch_dir));

@@ -4,7 +4,8 @@
  * The sandbox: a PID namespace whose PID 1 is mstats-run-init (everything the
  * run starts dies with it), --die-with-parent, the whole file system as the
  * user sees it but read-only (/tmp included, so that a script, a Makefile or
- * a list reads whatever it names), a private empty tmpfs on the run's own scratch directory
+ * a list reads whatever it names), the paths given with --writable bound
+ * read-write, a private empty tmpfs on the run's own scratch directory
  * (SandboxScratch, the program's TMPDIR), no network, no shared IPC, and a
  * new session (no terminal to inject into). Outputs are written by the runner
  * after the run, never by the run. */
@@ -41,6 +42,13 @@ gboolean sandbox_scratch_create(SandboxScratch *scratch, GError **error);
 void sandbox_scratch_destroy(SandboxScratch *scratch);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SandboxScratch, sandbox_scratch_destroy)
 
+/* The --writable option of mstats, mreplace and mcompare: `given` (the
+ * option's values, NULL-terminated, may be NULL), plus the working directory
+ * when `with_cwd`, as canonical paths with symbolic links resolved
+ * (NULL-terminated; free with g_strfreev). NULL with a usage error naming
+ * the option and the path when one does not exist. */
+char **sandbox_writable_paths(char **given, gboolean with_cwd, GError **error);
+
 /* Everything a run's command line needs. */
 typedef struct {
     gboolean sandboxed;       /* start inside bwrap */
@@ -54,6 +62,9 @@ typedef struct {
     const char *program_path; /* found already */
     char **argv;              /* PROGRAM ARG... */
     const char *scratch_dir;  /* SandboxScratch.path: a private tmpfs on it */
+    /* Existing paths bound read-write (NULL-terminated; may be NULL): what
+     * the run may change on the host (sandbox_writable_paths). */
+    const char *const *writable_paths;
 } SandboxCommand;
 
 /* The argv to exec for `command` (bwrap ... -- init ... or init ...). */

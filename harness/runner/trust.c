@@ -47,6 +47,8 @@ static char *workload_key(const MstatsRunRequest *request, const char *program)
         g_string_append_printf(key, "\x1f%s", *arg);
     g_string_append_printf(key, "\x1e%u\x1e%" G_GUINT64_FORMAT "\x1e%g\x1e%d", request->alignment,
                            request->memory_limit, request->timeout_seconds, request->no_sandbox);
+    for (const char *const *path = request->writable_paths; path != NULL && *path != NULL; path++)
+        g_string_append_printf(key, "\x1d%s", *path);
     return g_string_free(key, FALSE);
 }
 

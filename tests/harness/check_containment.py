@@ -2,11 +2,12 @@
 kills the run, an allocator that kills its parent harms no one else, and a
 sandboxed run cannot write the harness's files or reach the network. It sees
 the file system, /tmp included, as its user does, read-only but for its own
-scratch directory ($TMPDIR). The process checks run twice: in the bubblewrap
+scratch directory ($TMPDIR) and the paths given with --writable (mreplace:
+its working directory too). The process checks run twice: in the bubblewrap
 sandbox, and in the fallback (bwrap made to fail through MSTATS_BWRAP), which
 must say it is not sandboxed.
 
-usage: check_containment.py MSTATS MCOMPARE ESCAPE_ALLOCATOR HARNESS_FILE WORKLOAD"""
+usage: check_containment.py MSTATS MREPLACE MCOMPARE ESCAPE_ALLOCATOR HARNESS_FILE WORKLOAD"""
 
 import json
 import os
@@ -237,6 +238,69 @@ def check_tmp_paths(mstats):
                   report.get("STATUS") == "OK", f"script file: {status} {out!r} {err!r}")
 
 
+def check_writable(mstats, mreplace):
+    """mreplace's working directory is writable, mstats's is not; --writable
+    PATH makes a directory or file writable, and names no missing path."""
+    write = "echo hi > out.txt"
+    with tempfile.TemporaryDirectory(dir="/tmp") as cwd:
+        out_txt = os.path.join(cwd, "out.txt")
+
+        def written():
+            """out.txt's text (None: none), removed for the next check."""
+            if not os.path.exists(out_txt):
+                return None
+            with open(out_txt) as f:
+                text = f.read()
+            os.remove(out_txt)
+            return text
+
+        done = subprocess.run([mreplace, "-a", "best-fit", "sh", "-c", write], cwd=cwd,
+                              capture_output=True, text=True)
+        check(done.returncode == 0 and written() == "hi\n",
+              f"mreplace in its directory: exit {done.returncode}, {done.stderr!r}")
+        done = subprocess.run([mstats, "-a", "best-fit", "sh", "-c", write], cwd=cwd,
+                              capture_output=True, text=True)
+        check(done.returncode == 1 and "Read-only file system" in done.stderr,
+              f"mstats in its directory: exit {done.returncode}, {done.stderr!r}")
+        check(not os.path.exists(out_txt),
+              "mstats without --writable wrote out.txt")
+        done = subprocess.run([mstats, "--writable", ".", "-a", "best-fit", "sh", "-c", write],
+                              cwd=cwd, capture_output=True, text=True)
+        check(done.returncode == 0 and written() == "hi\n",
+              f"mstats --writable .: exit {done.returncode}, {done.stderr!r}")
+        # An absolute path, reached through a symbolic link, from elsewhere.
+        link = os.path.join(cwd, "link")
+        os.mkdir(os.path.join(cwd, "sub"))
+        os.symlink(os.path.join(cwd, "sub"), link)
+        status, out, err, _ = run([mstats, "--writable", link, "sh", "-c",
+                                   f"echo hi > {link}/out.txt && ! echo no > {cwd}/no.txt"])
+        check(status == 0 and os.path.exists(os.path.join(cwd, "sub", "out.txt")),
+              f"mstats --writable LINK: exit {status}, {err!r}")
+        # A file: written in place, its directory stays read-only.
+        log = os.path.join(cwd, "log")
+        with open(log, "w") as f:
+            f.write("one\n")
+        status, out, err, _ = run([mstats, "--writable", log, "sh", "-c",
+                                   f"echo two >> {log} && ! echo no > {cwd}/no.txt"])
+        with open(log) as f:
+            check(status == 0 and f.read() == "one\ntwo\n", f"mstats --writable FILE: {err!r}")
+
+        # Without the sandbox, --writable is accepted and changes nothing.
+        env = environment({"MSTATS_BWRAP": "/bin/false"})
+        done = subprocess.run([mstats, "--writable", "/", "sh", "-c", write], cwd=cwd, env=env,
+                              capture_output=True, text=True)
+        check(done.returncode == 0 and written() == "hi\n",
+              f"fallback --writable: exit {done.returncode}, {done.stderr!r}")
+
+    for program in (mstats, mreplace):
+        name = os.path.basename(program)
+        command = [program, "--writable", "/nonexistent"] + (["true"] if name != "mcompare" else [])
+        status, out, err, _ = run(command)
+        lines = err.splitlines()
+        check(status == 2 and len(lines) == 1 and "--writable /nonexistent" in lines[0],
+              f"{name} --writable /nonexistent: exit {status}, {err!r}")
+
+
 def check_no_network(mstats):
     """A sandboxed run cannot connect to a server of the harness's machine;
     with --no-sandbox the same program can."""
@@ -254,7 +318,7 @@ def check_no_network(mstats):
 
 
 def test(argv):
-    mstats, mcompare, allocator, harness_file, workload = argv
+    mstats, mreplace, mcompare, allocator, harness_file, workload = argv
     modes = [
         ("sandbox", {}, True, None),
         ("fallback", {"MSTATS_BWRAP": "/bin/false"}, False, "bwrap cannot start a sandbox here"),
@@ -268,6 +332,7 @@ def test(argv):
     check_read_only(mstats, allocator, harness_file)
     check_scratch(mstats, mcompare)
     check_tmp_paths(mstats)
+    check_writable(mstats, mreplace)
     check_no_network(mstats)
 
     # The other ways a run ends up unsandboxed say why, in text and JSON.
