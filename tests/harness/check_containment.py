@@ -238,9 +238,10 @@ def check_tmp_paths(mstats):
                   report.get("STATUS") == "OK", f"script file: {status} {out!r} {err!r}")
 
 
-def check_writable(mstats, mreplace):
+def check_writable(mstats, mreplace, mcompare):
     """mreplace's working directory is writable, mstats's is not; --writable
-    PATH makes a directory or file writable, and names no missing path."""
+    PATH makes a directory or file writable in all three programs, and names
+    no missing path."""
     write = "echo hi > out.txt"
     with tempfile.TemporaryDirectory(dir="/tmp") as cwd:
         out_txt = os.path.join(cwd, "out.txt")
@@ -285,6 +286,28 @@ def check_writable(mstats, mreplace):
         with open(log) as f:
             check(status == 0 and f.read() == "one\ntwo\n", f"mstats --writable FILE: {err!r}")
 
+        # mcompare: its cells, and the jobs it emits, carry --writable.
+        cell = f"sh -c '{write}'"
+        done = subprocess.run([mcompare, "-q", "-a", "first-fit", "-w", cell, "--writable", cwd],
+                              cwd=cwd, capture_output=True, text=True)
+        check(done.returncode == 0 and written() == "hi\n",
+              f"mcompare --writable: exit {done.returncode}, {done.stdout!r}, {done.stderr!r}")
+        done = subprocess.run([mcompare, "-q", "-a", "first-fit", "-w", cell], cwd=cwd,
+                              capture_output=True, text=True)
+        check(done.returncode == 1 and not os.path.exists(out_txt),
+              f"mcompare without --writable: exit {done.returncode}, wrote {out_txt}")
+        jobs_dir = os.path.join(cwd, "jobs")
+        done = subprocess.run([mcompare, "-a", "first-fit", "-w", cell, "--writable", cwd,
+                               "--emit-jobs", jobs_dir], cwd=cwd, capture_output=True, text=True)
+        jobs = done.stdout.splitlines()
+        check(done.returncode == 0 and len(jobs) == 1 and f"--writable '{cwd}' " in jobs[0],
+              f"--emit-jobs: exit {done.returncode}, {jobs}, {done.stderr!r}")
+        status, out, err, _ = run(["sh", "-c", jobs[0] if jobs else "false"])
+        with open(os.path.join(jobs_dir, "cell-00000.json")) as f:
+            job_cell = json.load(f)["cells"][0]
+        check(status == 0 and job_cell["status"] == "OK" and written() == "hi\n",
+              f"the emitted job: exit {status}, {job_cell['status']}, {err!r}")
+
         # Without the sandbox, --writable is accepted and changes nothing.
         env = environment({"MSTATS_BWRAP": "/bin/false"})
         done = subprocess.run([mstats, "--writable", "/", "sh", "-c", write], cwd=cwd, env=env,
@@ -292,7 +315,7 @@ def check_writable(mstats, mreplace):
         check(done.returncode == 0 and written() == "hi\n",
               f"fallback --writable: exit {done.returncode}, {done.stderr!r}")
 
-    for program in (mstats, mreplace):
+    for program in (mstats, mreplace, mcompare):
         name = os.path.basename(program)
         command = [program, "--writable", "/nonexistent"] + (["true"] if name != "mcompare" else [])
         status, out, err, _ = run(command)
@@ -332,7 +355,7 @@ def test(argv):
     check_read_only(mstats, allocator, harness_file)
     check_scratch(mstats, mcompare)
     check_tmp_paths(mstats)
-    check_writable(mstats, mreplace)
+    check_writable(mstats, mreplace, mcompare)
     check_no_network(mstats)
 
     # The other ways a run ends up unsandboxed say why, in text and JSON.
