@@ -74,6 +74,9 @@ typedef struct {
     gboolean no_sandbox;    /* cells run outside the sandbox (--no-sandbox) */
     double elapsed_seconds; /* wall time of the whole comparison */
     gboolean interrupted;
+    /* Paths every cell may write (--writable; canonical, NULL-terminated;
+     * NULL: none). Not owned: the options' array, which outlives it. */
+    const char *const *writable_paths;
 } Comparison;
 
 /* Per-allocator summary: the last row of the table. */

@@ -1,9 +1,10 @@
 /* --emit-jobs and --merge. A job is `cd CWD && MCOMPARE -q -j 1 -a SPEC -w
- * SPEC --label NAME -t T -m M --format json -o DIR/cell-NNNNN.json`, so the
- * cell runs with exactly the machinery of a direct run, and its file is an
- * ordinary mcompare JSON document with one cell. mcompare exits 1 for a
- * failed cell; the job turns that into 0 so a runner counts only jobs that
- * could not produce a result as failures. */
+ * SPEC --label NAME -t T -m M --align A [--no-sandbox] [--writable PATH...]
+ * --format json -o DIR/cell-NNNNN.json`, so the cell runs with exactly the
+ * machinery of a direct run, and its file is an ordinary mcompare JSON
+ * document with one cell. mcompare exits 1 for a failed cell; the job turns
+ * that into 0 so a runner counts only jobs that could not produce a result
+ * as failures. */
 #include "jobs.h"
 
 #include <errno.h>
@@ -63,6 +64,11 @@ gboolean jobs_emit(Comparison *plan, const char *dir, FILE *out, GError **error)
     g_autofree char *quoted_self = g_shell_quote(self);
     char timeout[G_ASCII_DTOSTR_BUF_SIZE];
     g_ascii_dtostr(timeout, sizeof timeout, plan->timeout_seconds);
+    GString *sandbox = g_string_new(plan->no_sandbox ? " --no-sandbox" : "");
+    for (const char *const *path = plan->writable_paths; path != NULL && *path != NULL; path++) {
+        g_autofree char *quoted = g_shell_quote(*path);
+        g_string_append_printf(sandbox, " --writable %s", quoted);
+    }
     for (guint i = 0; i < plan->cell_count; i++) {
         const Cell *cell = &plan->cells[i];
         const AllocatorColumn *column = g_ptr_array_index(plan->allocators, cell->allocator);
@@ -77,8 +83,9 @@ gboolean jobs_emit(Comparison *plan, const char *dir, FILE *out, GError **error)
                 "cd %s && %s -q -j 1 -a %s -w %s --label %s -t %s -m %" G_GUINT64_FORMAT
                 " --align %u%s --format json -o %s || [ $? -eq 1 ]\n",
                 quoted_cwd, quoted_self, allocator, spec, label, timeout, plan->memory_limit,
-                plan->alignment, plan->no_sandbox ? " --no-sandbox" : "", output);
+                plan->alignment, sandbox->str, output);
     }
+    g_string_free(sandbox, TRUE);
     return fflush(out) == 0;
 }
 

@@ -16,6 +16,7 @@
 #include "output_file.h"
 #include "render.h"
 #include "rubric.h"
+#include "sandbox.h"
 #include "scheduler.h"
 #include "score.h"
 #include "workloads.h"
@@ -32,6 +33,7 @@ typedef struct {
     char *memory_limit;
     int alignment;
     gboolean no_sandbox;
+    char **writable; /* --writable, made canonical by check_options */
     char *markdown_file, *json_file, *csv_file, *junit_file;
     char *gradescope_file, *prairielearn_file;
     char *chart_file;
@@ -79,6 +81,10 @@ static const GOptionEntry entries[] = {
      "Run the cells outside the bubblewrap sandbox (debugging; the report says so, and a rubric "
      "with sandbox = required gives them nothing)",
      NULL},
+    {"writable", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options.writable,
+     "Let every cell write PATH, an existing directory or file (repeatable); the sandbox keeps "
+     "everything else read-only",
+     "PATH"},
     {"markdown", 0, 0, G_OPTION_ARG_FILENAME, &options.markdown_file,
      "Also write the Markdown report to FILE", "FILE"},
     {"json", 0, 0, G_OPTION_ARG_FILENAME, &options.json_file, "Also write the JSON report to FILE",
@@ -393,6 +399,11 @@ static int check_options(Plan *plan)
         return usage_error(error->message);
     if (options.alignment == 0)
         plan->alignment = 0; /* not given: the rubric's, else the default */
+    char **writable = sandbox_writable_paths(options.writable, FALSE, &error);
+    if (writable == NULL)
+        return usage_error(error->message);
+    g_strfreev(options.writable);
+    options.writable = writable;
     plan->pass = -1;
     plan->pass_percent = FALSE;
     if (options.pass != NULL) {
@@ -491,6 +502,7 @@ int main(int argc, char **argv)
         comparison->timeout_seconds = options.timeout;
         comparison->memory_limit = plan.memory_limit;
         comparison->no_sandbox = options.no_sandbox;
+        comparison->writable_paths = (const char *const *)options.writable;
         if (plan.alignment != 0)
             comparison->alignment = plan.alignment;
         else if (rubric != NULL && rubric->alignment != 0)

@@ -106,6 +106,7 @@ static void run_cell(Schedule *schedule, Cell *cell)
     request.memory_limit = comparison->memory_limit;
     request.alignment = comparison->alignment;
     request.no_sandbox = comparison->no_sandbox;
+    request.writable_paths = comparison->writable_paths;
     int output = memfd_create("mcompare-output", MFD_CLOEXEC);
     if (output >= 0) {
         request.stdout_fd = output;

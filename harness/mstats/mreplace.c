@@ -1,5 +1,6 @@
 /* mreplace: runs a program with its malloc family replaced by an allocator,
- * with the same checks as mstats and no report. Exits with the program's own
+ * with the same checks as mstats and no report, in the sandbox with its
+ * working directory writable (a real program writes its files there). Exits with the program's own
  * status, or with the code of a check that fired (mstats --explain); a death
  * by signal exits 128 + signal, as a shell reports it. */
 #include <signal.h>
@@ -24,12 +25,19 @@ int main(int argc, char **argv)
     g_option_context_set_summary(context, "Runs PROGRAM with its malloc family replaced by an "
                                           "allocator, checked like mstats, without a report.");
     g_option_context_add_main_entries(
-        context, single_run_entries(&options, "Stop the program after SECONDS (default 0 = never)"),
+        context,
+        single_run_entries(&options, "Stop the program after SECONDS (default 0 = never)",
+                           "Let the run write PATH too, an existing directory or file "
+                           "(repeatable); the working directory is writable already, the rest "
+                           "of the sandbox read-only"),
         NULL);
     g_option_context_set_strict_posix(context, TRUE);
     g_autoptr(GError) error = NULL;
     if (!g_option_context_parse(context, &argc, &argv, &error))
         return usage_error(error->message);
+    /* mreplace runs the user's own programs (a compiler, a build), which
+     * write their files where they run. */
+    options.writable_cwd = TRUE;
 
     MstatsRunRequest request;
     mstats_run_request_init(&request);

@@ -75,7 +75,7 @@ static void detach_optional_values(int argc, char **argv)
             argv[i] = (char *)"--explain=";
         else if (strcmp(arg, "--allocator") == 0 || strcmp(arg, "--timeout") == 0 ||
                  strcmp(arg, "--memory-limit") == 0 || strcmp(arg, "--record") == 0 ||
-                 strcmp(arg, "--heap-map") == 0 ||
+                 strcmp(arg, "--heap-map") == 0 || strcmp(arg, "--writable") == 0 ||
                  (arg[1] != '-' && strchr("atm", arg[strlen(arg) - 1]) != NULL))
             i++; /* the next word is this option's value */
     }
@@ -166,7 +166,9 @@ int main(int argc, char **argv)
                                               "for a usage error. Codes: mstats --explain.");
     g_option_context_add_main_entries(
         context,
-        single_run_entries(&options.run, "Stop the program after SECONDS (default 30; 0 = never)"),
+        single_run_entries(&options.run, "Stop the program after SECONDS (default 30; 0 = never)",
+                           "Let the run write PATH, an existing directory or file (repeatable); "
+                           "the sandbox keeps everything else read-only"),
         NULL);
     g_option_context_add_main_entries(context, entries, NULL);
     /* Options end at PROGRAM: `mstats ls -l` gives -l to ls. */

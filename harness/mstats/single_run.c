@@ -4,9 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
-const GOptionEntry *single_run_entries(SingleRunOptions *options, const char *timeout_help)
+#include "sandbox.h"
+
+const GOptionEntry *single_run_entries(SingleRunOptions *options, const char *timeout_help,
+                                       const char *writable_help)
 {
-    static GOptionEntry entries[9];
+    static GOptionEntry entries[10];
     GOptionEntry filled[] = {
         {"allocator", 'a', 0, G_OPTION_ARG_STRING, &options->allocator,
          "Allocator: first-fit (default), next-fit, best-fit, worst-fit, no-reuse, libc, "
@@ -24,6 +27,7 @@ const GOptionEntry *single_run_entries(SingleRunOptions *options, const char *ti
         {"no-sandbox", 0, 0, G_OPTION_ARG_NONE, &options->no_sandbox,
          "Run the program outside the bubblewrap sandbox (for debugging; the report says so)",
          NULL},
+        {"writable", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options->writable, writable_help, "PATH"},
         {"witness-all", 0, 0, G_OPTION_ARG_NONE, &options->witness_all,
          "Witness the heap through the kernel even for trusted allocators (built-in strategies, "
          "libc), as every other allocator is: to check the witness or measure its cost",
@@ -68,6 +72,14 @@ int single_run(const char *name, const SingleRunOptions *options, char **program
         options->allocator != NULL ? options->allocator : g_getenv("MSTATS_ALLOCATOR");
     request->timeout_seconds = options->timeout;
     request->no_sandbox = options->no_sandbox;
+    /* Kept for the life of the program: the request points at it. */
+    static char **writable_paths;
+    writable_paths = sandbox_writable_paths(options->writable, options->writable_cwd, &error);
+    if (writable_paths == NULL) {
+        fprintf(stderr, "%s: %s (see %s --help)\n", name, error->message, name);
+        return 2;
+    }
+    request->writable_paths = (const char *const *)writable_paths;
     if (options->witness_all && options->no_witness) {
         fprintf(stderr,
                 "%s: --witness-all and --no-witness contradict each other: give one (see "

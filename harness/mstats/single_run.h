@@ -11,17 +11,21 @@ typedef struct {
     double timeout;
     char *memory_limit;
     gboolean no_sandbox;
-    gboolean witness_all; /* --witness-all */
-    gboolean no_witness;  /* --no-witness */
-    int alignment; /* --align: 0 (not given), else 8 or 16 */
+    gboolean witness_all;  /* --witness-all */
+    gboolean no_witness;   /* --no-witness */
+    int alignment;         /* --align: 0 (not given), else 8 or 16 */
+    char **writable;       /* --writable PATH, repeatable */
+    gboolean writable_cwd; /* the working directory is writable too (mreplace) */
     gboolean version;
 } SingleRunOptions;
 
-/* The -a, -t, -m, --align, --no-sandbox and --version entries over
- * `options`; `timeout_help` names the program's default timeout. Returns a
- * static array of 7 entries
- * ending with G_OPTION_ENTRY_NULL, for one `options` per program. */
-const GOptionEntry *single_run_entries(SingleRunOptions *options, const char *timeout_help);
+/* The -a, -t, -m, --align, --no-sandbox, --witness-all, --no-witness,
+ * --writable and --version entries over `options`; `timeout_help` and
+ * `writable_help` describe the program's default timeout and what it lets a
+ * run write. Returns a static array ending with G_OPTION_ENTRY_NULL, for one
+ * `options` per program. */
+const GOptionEntry *single_run_entries(SingleRunOptions *options, const char *timeout_help,
+                                       const char *writable_help);
 
 /* PROGRAM and its arguments after parsing: skips a leading "--". */
 char **single_run_program(int argc, char **argv);

@@ -21,5 +21,6 @@ char *preload_variable(const char *const *paths, const char *caller, PreloadLink
 
 /* Removes the links and their directory (nothing when none was made). */
 void preload_links_remove(PreloadLinks *links);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PreloadLinks, preload_links_remove)
 
 #endif

@@ -166,6 +166,8 @@ static char *workload_key(const MstatsRunRequest *request, const char *program,
                            request->no_sandbox,
                            output_kind(measured_output(request, STDOUT_FILENO)),
                            output_kind(measured_output(request, STDERR_FILENO)));
+    for (const char *const *path = request->writable_paths; path != NULL && *path != NULL; path++)
+        g_string_append_printf(key, "\x1d%s", *path);
     return g_string_free(key, FALSE);
 }
 

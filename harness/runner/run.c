@@ -70,7 +70,7 @@ static char **run_environment(void)
  * proof's challenge and descriptor (proof.h). */
 static char **program_variables(const char *preload, const MstatsRunRequest *request,
                                 const MstatsAllocator *allocator, const RunnerRegion *region,
-                                gboolean sandboxed, const char *challenge, int proof_fd)
+                                const char *scratch_dir, const char *challenge, int proof_fd)
 {
     GPtrArray *pairs = g_ptr_array_new();
     g_ptr_array_add(pairs, g_strdup(preload));
@@ -84,8 +84,8 @@ static char **program_variables(const char *preload, const MstatsRunRequest *req
                     g_strdup_printf(MSTATS_ENV_LIMIT "=%" G_GUINT64_FORMAT, request->memory_limit));
     if (region->record_fd >= 0)
         g_ptr_array_add(pairs, g_strdup_printf(MSTATS_ENV_RECORD_FD "=%d", region->record_fd));
-    if (sandboxed) /* the sandbox's scratch directory; another may not exist in it */
-        g_ptr_array_add(pairs, g_strdup("TMPDIR=/tmp"));
+    if (scratch_dir != NULL) /* the run's private scratch directory (sandbox.h) */
+        g_ptr_array_add(pairs, g_strconcat("TMPDIR=", scratch_dir, NULL));
     g_ptr_array_add(pairs, g_strconcat(MSTATS_ENV_CHALLENGE "=", challenge, NULL));
     g_ptr_array_add(pairs, g_strdup_printf(MSTATS_ENV_PROOF_FD "=%d", proof_fd));
     g_ptr_array_add(pairs, NULL);
@@ -271,7 +271,7 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
         !writable(request->heap_map_path, "--heap-map", error))
         return FALSE;
     /* The shim first, then an allocator with static TLS, then the caller's. */
-    PreloadLinks links = {NULL};
+    g_auto(PreloadLinks) links = {NULL}; /* removed on every return below */
     const char *preloaded[] = {shim, result->allocator.preload ? result->allocator.path : NULL,
                                NULL};
     g_autofree char *preload = preload_variable(preloaded, g_getenv("LD_PRELOAD"), &links, error);
@@ -283,6 +283,11 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
     if (!runner_region_create(&region, request->memory_limit, recording, error))
         return FALSE;
     result->sandboxed = use_sandbox(request, init, &result->not_sandboxed_why);
+    g_auto(SandboxScratch) scratch = {NULL}; /* removed on every return below */
+    if (result->sandboxed && !sandbox_scratch_create(&scratch, error)) {
+        runner_region_close(&region);
+        return FALSE;
+    }
     result->alignment = request->alignment;
     const MstatsAllocator *allocator = &result->allocator;
     gboolean wanted = request->witness_policy == MSTATS_WITNESS_ALL ||
@@ -298,20 +303,13 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
         if (proof_fd >= 0)
             close(proof_fd);
         runner_region_close(&region);
-        preload_links_remove(&links);
         return FALSE;
     }
     MemoryBound bound;
     memory_bound_create(&bound, MSTATS_RUN_MEMORY(request->memory_limit));
     result->memory_bound = bound.kind;
     g_auto(GStrv) variables = program_variables(preload, request, &result->allocator, &region,
-                                                result->sandboxed, challenge, proof_fd);
-    const char *visible[4] = {shim};
-    gsize shown = 1;
-    if (!result->allocator.is_libc)
-        visible[shown++] = result->allocator.path;
-    if (links.link_dir != NULL)
-        visible[shown++] = links.link_dir;
+                                                scratch.path, challenge, proof_fd);
     SandboxCommand command = {
         .sandboxed = result->sandboxed,
         .init_path = init,
@@ -323,7 +321,8 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
         .program_env = variables,
         .program_path = program,
         .argv = request->argv,
-        .visible_paths = visible,
+        .scratch_dir = scratch.path,
+        .writable_paths = request->writable_paths,
     };
     g_auto(GStrv) argv = sandbox_argv(&command);
     g_auto(GStrv) env = run_environment();
@@ -347,7 +346,6 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
     };
     SpawnOutcome outcome;
     gboolean spawned = spawn_and_wait(&plan, &outcome, error);
-    preload_links_remove(&links);
     close_pipe(status_pipe);
     close_pipe(info_pipe);
     if (null_fd >= 0)

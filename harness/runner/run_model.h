@@ -51,6 +51,11 @@ typedef struct {
     unsigned alignment;
     /* Which runs the kernel witnesses (MAX through brk; run_init.c). */
     MstatsWitnessPolicy witness_policy;
+    /* Existing paths the run may change (--writable; NULL-terminated, may be
+     * NULL; sandbox_writable_paths), bound read-write into the sandbox. The
+     * rest of the file system is read-only there; without it they change
+     * nothing. */
+    const char *const *writable_paths;
 } MstatsRunRequest;
 
 /* How MAX was witnessed (docs/security.md). */

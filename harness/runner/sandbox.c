@@ -1,8 +1,12 @@
 /* Building the command line of one run (sandbox.h). */
 #include "sandbox.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "run.h"
 
 static const char *bwrap_path(void)
 {
@@ -16,82 +20,63 @@ static const char *bwrap_path(void)
     return *path != '\0' ? path : NULL;
 }
 
-/* The directory (or file) to bind so that `path` stays visible under the
- * private /tmp: the path itself if it is a directory, else its directory
- * (the file itself directly in /tmp), climbing to the nearest that exists.
- * NULL when `path` is not under /tmp. */
-static char *tmp_binding(const char *path)
+gboolean sandbox_scratch_create(SandboxScratch *scratch, GError **error)
 {
-    if (path == NULL)
+    /* g_dir_make_tmp honours $TMPDIR; one that cannot be written (missing,
+     * read-only) must not stop the run when /tmp can. */
+    g_autoptr(GError) local = NULL;
+    scratch->path = g_dir_make_tmp("mstats-scratch-XXXXXX", &local);
+    if (scratch->path != NULL)
+        return TRUE;
+    char *path = g_strdup("/tmp/mstats-scratch-XXXXXX");
+    if (g_mkdtemp(path) != NULL) {
+        scratch->path = path;
+        return TRUE;
+    }
+    g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_SYSTEM,
+                "cannot make the run's scratch directory: %s; nor in /tmp: %s", local->message,
+                g_strerror(errno));
+    g_free(path);
+    return FALSE;
+}
+
+void sandbox_scratch_destroy(SandboxScratch *scratch)
+{
+    /* rmdir, never a recursive removal: the tmpfs was the run's, so the
+     * directory is empty unless someone on the host wrote into it, and
+     * then what they wrote stays theirs. */
+    if (scratch->path != NULL)
+        g_rmdir(scratch->path);
+    g_clear_pointer(&scratch->path, g_free);
+}
+
+/* `path` with symbolic links resolved, appended to `paths`: bwrap binds
+ * what a link points to, and the run reaches it through the link as well.
+ * FALSE with a usage error when it does not exist. */
+static gboolean add_writable(GPtrArray *paths, const char *path, GError **error)
+{
+    char *real = realpath(path, NULL);
+    if (real == NULL) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                    "--writable %s: %s: give an existing directory or file", path,
+                    g_strerror(errno));
+        return FALSE;
+    }
+    g_ptr_array_add(paths, g_strdup(real));
+    free(real);
+    return TRUE;
+}
+
+char **sandbox_writable_paths(char **given, gboolean with_cwd, GError **error)
+{
+    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+    if (with_cwd && !add_writable(paths, ".", error))
         return NULL;
-    g_autofree char *at = g_canonicalize_filename(path, NULL);
-    while (g_str_has_prefix(at, "/tmp/")) {
-        if (g_file_test(at, G_FILE_TEST_IS_DIR))
-            return g_steal_pointer(&at);
-        g_autofree char *parent = g_path_get_dirname(at);
-        if (strcmp(parent, "/tmp") == 0)
-            return g_file_test(at, G_FILE_TEST_EXISTS) ? g_steal_pointer(&at) : NULL;
-        g_free(at);
-        at = g_steal_pointer(&parent);
-    }
-    return NULL;
-}
-
-static void add_one_binding(GPtrArray *bindings, const char *path)
-{
-    char *binding = tmp_binding(path);
-    if (binding == NULL)
-        return;
-    for (guint i = 0; i < bindings->len; i++)
-        if (strcmp(bindings->pdata[i], binding) == 0) {
-            g_free(binding);
-            return;
-        }
-    g_ptr_array_add(bindings, binding);
-}
-
-/* Keeps `path` reachable inside the sandbox: its directory, the directory
- * it resolves to through symbolic links, and every directory the kernel
- * walks through before a ".." (a/b/../c needs a/b). */
-static void add_binding(GPtrArray *bindings, const char *path)
-{
-    if (path == NULL || *path == '\0')
-        return;
-    add_one_binding(bindings, path);
-    g_autofree char *real = realpath(path, NULL);
-    add_one_binding(bindings, real);
-    if (strstr(path, "..") == NULL)
-        return;
-    g_autofree char *cwd = g_get_current_dir();
-    g_autofree char *absolute =
-        g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(cwd, path, NULL);
-    g_auto(GStrv) parts = g_strsplit(absolute, "/", -1);
-    GString *prefix = g_string_new(NULL);
-    for (char **part = parts; *part != NULL; part++) {
-        if (strcmp(*part, "..") == 0)
-            add_one_binding(bindings, prefix->str);
-        if (**part != '\0')
-            g_string_append_printf(prefix, "/%s", *part);
-    }
-    g_string_free(prefix, TRUE);
-}
-
-/* Binds `arg` and every /tmp/... path written inside it (a script given to
- * sh -c or python3 -c names its files that way). */
-static void add_argument_bindings(GPtrArray *bindings, const char *arg)
-{
-    add_binding(bindings, arg);
-    for (const char *at = strstr(arg, "/tmp/"); at != NULL; at = strstr(at + 1, "/tmp/")) {
-        gsize length = strspn(at, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                  "0123456789/._-+@%=,:~");
-        g_autofree char *path = g_strndup(at, length);
-        add_binding(bindings, path);
-    }
-}
-
-static gint shorter_first(gconstpointer a, gconstpointer b)
-{
-    return (gint)strlen(*(char *const *)a) - (gint)strlen(*(char *const *)b);
+    for (char **path = given; path != NULL && *path != NULL; path++)
+        if (!add_writable(paths, *path, error))
+            return NULL;
+    g_ptr_array_add(paths, NULL);
+    return (char **)g_ptr_array_free(g_steal_pointer(&paths), FALSE);
 }
 
 /* bwrap and its options, up to and including "--". */
@@ -112,27 +97,24 @@ static void add_bwrap_options(GPtrArray *args, const SandboxCommand *command)
         "/dev",
         "--proc",
         "/proc",
-        "--tmpfs",
-        "/tmp",
     };
     for (gsize i = 0; i < G_N_ELEMENTS(options); i++)
         g_ptr_array_add(args, g_strdup(options[i]));
 
-    g_autofree char *cwd = g_get_current_dir();
-    g_autoptr(GPtrArray) bindings = g_ptr_array_new_with_free_func(g_free);
-    add_binding(bindings, cwd);
-    add_binding(bindings, command->init_path);
-    add_binding(bindings, command->program_path);
-    for (char **arg = command->argv; arg != NULL && *arg != NULL; arg++)
-        add_argument_bindings(bindings, *arg);
-    for (const char *const *path = command->visible_paths; path != NULL && *path != NULL; path++)
-        add_binding(bindings, *path);
-    g_ptr_array_sort(bindings, shorter_first);
-    for (guint i = 0; i < bindings->len; i++) {
-        g_ptr_array_add(args, g_strdup("--ro-bind"));
-        g_ptr_array_add(args, g_strdup(bindings->pdata[i]));
-        g_ptr_array_add(args, g_strdup(bindings->pdata[i]));
+    /* With nothing mounted over the host's directories (but /dev, /proc and
+     * the new scratch directory), every path the run names is where the
+     * user sees it: no path needs binding to stay visible. */
+    for (const char *const *path = command->writable_paths; path != NULL && *path != NULL; path++) {
+        g_ptr_array_add(args, g_strdup("--bind"));
+        g_ptr_array_add(args, g_strdup(*path));
+        g_ptr_array_add(args, g_strdup(*path));
     }
+    /* After the writable binds: a scratch directory inside one stays private. */
+    if (command->scratch_dir != NULL) {
+        g_ptr_array_add(args, g_strdup("--tmpfs"));
+        g_ptr_array_add(args, g_strdup(command->scratch_dir));
+    }
+    g_autofree char *cwd = g_get_current_dir();
     g_ptr_array_add(args, g_strdup("--chdir"));
     g_ptr_array_add(args, g_strdup(cwd));
     g_ptr_array_add(args, g_strdup("--"));
@@ -146,7 +128,10 @@ gboolean sandbox_available(const char *init_path, const char **why)
         if (bwrap_path() == NULL) {
             result = "bwrap not found on PATH (install the Debian package bubblewrap)";
         } else {
-            SandboxCommand probe = {.init_path = init_path};
+            /* A scratch directory too, as every run has one. */
+            g_auto(SandboxScratch) scratch = {NULL};
+            sandbox_scratch_create(&scratch, NULL);
+            SandboxCommand probe = {.init_path = init_path, .scratch_dir = scratch.path};
             g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
             add_bwrap_options(args, &probe);
             g_ptr_array_add(args, g_strdup(init_path));

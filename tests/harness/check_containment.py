@@ -1,11 +1,13 @@
 """Every run is contained: nothing it starts outlives it, killing mstats
 kills the run, an allocator that kills its parent harms no one else, and a
-sandboxed run cannot write the harness's files or reach the network. The
-process checks run twice: in the bubblewrap sandbox, and in the fallback
-(bwrap made to fail through MSTATS_BWRAP), which must say it is not
-sandboxed.
+sandboxed run cannot write the harness's files or reach the network. It sees
+the file system, /tmp included, as its user does, read-only but for its own
+scratch directory ($TMPDIR) and the paths given with --writable (mreplace:
+its working directory too). The process checks run twice: in the bubblewrap
+sandbox, and in the fallback (bwrap made to fail through MSTATS_BWRAP), which
+must say it is not sandboxed.
 
-usage: check_containment.py MSTATS MCOMPARE ESCAPE_ALLOCATOR HARNESS_FILE WORKLOAD"""
+usage: check_containment.py MSTATS MREPLACE MCOMPARE ESCAPE_ALLOCATOR HARNESS_FILE WORKLOAD"""
 
 import json
 import os
@@ -167,14 +169,58 @@ def check_read_only(mstats, allocator, harness_file):
     with open(harness_file) as f:
         content = f.read()
     check(content == "original\n", f"read-only: the run rewrote {harness_file}: {content!r}")
-    # The scratch directory is writable, and private to the run.
-    status, out, err, _ = run([mstats, "sh", "-c", "echo scratch > /tmp/x && cat /tmp/x"])
-    check(status == 0 and out.startswith("scratch\n"), f"scratch: exit {status}, {out!r} {err!r}")
+
+
+def check_scratch(mstats, mcompare):
+    """/tmp is the host's, read-only; the run's scratch directory, $TMPDIR,
+    is a private tmpfs on an empty directory made under the caller's TMPDIR,
+    gone from the host after the run, also when the program could not run."""
+    with tempfile.TemporaryDirectory(dir="/tmp") as caller_tmp:
+        env = environment({"TMPDIR": caller_tmp})
+        target = f"/tmp/mstats-containment-{os.getpid()}"
+        status, out, err, _ = run([mstats, "sh", "-c", f"echo evil > {target}"], env=env)
+        check(status == 1 and "Read-only file system" in err,
+              f"write into /tmp: exit {status}, {err!r}")
+        check(not os.path.exists(target), f"write into /tmp: the run made {target}")
+
+        script = 'echo "$TMPDIR"; echo private > "$TMPDIR/note" && cat "$TMPDIR/note"'
+        status, out, err, _ = run([mstats, "sh", "-c", script], env=env)
+        lines = out.splitlines()
+        check(status == 0 and len(lines) > 2 and lines[1] == "private",
+              f"write into $TMPDIR: exit {status}, {out!r}, {err!r}")
+        scratch = lines[0] if lines else ""
+        check(scratch.startswith(f"{caller_tmp}/mstats-scratch-"),
+              f"$TMPDIR is {scratch!r}, not a scratch directory under {caller_tmp}")
+        check(not os.path.exists(scratch), f"the scratch directory {scratch} is left on the host")
+
+        # An error path: a file that cannot be executed.
+        not_executable = os.path.join(caller_tmp, "not-executable")
+        with open(not_executable, "w") as f:
+            f.write("#!/bin/sh\n")
+        status, out, err, _ = run([mstats, not_executable], env=env)
+        check(status == 2 and "cannot run" in err, f"not executable: exit {status}, {err!r}")
+        os.remove(not_executable)
+
+        # Parallel cells have a directory each: both create the same name.
+        cell = "sh -c 'set -C; echo cell > \"$TMPDIR/mark\" && sleep 0.5'"
+        status, out, err, _ = run([mcompare, "-q", "--format=json", "-j", "2", "-a",
+                                   "first-fit,best-fit", "-w", cell], env=env)
+        cells = json.loads(out)["cells"] if status in (0, 1) else []
+        check(status == 0 and [c["status"] for c in cells] == ["OK", "OK"],
+              f"mcompare scratch: exit {status}, {[c.get('reason') for c in cells]}, {err!r}")
+        left = os.listdir(caller_tmp)
+        check(not left, f"left in the caller's TMPDIR after the runs: {left}")
+
+    # Without the sandbox the caller's TMPDIR stays.
+    env = environment({"MSTATS_BWRAP": "/bin/false", "TMPDIR": "/var/tmp"})
+    status, out, err, _ = run([mstats, "sh", "-c", 'echo "$TMPDIR"'], env=env)
+    check(status == 0 and out.startswith("/var/tmp\n"), f"fallback TMPDIR: {out!r}, {err!r}")
 
 
 def check_tmp_paths(mstats):
-    """Under the private /tmp, paths the command line names stay readable:
-    through "..", through a symbolic link, and inside a script."""
+    """/tmp is the host's: paths under it are readable, named on the
+    command line (through "..", through a symbolic link), inside a script,
+    and inside a script file that the command line does not name."""
     with tempfile.TemporaryDirectory(dir="/tmp") as scratch:
         os.makedirs(f"{scratch}/a/b")
         os.makedirs(f"{scratch}/data")
@@ -186,6 +232,102 @@ def check_tmp_paths(mstats):
             check(status == 0 and out.startswith("visible\n"), f"{path}: {status} {err!r}")
         status, out, err, _ = run([mstats, "sh", "-c", f"cat < '{scratch}/data/input'"])
         check(status == 0 and out.startswith("visible\n"), f"script path: {status} {err!r}")
+        with tempfile.TemporaryDirectory(dir="/tmp") as other:
+            with open(f"{other}/words", "w") as f:
+                f.write("pear\napple\nfig\n")
+            with open(f"{scratch}/run.sh", "w") as f:
+                f.write(f"#!/bin/sh\nsort {other}/words\n")
+            os.chmod(f"{scratch}/run.sh", 0o755)
+            status, out, err, _ = run([mstats, f"{scratch}/run.sh"])
+            report = parse_report(out)
+            check(status == 0 and out.startswith("apple\nfig\npear\n") and
+                  report.get("STATUS") == "OK", f"script file: {status} {out!r} {err!r}")
+
+
+def check_writable(mstats, mreplace, mcompare):
+    """mreplace's working directory is writable, mstats's is not; --writable
+    PATH makes a directory or file writable in all three programs, and names
+    no missing path."""
+    write = "echo hi > out.txt"
+    with tempfile.TemporaryDirectory(dir="/tmp") as cwd:
+        out_txt = os.path.join(cwd, "out.txt")
+
+        def written():
+            """out.txt's text (None: none), removed for the next check."""
+            if not os.path.exists(out_txt):
+                return None
+            with open(out_txt) as f:
+                text = f.read()
+            os.remove(out_txt)
+            return text
+
+        done = subprocess.run([mreplace, "-a", "best-fit", "sh", "-c", write], cwd=cwd,
+                              capture_output=True, text=True)
+        check(done.returncode == 0 and written() == "hi\n",
+              f"mreplace in its directory: exit {done.returncode}, {done.stderr!r}")
+        done = subprocess.run([mstats, "-a", "best-fit", "sh", "-c", write], cwd=cwd,
+                              capture_output=True, text=True)
+        check(done.returncode == 1 and "Read-only file system" in done.stderr,
+              f"mstats in its directory: exit {done.returncode}, {done.stderr!r}")
+        check(not os.path.exists(out_txt),
+              "mstats without --writable wrote out.txt")
+        done = subprocess.run([mstats, "--writable", ".", "-a", "best-fit", "sh", "-c", write],
+                              cwd=cwd, capture_output=True, text=True)
+        check(done.returncode == 0 and written() == "hi\n",
+              f"mstats --writable .: exit {done.returncode}, {done.stderr!r}")
+        # An absolute path, reached through a symbolic link, from elsewhere.
+        link = os.path.join(cwd, "link")
+        os.mkdir(os.path.join(cwd, "sub"))
+        os.symlink(os.path.join(cwd, "sub"), link)
+        status, out, err, _ = run([mstats, "--writable", link, "sh", "-c",
+                                   f"echo hi > {link}/out.txt && ! echo no > {cwd}/no.txt"])
+        check(status == 0 and os.path.exists(os.path.join(cwd, "sub", "out.txt")),
+              f"mstats --writable LINK: exit {status}, {err!r}")
+        # A file: written in place, its directory stays read-only.
+        log = os.path.join(cwd, "log")
+        with open(log, "w") as f:
+            f.write("one\n")
+        status, out, err, _ = run([mstats, "--writable", log, "sh", "-c",
+                                   f"echo two >> {log} && ! echo no > {cwd}/no.txt"])
+        with open(log) as f:
+            check(status == 0 and f.read() == "one\ntwo\n", f"mstats --writable FILE: {err!r}")
+
+        # mcompare: its cells, and the jobs it emits, carry --writable.
+        cell = f"sh -c '{write}'"
+        done = subprocess.run([mcompare, "-q", "-a", "first-fit", "-w", cell, "--writable", cwd],
+                              cwd=cwd, capture_output=True, text=True)
+        check(done.returncode == 0 and written() == "hi\n",
+              f"mcompare --writable: exit {done.returncode}, {done.stdout!r}, {done.stderr!r}")
+        done = subprocess.run([mcompare, "-q", "-a", "first-fit", "-w", cell], cwd=cwd,
+                              capture_output=True, text=True)
+        check(done.returncode == 1 and not os.path.exists(out_txt),
+              f"mcompare without --writable: exit {done.returncode}, wrote {out_txt}")
+        jobs_dir = os.path.join(cwd, "jobs")
+        done = subprocess.run([mcompare, "-a", "first-fit", "-w", cell, "--writable", cwd,
+                               "--emit-jobs", jobs_dir], cwd=cwd, capture_output=True, text=True)
+        jobs = done.stdout.splitlines()
+        check(done.returncode == 0 and len(jobs) == 1 and f"--writable '{cwd}' " in jobs[0],
+              f"--emit-jobs: exit {done.returncode}, {jobs}, {done.stderr!r}")
+        status, out, err, _ = run(["sh", "-c", jobs[0] if jobs else "false"])
+        with open(os.path.join(jobs_dir, "cell-00000.json")) as f:
+            job_cell = json.load(f)["cells"][0]
+        check(status == 0 and job_cell["status"] == "OK" and written() == "hi\n",
+              f"the emitted job: exit {status}, {job_cell['status']}, {err!r}")
+
+        # Without the sandbox, --writable is accepted and changes nothing.
+        env = environment({"MSTATS_BWRAP": "/bin/false"})
+        done = subprocess.run([mstats, "--writable", "/", "sh", "-c", write], cwd=cwd, env=env,
+                              capture_output=True, text=True)
+        check(done.returncode == 0 and written() == "hi\n",
+              f"fallback --writable: exit {done.returncode}, {done.stderr!r}")
+
+    for program in (mstats, mreplace, mcompare):
+        name = os.path.basename(program)
+        command = [program, "--writable", "/nonexistent"] + (["true"] if name != "mcompare" else [])
+        status, out, err, _ = run(command)
+        lines = err.splitlines()
+        check(status == 2 and len(lines) == 1 and "--writable /nonexistent" in lines[0],
+              f"{name} --writable /nonexistent: exit {status}, {err!r}")
 
 
 def check_no_network(mstats):
@@ -205,7 +347,7 @@ def check_no_network(mstats):
 
 
 def test(argv):
-    mstats, mcompare, allocator, harness_file, workload = argv
+    mstats, mreplace, mcompare, allocator, harness_file, workload = argv
     modes = [
         ("sandbox", {}, True, None),
         ("fallback", {"MSTATS_BWRAP": "/bin/false"}, False, "bwrap cannot start a sandbox here"),
@@ -217,7 +359,9 @@ def test(argv):
         check_reporter(mstats, workload, mode, extra)
         check_kill_parent(mstats, mcompare, allocator, mode, extra, sandboxed)
     check_read_only(mstats, allocator, harness_file)
+    check_scratch(mstats, mcompare)
     check_tmp_paths(mstats)
+    check_writable(mstats, mreplace, mcompare)
     check_no_network(mstats)
 
     # The other ways a run ends up unsandboxed say why, in text and JSON.
