@@ -28,13 +28,9 @@
  * error naming it; so is a working directory that no longer exists. */
 static char *find_program(const char *program, GError **error)
 {
-    char cwd[4096];
-    if (getcwd(cwd, sizeof cwd) == NULL && errno == ENOENT) {
-        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
-                    "the working directory '%s' no longer exists: cd to one that does",
-                    g_getenv("PWD") != NULL ? g_getenv("PWD") : ".");
+    g_autofree char *cwd = sandbox_working_dir(error);
+    if (cwd == NULL)
         return NULL;
-    }
     char *found =
         strchr(program, '/') != NULL ? g_strdup(program) : g_find_program_in_path(program);
     const char *problem = NULL;

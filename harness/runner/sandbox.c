@@ -5,8 +5,9 @@
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "run.h"
+#include "error.h"
 
 static const char *bwrap_path(void)
 {
@@ -67,10 +68,25 @@ static gboolean add_writable(GPtrArray *paths, const char *path, GError **error)
     return TRUE;
 }
 
+char *sandbox_working_dir(GError **error)
+{
+    char *cwd = g_get_current_dir();
+    char check[4096];
+    if (getcwd(check, sizeof check) == NULL && errno == ENOENT) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
+                    "the working directory '%s' no longer exists: cd to one that does",
+                    g_getenv("PWD") != NULL ? g_getenv("PWD") : ".");
+        g_free(cwd);
+        return NULL;
+    }
+    return cwd;
+}
+
 char **sandbox_writable_paths(char **given, gboolean with_cwd, GError **error)
 {
     g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
-    if (with_cwd && !add_writable(paths, ".", error))
+    g_autofree char *cwd = with_cwd ? sandbox_working_dir(error) : NULL;
+    if (with_cwd && (cwd == NULL || !add_writable(paths, cwd, error)))
         return NULL;
     for (char **path = given; path != NULL && *path != NULL; path++)
         if (!add_writable(paths, *path, error))

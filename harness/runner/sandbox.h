@@ -47,6 +47,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SandboxScratch, sandbox_scratch_destroy)
  * when `with_cwd`, as canonical paths with symbolic links resolved
  * (NULL-terminated; free with g_strfreev). NULL with a usage error naming
  * the option and the path when one does not exist. */
+/* The working directory; NULL + a usage error naming it when it no longer
+ * exists (deleted under the caller). */
+char *sandbox_working_dir(GError **error);
+
 char **sandbox_writable_paths(char **given, gboolean with_cwd, GError **error);
 
 /* Everything a run's command line needs. */

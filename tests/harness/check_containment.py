@@ -198,7 +198,7 @@ def check_scratch(mstats, mcompare):
         with open(not_executable, "w") as f:
             f.write("#!/bin/sh\n")
         status, out, err, _ = run([mstats, not_executable], env=env)
-        check(status == 2 and "cannot run" in err, f"not executable: exit {status}, {err!r}")
+        check(status == 2 and "is not executable" in err, f"not executable: exit {status}, {err!r}")
         os.remove(not_executable)
 
         # Parallel cells have a directory each: both create the same name.
