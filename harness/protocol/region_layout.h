@@ -123,7 +123,7 @@ typedef struct {
 
 /* Measured process images a run reports one by one; more are counted in
  * process_count but not measured (the report says how many). */
-#define MSTATS_PROCESSES_MAX 64
+#define MSTATS_PROCESSES_MAX 1024
 /* Bytes kept of an image's program name (its argv[0], without directories). */
 #define MSTATS_PROGRAM_MAX 48
 

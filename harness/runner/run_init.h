@@ -17,7 +17,7 @@
 /* The longest line, header or image line. */
 #define RUN_INIT_LINE_MAX 512
 /* Image lines in one report (BRK_WITNESS_IMAGES_MAX: run_init.c checks). */
-#define RUN_INIT_IMAGES_MAX 64
+#define RUN_INIT_IMAGES_MAX 1024
 /* The longest report. */
 #define RUN_INIT_REPORT_MAX (RUN_INIT_LINE_MAX * (1 + RUN_INIT_IMAGES_MAX))
 #define RUN_INIT_NAME "mstats-run-init"

@@ -29,12 +29,14 @@ void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const Spawn
 
 /* The verdicts of trust, on a run that classify() found OK (`proves`: the
  * program gives a completion proof; `proof_text`: all it wrote): 67 when the
- * kernel's MAX does not bear out the shim's, 96 without the completion proof, 97
- * when CALLS, REQUESTED or PEAK-LIVE differ from `reference`, the reference
- * run's result (reference.h; NULL: no reference run, a trusted allocator). Sets completion; when it
- * is verified, the run's CALLS, REQUESTED and PEAK-LIVE become the reference run's, the workload's
- * own. */
+ * kernel's MAX does not bear out the shim's, 96 without the completion
+ * proof, 97 when the reported process has no twin in `reference` (the
+ * reference run's result, reference.h; NULL: no reference run, a trusted
+ * allocator), or, `deterministic` (it is a tester or mreplay, whose requests
+ * do not vary from run to run), when its CALLS, REQUESTED or PEAK-LIVE
+ * differ from its twin's. Sets completion; when it is verified, the run's
+ * CALLS, REQUESTED and PEAK-LIVE become the twin's, the workload's own. */
 void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_text,
-                 const MstatsRunResult *reference);
+                 const MstatsRunResult *reference, gboolean deterministic);
 
 #endif

@@ -57,7 +57,7 @@
 #define BRK_WITNESS_PENDING_MAX 64
 
 /* Images witnessed in one run; later ones are counted in images_dropped. */
-#define BRK_WITNESS_IMAGES_MAX 64
+#define BRK_WITNESS_IMAGES_MAX 1024
 
 /* Thread groups (processes) alive at once that the witness remembers. A
  * process that finds the table full is not witnessed (counted dropped). */
