@@ -22,5 +22,6 @@ gboolean runner_region_create(RunnerRegion *region, guint64 memory_limit, gboole
 char *runner_region_problem(const RunnerRegion *region);
 
 void runner_region_close(RunnerRegion *region);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(RunnerRegion, runner_region_close)
 
 #endif

@@ -222,11 +222,40 @@ static gboolean write_recording(const MstatsRunRequest *request, const RunnerReg
     return written;
 }
 
-static void close_pipe(int ends[2])
+/* The descriptors one run hands over besides the region: the completion
+ * proof's memfd, mstats-run-init's status pipe, and bwrap's info pipe. */
+typedef struct {
+    int proof_fd;
+    int status[2];
+    int info[2]; /* a sandboxed run only */
+} RunPipes;
+
+static void run_pipes_close(RunPipes *pipes)
 {
-    for (int i = 0; i < 2; i++)
-        if (ends[i] >= 0)
-            close(ends[i]);
+    int *fds[] = {&pipes->proof_fd, &pipes->status[0], &pipes->status[1], &pipes->info[0],
+                  &pipes->info[1]};
+    for (gsize i = 0; i < G_N_ELEMENTS(fds); i++)
+        if (*fds[i] >= 0) {
+            close(*fds[i]);
+            *fds[i] = -1;
+        }
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(RunPipes, run_pipes_close)
+
+static gboolean run_pipes_open(RunPipes *pipes, gboolean sandboxed, GError **error)
+{
+    pipes->proof_fd = memfd_create("mstats-proof", MFD_CLOEXEC);
+    if (pipes->proof_fd < 0 || pipe2(pipes->status, O_CLOEXEC) != 0 ||
+        (sandboxed && pipe2(pipes->info, O_CLOEXEC) != 0)) {
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_SYSTEM, "cannot create a pipe: %s",
+                    g_strerror(errno));
+        return FALSE;
+    }
+    /* mstats-run-init writes its whole report before it exits, and the
+     * report is read after: the pipe must hold one with every image line
+     * (a pipe holds 64 KiB unless asked; failing, the usual few lines fit). */
+    fcntl(pipes->status[1], F_SETPIPE_SZ, RUN_INIT_REPORT_MAX);
+    return TRUE;
 }
 
 /* Whether this run goes into the sandbox; when not, *why says why. */
@@ -250,6 +279,79 @@ static char *read_proof(int fd)
     return text;
 }
 
+/* Everything one run starts from, made ready by run_program. */
+typedef struct {
+    const char *init;      /* mstats-run-init */
+    const char *program;   /* found already */
+    const char *preload;   /* LD_PRELOAD=... (preload.h) */
+    const char *challenge; /* the completion proof's */
+    const char *scratch;   /* the sandbox's scratch directory (NULL: none) */
+    gboolean witnessed;    /* mstats-run-init witnesses brk */
+} RunStart;
+
+/* Starts the run of `request` and waits until every process of it is gone:
+ * the command line (sandbox.h), its environment and descriptors, its memory
+ * bound (*memory_hit: why the bound killed it, or NULL). */
+static gboolean start_and_wait(const MstatsRunRequest *request, const RunStart *start,
+                               const RunnerRegion *region, const RunPipes *pipes,
+                               MstatsRunResult *result, SpawnOutcome *outcome, char **memory_hit,
+                               GError **error)
+{
+    MemoryBound bound;
+    memory_bound_create(&bound, MSTATS_RUN_MEMORY(request->memory_limit));
+    result->memory_bound = bound.kind;
+    g_auto(GStrv) variables = program_variables(start->preload, request, &result->allocator, region,
+                                                start->scratch, start->challenge, pipes->proof_fd);
+    SandboxCommand command = {
+        .sandboxed = result->sandboxed,
+        .init_path = start->init,
+        .status_fd = pipes->status[1],
+        .info_fd = pipes->info[1],
+        .timeout_seconds = request->timeout_seconds,
+        .data_limit = bound.rlimit_data,
+        .witness = start->witnessed,
+        .program_env = variables,
+        .program_path = start->program,
+        .argv = request->argv,
+        .scratch_dir = start->scratch,
+        .writable_paths = request->writable_paths,
+    };
+    g_auto(GStrv) argv = sandbox_argv(&command);
+    g_auto(GStrv) env = run_environment();
+    int null_fd = request->quiet ? open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
+    SpawnPlan plan = {
+        .argv = argv,
+        .envp = env,
+        .inherit_fds = {region->fd, region->record_fd, pipes->proof_fd, pipes->status[1],
+                        pipes->info[1]},
+        .status_fd = pipes->status[0],
+        .info_fd = pipes->info[0],
+        .stdout_fd = request->quiet ? null_fd : request->stdout_fd,
+        .stderr_fd = request->quiet ? null_fd : request->stderr_fd,
+        .region = region->map,
+        .timeout_seconds = request->timeout_seconds,
+        .witnessed = start->witnessed,
+        /* A sandboxed run has a session of its own, and no terminal. */
+        .take_terminal = request->take_terminal && !result->sandboxed,
+        .cgroup_procs_fd = bound.procs_fd,
+    };
+    gboolean spawned = spawn_and_wait(&plan, outcome, error);
+    if (null_fd >= 0)
+        close(null_fd);
+    if (spawned)
+        *memory_hit = memory_bound_finish(&bound, region->map, &result->memory_peak);
+    memory_bound_destroy(&bound);
+    /* argv[0] (bwrap, or mstats-run-init) itself could not be started. */
+    int exec_errno = region->map->exec_errno != 0 ? region->map->exec_errno : outcome->exec_errno;
+    if (spawned && exec_errno != 0) {
+        const char *what = region->map->exec_errno != 0 ? argv[0] : start->program;
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "cannot run '%s': %s", what,
+                    g_strerror(exec_errno));
+        return FALSE;
+    }
+    return spawned;
+}
+
 /* One run of `request` on the allocator already resolved in
  * result->allocator, handing the program `challenge`; fills the rest of
  * `result`, the program's last proof line and the witness's figures
@@ -267,119 +369,48 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
         !writable(request->heap_map_path, "--heap-map", error))
         return FALSE;
     /* The shim first, then an allocator with static TLS, then the caller's. */
-    g_auto(PreloadLinks) links = {NULL}; /* removed on every return below */
+    g_auto(PreloadLinks) links = {NULL}; /* each of these is undone on every return */
     const char *preloaded[] = {shim, result->allocator.preload ? result->allocator.path : NULL,
                                NULL};
     g_autofree char *preload = preload_variable(preloaded, g_getenv("LD_PRELOAD"), &links, error);
     if (preload == NULL)
         return FALSE;
-
-    RunnerRegion region;
+    g_auto(RunnerRegion) region = {.fd = -1, .record_fd = -1};
     gboolean recording = request->record_path != NULL || request->heap_map_path != NULL;
     if (!runner_region_create(&region, request->memory_limit, recording, error))
         return FALSE;
     result->sandboxed = use_sandbox(request, init, &result->not_sandboxed_why);
-    g_auto(SandboxScratch) scratch = {NULL}; /* removed on every return below */
-    if (result->sandboxed && !sandbox_scratch_create(&scratch, error)) {
-        runner_region_close(&region);
+    g_auto(SandboxScratch) scratch = {NULL};
+    if (result->sandboxed && !sandbox_scratch_create(&scratch, error))
         return FALSE;
-    }
+    g_auto(RunPipes) pipes = {-1, {-1, -1}, {-1, -1}};
+    if (!run_pipes_open(&pipes, result->sandboxed, error))
+        return FALSE;
+
     result->alignment = request->alignment;
     const MstatsAllocator *allocator = &result->allocator;
     gboolean wanted = request->witness_policy == MSTATS_WITNESS_ALL ||
                       (request->witness_policy == MSTATS_WITNESS_UNTRUSTED && !allocator->trusted);
-    gboolean witnessed = wanted && !allocator->heap_unmeasured;
-    int status_pipe[2] = {-1, -1}, info_pipe[2] = {-1, -1};
-    int proof_fd = memfd_create("mstats-proof", MFD_CLOEXEC);
-    if (proof_fd < 0 || pipe2(status_pipe, O_CLOEXEC) != 0 ||
-        (result->sandboxed && pipe2(info_pipe, O_CLOEXEC) != 0)) {
-        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_SYSTEM, "cannot create a pipe: %s",
-                    g_strerror(errno));
-        close_pipe(status_pipe);
-        if (proof_fd >= 0)
-            close(proof_fd);
-        runner_region_close(&region);
-        return FALSE;
-    }
-    /* mstats-run-init writes its whole report before it exits, and the
-     * report is read after: the pipe must hold one with every image line
-     * (a pipe holds 64 KiB unless asked; failing, the usual few lines fit). */
-    fcntl(status_pipe[1], F_SETPIPE_SZ, RUN_INIT_REPORT_MAX);
-    MemoryBound bound;
-    memory_bound_create(&bound, MSTATS_RUN_MEMORY(request->memory_limit));
-    result->memory_bound = bound.kind;
-    g_auto(GStrv) variables = program_variables(preload, request, &result->allocator, &region,
-                                                scratch.path, challenge, proof_fd);
-    SandboxCommand command = {
-        .sandboxed = result->sandboxed,
-        .init_path = init,
-        .status_fd = status_pipe[1],
-        .info_fd = info_pipe[1],
-        .timeout_seconds = request->timeout_seconds,
-        .data_limit = bound.rlimit_data,
-        .witness = witnessed,
-        .program_env = variables,
-        .program_path = program,
-        .argv = request->argv,
-        .scratch_dir = scratch.path,
-        .writable_paths = request->writable_paths,
-    };
-    g_auto(GStrv) argv = sandbox_argv(&command);
-    g_auto(GStrv) env = run_environment();
-    int null_fd = -1;
-    if (request->quiet)
-        null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    SpawnPlan plan = {
-        .argv = argv,
-        .envp = env,
-        .inherit_fds = {region.fd, region.record_fd, proof_fd, status_pipe[1], info_pipe[1]},
-        .status_fd = status_pipe[0],
-        .info_fd = info_pipe[0],
-        .stdout_fd = request->quiet ? null_fd : request->stdout_fd,
-        .stderr_fd = request->quiet ? null_fd : request->stderr_fd,
-        .region = region.map,
-        .timeout_seconds = request->timeout_seconds,
-        .witnessed = witnessed,
-        /* A sandboxed run has a session of its own, and no terminal. */
-        .take_terminal = request->take_terminal && !result->sandboxed,
-        .cgroup_procs_fd = bound.procs_fd,
-    };
+    RunStart start = {init,      program,      preload,
+                      challenge, scratch.path, wanted && !allocator->heap_unmeasured};
     SpawnOutcome outcome;
-    gboolean spawned = spawn_and_wait(&plan, &outcome, error);
-    close_pipe(status_pipe);
-    close_pipe(info_pipe);
-    if (null_fd >= 0)
-        close(null_fd);
     g_autofree char *memory_hit = NULL;
-    if (spawned)
-        memory_hit = memory_bound_finish(&bound, region.map, &result->memory_peak);
-    memory_bound_destroy(&bound);
-    *proof_text = read_proof(proof_fd);
-    close(proof_fd);
-    if (!spawned) {
-        runner_region_close(&region);
+    gboolean ran =
+        start_and_wait(request, &start, &region, &pipes, result, &outcome, &memory_hit, error);
+    *proof_text = read_proof(pipes.proof_fd);
+    if (!ran)
         return FALSE;
-    }
-    int exec_errno = region.map->exec_errno != 0 ? region.map->exec_errno : outcome.exec_errno;
-    if (exec_errno != 0) {
-        const char *what = region.map->exec_errno != 0 ? argv[0] : program;
-        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "cannot run '%s': %s", what,
-                    g_strerror(exec_errno));
-        runner_region_close(&region);
-        return FALSE;
-    }
+
     result->wall_seconds = outcome.wall_seconds;
     result->cpu_seconds = outcome.cpu_seconds;
     classify(&region, &outcome, request, memory_hit, result);
-    trust_note_witness(result, witnessed, &outcome);
+    trust_note_witness(result, start.witnessed, &outcome);
     char line[MSTATS_PROOF_LINE_MAX];
     if (mstats_proof_last_line(*proof_text, line))
         result->proof_line = g_strdup(line);
-
     g_autoptr(GError) write_error = NULL;
     if (recording && !write_recording(request, &region, result, &write_error))
         result->output_error = g_strdup(write_error->message);
-    runner_region_close(&region);
     return TRUE;
 }
 
