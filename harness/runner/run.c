@@ -251,10 +251,6 @@ static gboolean run_pipes_open(RunPipes *pipes, gboolean sandboxed, GError **err
                     g_strerror(errno));
         return FALSE;
     }
-    /* mstats-run-init writes its whole report before it exits, and the
-     * report is read after: the pipe must hold one with every image line
-     * (a pipe holds 64 KiB unless asked; failing, the usual few lines fit). */
-    fcntl(pipes->status[1], F_SETPIPE_SZ, RUN_INIT_REPORT_MAX);
     return TRUE;
 }
 

@@ -214,33 +214,51 @@ static long long stretched(long long base_ns, long long start, const BrkWitness 
     return base_ns + (stretch < most ? stretch : most);
 }
 
-int main(int argc, char **argv)
+/* The command line, as the runner wrote it (usage at the top of the file). */
+typedef struct {
+    int status_fd;
+    long long timeout_ns; /* 0: none */
+    long long data_limit; /* 0: none */
+    bool witnessing;
+    char **env_pairs; /* NAME=VALUE for the program */
+    int pair_count;
+    char *path;  /* the program's file */
+    char **argv; /* its argv */
+} RunInitArgs;
+
+static bool parse_args(int argc, char **argv, RunInitArgs *args)
 {
-    if (argc == 2 && strcmp(argv[1], "--probe") == 0)
-        return 0;
     int separator = 0;
     for (int i = 5; i < argc; i++)
         if (strcmp(argv[i], "--") == 0) {
             separator = i;
             break;
         }
-    if (argc < 6 || separator == 0 || separator + 2 >= argc) {
-        fprintf(stderr, "mstats-run-init: usage: STATUS_FD TIMEOUT_MS DATA_LIMIT brk|- "
-                        "[NAME=VALUE...] -- PROGRAM_PATH ARGV0 [ARG...] (started by the mstats "
-                        "runner only)\n");
-        return 2;
-    }
-    int status_fd = atoi(argv[1]);
-    long long timeout_ns = atoll(argv[2]) * 1000000LL;
-    long long data_limit = atoll(argv[3]);
-    bool witnessing = strcmp(argv[4], "brk") == 0;
+    if (argc < 6 || separator == 0 || separator + 2 >= argc)
+        return false;
+    *args = (RunInitArgs){
+        .status_fd = atoi(argv[1]),
+        .timeout_ns = atoll(argv[2]) * 1000000LL,
+        .data_limit = atoll(argv[3]),
+        .witnessing = strcmp(argv[4], "brk") == 0,
+        .env_pairs = argv + 5,
+        .pair_count = separator - 5,
+        .path = argv[separator + 1],
+        .argv = argv + separator + 2,
+    };
+    return true;
+}
+
+/* This process as the run's first: not dumpable (other processes of the
+ * same user cannot open our descriptors through /proc or trace us: the
+ * report stays ours), a subreaper outside a PID namespace, and the signals
+ * it waits for blocked, to be taken with sigtimedwait; returns them. */
+static sigset_t become_init(int status_fd)
+{
     fcntl(status_fd, F_SETFD, FD_CLOEXEC);
-    /* Other processes of the same user cannot open our descriptors through
-     * /proc or trace us: the report stays ours. */
     prctl(PR_SET_DUMPABLE, 0);
     if (getpid() != 1)
         prctl(PR_SET_CHILD_SUBREAPER, 1);
-
     sigset_t handled;
     sigemptyset(&handled);
     int signals[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP};
@@ -250,45 +268,40 @@ int main(int argc, char **argv)
         sigaction(signals[i], &action, NULL);
     }
     sigprocmask(SIG_BLOCK, &handled, NULL);
+    return handled;
+}
 
-    /* Tracer and program share one CPU: a trace stop then costs a local
-     * context switch, not a wake-up of another CPU (several times dearer,
-     * above all in a virtual machine). The program's threads share it too:
-     * its CPU time is the same, its wall time longer. */
+/* Tracer and program share one CPU: a trace stop then costs a local
+ * context switch, not a wake-up of another CPU (several times dearer, above
+ * all in a virtual machine). The program's threads share it too: its CPU
+ * time is the same, its wall time longer. */
+static void share_one_cpu(void)
+{
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    int cpu = sched_getcpu();
+    CPU_SET(cpu >= 0 ? cpu : 0, &one);
+    sched_setaffinity(0, sizeof one, &one);
+}
+
+/* The run as it goes: the program, its witness, its deadlines. */
+typedef struct {
+    pid_t program;
+    long long start;     /* the program's fork */
+    long long stop_at;   /* SIGTERM then (-1: no timeout), before the witness's stretch */
+    long long kill_at;   /* SIGKILL then (-1: not yet) */
+    BrkWitness *witness; /* NULL when not witnessing */
     struct rlimit cpu_limit;
-    getrlimit(RLIMIT_CPU, &cpu_limit);
-    if (witnessing) {
-        cpu_set_t one;
-        CPU_ZERO(&one);
-        int cpu = sched_getcpu();
-        CPU_SET(cpu >= 0 ? cpu : 0, &one);
-        sched_setaffinity(0, sizeof one, &one);
-    }
-    int errno_pipe[2], witness_pipe[2] = {-1, -1};
-    if (pipe2(errno_pipe, O_CLOEXEC) != 0 || (witnessing && pipe2(witness_pipe, O_CLOEXEC) != 0))
-        return 1;
-    long long start = now_ns();
-    pid_t program = fork();
-    if (program < 0)
-        return 1;
-    if (program == 0)
-        exec_program(argv + 5, separator - 5, data_limit, argv[separator + 1], argv + separator + 2,
-                     (ChildPipes){errno_pipe[1], witness_pipe[1]});
-    close(errno_pipe[1]);
-    if (witnessing)
-        close(witness_pipe[1]);
-    BrkWitness witness;
-    unsigned long long allowed_stops = 0;
-    if (witnessing) {
-        brk_witness_start(&witness, program);
-        allow_stops(program, &cpu_limit, &witness);
-    }
+    unsigned long long allowed_stops;
+} Supervision;
 
-    RunInitReport report = {0};
-    long long stop_at = timeout_ns > 0 ? start + timeout_ns : -1; /* SIGTERM then */
-    long long kill_at = -1;                                       /* SIGKILL then */
-    struct rusage usage = {0};
-    int status = 0;
+/* Waits for the program's exit, resuming the witness's trace stops,
+ * stretching the CPU limit and the timeout for them, and stopping the run
+ * at the timeout or when the runner says so. Fills `report`'s timeout
+ * fields; returns the program's wait status and rusage. */
+static int supervise(Supervision *run, const sigset_t *handled, RunInitReport *report,
+                     struct rusage *usage)
+{
     for (;;) {
         pid_t reaped;
         int reaped_status;
@@ -296,75 +309,120 @@ int main(int argc, char **argv)
         /* Every traced task (threads too: __WALL) passes through the
          * witness, which resumes its trace stops. */
         while ((reaped = wait4(-1, &reaped_status, WNOHANG | __WALL, &reaped_usage)) > 0) {
-            if (witnessing && brk_witness_event(&witness, reaped, reaped_status))
+            if (run->witness != NULL && brk_witness_event(run->witness, reaped, reaped_status))
                 continue;
-            if (reaped == program) {
-                status = reaped_status;
-                usage = reaped_usage;
-                break;
+            if (reaped == run->program) {
+                *usage = reaped_usage;
+                return reaped_status;
             }
         }
-        if (reaped == program)
-            break;
-        if (witnessing && brk_witness_stops(&witness) >= allowed_stops + ALLOWANCE_AHEAD / 2) {
-            allowed_stops = brk_witness_stops(&witness);
-            allow_stops(program, &cpu_limit, &witness);
+        if (run->witness != NULL &&
+            brk_witness_stops(run->witness) >= run->allowed_stops + ALLOWANCE_AHEAD / 2) {
+            run->allowed_stops = brk_witness_stops(run->witness);
+            allow_stops(run->program, &run->cpu_limit, run->witness);
         }
         long long now = now_ns();
-        long long term_at = stretched(stop_at, start, witnessing ? &witness : NULL);
-        if (term_at >= 0 && now >= term_at && kill_at < 0) {
-            report.timed_out = 1;
+        long long term_at = stretched(run->stop_at, run->start, run->witness);
+        if (term_at >= 0 && now >= term_at && run->kill_at < 0) {
+            report->timed_out = 1;
             signal_run(SIGTERM);
-            kill_at = now + GRACE_NS;
+            run->kill_at = now + GRACE_NS;
         }
-        if (kill_at >= 0 && now >= kill_at) {
-            report.needed_sigkill = 1;
+        if (run->kill_at >= 0 && now >= run->kill_at) {
+            report->needed_sigkill = 1;
             signal_run(SIGKILL);
-            kill_at = now + GRACE_NS; /* again if something escaped the first */
+            run->kill_at = now + GRACE_NS; /* again if something escaped the first */
         }
-        long long next = kill_at >= 0 ? kill_at : term_at;
+        long long next = run->kill_at >= 0 ? run->kill_at : term_at;
         long long wait_ns = next >= 0 ? next - now : 1000000000LL * 3600;
         struct timespec wait_for = {wait_ns / 1000000000LL, wait_ns % 1000000000LL};
         siginfo_t info;
-        int taken = sigtimedwait(&handled, &info, &wait_for);
+        int taken = sigtimedwait(handled, &info, &wait_for);
         if (taken == SIGTERM || taken == SIGINT || taken == SIGHUP) {
             /* The runner stops the run: pass the signal on, SIGKILL later. */
             signal_run(taken);
-            if (kill_at < 0)
-                kill_at = now_ns() + GRACE_NS;
+            if (run->kill_at < 0)
+                run->kill_at = now_ns() + GRACE_NS;
         }
     }
-    report.wall_ns = now_ns() - start;
-    report.wait_status = status;
+}
+
+/* What the witness saw, into `report` (witness_pipe: the child's word on a
+ * witness that could not start). */
+static void report_witness(const BrkWitness *witness, int witness_pipe, RunInitReport *report)
+{
+    int error = read_errno(witness_pipe);
+    if (error == 0 && witness->failed)
+        error = witness->error;
+    else if (error == 0 && !witness->started)
+        error = ECHILD; /* the program ended before its first stop */
+    report->witness = error == 0 ? 1 : -1;
+    report->witness_errno = error;
+    report->witness_brks = brk_witness_brks(witness);
+    report->image_count = witness->image_count;
+    report->images_dropped = witness->images_dropped;
+    for (int i = 0; i < witness->image_count; i++)
+        report->images[i] = (RunInitImage){
+            .pid = (int)witness->images[i].pid,
+            .start = (unsigned long long)witness->images[i].start,
+            .max = (unsigned long long)brk_witness_image_max(&witness->images[i]),
+            .brks = (unsigned long long)witness->images[i].calls,
+        };
+    report->witness_stops = brk_witness_stops(witness);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--probe") == 0)
+        return 0;
+    RunInitArgs args;
+    if (!parse_args(argc, argv, &args)) {
+        fprintf(stderr, "mstats-run-init: usage: STATUS_FD TIMEOUT_MS DATA_LIMIT brk|- "
+                        "[NAME=VALUE...] -- PROGRAM_PATH ARGV0 [ARG...] (started by the mstats "
+                        "runner only)\n");
+        return 2;
+    }
+    sigset_t handled = become_init(args.status_fd);
+    Supervision run = {.kill_at = -1};
+    getrlimit(RLIMIT_CPU, &run.cpu_limit);
+    if (args.witnessing)
+        share_one_cpu();
+    int errno_pipe[2], witness_pipe[2] = {-1, -1};
+    if (pipe2(errno_pipe, O_CLOEXEC) != 0 ||
+        (args.witnessing && pipe2(witness_pipe, O_CLOEXEC) != 0))
+        return 1;
+    run.start = now_ns();
+    run.stop_at = args.timeout_ns > 0 ? run.start + args.timeout_ns : -1;
+    run.program = fork();
+    if (run.program < 0)
+        return 1;
+    if (run.program == 0)
+        exec_program(args.env_pairs, args.pair_count, args.data_limit, args.path, args.argv,
+                     (ChildPipes){errno_pipe[1], witness_pipe[1]});
+    close(errno_pipe[1]);
+    static BrkWitness witness; /* static: large, and never allocated */
+    if (args.witnessing) {
+        close(witness_pipe[1]);
+        brk_witness_start(&witness, run.program);
+        run.witness = &witness;
+        allow_stops(run.program, &run.cpu_limit, &witness);
+    }
+
+    RunInitReport report = {0};
+    struct rusage usage = {0};
+    report.wait_status = supervise(&run, &handled, &report, &usage);
+    report.wall_ns = now_ns() - run.start;
     report.cpu_us = (long long)usage.ru_utime.tv_sec * 1000000LL + usage.ru_utime.tv_usec +
                     (long long)usage.ru_stime.tv_sec * 1000000LL + usage.ru_stime.tv_usec;
     report.exec_errno = read_errno(errno_pipe[0]);
-    if (witnessing) {
-        int error = read_errno(witness_pipe[0]);
-        if (error == 0 && witness.failed)
-            error = witness.error;
-        else if (error == 0 && !witness.started)
-            error = ECHILD; /* the program ended before its first stop */
-        report.witness = error == 0 ? 1 : -1;
-        report.witness_errno = error;
-        report.witness_brks = brk_witness_brks(&witness);
-        report.image_count = witness.image_count;
-        report.images_dropped = witness.images_dropped;
-        for (int i = 0; i < witness.image_count; i++)
-            report.images[i] = (RunInitImage){
-                .pid = (int)witness.images[i].pid,
-                .start = (unsigned long long)witness.images[i].start,
-                .max = (unsigned long long)brk_witness_image_max(&witness.images[i]),
-                .brks = (unsigned long long)witness.images[i].calls,
-            };
-        report.witness_stops = brk_witness_stops(&witness);
-    }
+    if (args.witnessing)
+        report_witness(&witness, witness_pipe[0], &report);
     clear_run();
 
     /* Static: the report is large, and nothing is allocated this late. */
     static char text[RUN_INIT_REPORT_MAX];
     int length = run_init_format(&report, text, sizeof text);
-    if (length <= 0 || write(status_fd, text, (size_t)length) != length)
+    if (length <= 0 || write(args.status_fd, text, (size_t)length) != length)
         return 1;
     return 0;
 }

@@ -119,24 +119,41 @@ static __attribute__((noreturn)) void run_child(const SpawnPlan *plan, gboolean 
     _exit(127);
 }
 
-/* Waits until the child can be reaped or `milliseconds` pass (<0: forever).
- * Returns TRUE when it can be reaped. */
-static gboolean wait_exit(pid_t pid, int pidfd, gint64 milliseconds)
+/* Reads what is there on `fd` (non-blocking) into `text`. */
+static void drain_status(int fd, GString *text)
+{
+    char buffer[4096];
+    ssize_t n;
+    while ((n = read(fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0)
+            g_string_append_len(text, buffer, n);
+}
+
+/* Waits until the child can be reaped or `milliseconds` pass (<0: forever),
+ * reading mstats-run-init's report into `status` as it comes: a report of
+ * many process images may not fit the pipe, and its writer must not wait
+ * for a reader that waits for it to exit. Returns TRUE when it can be reaped. */
+static gboolean wait_exit(pid_t pid, int pidfd, int status_fd, GString *status, gint64 milliseconds)
 {
     gint64 deadline = g_get_monotonic_time() + milliseconds * 1000;
+    fcntl(status_fd, F_SETFL, O_NONBLOCK);
     for (;;) {
         gint64 left = milliseconds < 0 ? -1 : (deadline - g_get_monotonic_time()) / 1000;
         if (milliseconds >= 0 && left < 0)
             left = 0;
         if (pidfd >= 0) {
-            struct pollfd p = {.fd = pidfd, .events = POLLIN};
-            int n = poll(&p, 1, left > G_MAXINT ? G_MAXINT : (int)left);
-            if (n > 0)
+            struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN},
+                                  {.fd = status_fd, .events = POLLIN}};
+            int n = poll(p, 2, left > G_MAXINT ? G_MAXINT : (int)left);
+            if (n > 0 && (p[1].revents & POLLIN))
+                drain_status(status_fd, status);
+            if (n > 0 && (p[0].revents & POLLIN))
                 return TRUE;
             if (n == 0 && left < G_MAXINT)
                 return FALSE;
         } else {
             /* No pidfd (old kernel): peek with waitid, sleeping 5 ms between looks. */
+            drain_status(status_fd, status);
             siginfo_t info = {0};
             if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
                 info.si_pid == pid)
@@ -146,19 +163,6 @@ static gboolean wait_exit(pid_t pid, int pidfd, gint64 milliseconds)
             g_usleep(5000);
         }
     }
-}
-
-/* Everything mstats-run-init wrote; the pipe's writers are all gone. */
-static char *read_status(int fd)
-{
-    GString *text = g_string_new(NULL);
-    char buffer[4096];
-    ssize_t n;
-    fcntl(fd, F_SETFL, O_NONBLOCK);
-    while ((n = read(fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
-        if (n > 0)
-            g_string_append_len(text, buffer, n);
-    return g_string_free(text, FALSE);
 }
 
 /* The pid (as the harness sees it) of the sandbox's mstats-run-init, from
@@ -243,7 +247,8 @@ gboolean spawn_and_wait(const SpawnPlan *plan, SpawnOutcome *outcome, GError **e
     gint64 limit_ms = plan->timeout_seconds > 0
                           ? (gint64)(plan->timeout_seconds * stretch * 1000) + WATCHDOG_MARGIN_MS
                           : -1;
-    gboolean watchdog_fired = !wait_exit(pid, pidfd, limit_ms);
+    GString *status_text = g_string_new(NULL);
+    gboolean watchdog_fired = !wait_exit(pid, pidfd, plan->status_fd, status_text, limit_ms);
     if (watchdog_fired)
         kill_run(pid, init_pidfd);
     gint64 end = g_get_monotonic_time();
@@ -259,7 +264,8 @@ gboolean spawn_and_wait(const SpawnPlan *plan, SpawnOutcome *outcome, GError **e
     if (terminal)
         give_terminal(getpgrp());
 
-    g_autofree char *text = read_status(plan->status_fd);
+    drain_status(plan->status_fd, status_text); /* the writers are all gone */
+    g_autofree char *text = g_string_free(status_text, FALSE);
     RunInitReport report;
     memset(outcome, 0, sizeof *outcome);
     outcome->reported = !watchdog_fired && run_init_parse(text, &report);
