@@ -386,14 +386,6 @@ bool free_index_can_replace(const struct free_index *ix, const block *was, size_
            bin_of(ix, now_size) < 0;
 }
 
-block *free_index_prefer_held(const struct free_index *ix, block *b, size_t size)
-{
-    block *held = ix->held;
-    if (held && block_size(held) >= size && (!b || free_index_sorts_before(ix, held, b)))
-        return held;
-    return b;
-}
-
 void free_index_replace(struct free_index *ix, block *was, block *now)
 {
     if (was == ix->held) {
@@ -433,21 +425,6 @@ void free_index_insert_held(struct free_index *ix, block *b)
         free_index_insert(ix, was);
     else
         ix->count++;
-}
-
-void free_index_hold(struct free_index *ix, block *b)
-{
-    if (b == ix->held)
-        return;
-    if (b) {
-        free_index_remove(ix, b);
-        free_index_insert_held(ix, b);
-    } else if (ix->held) {
-        block *was = ix->held;
-        ix->held = NULL;
-        ix->count--; /* insert counts it again */
-        free_index_insert(ix, was);
-    }
 }
 
 block *free_index_root(const struct free_index *ix)
@@ -507,7 +484,19 @@ static int bin_at_least(const struct free_index *ix, size_t size)
     return -1;
 }
 
-size_t free_index_largest(const struct free_index *ix)
+/* The held block when it holds `size` bytes and sorts before b, the answer
+ * of a search of the tree and bins (NULL: none there), else b: the answer of
+ * the whole index. */
+static block *prefer_held(const struct free_index *ix, block *b, size_t size)
+{
+    block *held = ix->held;
+    if (held && block_size(held) >= size && (!b || free_index_sorts_before(ix, held, b)))
+        return held;
+    return b;
+}
+
+/* The size of the largest block in the tree and bins, 0 for none. */
+static size_t largest_indexed(const struct free_index *ix)
 {
     if (ix->root)
         return (size_t)node(block_at(ix, ix->root))->max_units * ALIGNMENT;
@@ -518,13 +507,19 @@ size_t free_index_largest(const struct free_index *ix)
     return 0;
 }
 
+size_t free_index_largest(const struct free_index *ix)
+{
+    size_t indexed = largest_indexed(ix), held = ix->held ? block_size(ix->held) : 0;
+    return held > indexed ? held : indexed;
+}
+
 block *free_index_smallest_fit(struct free_index *ix, size_t size)
 {
     /* The first bin at or above the request's that holds blocks: its root
      * has the lowest address of that size. */
     int bin = bin_at_least(ix, size);
     if (bin >= 0)
-        return block_at(ix, ix->bin_root[bin]);
+        return prefer_held(ix, block_at(ix, ix->bin_root[bin]), size);
     /* The main tree: the leftmost block not smaller than the request. */
     block *best = NULL;
     for (block *b = free_index_root(ix); b;) {
@@ -533,7 +528,7 @@ block *free_index_smallest_fit(struct free_index *ix, size_t size)
             best = b;
         b = block_at(ix, fits ? node(b)->left : node(b)->right);
     }
-    return best;
+    return prefer_held(ix, best, size);
 }
 
 /* Lowest-address fit within the subtree at b: descends toward the leftmost
@@ -569,12 +564,15 @@ static uint32_t tournament_lowest_from(const struct free_index *ix, size_t leaf)
 
 block *free_index_lowest_fit(struct free_index *ix, size_t size)
 {
+    block *b;
     if (ix->order == FREE_ORDER_BY_ADDRESS_BINNED && size <= ix->bin_max) {
         /* Every block in the bins of size or more, and in the main tree,
          * fits: the lowest of their lowest addresses is the answer. */
-        return block_at(ix, tournament_lowest_from(ix, size_class(size)) + 1);
+        b = block_at(ix, tournament_lowest_from(ix, size_class(size)) + 1);
+    } else {
+        b = lowest_fit_in(ix, free_index_root(ix), size);
     }
-    return lowest_fit_in(ix, free_index_root(ix), size);
+    return prefer_held(ix, b, size);
 }
 
 /* Walks the boundary path between blocks ending at or before addr and those
@@ -596,5 +594,16 @@ static block *fit_ending_after(const struct free_index *ix, block *b, uintptr_t 
 
 block *free_index_lowest_fit_ending_after(const struct free_index *ix, uintptr_t addr, size_t size)
 {
-    return fit_ending_after(ix, free_index_root(ix), addr, size);
+    block *held = ix->held;
+    if (!held || block_size(held) < size || block_end(held) <= addr)
+        return fit_ending_after(ix, free_index_root(ix), addr, size);
+    /* The held block fits and ends after addr. When it also starts at or
+     * before addr, every other free block below it ends before it starts,
+     * so before addr: it is the answer, without a search. Next-fit's usual
+     * case: the held block is the rest of its last split, which starts at
+     * its rover. */
+    if ((uintptr_t)held <= addr)
+        return held;
+    block *b = fit_ending_after(ix, free_index_root(ix), addr, size);
+    return b && b < held ? b : held;
 }

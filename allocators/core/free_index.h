@@ -76,7 +76,8 @@ struct free_index {
      * FREE_LEAVES + j; each holds a lowest ref minus one (UINT32_MAX for
      * none, so that the plain minimum is the lowest address). */
     uint32_t lowest[2 * FREE_LEAVES];
-    /* A free block held apart from the tree (free_index_hold); NULL for none. */
+    /* A free block held apart from the tree and bins (free_index_insert_held);
+     * NULL for none. */
     block *held;
 };
 
@@ -111,21 +112,13 @@ void free_index_replace(struct free_index *ix, block *was, block *now);
 bool free_index_can_replace(const struct free_index *ix, const block *was, size_t now_size);
 
 /* One free block may be held apart from the tree and bins: it stays in the
- * index (counted, removable, replaceable), but removing or replacing it costs
- * nothing (a replacement is held in its place), and no search of the index
- * finds it: the policy's search looks at it itself. The allocator holds the
- * rest of each split, which the next placement often carves again; next-fit
- * holds the free block at its rover. */
-/* Holds b, a free block in the index (NULL: none), after returning the block
- * held before to the tree or its bin. */
-void free_index_hold(struct free_index *ix, block *b);
+ * index (counted, removable, replaceable), and every search below considers
+ * it beside the tree and bins, but removing or replacing it costs nothing (a
+ * replacement is held in its place). The allocator holds the rest of each
+ * split, which the next placement often carves again. */
 /* Adds the free block b to the index as its held block, returning the block
  * held before to the tree or its bin. */
 void free_index_insert_held(struct free_index *ix, block *b);
-/* The held block when it holds `size` bytes and sorts before b in the
- * index's order (or b is NULL), else b: a search's answer from the tree and
- * bins, made the index's. */
-block *free_index_prefer_held(const struct free_index *ix, block *b, size_t size);
 /* The held block, or NULL. */
 static inline block *free_index_held(const struct free_index *ix)
 {
@@ -150,19 +143,23 @@ int free_index_balance(const block *b);
 /* Largest block size in b's subtree, in bytes; 0 for NULL. */
 size_t free_index_max(const block *b);
 
+/* The searches. Each answers for every free block in the index, the held
+ * one included. Caller holds the allocator lock. */
 /* The size of the largest free block, 0 when there is none. O(1). */
 size_t free_index_largest(const struct free_index *ix);
 
 /* The search of FREE_ORDER_BY_SIZE_THEN_ADDRESS: the smallest free block of
- * at least `size` bytes, the lowest-address one among equals; or NULL. */
+ * at least `size` bytes, the lowest-address one among equals; or NULL.
+ * O(log n). */
 block *free_index_smallest_fit(struct free_index *ix, size_t size);
 
 /* Searches valid when the policy orders the index by address: */
-/* the lowest-address free block of at least `size` bytes, or NULL. */
+/* the lowest-address free block of at least `size` bytes, or NULL. O(log n). */
 block *free_index_lowest_fit(struct free_index *ix, size_t size);
 /* the lowest-address free block of at least `size` bytes that ends after
  * `addr` (so a block containing addr counts), or NULL; FREE_ORDER_BY_ADDRESS
- * only. */
+ * only. O(log n); O(1) when the held block contains addr, or starts there,
+ * and fits. */
 block *free_index_lowest_fit_ending_after(const struct free_index *ix, uintptr_t addr, size_t size);
 
 #endif
