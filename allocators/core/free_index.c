@@ -277,9 +277,9 @@ void free_index_init(struct free_index *ix, char *base, enum free_order order)
     memset(ix->lowest, 0xff, sizeof ix->lowest);
 }
 
-void free_index_insert(struct free_index *ix, block *b)
+/* Puts the free block b in its bin or the main tree; the caller counts it. */
+static void add_to_bin_or_tree(struct free_index *ix, block *b)
 {
-    ix->count++;
     int bin = bin_of(ix, block_size(b));
     if (bin >= 0) {
         bin_insert(ix, bin, b);
@@ -308,19 +308,21 @@ void free_index_insert(struct free_index *ix, block *b)
         tournament_set(ix, FREE_LOWEST_LEAF, ref);
 }
 
-void free_index_remove(struct free_index *ix, block *b)
+/* free_index_remove of b, whose size was `size` bytes while it was indexed:
+ * its header may since have been rewritten (free_index_replace). */
+static void remove_sized(struct free_index *ix, block *b, size_t size)
 {
     ix->count--;
     if (b == ix->held) {
         ix->held = NULL;
         return;
     }
-    int bin = bin_of(ix, block_size(b));
+    int bin = bin_of(ix, size);
     if (bin >= 0) {
         bin_remove(ix, bin, b);
         return;
     }
-    uint32_t ref = ref_of(ix, b), units = units_of(b), retrace_at, changed_to;
+    uint32_t ref = ref_of(ix, b), units = (uint32_t)(size / ALIGNMENT), retrace_at, changed_to;
     uint32_t *link = linked_or_fail(ix, b, "a free block to remove is not in the index");
     struct free_node *n = node(b);
     uint32_t parent = parent_of(n);
@@ -378,18 +380,35 @@ void free_index_remove(struct free_index *ix, block *b)
         main_lowest_changed(ix);
 }
 
-bool free_index_can_replace(const struct free_index *ix, const block *was, size_t now_size)
+void free_index_insert(struct free_index *ix, block *b)
 {
-    if (was == ix->held)
-        return true;
-    return ix->order != FREE_ORDER_BY_SIZE_THEN_ADDRESS && bin_of(ix, block_size(was)) < 0 &&
+    ix->count++;
+    add_to_bin_or_tree(ix, b);
+}
+
+void free_index_remove(struct free_index *ix, block *b)
+{
+    remove_sized(ix, b, block_size(b));
+}
+
+/* True when a free block of `was_size` bytes in the index, grown or shrunk
+ * to `now_size` bytes without passing another free block, keeps its place:
+ * both sizes belong in an address-ordered tree. */
+static bool can_replace(const struct free_index *ix, size_t was_size, size_t now_size)
+{
+    return ix->order != FREE_ORDER_BY_SIZE_THEN_ADDRESS && bin_of(ix, was_size) < 0 &&
            bin_of(ix, now_size) < 0;
 }
 
-void free_index_replace(struct free_index *ix, block *was, block *now)
+void free_index_replace(struct free_index *ix, block *was, size_t was_size, block *now)
 {
     if (was == ix->held) {
         ix->held = now;
+        return;
+    }
+    if (!can_replace(ix, was_size, block_size(now))) {
+        remove_sized(ix, was, was_size);
+        free_index_insert(ix, now);
         return;
     }
     uint32_t w = ref_of(ix, was), r = ref_of(ix, now);
@@ -407,8 +426,7 @@ void free_index_replace(struct free_index *ix, block *was, block *now)
             set_parent(node_at(ix, n->right), r);
     }
     /* The order is unchanged; maxima can be, up to the first that is not.
-     * Each is recomputed from its children: was's old size cannot be read
-     * (the caller has rewritten the header), and a shrink must lower them. */
+     * Each is recomputed from its children, so that a shrink lowers them. */
     for (uint32_t at = r; at; at = parent_of(node_at(ix, at))) {
         uint32_t before = node_at(ix, at)->max_units;
         refresh(ix, at);
@@ -417,14 +435,18 @@ void free_index_replace(struct free_index *ix, block *was, block *now)
     }
 }
 
-void free_index_insert_held(struct free_index *ix, block *b)
+void free_index_split(struct free_index *ix, block *b, block *rest)
 {
+    if (b == ix->held) {
+        ix->held = rest;
+        return;
+    }
+    free_index_remove(ix, b);
     block *was = ix->held;
-    ix->held = b;
+    ix->held = rest;
+    ix->count++;
     if (was)
-        free_index_insert(ix, was);
-    else
-        ix->count++;
+        add_to_bin_or_tree(ix, was);
 }
 
 block *free_index_root(const struct free_index *ix)

@@ -93,32 +93,34 @@ static inline bool free_index_sorts_before(const struct free_index *ix, const bl
     return a < b;
 }
 
-/* Adds the free block b. O(log n). Caller holds the allocator lock. */
+/* Changes to the index. Caller holds the allocator lock. */
+/* Adds the free block b. O(log n). */
 void free_index_insert(struct free_index *ix, block *b);
 /* Removes the free block b, which must be in the index: no search, then
  * O(log n) for the maxima above it. */
 void free_index_remove(struct free_index *ix, block *b);
 
-/* Puts `now` where `was` is in the index, refreshing the subtree maxima
- * above it: no search, O(log n). `now` may be `was` itself after a size
- * change, or a block that overlaps or adjoins it. Caller guarantees that
- * free_index_can_replace(ix, was, block_size(now)) held while was's header
- * was intact, that now's header is set, and that was's node is still intact. */
-void free_index_replace(struct free_index *ix, block *was, block *now);
-/* True when the free block `was`, grown or shrunk to `now_size` bytes
- * without passing another free block, keeps its place in the index: both
- * sizes belong in an address-ordered tree. free_index_replace can then stand
- * for a remove and an insert. Call it while was's header is intact. */
-bool free_index_can_replace(const struct free_index *ix, const block *was, size_t now_size);
+/* Puts the free block `now` in the place of `was`, a block in the index:
+ * `now` is was itself, grown or shrunk, or a block that overlaps or adjoins
+ * it with no other free block between them (a merge of free neighbours).
+ * `was_size` is was's size while it was indexed: its header may since have
+ * been rewritten. Caller guarantees that now's header is set and was's node
+ * is intact. Where the order gives `now` was's place (an address-ordered
+ * tree holds both sizes), the node moves and no search is made: O(log n) for
+ * the maxima above it; else it is a removal and an insertion. */
+void free_index_replace(struct free_index *ix, block *was, size_t was_size, block *now);
 
-/* One free block may be held apart from the tree and bins: it stays in the
- * index (counted, removable, replaceable), and every search below considers
- * it beside the tree and bins, but removing or replacing it costs nothing (a
- * replacement is held in its place). The allocator holds the rest of each
- * split, which the next placement often carves again. */
-/* Adds the free block b to the index as its held block, returning the block
- * held before to the tree or its bin. */
-void free_index_insert_held(struct free_index *ix, block *b);
+/* One free block is held apart from the tree and bins: the rest of the last
+ * split, which the next placement often carves again (docs/allocators.md
+ * measures how often). It is in the index (counted, removable, replaceable),
+ * and every search below considers it beside the tree and bins; but carving
+ * it again, or merging a neighbour into it, changes neither the tree nor a
+ * bin. */
+/* Splits the free block b, in the index, whose header still gives its whole
+ * size: its front leaves the index for use, and `rest`, the free block after
+ * it (header and footer set), becomes the held block. The block held before
+ * goes to the tree or its bin, unless it is b. O(log n). */
+void free_index_split(struct free_index *ix, block *b, block *rest);
 /* The held block, or NULL. */
 static inline block *free_index_held(const struct free_index *ix)
 {
