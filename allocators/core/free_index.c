@@ -1,7 +1,8 @@
 /*
  * free_index.c - the index of free blocks: an AVL tree of the larger blocks
  * (Adelson-Velsky and Landis 1962), augmented with each subtree's largest
- * block size; the bins beside it (free_bin.c) and their tournament.
+ * block size; the bins beside it (free_bin.c), their bitmap, and the
+ * tournament over them (free_tournament.c).
  *
  * Every node links to its parent (the AVL balance rides in the link's top
  * two bits), so removing or replacing a block needs no search: it is
@@ -10,8 +11,6 @@
  * (an insertion rotates once at most).
  */
 #include "free_index.h"
-
-#include <string.h>
 
 #include "fail.h"
 
@@ -215,21 +214,12 @@ int free_index_bin_of(const struct free_index *ix, size_t size)
     return bin_of(ix, size);
 }
 
-/* Sets tournament leaf `leaf` to `ref` (0: none) and replays the matches
- * above it. All six, without a branch: a first fit takes the lowest block,
- * which wins every match, so most changes reach the top anyway. */
+/* Sets tournament leaf `leaf` to `ref` (0: none), under the order that has
+ * a tournament. */
 static void tournament_set(struct free_index *ix, int leaf, uint32_t ref)
 {
-    if (ix->order != FREE_ORDER_BY_ADDRESS_BINNED)
-        return;
-    uint32_t *t = ix->lowest, low = ref - 1;
-    size_t i = FREE_LEAVES + (size_t)leaf;
-    t[i] = low;
-    for (; i > 1; i /= 2) {
-        uint32_t sibling = t[i ^ 1];
-        low = low < sibling ? low : sibling;
-        t[i / 2] = low;
-    }
+    if (ix->order == FREE_ORDER_BY_ADDRESS_BINNED)
+        free_tournament_set(&ix->tournament, leaf, ref);
 }
 
 /* The main tree's lowest address changed, or may have: tells the tournament. */
@@ -238,14 +228,14 @@ static void main_lowest_changed(struct free_index *ix)
     uint32_t ref = ix->root;
     while (ref && node_at(ix, ref)->left)
         ref = node_at(ix, ref)->left;
-    tournament_set(ix, FREE_LOWEST_LEAF, ref);
+    tournament_set(ix, FREE_TREE_LEAF, ref);
 }
 
 /* Whether ref is the main tree's lowest address as the tournament knows it. */
 static bool is_main_lowest(const struct free_index *ix, uint32_t ref)
 {
     return ix->order == FREE_ORDER_BY_ADDRESS_BINNED &&
-           ix->lowest[FREE_LEAVES + FREE_LOWEST_LEAF] == ref - 1;
+           free_tournament_leaf(&ix->tournament, FREE_TREE_LEAF) == ref;
 }
 
 /* Adds or removes b, of a bin's size, in bin `bin`, keeping the bitmap and
@@ -274,7 +264,7 @@ void free_index_init(struct free_index *ix, char *base, enum free_order order)
     ix->bin_max = order == FREE_ORDER_BY_SIZE_THEN_ADDRESS ? FREE_BIN_MAX
                   : order == FREE_ORDER_BY_ADDRESS_BINNED  ? FREE_ADDRESS_BIN_MAX
                                                            : 0;
-    memset(ix->lowest, 0xff, sizeof ix->lowest);
+    free_tournament_init(&ix->tournament);
 }
 
 /* Puts the free block b in its bin or the main tree; the caller counts it. */
@@ -303,9 +293,11 @@ static void add_to_bin_or_tree(struct free_index *ix, block *b)
     set_balance(node(b), 0);
     *link = ref;
     retrace_growth(ix, ref);
-    if (ix->order == FREE_ORDER_BY_ADDRESS_BINNED &&
-        ref - 1 < ix->lowest[FREE_LEAVES + FREE_LOWEST_LEAF])
-        tournament_set(ix, FREE_LOWEST_LEAF, ref);
+    if (ix->order == FREE_ORDER_BY_ADDRESS_BINNED) {
+        uint32_t lowest = free_tournament_leaf(&ix->tournament, FREE_TREE_LEAF);
+        if (!lowest || ref < lowest)
+            free_tournament_set(&ix->tournament, FREE_TREE_LEAF, ref);
+    }
 }
 
 /* free_index_remove of b, whose size was `size` bytes while it was indexed:
@@ -413,7 +405,7 @@ void free_index_replace(struct free_index *ix, block *was, size_t was_size, bloc
     }
     uint32_t w = ref_of(ix, was), r = ref_of(ix, now);
     if (is_main_lowest(ix, w))
-        tournament_set(ix, FREE_LOWEST_LEAF, r);
+        tournament_set(ix, FREE_TREE_LEAF, r);
     uint32_t *link = linked_or_fail(ix, was, "a free block to replace is not in the index");
     struct free_node *n = node(was);
     if (r != w) {
@@ -570,27 +562,13 @@ static block *lowest_fit_in(const struct free_index *ix, block *b, size_t size)
     }
 }
 
-/* The lowest key (ref minus one) among tournament leaves `leaf` onward. */
-static uint32_t tournament_lowest_from(const struct free_index *ix, size_t leaf)
-{
-    const uint32_t *t = ix->lowest;
-    uint32_t low = UINT32_MAX;
-    for (size_t i = FREE_LEAVES + leaf, end = 2 * FREE_LEAVES; i < end; i /= 2, end /= 2)
-        if (i & 1) {
-            if (t[i] < low)
-                low = t[i];
-            i++;
-        }
-    return low;
-}
-
 block *free_index_lowest_fit(struct free_index *ix, size_t size)
 {
     block *b;
     if (ix->order == FREE_ORDER_BY_ADDRESS_BINNED && size <= ix->bin_max) {
         /* Every block in the bins of size or more, and in the main tree,
          * fits: the lowest of their lowest addresses is the answer. */
-        b = block_at(ix, tournament_lowest_from(ix, size_class(size)) + 1);
+        b = block_at(ix, free_tournament_lowest_from(&ix->tournament, (int)size_class(size)));
     } else {
         b = lowest_fit_in(ix, free_index_root(ix), size);
     }

@@ -14,6 +14,7 @@
 #include "block.h"
 
 #include "free_bin.h"
+#include "free_tournament.h"
 
 /* Links in 32 bits: blocks are named by their offset from the heap base in
  * 16-byte units plus one (0 is "none", free_ref_of); sizes are kept in
@@ -45,23 +46,22 @@ enum free_order {
  * order's bin maximum) has a bin of its own (free_bin.h), whose root is its
  * lowest-address block, and only the larger blocks share the main tree. A
  * bitmap of the bins that hold blocks leads a search to the smallest fitting
- * size at once. Under FREE_ORDER_BY_ADDRESS_BINNED a tournament tree (a
- * complete binary tree in an array, each node the lower of its two children)
- * holds the lowest address of each bin and of the main tree, so "the lowest
- * address among the blocks of size s or more" is a walk over six array
- * levels. Most calls then touch a few nodes instead of a path through all of
- * the free blocks. The bins reach 8176 bytes under the size order, and only
- * 1008 under the address order, whose every bin costs the tournament a leaf
- * (a tournament of 512 leaves made tar's trace 25% slower). */
+ * size at once. Under FREE_ORDER_BY_ADDRESS_BINNED a tournament
+ * (free_tournament.h) holds the lowest address of each bin and of the main
+ * tree, so "the lowest address among the blocks of size s or more" is a walk
+ * over six array levels. Most calls then touch a few nodes instead of a path
+ * through all of the free blocks. The bins reach 8176 bytes under the size
+ * order, and only 1008 under the address order, whose every bin costs the
+ * tournament a leaf (a tournament of 512 leaves made tar's trace 25%
+ * slower). */
 #define FREE_BIN_MAX ((size_t)8176)
 enum {
     FREE_BINS = (FREE_BIN_MAX - MIN_BLOCK) / ALIGNMENT + 1,
-    /* Tournament leaves: the bins of the address order, then the main
-     * tree's (FREE_LOWEST_LEAF), then one that stays empty. */
-    FREE_LEAVES = 64,
-    FREE_LOWEST_LEAF = FREE_LEAVES - 2,
+    /* The main tree's leaf in the tournament: the bins of the address order
+     * have the leaves before it, and the one after it stays empty. */
+    FREE_TREE_LEAF = FREE_TOURNAMENT_LEAVES - 2,
 };
-#define FREE_ADDRESS_BIN_MAX ((size_t)(MIN_BLOCK + (FREE_LOWEST_LEAF - 1) * ALIGNMENT))
+#define FREE_ADDRESS_BIN_MAX ((size_t)(MIN_BLOCK + (FREE_TREE_LEAF - 1) * ALIGNMENT))
 
 /* One index: its nodes are named relative to `base` (the heap's first block). */
 struct free_index {
@@ -72,10 +72,9 @@ struct free_index {
     size_t count;   /* blocks in the index */
     uint32_t bin_root[FREE_BINS];
     uint64_t bin_used[(FREE_BINS + 63) / 64]; /* bit i: bin i holds blocks */
-    /* The tournament: node i's children are 2i and 2i+1, leaf j is node
-     * FREE_LEAVES + j; each holds a lowest ref minus one (UINT32_MAX for
-     * none, so that the plain minimum is the lowest address). */
-    uint32_t lowest[2 * FREE_LEAVES];
+    /* FREE_ORDER_BY_ADDRESS_BINNED: each bin's lowest block, and the main
+     * tree's (leaf FREE_TREE_LEAF). */
+    struct free_tournament tournament;
     /* A free block held apart from the tree and bins (free_index_insert_held);
      * NULL for none. */
     block *held;

@@ -137,17 +137,18 @@ static void verify_tournament(void)
     const block *lowest = free_index_root(ix);
     while (lowest && free_index_left(ix, lowest))
         lowest = free_index_left(ix, lowest);
-    for (int leaf = 0; leaf < FREE_LEAVES; leaf++) {
-        uint32_t ref = leaf < FREE_LOWEST_LEAF    ? ix->bin_root[leaf]
-                       : leaf == FREE_LOWEST_LEAF ? free_ref_of(ix->base, lowest)
-                                                  : 0;
-        if (ix->lowest[FREE_LEAVES + leaf] != ref - 1)
+    const struct free_tournament *t = &ix->tournament;
+    for (int leaf = 0; leaf < FREE_TOURNAMENT_LEAVES; leaf++) {
+        uint32_t ref = leaf < FREE_TREE_LEAF    ? ix->bin_root[leaf]
+                       : leaf == FREE_TREE_LEAF ? free_ref_of(ix->base, lowest)
+                                                : 0;
+        if (free_tournament_leaf(t, leaf) != ref)
             verify_fail("index", free_block_at(ix->base, ref),
                         "the tournament's leaf %d does not name its lowest block", leaf);
     }
-    for (int i = FREE_LEAVES - 1; i > 0; i--) {
-        uint32_t a = ix->lowest[2 * i], b = ix->lowest[2 * i + 1];
-        if (ix->lowest[i] != (a < b ? a : b))
+    for (int i = FREE_TOURNAMENT_LEAVES - 1; i > 0; i--) {
+        uint32_t a = t->key[2 * i], b = t->key[2 * i + 1];
+        if (t->key[i] != (a < b ? a : b))
             verify_fail("index", NULL, "the tournament's node %d is not the lower of its two", i);
     }
 }
