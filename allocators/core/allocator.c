@@ -21,23 +21,14 @@
 #include "policy.h"
 #include "verify.h"
 
-static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
-/* Whether the current call holds heap_lock. A process that has never started
- * a thread (libc's __libc_single_threaded, which glibc's own malloc consults
- * the same way) has no one to exclude: it skips the mutex's two atomic
- * operations. No thread can start during a call, so the call that skipped
- * the lock also skips the unlock; once threads exist every call locks, and
- * this flag is written only under the lock. */
-static bool heap_locked;
-
 /* A child of fork() must not inherit the lock held by another thread. */
 static void lock_before_fork(void)
 {
-    pthread_mutex_lock(&heap_lock);
+    pthread_mutex_lock(&heap.lock);
 }
 static void unlock_after_fork(void)
 {
-    pthread_mutex_unlock(&heap_lock);
+    pthread_mutex_unlock(&heap.lock);
 }
 
 __attribute__((constructor)) static void allocator_setup(void)
@@ -47,22 +38,28 @@ __attribute__((constructor)) static void allocator_setup(void)
 }
 
 /* Takes the lock and makes sure the heap and its free index exist. Returns
- * false (lock not held, errno = ENOMEM) when they cannot be set up. */
+ * false (lock not held, errno = ENOMEM) when they cannot be set up.
+ * A process that has never started a thread (libc's __libc_single_threaded,
+ * which glibc's own malloc consults the same way) has no one to exclude: it
+ * skips the mutex's two atomic operations. No thread can start during a
+ * call, so the call that skipped the lock also skips the unlock (heap.locked
+ * says which); once threads exist every call locks, and heap.locked is
+ * written only under the lock. */
 static bool lock_heap(void)
 {
     bool lock = !__libc_single_threaded;
     if (lock)
-        pthread_mutex_lock(&heap_lock);
-    heap_locked = lock;
+        pthread_mutex_lock(&heap.lock);
+    heap.locked = lock;
     if (heap.base)
         return true;
     if (heap_init()) {
         free_index_init(&heap.free, heap.base, mstats_policy.order);
         return true;
     }
-    heap_locked = false;
+    heap.locked = false;
     if (lock)
-        pthread_mutex_unlock(&heap_lock);
+        pthread_mutex_unlock(&heap.lock);
     errno = ENOMEM;
     return false;
 }
@@ -72,9 +69,9 @@ static void unlock_heap(void)
 {
     if (heap.verify)
         verify_heap();
-    if (heap_locked) {
-        heap_locked = false;
-        pthread_mutex_unlock(&heap_lock);
+    if (heap.locked) {
+        heap.locked = false;
+        pthread_mutex_unlock(&heap.lock);
     }
 }
 

@@ -153,19 +153,17 @@ static void verify_tournament(void)
     }
 }
 
-/* Under a policy without reuse the heap only grows at the top and a block,
- * once placed, changes no more than its RETIRED bit; so each check resumes at
- * the top block the last one ended on, keeping MSTATS_VERIFY linear overall
- * instead of quadratic. */
-static block *append_only_resume;
-
 void verify_heap(void)
 {
     size_t free_count = 0;
     bool prev_used = true;
     block *b = heap_first(), *top = NULL;
-    if (!mstats_policy.reuses && append_only_resume)
-        b = append_only_resume;
+    /* Under a policy without reuse the heap only grows at the top and a
+     * block, once placed, changes no more than its RETIRED bit; so each check
+     * resumes at the top block the last one ended on, keeping MSTATS_VERIFY
+     * linear overall instead of quadratic. */
+    if (!mstats_policy.reuses && heap.verify_resume)
+        b = heap.verify_resume;
     for (; !block_is_epilogue(b); top = b, b = block_next(b)) {
         size_t size = block_size(b);
         if ((uintptr_t)block_payload(b) % ALIGNMENT || size % ALIGNMENT)
@@ -194,7 +192,7 @@ void verify_heap(void)
         prev_used = block_used(b);
     }
     if (!mstats_policy.reuses && top)
-        append_only_resume = top;
+        heap.verify_resume = top;
     if (b != heap.epilogue || !block_used(b))
         verify_fail("layout", b, "the heap does not end at its epilogue %p", (void *)heap.epilogue);
     if (block_prev_used(b) != prev_used)
