@@ -75,7 +75,7 @@ struct free_index {
     /* FREE_ORDER_BY_ADDRESS_BINNED: each bin's lowest block, and the main
      * tree's (leaf FREE_TREE_LEAF). */
     struct free_tournament tournament;
-    /* A free block held apart from the tree and bins (free_index_insert_held);
+    /* A free block held apart from the tree and bins (free_index_split);
      * NULL for none. */
     block *held;
 };
@@ -126,7 +126,7 @@ static inline block *free_index_held(const struct free_index *ix)
     return ix->held;
 }
 
-/* Navigation, for policies' searches and for verification. */
+/* Navigation, for verification and tests. */
 /* The root of the main tree. */
 block *free_index_root(const struct free_index *ix);
 /* The number of bins (0 when the order has none). */
