@@ -20,7 +20,6 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <json-glib/json-glib.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,39 +329,6 @@ static void compute_ratios(struct bench *bench)
             c->max_ratio = c->max && wl->header_bound ? (double)c->max / wl->header_bound : 0;
         }
     }
-}
-
-const char *const summary_name[SUMMARIES] = {"geomean, real-program traces", "geomean, all traces",
-                                             "geomean, testers"};
-
-static bool in_summary(const struct workload *wl, enum summary summary)
-{
-    switch (summary) {
-    case SUMMARY_REAL_TRACES:
-        return wl->kind == WORKLOAD_REAL_TRACE;
-    case SUMMARY_ALL_TRACES:
-        return wl->kind != WORKLOAD_TESTER;
-    default:
-        return wl->kind == WORKLOAD_TESTER;
-    }
-}
-
-double bench_geomean(const struct bench *bench, guint allocator, enum summary summary, bool max,
-                     double *worst)
-{
-    double log_sum = 0;
-    int n = 0;
-    *worst = 0;
-    for (guint w = 0; w < bench->workloads->len; w++) {
-        const struct cell *c = bench_cell(bench, w, allocator);
-        double ratio = max ? c->max_ratio : c->time_ratio;
-        if (!in_summary(g_ptr_array_index(bench->workloads, w), summary) || ratio <= 0)
-            continue;
-        log_sum += log(ratio);
-        n++;
-        *worst = MAX(*worst, ratio);
-    }
-    return n ? exp(log_sum / n) : 0;
 }
 
 int main(int argc, char **argv)

@@ -1,6 +1,6 @@
 /*
  * report.h - what bench-report measured, shared by its measuring part
- * (report.c) and its writers (report_write.c).
+ * (report.c) and its writers (report_write.c), which report.c calls.
  */
 #ifndef MSTATS_BENCH_REPORT_H
 #define MSTATS_BENCH_REPORT_H
@@ -45,15 +45,6 @@ static inline struct cell *bench_cell(const struct bench *bench, guint workload,
 {
     return &bench->cells[workload * bench->allocators->len + allocator];
 }
-
-/* The summary rows: geometric means over a kind of workload and the worst. */
-enum summary { SUMMARY_REAL_TRACES, SUMMARY_ALL_TRACES, SUMMARY_TESTERS, SUMMARIES };
-extern const char *const summary_name[SUMMARIES];
-
-/* The geometric mean of an allocator's time (or MAX) ratios over the
- * workloads of a summary, and their worst; 0 when there are none. */
-double bench_geomean(const struct bench *bench, guint allocator, enum summary summary, bool max,
-                     double *worst);
 
 /* Writes the table to `out` as text (markdown = false) or Markdown. */
 void bench_write_table(const struct bench *bench, FILE *out, bool markdown);

@@ -12,6 +12,43 @@
 
 static const char *const kind_name[] = {"real trace", "synthetic trace", "tester"};
 
+/* The summary rows: geometric means over a kind of workload and the worst. */
+enum summary { SUMMARY_REAL_TRACES, SUMMARY_ALL_TRACES, SUMMARY_TESTERS, SUMMARIES };
+static const char *const summary_name[SUMMARIES] = {"geomean, real-program traces",
+                                                    "geomean, all traces", "geomean, testers"};
+
+static bool in_summary(const struct workload *wl, enum summary summary)
+{
+    switch (summary) {
+    case SUMMARY_REAL_TRACES:
+        return wl->kind == WORKLOAD_REAL_TRACE;
+    case SUMMARY_ALL_TRACES:
+        return wl->kind != WORKLOAD_TESTER;
+    default:
+        return wl->kind == WORKLOAD_TESTER;
+    }
+}
+
+/* The geometric mean of an allocator's time (or MAX) ratios over the
+ * workloads of a summary, and their worst; 0 when there are none. */
+static double summary_geomean(const struct bench *bench, guint allocator, enum summary summary,
+                              bool max, double *worst)
+{
+    double log_sum = 0;
+    int n = 0;
+    *worst = 0;
+    for (guint w = 0; w < bench->workloads->len; w++) {
+        const struct cell *c = bench_cell(bench, w, allocator);
+        double ratio = max ? c->max_ratio : c->time_ratio;
+        if (!in_summary(g_ptr_array_index(bench->workloads, w), summary) || ratio <= 0)
+            continue;
+        log_sum += log(ratio);
+        n++;
+        *worst = MAX(*worst, ratio);
+    }
+    return n ? exp(log_sum / n) : 0;
+}
+
 /* A ratio as printed: two decimals, "FAIL" for a run that failed (< 0), or
  * "-" when not measured (0). */
 static void format_ratio(char *buffer, size_t size, double ratio)
@@ -85,8 +122,8 @@ void bench_write_table(const struct bench *bench, FILE *out, bool markdown)
     for (int s = 0; s < SUMMARIES; s++) {
         double *worst_time = g_new0(double, na), *worst_max = g_new0(double, na);
         for (guint a = 0; a < na; a++) {
-            time[a] = bench_geomean(bench, a, s, false, &worst_time[a]);
-            max[a] = bench_geomean(bench, a, s, true, &worst_max[a]);
+            time[a] = summary_geomean(bench, a, s, false, &worst_time[a]);
+            max[a] = summary_geomean(bench, a, s, true, &worst_max[a]);
         }
         char label[64];
         snprintf(label, sizeof label, markdown ? "**%s**" : "%s", summary_name[s]);
@@ -161,8 +198,8 @@ bool bench_write_json(const struct bench *bench, const char *path)
         for (guint a = 0; a < bench->allocators->len; a++) {
             const struct allocator *al = g_ptr_array_index(bench->allocators, a);
             double worst_time, worst_max;
-            double time = bench_geomean(bench, a, s, false, &worst_time);
-            double max = bench_geomean(bench, a, s, true, &worst_max);
+            double time = summary_geomean(bench, a, s, false, &worst_time);
+            double max = summary_geomean(bench, a, s, true, &worst_max);
             json_builder_begin_object(b);
             json_builder_set_member_name(b, "summary");
             json_builder_add_string_value(b, summary_name[s]);
@@ -214,7 +251,7 @@ static void draw_panel(cairo_t *cr, const struct bench *bench, double x0, double
     for (guint a = 0; a < na; a++)
         for (size_t s = 0; s < G_N_ELEMENTS(chart_summaries); s++) {
             double worst;
-            top = fmax(top, bench_geomean(bench, a, chart_summaries[s], max, &worst));
+            top = fmax(top, summary_geomean(bench, a, chart_summaries[s], max, &worst));
         }
     top = fmin(ceil(fmax(top, goal) * 2 + 0.5) / 2, cap); /* a round scale with room above */
     double height = PANEL_BOTTOM - PANEL_TOP;
@@ -240,7 +277,7 @@ static void draw_panel(cairo_t *cr, const struct bench *bench, double x0, double
         const struct allocator *al = g_ptr_array_index(bench->allocators, a);
         double gx = x0 + 40 + a * group;
         for (size_t s = 0; s < G_N_ELEMENTS(chart_summaries); s++) {
-            double worst, value = bench_geomean(bench, a, chart_summaries[s], max, &worst);
+            double worst, value = summary_geomean(bench, a, chart_summaries[s], max, &worst);
             if (value <= 0)
                 continue;
             double h = fmin(value, top) / top * height;

@@ -21,23 +21,14 @@
 #include "policy.h"
 #include "verify.h"
 
-static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
-/* Whether the current call holds heap_lock. A process that has never started
- * a thread (libc's __libc_single_threaded, which glibc's own malloc consults
- * the same way) has no one to exclude: it skips the mutex's two atomic
- * operations. No thread can start during a call, so the call that skipped
- * the lock also skips the unlock; once threads exist every call locks, and
- * this flag is written only under the lock. */
-static bool heap_locked;
-
 /* A child of fork() must not inherit the lock held by another thread. */
 static void lock_before_fork(void)
 {
-    pthread_mutex_lock(&heap_lock);
+    pthread_mutex_lock(&heap.lock);
 }
 static void unlock_after_fork(void)
 {
-    pthread_mutex_unlock(&heap_lock);
+    pthread_mutex_unlock(&heap.lock);
 }
 
 __attribute__((constructor)) static void allocator_setup(void)
@@ -47,22 +38,28 @@ __attribute__((constructor)) static void allocator_setup(void)
 }
 
 /* Takes the lock and makes sure the heap and its free index exist. Returns
- * false (lock not held, errno = ENOMEM) when they cannot be set up. */
+ * false (lock not held, errno = ENOMEM) when they cannot be set up.
+ * A process that has never started a thread (libc's __libc_single_threaded,
+ * which glibc's own malloc consults the same way) has no one to exclude: it
+ * skips the mutex's two atomic operations. No thread can start during a
+ * call, so the call that skipped the lock also skips the unlock (heap.locked
+ * says which); once threads exist every call locks, and heap.locked is
+ * written only under the lock. */
 static bool lock_heap(void)
 {
     bool lock = !__libc_single_threaded;
     if (lock)
-        pthread_mutex_lock(&heap_lock);
-    heap_locked = lock;
+        pthread_mutex_lock(&heap.lock);
+    heap.locked = lock;
     if (heap.base)
         return true;
     if (heap_init()) {
         free_index_init(&heap.free, heap.base, mstats_policy.order);
         return true;
     }
-    heap_locked = false;
+    heap.locked = false;
     if (lock)
-        pthread_mutex_unlock(&heap_lock);
+        pthread_mutex_unlock(&heap.lock);
     errno = ENOMEM;
     return false;
 }
@@ -72,9 +69,9 @@ static void unlock_heap(void)
 {
     if (heap.verify)
         verify_heap();
-    if (heap_locked) {
-        heap_locked = false;
-        pthread_mutex_unlock(&heap_lock);
+    if (heap.locked) {
+        heap.locked = false;
+        pthread_mutex_unlock(&heap.lock);
     }
 }
 
@@ -86,27 +83,24 @@ static void release(block *b)
         b->header |= BLOCK_RETIRED;
         return;
     }
-    block *next = block_next(b);
-    block *start = b, *end = next;
-    block *keep = NULL; /* an indexed neighbour whose place the merged block takes */
-    if (!block_prev_used(b))
-        keep = start = block_prev(b);
-    if (block_is_free(next)) {
-        end = block_next(next);
-        if (keep)
-            free_index_remove(&heap.free, next);
-        else
-            keep = next;
-    }
-    if (keep && !free_index_can_replace(&heap.free, keep, (size_t)((char *)end - (char *)start))) {
-        free_index_remove(&heap.free, keep);
-        keep = NULL;
-    }
-    if (start != b)
+    /* Coalescing: the boundary tags say whether each neighbour is free, and
+     * the merged block spans b and the free ones. */
+    block *prev = block_prev_used(b) ? NULL : block_prev(b);
+    block *next = block_is_free(block_next(b)) ? block_next(b) : NULL;
+    block *start = prev ? prev : b;
+    block *end = next ? block_next(next) : block_next(b);
+    /* In the index the merged block takes a free neighbour's place (no
+     * search where the order allows), and the other one, if both are free,
+     * leaves. */
+    block *neighbour = prev ? prev : next;
+    size_t neighbour_size = neighbour ? block_size(neighbour) : 0;
+    if (prev && next)
+        free_index_remove(&heap.free, next);
+    if (prev)
         b->header = 0; /* a stale free(b) now finds no block in use */
     block_set_free(start, (size_t)((char *)end - (char *)start));
-    if (keep)
-        free_index_replace(&heap.free, keep, start);
+    if (neighbour)
+        free_index_replace(&heap.free, neighbour, neighbour_size, start);
     else
         free_index_insert(&heap.free, start);
 }
@@ -126,10 +120,9 @@ static void trim(block *b, size_t size)
     release(rest);
 }
 
-/* Takes the indexed free block b into use for a `size`-byte block. The rest
- * split off, when it can form a block, becomes the index's held block
- * (free_index_hold): the next placement often carves it again, and then
- * neither the tree nor a bin changes. */
+/* Takes the indexed free block b into use for a `size`-byte block, and
+ * splits off the rest when it can form a block of its own: the rest stays
+ * free, in the index (free_index_split). */
 static void claim(block *b, size_t size)
 {
     size_t rest_size = block_size(b) - size;
@@ -138,16 +131,10 @@ static void claim(block *b, size_t size)
         block_set_used(b);
         return;
     }
-    bool from_held = b == free_index_held(&heap.free);
-    if (!from_held)
-        free_index_remove(&heap.free, b);
     block *rest = (block *)((char *)b + size);
     rest->header = rest_size | BLOCK_PREV_USED;
     *block_footer(rest) = rest->header;
-    if (from_held)
-        free_index_replace(&heap.free, b, rest);
-    else
-        free_index_insert_held(&heap.free, rest);
+    free_index_split(&heap.free, b, rest);
     b->header = size | BLOCK_USED | (b->header & BLOCK_PREV_USED);
 }
 

@@ -1,7 +1,8 @@
 /*
  * free_index.c - the index of free blocks: an AVL tree of the larger blocks
  * (Adelson-Velsky and Landis 1962), augmented with each subtree's largest
- * block size; the bins beside it (free_bin.c) and their tournament.
+ * block size; the bins beside it (free_bin.c), their bitmap, and the
+ * tournament over them (free_tournament.c).
  *
  * Every node links to its parent (the AVL balance rides in the link's top
  * two bits), so removing or replacing a block needs no search: it is
@@ -10,8 +11,6 @@
  * (an insertion rotates once at most).
  */
 #include "free_index.h"
-
-#include <string.h>
 
 #include "fail.h"
 
@@ -215,21 +214,12 @@ int free_index_bin_of(const struct free_index *ix, size_t size)
     return bin_of(ix, size);
 }
 
-/* Sets tournament leaf `leaf` to `ref` (0: none) and replays the matches
- * above it. All six, without a branch: a first fit takes the lowest block,
- * which wins every match, so most changes reach the top anyway. */
+/* Sets tournament leaf `leaf` to `ref` (0: none), under the order that has
+ * a tournament. */
 static void tournament_set(struct free_index *ix, int leaf, uint32_t ref)
 {
-    if (ix->order != FREE_ORDER_BY_ADDRESS_BINNED)
-        return;
-    uint32_t *t = ix->lowest, low = ref - 1;
-    size_t i = FREE_LEAVES + (size_t)leaf;
-    t[i] = low;
-    for (; i > 1; i /= 2) {
-        uint32_t sibling = t[i ^ 1];
-        low = low < sibling ? low : sibling;
-        t[i / 2] = low;
-    }
+    if (ix->order == FREE_ORDER_BY_ADDRESS_BINNED)
+        free_tournament_set(&ix->tournament, leaf, ref);
 }
 
 /* The main tree's lowest address changed, or may have: tells the tournament. */
@@ -238,14 +228,14 @@ static void main_lowest_changed(struct free_index *ix)
     uint32_t ref = ix->root;
     while (ref && node_at(ix, ref)->left)
         ref = node_at(ix, ref)->left;
-    tournament_set(ix, FREE_LOWEST_LEAF, ref);
+    tournament_set(ix, FREE_TREE_LEAF, ref);
 }
 
 /* Whether ref is the main tree's lowest address as the tournament knows it. */
 static bool is_main_lowest(const struct free_index *ix, uint32_t ref)
 {
     return ix->order == FREE_ORDER_BY_ADDRESS_BINNED &&
-           ix->lowest[FREE_LEAVES + FREE_LOWEST_LEAF] == ref - 1;
+           free_tournament_leaf(&ix->tournament, FREE_TREE_LEAF) == ref;
 }
 
 /* Adds or removes b, of a bin's size, in bin `bin`, keeping the bitmap and
@@ -274,12 +264,12 @@ void free_index_init(struct free_index *ix, char *base, enum free_order order)
     ix->bin_max = order == FREE_ORDER_BY_SIZE_THEN_ADDRESS ? FREE_BIN_MAX
                   : order == FREE_ORDER_BY_ADDRESS_BINNED  ? FREE_ADDRESS_BIN_MAX
                                                            : 0;
-    memset(ix->lowest, 0xff, sizeof ix->lowest);
+    free_tournament_init(&ix->tournament);
 }
 
-void free_index_insert(struct free_index *ix, block *b)
+/* Puts the free block b in its bin or the main tree; the caller counts it. */
+static void add_to_bin_or_tree(struct free_index *ix, block *b)
 {
-    ix->count++;
     int bin = bin_of(ix, block_size(b));
     if (bin >= 0) {
         bin_insert(ix, bin, b);
@@ -303,24 +293,28 @@ void free_index_insert(struct free_index *ix, block *b)
     set_balance(node(b), 0);
     *link = ref;
     retrace_growth(ix, ref);
-    if (ix->order == FREE_ORDER_BY_ADDRESS_BINNED &&
-        ref - 1 < ix->lowest[FREE_LEAVES + FREE_LOWEST_LEAF])
-        tournament_set(ix, FREE_LOWEST_LEAF, ref);
+    if (ix->order == FREE_ORDER_BY_ADDRESS_BINNED) {
+        uint32_t lowest = free_tournament_leaf(&ix->tournament, FREE_TREE_LEAF);
+        if (!lowest || ref < lowest)
+            free_tournament_set(&ix->tournament, FREE_TREE_LEAF, ref);
+    }
 }
 
-void free_index_remove(struct free_index *ix, block *b)
+/* free_index_remove of b, whose size was `size` bytes while it was indexed:
+ * its header may since have been rewritten (free_index_replace). */
+static void remove_sized(struct free_index *ix, block *b, size_t size)
 {
     ix->count--;
     if (b == ix->held) {
         ix->held = NULL;
         return;
     }
-    int bin = bin_of(ix, block_size(b));
+    int bin = bin_of(ix, size);
     if (bin >= 0) {
         bin_remove(ix, bin, b);
         return;
     }
-    uint32_t ref = ref_of(ix, b), units = units_of(b), retrace_at, changed_to;
+    uint32_t ref = ref_of(ix, b), units = (uint32_t)(size / ALIGNMENT), retrace_at, changed_to;
     uint32_t *link = linked_or_fail(ix, b, "a free block to remove is not in the index");
     struct free_node *n = node(b);
     uint32_t parent = parent_of(n);
@@ -378,31 +372,40 @@ void free_index_remove(struct free_index *ix, block *b)
         main_lowest_changed(ix);
 }
 
-bool free_index_can_replace(const struct free_index *ix, const block *was, size_t now_size)
+void free_index_insert(struct free_index *ix, block *b)
 {
-    if (was == ix->held)
-        return true;
-    return ix->order != FREE_ORDER_BY_SIZE_THEN_ADDRESS && bin_of(ix, block_size(was)) < 0 &&
+    ix->count++;
+    add_to_bin_or_tree(ix, b);
+}
+
+void free_index_remove(struct free_index *ix, block *b)
+{
+    remove_sized(ix, b, block_size(b));
+}
+
+/* True when a free block of `was_size` bytes in the index, grown or shrunk
+ * to `now_size` bytes without passing another free block, keeps its place:
+ * both sizes belong in an address-ordered tree. */
+static bool can_replace(const struct free_index *ix, size_t was_size, size_t now_size)
+{
+    return ix->order != FREE_ORDER_BY_SIZE_THEN_ADDRESS && bin_of(ix, was_size) < 0 &&
            bin_of(ix, now_size) < 0;
 }
 
-block *free_index_prefer_held(const struct free_index *ix, block *b, size_t size)
-{
-    block *held = ix->held;
-    if (held && block_size(held) >= size && (!b || free_index_sorts_before(ix, held, b)))
-        return held;
-    return b;
-}
-
-void free_index_replace(struct free_index *ix, block *was, block *now)
+void free_index_replace(struct free_index *ix, block *was, size_t was_size, block *now)
 {
     if (was == ix->held) {
         ix->held = now;
         return;
     }
+    if (!can_replace(ix, was_size, block_size(now))) {
+        remove_sized(ix, was, was_size);
+        free_index_insert(ix, now);
+        return;
+    }
     uint32_t w = ref_of(ix, was), r = ref_of(ix, now);
     if (is_main_lowest(ix, w))
-        tournament_set(ix, FREE_LOWEST_LEAF, r);
+        tournament_set(ix, FREE_TREE_LEAF, r);
     uint32_t *link = linked_or_fail(ix, was, "a free block to replace is not in the index");
     struct free_node *n = node(was);
     if (r != w) {
@@ -415,8 +418,7 @@ void free_index_replace(struct free_index *ix, block *was, block *now)
             set_parent(node_at(ix, n->right), r);
     }
     /* The order is unchanged; maxima can be, up to the first that is not.
-     * Each is recomputed from its children: was's old size cannot be read
-     * (the caller has rewritten the header), and a shrink must lower them. */
+     * Each is recomputed from its children, so that a shrink lowers them. */
     for (uint32_t at = r; at; at = parent_of(node_at(ix, at))) {
         uint32_t before = node_at(ix, at)->max_units;
         refresh(ix, at);
@@ -425,29 +427,18 @@ void free_index_replace(struct free_index *ix, block *was, block *now)
     }
 }
 
-void free_index_insert_held(struct free_index *ix, block *b)
+void free_index_split(struct free_index *ix, block *b, block *rest)
 {
-    block *was = ix->held;
-    ix->held = b;
-    if (was)
-        free_index_insert(ix, was);
-    else
-        ix->count++;
-}
-
-void free_index_hold(struct free_index *ix, block *b)
-{
-    if (b == ix->held)
+    if (b == ix->held) {
+        ix->held = rest;
         return;
-    if (b) {
-        free_index_remove(ix, b);
-        free_index_insert_held(ix, b);
-    } else if (ix->held) {
-        block *was = ix->held;
-        ix->held = NULL;
-        ix->count--; /* insert counts it again */
-        free_index_insert(ix, was);
     }
+    free_index_remove(ix, b);
+    block *was = ix->held;
+    ix->held = rest;
+    ix->count++;
+    if (was)
+        add_to_bin_or_tree(ix, was);
 }
 
 block *free_index_root(const struct free_index *ix)
@@ -507,7 +498,19 @@ static int bin_at_least(const struct free_index *ix, size_t size)
     return -1;
 }
 
-size_t free_index_largest(const struct free_index *ix)
+/* The held block when it holds `size` bytes and sorts before b, the answer
+ * of a search of the tree and bins (NULL: none there), else b: the answer of
+ * the whole index. */
+static block *prefer_held(const struct free_index *ix, block *b, size_t size)
+{
+    block *held = ix->held;
+    if (held && block_size(held) >= size && (!b || free_index_sorts_before(ix, held, b)))
+        return held;
+    return b;
+}
+
+/* The size of the largest block in the tree and bins, 0 for none. */
+static size_t largest_indexed(const struct free_index *ix)
 {
     if (ix->root)
         return (size_t)node(block_at(ix, ix->root))->max_units * ALIGNMENT;
@@ -518,13 +521,19 @@ size_t free_index_largest(const struct free_index *ix)
     return 0;
 }
 
+size_t free_index_largest(const struct free_index *ix)
+{
+    size_t indexed = largest_indexed(ix), held = ix->held ? block_size(ix->held) : 0;
+    return held > indexed ? held : indexed;
+}
+
 block *free_index_smallest_fit(struct free_index *ix, size_t size)
 {
     /* The first bin at or above the request's that holds blocks: its root
      * has the lowest address of that size. */
     int bin = bin_at_least(ix, size);
     if (bin >= 0)
-        return block_at(ix, ix->bin_root[bin]);
+        return prefer_held(ix, block_at(ix, ix->bin_root[bin]), size);
     /* The main tree: the leftmost block not smaller than the request. */
     block *best = NULL;
     for (block *b = free_index_root(ix); b;) {
@@ -533,7 +542,7 @@ block *free_index_smallest_fit(struct free_index *ix, size_t size)
             best = b;
         b = block_at(ix, fits ? node(b)->left : node(b)->right);
     }
-    return best;
+    return prefer_held(ix, best, size);
 }
 
 /* Lowest-address fit within the subtree at b: descends toward the leftmost
@@ -553,28 +562,17 @@ static block *lowest_fit_in(const struct free_index *ix, block *b, size_t size)
     }
 }
 
-/* The lowest key (ref minus one) among tournament leaves `leaf` onward. */
-static uint32_t tournament_lowest_from(const struct free_index *ix, size_t leaf)
-{
-    const uint32_t *t = ix->lowest;
-    uint32_t low = UINT32_MAX;
-    for (size_t i = FREE_LEAVES + leaf, end = 2 * FREE_LEAVES; i < end; i /= 2, end /= 2)
-        if (i & 1) {
-            if (t[i] < low)
-                low = t[i];
-            i++;
-        }
-    return low;
-}
-
 block *free_index_lowest_fit(struct free_index *ix, size_t size)
 {
+    block *b;
     if (ix->order == FREE_ORDER_BY_ADDRESS_BINNED && size <= ix->bin_max) {
         /* Every block in the bins of size or more, and in the main tree,
          * fits: the lowest of their lowest addresses is the answer. */
-        return block_at(ix, tournament_lowest_from(ix, size_class(size)) + 1);
+        b = block_at(ix, free_tournament_lowest_from(&ix->tournament, (int)size_class(size)));
+    } else {
+        b = lowest_fit_in(ix, free_index_root(ix), size);
     }
-    return lowest_fit_in(ix, free_index_root(ix), size);
+    return prefer_held(ix, b, size);
 }
 
 /* Walks the boundary path between blocks ending at or before addr and those
@@ -596,5 +594,16 @@ static block *fit_ending_after(const struct free_index *ix, block *b, uintptr_t 
 
 block *free_index_lowest_fit_ending_after(const struct free_index *ix, uintptr_t addr, size_t size)
 {
-    return fit_ending_after(ix, free_index_root(ix), addr, size);
+    block *held = ix->held;
+    if (!held || block_size(held) < size || block_end(held) <= addr)
+        return fit_ending_after(ix, free_index_root(ix), addr, size);
+    /* The held block fits and ends after addr. When it also starts at or
+     * before addr, every other free block below it ends before it starts,
+     * so before addr: it is the answer, without a search. Next-fit's usual
+     * case: the held block is the rest of its last split, which starts at
+     * its rover. */
+    if ((uintptr_t)held <= addr)
+        return held;
+    block *b = fit_ending_after(ix, free_index_root(ix), addr, size);
+    return b && b < held ? b : held;
 }

@@ -14,6 +14,7 @@
 #include "block.h"
 
 #include "free_bin.h"
+#include "free_tournament.h"
 
 /* Links in 32 bits: blocks are named by their offset from the heap base in
  * 16-byte units plus one (0 is "none", free_ref_of); sizes are kept in
@@ -45,23 +46,22 @@ enum free_order {
  * order's bin maximum) has a bin of its own (free_bin.h), whose root is its
  * lowest-address block, and only the larger blocks share the main tree. A
  * bitmap of the bins that hold blocks leads a search to the smallest fitting
- * size at once. Under FREE_ORDER_BY_ADDRESS_BINNED a tournament tree (a
- * complete binary tree in an array, each node the lower of its two children)
- * holds the lowest address of each bin and of the main tree, so "the lowest
- * address among the blocks of size s or more" is a walk over six array
- * levels. Most calls then touch a few nodes instead of a path through all of
- * the free blocks. The bins reach 8176 bytes under the size order, and only
- * 1008 under the address order, whose every bin costs the tournament a leaf
- * (a tournament of 512 leaves made tar's trace 25% slower). */
+ * size at once. Under FREE_ORDER_BY_ADDRESS_BINNED a tournament
+ * (free_tournament.h) holds the lowest address of each bin and of the main
+ * tree, so "the lowest address among the blocks of size s or more" is a walk
+ * over six array levels. Most calls then touch a few nodes instead of a path
+ * through all of the free blocks. The bins reach 8176 bytes under the size
+ * order, and only 1008 under the address order, whose every bin costs the
+ * tournament a leaf (a tournament of 512 leaves made tar's trace 25%
+ * slower). */
 #define FREE_BIN_MAX ((size_t)8176)
 enum {
     FREE_BINS = (FREE_BIN_MAX - MIN_BLOCK) / ALIGNMENT + 1,
-    /* Tournament leaves: the bins of the address order, then the main
-     * tree's (FREE_LOWEST_LEAF), then one that stays empty. */
-    FREE_LEAVES = 64,
-    FREE_LOWEST_LEAF = FREE_LEAVES - 2,
+    /* The main tree's leaf in the tournament: the bins of the address order
+     * have the leaves before it, and the one after it stays empty. */
+    FREE_TREE_LEAF = FREE_TOURNAMENT_LEAVES - 2,
 };
-#define FREE_ADDRESS_BIN_MAX ((size_t)(MIN_BLOCK + (FREE_LOWEST_LEAF - 1) * ALIGNMENT))
+#define FREE_ADDRESS_BIN_MAX ((size_t)(MIN_BLOCK + (FREE_TREE_LEAF - 1) * ALIGNMENT))
 
 /* One index: its nodes are named relative to `base` (the heap's first block). */
 struct free_index {
@@ -72,11 +72,11 @@ struct free_index {
     size_t count;   /* blocks in the index */
     uint32_t bin_root[FREE_BINS];
     uint64_t bin_used[(FREE_BINS + 63) / 64]; /* bit i: bin i holds blocks */
-    /* The tournament: node i's children are 2i and 2i+1, leaf j is node
-     * FREE_LEAVES + j; each holds a lowest ref minus one (UINT32_MAX for
-     * none, so that the plain minimum is the lowest address). */
-    uint32_t lowest[2 * FREE_LEAVES];
-    /* A free block held apart from the tree (free_index_hold); NULL for none. */
+    /* FREE_ORDER_BY_ADDRESS_BINNED: each bin's lowest block, and the main
+     * tree's (leaf FREE_TREE_LEAF). */
+    struct free_tournament tournament;
+    /* A free block held apart from the tree and bins (free_index_split);
+     * NULL for none. */
     block *held;
 };
 
@@ -92,47 +92,41 @@ static inline bool free_index_sorts_before(const struct free_index *ix, const bl
     return a < b;
 }
 
-/* Adds the free block b. O(log n). Caller holds the allocator lock. */
+/* Changes to the index. Caller holds the allocator lock. */
+/* Adds the free block b. O(log n). */
 void free_index_insert(struct free_index *ix, block *b);
 /* Removes the free block b, which must be in the index: no search, then
  * O(log n) for the maxima above it. */
 void free_index_remove(struct free_index *ix, block *b);
 
-/* Puts `now` where `was` is in the index, refreshing the subtree maxima
- * above it: no search, O(log n). `now` may be `was` itself after a size
- * change, or a block that overlaps or adjoins it. Caller guarantees that
- * free_index_can_replace(ix, was, block_size(now)) held while was's header
- * was intact, that now's header is set, and that was's node is still intact. */
-void free_index_replace(struct free_index *ix, block *was, block *now);
-/* True when the free block `was`, grown or shrunk to `now_size` bytes
- * without passing another free block, keeps its place in the index: both
- * sizes belong in an address-ordered tree. free_index_replace can then stand
- * for a remove and an insert. Call it while was's header is intact. */
-bool free_index_can_replace(const struct free_index *ix, const block *was, size_t now_size);
+/* Puts the free block `now` in the place of `was`, a block in the index:
+ * `now` is was itself, grown or shrunk, or a block that overlaps or adjoins
+ * it with no other free block between them (a merge of free neighbours).
+ * `was_size` is was's size while it was indexed: its header may since have
+ * been rewritten. Caller guarantees that now's header is set and was's node
+ * is intact. Where the order gives `now` was's place (an address-ordered
+ * tree holds both sizes), the node moves and no search is made: O(log n) for
+ * the maxima above it; else it is a removal and an insertion. */
+void free_index_replace(struct free_index *ix, block *was, size_t was_size, block *now);
 
-/* One free block may be held apart from the tree and bins: it stays in the
- * index (counted, removable, replaceable), but removing or replacing it costs
- * nothing (a replacement is held in its place), and no search of the index
- * finds it: the policy's search looks at it itself. The allocator holds the
- * rest of each split, which the next placement often carves again; next-fit
- * holds the free block at its rover. */
-/* Holds b, a free block in the index (NULL: none), after returning the block
- * held before to the tree or its bin. */
-void free_index_hold(struct free_index *ix, block *b);
-/* Adds the free block b to the index as its held block, returning the block
- * held before to the tree or its bin. */
-void free_index_insert_held(struct free_index *ix, block *b);
-/* The held block when it holds `size` bytes and sorts before b in the
- * index's order (or b is NULL), else b: a search's answer from the tree and
- * bins, made the index's. */
-block *free_index_prefer_held(const struct free_index *ix, block *b, size_t size);
+/* One free block is held apart from the tree and bins: the rest of the last
+ * split, which the next placement often carves again (docs/allocators.md
+ * measures how often). It is in the index (counted, removable, replaceable),
+ * and every search below considers it beside the tree and bins; but carving
+ * it again, or merging a neighbour into it, changes neither the tree nor a
+ * bin. */
+/* Splits the free block b, in the index, whose header still gives its whole
+ * size: its front leaves the index for use, and `rest`, the free block after
+ * it (header and footer set), becomes the held block. The block held before
+ * goes to the tree or its bin, unless it is b. O(log n). */
+void free_index_split(struct free_index *ix, block *b, block *rest);
 /* The held block, or NULL. */
 static inline block *free_index_held(const struct free_index *ix)
 {
     return ix->held;
 }
 
-/* Navigation, for policies' searches and for verification. */
+/* Navigation, for verification and tests. */
 /* The root of the main tree. */
 block *free_index_root(const struct free_index *ix);
 /* The number of bins (0 when the order has none). */
@@ -150,19 +144,23 @@ int free_index_balance(const block *b);
 /* Largest block size in b's subtree, in bytes; 0 for NULL. */
 size_t free_index_max(const block *b);
 
+/* The searches. Each answers for every free block in the index, the held
+ * one included. Caller holds the allocator lock. */
 /* The size of the largest free block, 0 when there is none. O(1). */
 size_t free_index_largest(const struct free_index *ix);
 
 /* The search of FREE_ORDER_BY_SIZE_THEN_ADDRESS: the smallest free block of
- * at least `size` bytes, the lowest-address one among equals; or NULL. */
+ * at least `size` bytes, the lowest-address one among equals; or NULL.
+ * O(log n). */
 block *free_index_smallest_fit(struct free_index *ix, size_t size);
 
 /* Searches valid when the policy orders the index by address: */
-/* the lowest-address free block of at least `size` bytes, or NULL. */
+/* the lowest-address free block of at least `size` bytes, or NULL. O(log n). */
 block *free_index_lowest_fit(struct free_index *ix, size_t size);
 /* the lowest-address free block of at least `size` bytes that ends after
  * `addr` (so a block containing addr counts), or NULL; FREE_ORDER_BY_ADDRESS
- * only. */
+ * only. O(log n); O(1) when the held block contains addr, or starts there,
+ * and fits. */
 block *free_index_lowest_fit_ending_after(const struct free_index *ix, uintptr_t addr, size_t size);
 
 #endif

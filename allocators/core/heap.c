@@ -11,7 +11,7 @@
 
 #include "break_rule.h"
 
-struct heap heap;
+struct heap heap = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static bool env_flag(const char *name)
 {
@@ -23,10 +23,6 @@ static bool env_flag(const char *name)
  * moves the kernel's only a page at a time (and measures every call). */
 extern const char mstats_shim_keeps_break __attribute__((weak));
 
-/* The break as this allocator moved it, when it keeps it itself (0: the
- * kernel's break, as glibc's sbrk(0) reads it without a system call). */
-static uintptr_t own_break;
-
 /* sbrk(increment), by the byte, with one brk system call per page of growth
  * or shrink (break_rule.h): the shim's sbrk does that under mstats; alone (a
  * benchmark run with plain LD_PRELOAD) this does the same. Anyone else
@@ -36,7 +32,7 @@ static void *break_move(intptr_t increment)
     if (&mstats_shim_keeps_break != NULL)
         return sbrk(increment);
     uintptr_t kernel = (uintptr_t)sbrk(0);
-    uintptr_t old = mstats_break_now(&own_break, kernel);
+    uintptr_t old = mstats_break_now(&heap.own_break, kernel);
     uintptr_t address = old + (uintptr_t)increment;
     if (increment == 0)
         return (void *)old;
@@ -47,7 +43,7 @@ static void *break_move(intptr_t increment)
     uintptr_t target = MSTATS_BREAK_ROUND(address);
     if (target != kernel && sbrk((intptr_t)(target - kernel)) == (void *)-1)
         return (void *)-1;
-    own_break = address;
+    heap.own_break = address;
     return (void *)old;
 }
 

@@ -9,14 +9,32 @@
 #ifndef MSTATS_HEAP_H
 #define MSTATS_HEAP_H
 
+#include <pthread.h>
+
 #include "block.h"
 #include "free_index.h"
 
+/* The allocator's state. Two pieces stand apart from it:
+ * - next-fit's rover (policies/next_fit.c): a policy's own state, read and
+ *   written only by its policy file; the core knows each policy only through
+ *   struct policy (policy.h), never its state.
+ * - the strategy's name for failure messages (fail.c): fail.c depends on
+ *   nothing, so that the free index, and its tests without a heap, can
+ *   report a broken invariant. */
 struct heap {
     char *base;             /* first block header; 8 mod 16; NULL before heap_init */
     block *epilogue;        /* the size-0 header that ends the heap */
     struct free_index free; /* the free blocks (free_index.c), set up by the allocator */
     bool verify;            /* MSTATS_VERIFY=1: check everything after every call */
+    /* Serialises every call (allocator.c), and is taken around fork(). */
+    pthread_mutex_t lock;
+    bool locked; /* the current call holds `lock` (a single-threaded process skips it) */
+    /* The break as this allocator moved it, when it keeps it itself (heap.c;
+     * 0: the kernel's break, as glibc's sbrk(0) reads it). */
+    uintptr_t own_break;
+    /* Under a policy without reuse: the top block the last check ended on,
+     * where the next one resumes (verify.c); NULL before the first. */
+    block *verify_resume;
 };
 
 extern struct heap heap;

@@ -137,34 +137,33 @@ static void verify_tournament(void)
     const block *lowest = free_index_root(ix);
     while (lowest && free_index_left(ix, lowest))
         lowest = free_index_left(ix, lowest);
-    for (int leaf = 0; leaf < FREE_LEAVES; leaf++) {
-        uint32_t ref = leaf < FREE_LOWEST_LEAF    ? ix->bin_root[leaf]
-                       : leaf == FREE_LOWEST_LEAF ? free_ref_of(ix->base, lowest)
-                                                  : 0;
-        if (ix->lowest[FREE_LEAVES + leaf] != ref - 1)
+    const struct free_tournament *t = &ix->tournament;
+    for (int leaf = 0; leaf < FREE_TOURNAMENT_LEAVES; leaf++) {
+        uint32_t ref = leaf < FREE_TREE_LEAF    ? ix->bin_root[leaf]
+                       : leaf == FREE_TREE_LEAF ? free_ref_of(ix->base, lowest)
+                                                : 0;
+        if (free_tournament_leaf(t, leaf) != ref)
             verify_fail("index", free_block_at(ix->base, ref),
                         "the tournament's leaf %d does not name its lowest block", leaf);
     }
-    for (int i = FREE_LEAVES - 1; i > 0; i--) {
-        uint32_t a = ix->lowest[2 * i], b = ix->lowest[2 * i + 1];
-        if (ix->lowest[i] != (a < b ? a : b))
+    for (int i = FREE_TOURNAMENT_LEAVES - 1; i > 0; i--) {
+        uint32_t a = t->key[2 * i], b = t->key[2 * i + 1];
+        if (t->key[i] != (a < b ? a : b))
             verify_fail("index", NULL, "the tournament's node %d is not the lower of its two", i);
     }
 }
-
-/* Under a policy without reuse the heap only grows at the top and a block,
- * once placed, changes no more than its RETIRED bit; so each check resumes at
- * the top block the last one ended on, keeping MSTATS_VERIFY linear overall
- * instead of quadratic. */
-static block *append_only_resume;
 
 void verify_heap(void)
 {
     size_t free_count = 0;
     bool prev_used = true;
     block *b = heap_first(), *top = NULL;
-    if (!mstats_policy.reuses && append_only_resume)
-        b = append_only_resume;
+    /* Under a policy without reuse the heap only grows at the top and a
+     * block, once placed, changes no more than its RETIRED bit; so each check
+     * resumes at the top block the last one ended on, keeping MSTATS_VERIFY
+     * linear overall instead of quadratic. */
+    if (!mstats_policy.reuses && heap.verify_resume)
+        b = heap.verify_resume;
     for (; !block_is_epilogue(b); top = b, b = block_next(b)) {
         size_t size = block_size(b);
         if ((uintptr_t)block_payload(b) % ALIGNMENT || size % ALIGNMENT)
@@ -193,7 +192,7 @@ void verify_heap(void)
         prev_used = block_used(b);
     }
     if (!mstats_policy.reuses && top)
-        append_only_resume = top;
+        heap.verify_resume = top;
     if (b != heap.epilogue || !block_used(b))
         verify_fail("layout", b, "the heap does not end at its epilogue %p", (void *)heap.epilogue);
     if (block_prev_used(b) != prev_used)

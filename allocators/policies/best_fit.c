@@ -15,7 +15,7 @@
 
 static block *find_fit(size_t size)
 {
-    return free_index_prefer_held(&heap.free, free_index_smallest_fit(&heap.free, size), size);
+    return free_index_smallest_fit(&heap.free, size);
 }
 
 static block *scan_fit(size_t size)

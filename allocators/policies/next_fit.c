@@ -7,9 +7,10 @@
  * absorbed the rover's position contains it, and "at or after the rover"
  * means "ends after the rover".
  * Cost: O(log n): an address-ordered tree of the free blocks, searched from
- * the rover on (free_index_lowest_fit_ending_after); no search, and no
- * change to the tree, when the free block at the rover fits, which is held
- * apart from the tree (free_index_hold).
+ * the rover on (free_index_lowest_fit_ending_after). Consecutive placements
+ * carve one free block from its front: the rest of the last split, which
+ * starts at the rover, is the index's held block, found without a search and
+ * carved again without a change to the tree.
  * Weakness: placements spread over the whole heap, so large free blocks near
  * the rover are broken up before earlier holes are reused (Knuth's exercise:
  * next-fit fragments more than first-fit).
@@ -23,15 +24,6 @@ static uintptr_t rover; /* just past the last block placed; 0 at start */
 
 static block *find_fit(size_t size)
 {
-    /* The free block at the rover, held apart from the tree, starts at the
-     * rover or contains it: it is the lowest one that ends after the rover,
-     * and the answer when it fits. Consecutive placements carve it from its
-     * front, so this is the common case, and it needs no search; and no
-     * search of the tree needs it, since only it can end after the rover
-     * without lying wholly after it, where the tree's search looks. */
-    block *at_rover = free_index_held(&heap.free);
-    if (at_rover && block_size(at_rover) >= size)
-        return at_rover;
     block *b = free_index_lowest_fit_ending_after(&heap.free, rover, size);
     return b ? b : free_index_lowest_fit(&heap.free, size);
 }
@@ -50,14 +42,9 @@ static block *scan_fit(size_t size)
     return wrapped;
 }
 
-/* Holds the free block that starts at the new rover, if any, apart from the
- * tree (a split has already left its rest held there: claim in allocator.c),
- * and so returns any other held block to the tree. */
 static void placed(const block *b)
 {
     rover = block_end(b);
-    block *next = block_next(b);
-    free_index_hold(&heap.free, block_is_free(next) ? next : NULL);
 }
 
 const struct policy mstats_policy = {

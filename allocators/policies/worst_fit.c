@@ -15,16 +15,10 @@
 
 static block *find_fit(size_t size)
 {
-    /* The held block (the last split's rest) is outside the tree and bins:
-     * it is the answer when it is the largest, or as large and lower. */
+    /* The lowest-address block of the largest size is best-fit's answer
+     * for exactly that size. */
     size_t largest = free_index_largest(&heap.free);
-    block *held = free_index_held(&heap.free);
-    if (held && block_size(held) > largest)
-        largest = block_size(held);
-    if (largest < size)
-        return NULL;
-    return free_index_prefer_held(&heap.free, free_index_smallest_fit(&heap.free, largest),
-                                  largest);
+    return largest >= size ? free_index_smallest_fit(&heap.free, largest) : NULL;
 }
 
 static block *scan_fit(size_t size)

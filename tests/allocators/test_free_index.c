@@ -58,7 +58,7 @@ START_TEST(replace_shrinks_a_block_in_place)
         lay_out(&ix, blocks, 15, 4096, large);
         ck_assert_ptr_eq(free_index_lowest_fit(&ix, 32768), blocks[large]);
         block_set_free(blocks[large], 8192);
-        free_index_replace(&ix, blocks[large], blocks[large]);
+        free_index_replace(&ix, blocks[large], 32768, blocks[large]);
         check_maxima(&ix, free_index_root(&ix));
         ck_assert_ptr_null(free_index_lowest_fit(&ix, 32768));
         ck_assert_ptr_eq(free_index_lowest_fit(&ix, 8192), blocks[large]);
@@ -76,14 +76,78 @@ START_TEST(replace_grows_and_moves_a_block)
     for (int at = 0; at < 15; at++) {
         lay_out(&ix, blocks, 15, 4096, -1);
         block_set_free(blocks[at], 16384);
-        free_index_replace(&ix, blocks[at], blocks[at]);
+        free_index_replace(&ix, blocks[at], 4096, blocks[at]);
         check_maxima(&ix, free_index_root(&ix));
         ck_assert_ptr_eq(free_index_lowest_fit(&ix, 16384), blocks[at]);
         block *lower = (block *)((char *)blocks[at] - 4096);
         block_set_free(lower, 4096 + 16384);
-        free_index_replace(&ix, blocks[at], lower);
+        free_index_replace(&ix, blocks[at], 16384, lower);
         check_maxima(&ix, free_index_root(&ix));
         ck_assert_ptr_eq(free_index_lowest_fit(&ix, 20480), lower);
+    }
+}
+END_TEST
+
+/* A replacement the order cannot take in place (a block in a bin that grows
+ * past the bins) is a removal and an insertion: the block leaves its bin,
+ * found by the size it was indexed with, and the tree takes it. */
+START_TEST(replace_moves_a_block_from_a_bin_to_the_tree)
+{
+    struct free_index ix;
+    memset(area, 0, sizeof area);
+    free_index_init(&ix, area, FREE_ORDER_BY_ADDRESS_BINNED);
+    block *small = (block *)(area + 4096), *large = (block *)(area + 65536);
+    block_set_free(small, 64);
+    block_set_free(large, 8192);
+    free_index_insert(&ix, small);
+    free_index_insert(&ix, large);
+    ck_assert_ptr_eq(free_index_lowest_fit(&ix, 64), small);
+    block_set_free(small, 4096);
+    free_index_replace(&ix, small, 64, small);
+    ck_assert_uint_eq(ix.count, 2);
+    ck_assert_uint_eq(ix.bin_root[free_index_bin_of(&ix, 64)], 0);
+    ck_assert(free_index_contains(&ix, small));
+    ck_assert_ptr_eq(free_index_lowest_fit(&ix, 4096), small);
+    ck_assert_ptr_eq(free_index_lowest_fit(&ix, 4112), large);
+    check_maxima(&ix, free_index_root(&ix));
+}
+END_TEST
+
+/* The rest of a split is held apart from the tree and bins, and every search
+ * still finds it. */
+START_TEST(searches_find_the_held_block)
+{
+    enum free_order orders[] = {FREE_ORDER_BY_ADDRESS, FREE_ORDER_BY_ADDRESS_BINNED,
+                                FREE_ORDER_BY_SIZE_THEN_ADDRESS};
+    for (size_t o = 0; o < sizeof orders / sizeof orders[0]; o++) {
+        struct free_index ix;
+        memset(area, 0, sizeof area);
+        free_index_init(&ix, area, orders[o]);
+        block *low = (block *)(area + 4096), *high = (block *)(area + 65536);
+        block_set_free(low, 20480);
+        block_set_free(high, 4096);
+        free_index_insert(&ix, low);
+        free_index_insert(&ix, high);
+        /* 4096 bytes taken from low's front: its 16384-byte rest is held. */
+        block *rest = (block *)((char *)low + 4096);
+        block_set_free(rest, 16384);
+        free_index_split(&ix, low, rest);
+        ck_assert_ptr_eq(free_index_held(&ix), rest);
+        ck_assert_uint_eq(ix.count, 2);
+        ck_assert_uint_eq(free_index_largest(&ix), 16384);
+        if (orders[o] == FREE_ORDER_BY_SIZE_THEN_ADDRESS) {
+            ck_assert_ptr_eq(free_index_smallest_fit(&ix, 4096), high);
+            ck_assert_ptr_eq(free_index_smallest_fit(&ix, 4112), rest);
+            continue;
+        }
+        ck_assert_ptr_eq(free_index_lowest_fit(&ix, 32), rest);
+        ck_assert_ptr_null(free_index_lowest_fit(&ix, 16400));
+        if (orders[o] != FREE_ORDER_BY_ADDRESS)
+            continue;
+        uintptr_t inside = (uintptr_t)rest + 64, past = block_end(rest);
+        ck_assert_ptr_eq(free_index_lowest_fit_ending_after(&ix, inside, 32), rest);
+        ck_assert_ptr_eq(free_index_lowest_fit_ending_after(&ix, past, 32), high);
+        ck_assert_ptr_eq(free_index_lowest_fit_ending_after(&ix, (uintptr_t)area, 8192), rest);
     }
 }
 END_TEST
@@ -94,6 +158,8 @@ int main(void)
     TCase *tests = tcase_create("core");
     tcase_add_test(tests, replace_shrinks_a_block_in_place);
     tcase_add_test(tests, replace_grows_and_moves_a_block);
+    tcase_add_test(tests, replace_moves_a_block_from_a_bin_to_the_tree);
+    tcase_add_test(tests, searches_find_the_held_block);
     suite_add_tcase(suite, tests);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);
