@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "heap_start.h"
 #include "start.h"
 #include "violation.h"
 
@@ -60,26 +61,6 @@ static MstatsRegion *map_region(void)
         return NULL;
     }
     return region;
-}
-
-/* The kernel's start of this image's heap: field 47 (start_brk) of
- * /proc/self/stat; 0 when it cannot be read (no /proc). */
-static uintptr_t kernel_heap_start(void)
-{
-    char text[1024];
-    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    text[n] = '\0';
-    /* Fields after the command, which may hold spaces, start at its last ')'. */
-    char *cursor = strrchr(text, ')');
-    for (int field = 2; cursor != NULL && field < 47; field++)
-        cursor = strchr(cursor + 1, ' ');
-    return cursor != NULL ? (uintptr_t)strtoull(cursor + 1, NULL, 10) : 0;
 }
 
 /* The image's program name, argv[0] without its directories, from
@@ -205,7 +186,7 @@ void shim_start(void)
     shim.region = map_region();
 
     __sbrk(0); /* makes sure glibc knows the break */
-    shim.heap_start = kernel_heap_start();
+    shim.heap_start = mstats_heap_start("/proc/self/stat");
     if (shim.heap_start == 0 || shim.heap_start > shim_break())
         shim.heap_start = shim_break();
     if (shim.region != NULL) {

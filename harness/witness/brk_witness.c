@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include "brk_witness.h"
 
+#include "heap_start.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -94,29 +96,12 @@ static void fail(BrkWitness *witness, int error)
     }
 }
 
-/* A process image's heap start: field 47 (start_brk) of /proc/PID/stat. */
+/* A process image's heap start (heap_start.h). */
 static bool read_heap_start(pid_t pid, uintptr_t *start)
 {
-    char path[64], text[2048];
+    char path[64];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    ssize_t n = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (n <= 0)
-        return false;
-    text[n] = '\0';
-    /* Fields after the command, which may hold spaces, start at its last ')'. */
-    char *cursor = strrchr(text, ')');
-    if (cursor == NULL)
-        return false;
-    for (int field = 2; field < 47; field++) {
-        cursor = strchr(cursor + 1, ' ');
-        if (cursor == NULL)
-            return false;
-    }
-    *start = (uintptr_t)strtoull(cursor + 1, NULL, 10);
+    *start = mstats_heap_start(path);
     return *start != 0;
 }
 
