@@ -54,6 +54,17 @@ gboolean mstats_completion_from_name(const char *name, MstatsCompletion *complet
     return i >= 0;
 }
 
+/* "calls": each function's count, and the failed calls. */
+static void add_calls(JsonBuilder *b, const guint64 calls[MSTATS_FN_COUNT], guint64 failed)
+{
+    json_builder_set_member_name(b, "calls");
+    json_builder_begin_object(b);
+    for (int i = 0; i < MSTATS_FN_COUNT; i++)
+        json_member_int(b, mstats_function_name(i), (gint64)calls[i]);
+    json_member_int(b, "failed", (gint64)failed);
+    json_builder_end_object(b);
+}
+
 void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
 {
     json_member_string(b, "status", result->code == MSTATS_CODE_OK ? "OK" : "FAILED");
@@ -93,12 +104,7 @@ void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
     }
     json_member_int(b, "live_at_exit", (gint64)result->live_at_exit);
     json_member_int(b, "live_blocks_at_exit", (gint64)result->live_blocks_at_exit);
-    json_builder_set_member_name(b, "calls");
-    json_builder_begin_object(b);
-    for (int i = 0; i < MSTATS_FN_COUNT; i++)
-        json_member_int(b, mstats_function_name(i), (gint64)result->calls[i]);
-    json_member_int(b, "failed", (gint64)result->failed_calls);
-    json_builder_end_object(b);
+    add_calls(b, result->calls, result->failed_calls);
     json_member_bool(b, "sandboxed", result->sandboxed);
     json_member_string(b, "not_sandboxed_why", result->not_sandboxed_why);
     json_member_string(b, "memory_bound", result->memory_bound);
@@ -131,12 +137,7 @@ static void add_processes(JsonBuilder *b, const MstatsRunResult *result)
         json_member_double(b, "heap_avg", p->heap_avg);
         json_member_int(b, "requested", (gint64)p->requested);
         json_member_int(b, "peak_live", (gint64)p->peak_live);
-        json_builder_set_member_name(b, "calls");
-        json_builder_begin_object(b);
-        for (int k = 0; k < MSTATS_FN_COUNT; k++)
-            json_member_int(b, mstats_function_name(k), (gint64)p->calls[k]);
-        json_member_int(b, "failed", (gint64)p->failed_calls);
-        json_builder_end_object(b);
+        add_calls(b, p->calls, p->failed_calls);
         if (p->witnessed)
             json_member_int(b, "witness_max", (gint64)p->witness_max);
         else
