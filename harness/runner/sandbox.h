@@ -36,9 +36,10 @@ typedef struct {
  * when none could be made under $TMPDIR or /tmp. */
 gboolean sandbox_scratch_create(SandboxScratch *scratch, GError **error);
 
-/* Removes the directory once the run is over (every process of it gone) and
- * clears `scratch`; does nothing when none was made. Never removes
- * anything but the empty directory itself. */
+/* Removes the directory once the run is over (every process of it gone:
+ * removing it earlier would detach the run's tmpfs) and clears `scratch`;
+ * does nothing when none was made. Never removes anything but the empty
+ * directory itself. */
 void sandbox_scratch_destroy(SandboxScratch *scratch);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(SandboxScratch, sandbox_scratch_destroy)
 
