@@ -76,6 +76,7 @@ static void detach_optional_values(int argc, char **argv)
         else if (strcmp(arg, "--allocator") == 0 || strcmp(arg, "--timeout") == 0 ||
                  strcmp(arg, "--memory-limit") == 0 || strcmp(arg, "--record") == 0 ||
                  strcmp(arg, "--heap-map") == 0 || strcmp(arg, "--writable") == 0 ||
+                 strcmp(arg, "--align") == 0 ||
                  (arg[1] != '-' && strchr("atm", arg[strlen(arg) - 1]) != NULL))
             i++; /* the next word is this option's value */
     }

@@ -41,6 +41,10 @@ def test(argv):
             os.mkdir(gone)
             expect_usage_error(["sh", "-c", f'cd "$1" && rmdir "$1" && exec "$2" "$3"', "sh",
                                 gone, tool, workload], f"'{gone}' no longer exists")
+    # A bare --json after an option that takes a value (--align 8) is still
+    # bare: the report goes to stdout, not to a file named after PROGRAM.
+    status, out, err, _ = run([mstats, "--align", "8", "--json", workload, "a0:24"])
+    check(status == 0 and '"alignment" : 8' in out, f"--align 8 --json: exit {status}, {out!r}")
     expect_usage_error([mstats, "--explain=12345"], "12345")
     expect_usage_error([mstats, "--record", "/no/such/dir/x.rep", workload], "--record")
     expect_usage_error([mstats, "--heap-map", "/no/such/dir/x.png", workload], "--heap-map")
