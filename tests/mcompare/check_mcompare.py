@@ -215,8 +215,11 @@ def scenario_limits(env):
     # RLIMIT_CPU counts whole seconds: -t 0.5 is 1 s of CPU time.
     check(spun.get("code") == 15 and spun.get("timed_out") and "SIGXCPU" in (spun.get("reason") or ""),
           f"the spinning cell: {spun.get('code')} {spun.get('reason')}")
-    # The kernel's CPU clock for the limit and wait4's rusage differ by a tick or so.
-    check(0.8 <= spun.get("cpu_time", 0) < 3, f"the spinning cell used {spun.get('cpu_time')} s of CPU")
+    # The kernel's CPU clock for the limit and wait4's rusage differ: by a
+    # tick or so on an idle machine, by up to 0.35 s on a loaded one (0.65 s
+    # reported at the 1 s limit, on the commit before this line too). A
+    # program stopped by the wall clock would show next to none.
+    check(0.5 <= spun.get("cpu_time", 0) < 3, f"the spinning cell used {spun.get('cpu_time')} s of CPU")
     check(slept.get("code") == 15 and "waited" in (slept.get("reason") or ""),
           f"the sleeping cell: {slept.get('code')} {slept.get('reason')}")
     check(9.5 <= slept.get("time", 0) < 20 and wall < 30, f"the sleeping cell ran {slept.get('time')} s")
