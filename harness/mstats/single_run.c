@@ -72,9 +72,9 @@ int single_run(const char *name, const SingleRunOptions *options, char **program
         options->allocator != NULL ? options->allocator : g_getenv("MSTATS_ALLOCATOR");
     request->timeout_seconds = options->timeout;
     request->no_sandbox = options->no_sandbox;
-    /* Kept for the life of the program: the request points at it. */
-    static char **writable_paths;
-    writable_paths = sandbox_writable_paths(options->writable, options->writable_cwd, &error);
+    /* Freed when the run is over: the request no longer points at it then. */
+    g_auto(GStrv) writable_paths =
+        sandbox_writable_paths(options->writable, options->writable_cwd, &error);
     if (writable_paths == NULL) {
         fprintf(stderr, "%s: %s (see %s --help)\n", name, error->message, name);
         return 2;
@@ -94,7 +94,9 @@ int single_run(const char *name, const SingleRunOptions *options, char **program
     request->take_terminal = TRUE;
     fflush(stdout);
     mstats_forward_stop_signals();
-    if (!mstats_run(request, result, &error)) {
+    gboolean ran = mstats_run(request, result, &error);
+    request->writable_paths = NULL;
+    if (!ran) {
         fprintf(stderr, "%s: %s\n", name, error->message);
         mstats_run_result_clear(result);
         return g_error_matches(error, MSTATS_ERROR, MSTATS_ERROR_USAGE) ? 2 : 1;
