@@ -281,14 +281,8 @@ gboolean spawn_and_wait(const SpawnPlan *plan, SpawnOutcome *outcome, GError **e
         outcome->witness_brks = report.witness_brks;
         outcome->witness_image_count = (guint)report.image_count;
         outcome->witness_images_dropped = (guint)report.images_dropped;
-        /* Until the runner matches images to the processes the shim saw: the
-         * MAX of the program itself, the largest of its images (the first
-         * image's pid: it execs in place); its children's are left out. */
-        for (int i = 0; i < report.image_count; i++) {
+        for (int i = 0; i < report.image_count; i++)
             outcome->witness_images[i] = report.images[i];
-            if (report.images[i].pid == report.images[0].pid)
-                outcome->witness_max = MAX(outcome->witness_max, report.images[i].max);
-        }
     } else {
         outcome->wait_status = status;
         outcome->timed_out = watchdog_fired;

@@ -39,7 +39,6 @@ typedef struct {
     double cpu_seconds;      /* user + system of the program and what it waited for */
     int witness;             /* the brk witness: 0 not asked, 1 witnessed, -1 failed */
     int witness_errno;       /* why it failed */
-    guint64 witness_max;     /* the largest witnessed MAX of the program's own images */
     guint64 witness_brks;    /* brk system calls of all images */
     /* Every process image the witness saw, in the order they started (an
      * exec starts one, and so does a fork): its pid, heap start, MAX, brks. */
