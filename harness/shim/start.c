@@ -141,10 +141,7 @@ static void fork_child(void)
 {
     pthread_mutex_init(&shim.lock, NULL);
     shim.recording = false;
-    /* SHIM_LOADING too: a fork in an allocator's constructor (the handlers
-     * are registered before it runs, with the entry already taken) must
-     * leave the child counting apart, or its heap would be nobody's. */
-    if (__atomic_load_n(&shim.phase, __ATOMIC_ACQUIRE) == SHIM_UNLOADED || shim.region == NULL)
+    if (__atomic_load_n(&shim.phase, __ATOMIC_ACQUIRE) != SHIM_READY || shim.region == NULL)
         return;
     const MstatsFigures *parent = shim.figures;
     MstatsFigures born = {

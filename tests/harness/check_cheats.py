@@ -33,6 +33,7 @@ HEX = r"0x[0-9a-f]+"
 # final wording differ, adjust these three patterns, not the table.
 UNFINISHED = r"^96 .*(proof|did not finish)"
 WITNESS = r"^67 .*(witness|kernel).*\b\d+\b.*\b\d+\b"  # names both MAX figures
+WITNESS_UNMEASURED = r"^67 the kernel's witness saw a process of the run .* that no shim measured"
 
 
 def cross_check(figures):
@@ -58,8 +59,12 @@ CHEATS = {
     # The run ends with its program, and the child with it: no proof (96).
     # The child races the run's end, though: on a busy machine it can finish
     # and prove first, and then the measured program's CALLS (0) differ from
-    # the reference run's (97). Both verdicts fail the run.
-    "fork-exit": ((96, 97), rf"{UNFINISHED}|{cross_check('CALLS')}", T4),
+    # the reference run's (97); or it grows its heap before the end, and the
+    # witness finds a heap no shim measured (67: the fork came while the shim
+    # was still loading the allocator, so the child has no entry of its own;
+    # seen on CI). Each verdict fails the run.
+    "fork-exit": ((96, 97, 67), rf"{UNFINISHED}|{cross_check('CALLS')}|{WITNESS_UNMEASURED}",
+                  T4),
     # Rewritten or hidden heap: the kernel's brk witness disagrees with the shim.
     "region-max": (67, WITNESS, T4_T1),
     "proc-mem": (67, WITNESS, T4),
