@@ -255,6 +255,9 @@ gboolean cell_from_json(JsonObject *object, Cell *cell, GError **error)
     r->timed_out = optional_bool(object, "timed_out");
     r->figures_valid = optional_bool(object, "figures_valid");
     r->sandboxed = optional_bool(object, "sandboxed");
+    /* Interned: the result keeps mode names as static strings. */
+    const char *mode = optional_string(object, "sandbox");
+    r->sandbox = g_intern_string(mode != NULL ? mode : r->sandboxed ? "bwrap" : "none");
     r->not_sandboxed_why = g_strdup(optional_string(object, "not_sandboxed_why"));
     r->allocator.heap_unmeasured = heap_unmeasured;
     r->heap_max = (guint64)optional_int(object, "max", 0);

@@ -163,12 +163,16 @@ static gboolean read_grading(GKeyFile *file, const LineMap *map, Rubric *rubric,
         return FALSE;
     g_autofree char *sandbox = value_of(file, GRADING, "sandbox");
     if (sandbox != NULL) {
-        if (strcmp(sandbox, "required") != 0 && strcmp(sandbox, "optional") != 0)
+        static const char *const modes[] = {"required", "container", "bwrap", "optional", NULL};
+        if (!g_strv_contains(modes, sandbox))
             return rubric_fail(error, map->path, key_line(map, GRADING, "sandbox"),
-                               "sandbox = %s: give required (a run outside the sandbox earns "
-                               "nothing) or optional",
+                               "sandbox = %s: give required (or its other name, container: a "
+                               "run that was not contained, in bwrap or in mstats's container "
+                               "mode, earns nothing), bwrap (only bwrap's sandbox counts) or "
+                               "optional",
                                sandbox);
-        rubric->require_sandbox = strcmp(sandbox, "required") == 0;
+        rubric->require_sandbox = strcmp(sandbox, "optional") != 0;
+        rubric->require_bwrap = strcmp(sandbox, "bwrap") == 0;
     }
     g_autofree char *align = value_of(file, GRADING, "align");
     if (align != NULL) {

@@ -60,7 +60,9 @@ typedef struct {
     char *path;
     char *allocator;          /* [grading] allocator, NULL when absent */
     unsigned alignment;       /* [grading] align: 8 or 16; 0 when absent */
-    gboolean require_sandbox; /* [grading] sandbox = required: an unsandboxed cell fails */
+    gboolean require_sandbox; /* [grading] sandbox = required or container: an uncontained cell
+                               * fails (sandbox.h: bwrap or container mode, every layer held) */
+    gboolean require_bwrap;   /* [grading] sandbox = bwrap: a cell outside bwrap fails too */
     /* [grading] verify = proof (the default): a run whose completion is not
      * verified (a program without a completion proof) earns nothing;
      * verify = none grades it anyway. */

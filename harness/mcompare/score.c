@@ -159,6 +159,11 @@ static void judge(const Rubric *rubric, const RubricItem *item, const Comparison
             check_note(&checks, FALSE, "not sandboxed (%s): the rubric requires the sandbox",
                        cell->result.not_sandboxed_why != NULL ? cell->result.not_sandboxed_why
                                                               : "no reason given");
+        else if (rubric->require_bwrap && g_strcmp0(cell->result.sandbox, "bwrap") != 0)
+            check_note(
+                &checks, FALSE,
+                "sandboxed in %s mode: the rubric requires bwrap's sandbox (sandbox = bwrap)",
+                cell->result.sandbox != NULL ? cell->result.sandbox : "no");
         const MstatsRunResult *r = &cell->result;
         if (rubric->require_witness && r->witness == MSTATS_WITNESS_UNAVAILABLE)
             check_note(&checks, FALSE,

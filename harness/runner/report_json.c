@@ -105,6 +105,7 @@ void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
     json_member_int(b, "live_at_exit", (gint64)result->live_at_exit);
     json_member_int(b, "live_blocks_at_exit", (gint64)result->live_blocks_at_exit);
     add_calls(b, result->calls, result->failed_calls);
+    json_member_string(b, "sandbox", result->sandbox);
     json_member_bool(b, "sandboxed", result->sandboxed);
     json_member_string(b, "not_sandboxed_why", result->not_sandboxed_why);
     json_member_string(b, "memory_bound", result->memory_bound);

@@ -97,9 +97,16 @@ char *mstats_report_text(const MstatsRunResult *result)
     if (!result->allocator.heap_unmeasured)
         g_string_append_printf(out, "[mstats]: ALIGNMENT: %u\n", result->alignment);
     g_string_append_printf(out, "[mstats]: CPU-TIME: %f\n", result->cpu_seconds);
-    if (!result->sandboxed)
+    const char *mode = result->sandbox != NULL ? result->sandbox : "none";
+    if (!result->sandboxed && strcmp(mode, "none") != 0)
+        g_string_append_printf(out, "[mstats]: SANDBOX: %s, not contained: %s\n", mode,
+                               result->not_sandboxed_why != NULL ? result->not_sandboxed_why : "");
+    else if (!result->sandboxed)
         g_string_append_printf(out, "[mstats]: SANDBOX: none: %s\n",
                                result->not_sandboxed_why != NULL ? result->not_sandboxed_why : "");
+    else if (strcmp(mode, "container") == 0)
+        g_string_append(out, "[mstats]: SANDBOX: container (no namespaces here; the program ran "
+                             "without privileges, under Landlock and seccomp)\n");
     g_autofree char *witness = mstats_witness_words(result);
     if (witness != NULL)
         g_string_append_printf(out, "[mstats]: WITNESS: %s\n", witness);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -254,15 +255,32 @@ static gboolean run_pipes_open(RunPipes *pipes, gboolean sandboxed, GError **err
     return TRUE;
 }
 
-/* Whether this run goes into the sandbox; when not, *why says why. */
-static gboolean use_sandbox(const MstatsRunRequest *request, const char *init, char **why)
+/* The sandbox mode of this run; when none, *why says why. */
+static SandboxMode choose_sandbox(const MstatsRunRequest *request, const char *init, char **why)
 {
-    const char *unavailable = NULL;
+    /* The harness is not dumpable: a program of the same user can neither
+     * trace it nor open its memory (Landlock and the seccomp filter refuse
+     * that too; this holds without them). */
+    prctl(PR_SET_DUMPABLE, 0);
+    const SandboxProbe *probe = sandbox_probe(init);
     if (request->no_sandbox)
         *why = g_strdup("--no-sandbox was given");
-    else if (!sandbox_available(init, &unavailable))
-        *why = g_strdup(unavailable);
-    return *why == NULL;
+    else if (probe->mode == SANDBOX_NONE)
+        *why = g_strdup(probe->none_why);
+    return request->no_sandbox ? SANDBOX_NONE : probe->mode;
+}
+
+/* After the run: whether the program held every layer its mode needs. */
+static void note_confinement(SandboxMode mode, const SpawnOutcome *outcome, MstatsRunResult *result)
+{
+    if (mode == SANDBOX_NONE || !outcome->reported)
+        return;
+    g_autofree char *missing = NULL;
+    result->sandboxed =
+        sandbox_confined_enough(mode, outcome->confined, outcome->confine_errno, &missing);
+    if (!result->sandboxed)
+        result->not_sandboxed_why = g_strdup_printf(
+            "%s mode, but %s: the program may have kept a privilege", result->sandbox, missing);
 }
 
 /* What the program wrote on its proof descriptor (at most
@@ -282,7 +300,8 @@ typedef struct {
     const char *preload;   /* LD_PRELOAD=... (preload.h) */
     const char *challenge; /* the completion proof's */
     const char *scratch;   /* the sandbox's scratch directory (NULL: none) */
-    gboolean witnessed;    /* mstats-run-init witnesses brk */
+    SandboxMode mode;
+    gboolean witnessed; /* mstats-run-init witnesses brk */
 } RunStart;
 
 /* Starts the run of `request` and waits until every process of it is gone:
@@ -299,7 +318,7 @@ static gboolean start_and_wait(const MstatsRunRequest *request, const RunStart *
     g_auto(GStrv) variables = program_variables(start->preload, request, &result->allocator, region,
                                                 start->scratch, start->challenge, pipes->proof_fd);
     SandboxCommand command = {
-        .sandboxed = result->sandboxed,
+        .mode = start->mode,
         .init_path = start->init,
         .status_fd = pipes->status[1],
         .info_fd = pipes->info[1],
@@ -327,8 +346,8 @@ static gboolean start_and_wait(const MstatsRunRequest *request, const RunStart *
         .region = region->map,
         .timeout_seconds = request->timeout_seconds,
         .witnessed = start->witnessed,
-        /* A sandboxed run has a session of its own, and no terminal. */
-        .take_terminal = request->take_terminal && !result->sandboxed,
+        /* A confined program has a session of its own, and no terminal. */
+        .take_terminal = request->take_terminal && start->mode == SANDBOX_NONE,
         .cgroup_procs_fd = bound.procs_fd,
     };
     gboolean spawned = spawn_and_wait(&plan, outcome, error);
@@ -375,20 +394,26 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
     gboolean recording = request->record_path != NULL || request->heap_map_path != NULL;
     if (!runner_region_create(&region, request->memory_limit, recording, error))
         return FALSE;
-    result->sandboxed = use_sandbox(request, init, &result->not_sandboxed_why);
-    g_auto(SandboxScratch) scratch = {NULL};
-    if (result->sandboxed && !sandbox_scratch_create(&scratch, error))
+    SandboxMode mode = choose_sandbox(request, init, &result->not_sandboxed_why);
+    result->sandbox = sandbox_mode_name(mode);
+    g_auto(SandboxScratch) scratch = {NULL, mode == SANDBOX_CONTAINER};
+    if (mode != SANDBOX_NONE && !sandbox_scratch_create(&scratch, error))
         return FALSE;
     g_auto(RunPipes) pipes = {-1, {-1, -1}, {-1, -1}};
-    if (!run_pipes_open(&pipes, result->sandboxed, error))
+    if (!run_pipes_open(&pipes, mode == SANDBOX_BWRAP, error))
         return FALSE;
 
     result->alignment = request->alignment;
     const MstatsAllocator *allocator = &result->allocator;
     gboolean wanted = request->witness_policy == MSTATS_WITNESS_ALL ||
                       (request->witness_policy == MSTATS_WITNESS_UNTRUSTED && !allocator->trusted);
-    RunStart start = {init,      program,      preload,
-                      challenge, scratch.path, wanted && !allocator->heap_unmeasured};
+    RunStart start = {.init = init,
+                      .program = program,
+                      .preload = preload,
+                      .challenge = challenge,
+                      .scratch = scratch.path,
+                      .mode = mode,
+                      .witnessed = wanted && !allocator->heap_unmeasured};
     SpawnOutcome outcome;
     g_autofree char *memory_hit = NULL;
     gboolean ran =
@@ -397,6 +422,7 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
     if (!ran)
         return FALSE;
 
+    note_confinement(mode, &outcome, result);
     result->wall_seconds = outcome.wall_seconds;
     result->cpu_seconds = outcome.cpu_seconds;
     classify(&region, &outcome, request, memory_hit, result);

@@ -13,17 +13,26 @@
  *     the brk system calls of the program and of every process it starts,
  *     and keeps the kernel's account of each process image's heap, which
  *     the graded allocator cannot write to.
+ *  5. The program's confinement (confine.h): no privilege, Landlock and a
+ *     seccomp filter, applied in the program's child just before its exec,
+ *     after the witness's own set-up, and reported with what held.
  * It reports on STATUS_FD (run_init.h: a header line, and a line per process
  * image the witness saw), written at once, only after every other process
  * of the run is gone, so nothing of the run can write after it.
  *
- * usage: mstats-run-init STATUS_FD TIMEOUT_MS DATA_LIMIT WITNESS [NAME=VALUE...] --
- *                        PROGRAM_PATH ARGV0 [ARG...]
+ * usage: mstats-run-init STATUS_FD TIMEOUT_MS DATA_LIMIT WITNESS CONFINE [+PATH...]
+ *                        [NAME=VALUE...] -- PROGRAM_PATH ARGV0 [ARG...]
  *        mstats-run-init --probe   (exits 0: the sandbox can start programs)
+ *        mstats-run-init --probe-confine [PATH...]
+ *            (prints "confined=BITS confine_errno=E witness_errno=E": what a
+ *            program started here would hold, writes allowed beneath PATHs,
+ *            and whether its brk calls could be witnessed)
  * NAME=VALUE pairs are put into the program's environment only (LD_PRELOAD of
  * the shim must reach the program, not this process). DATA_LIMIT > 0 sets
  * the program's RLIMIT_DATA. TIMEOUT_MS 0 means no timeout. WITNESS is
  * "brk" (witness the heaps of the program and what it starts) or "-".
+ * CONFINE is "confine" (confine the program; +PATH: it may write beneath
+ * PATH) or "-" (--no-sandbox).
  *
  * Witnessing costs the program time: every brk system call stops it until
  * this process has looked (the shim moves the kernel's break only a page at
@@ -44,12 +53,14 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "brk_witness.h"
+#include "confine.h"
 #include "run_init.h"
 
 _Static_assert(RUN_INIT_IMAGES_MAX == BRK_WITNESS_IMAGES_MAX,
@@ -129,25 +140,52 @@ static void clear_run(void)
 typedef struct {
     int exec_errno; /* errno of a failed exec */
     int witness;    /* -1: no witness asked for; else errno of a witness that could not start */
+    int confined;   /* -1: no confinement asked for; else confine_self's bits and errno */
 } ChildPipes;
+
+/* What the program's child is to do before its exec. */
+typedef struct {
+    char **env_pairs; /* NAME=VALUE for the program */
+    int pair_count;
+    const char *const *writable; /* confinement: writes allowed beneath these */
+    int writable_count;
+    long long data_limit; /* 0: none */
+} ChildSetUp;
+
+/* The witness's set-up (errno on pipes.witness when it fails: the run goes
+ * on, and reports that its heap was not witnessed), then the confinement
+ * (its bits and errno on pipes.confined). Only async-signal-safe calls. */
+static void witness_and_confine(const ChildSetUp *set_up, ChildPipes pipes)
+{
+    if (pipes.witness >= 0 && brk_witness_prepare_child() != 0) {
+        int error = errno;
+        if (write(pipes.witness, &error, sizeof error) < 0)
+            _exit(127);
+    }
+    if (pipes.confined >= 0) {
+        int answer[2];
+        answer[0] = confine_self(set_up->writable, set_up->writable_count, &answer[1]);
+        if (write(pipes.confined, answer, sizeof answer) < 0)
+            _exit(127);
+    }
+}
 
 /* In the program's child, before exec: the environment, limits and signal
  * state the program should start with, and the witness last (its filter
  * must see the program's brk calls only). Only async-signal-safe calls. */
 static void __attribute__((noreturn))
-exec_program(char **env_pairs, int pair_count, long long data_limit, char *path, char **argv,
-             ChildPipes pipes)
+exec_program(const ChildSetUp *set_up, char *path, char **argv, ChildPipes pipes)
 {
-    for (int i = 0; i < pair_count; i++)
-        putenv(env_pairs[i]);
+    for (int i = 0; i < set_up->pair_count; i++)
+        putenv(set_up->env_pairs[i]);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     /* Past the run's memory bound, the kernel should kill the program (and
      * what it starts), not this process. */
     int adjust = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
     if (adjust >= 0 && write(adjust, "1000", 4) == 4)
         close(adjust);
-    if (data_limit > 0) {
-        struct rlimit limit = {(rlim_t)data_limit, (rlim_t)data_limit};
+    if (set_up->data_limit > 0) {
+        struct rlimit limit = {(rlim_t)set_up->data_limit, (rlim_t)set_up->data_limit};
         setrlimit(RLIMIT_DATA, &limit);
     }
     sigset_t none;
@@ -155,12 +193,7 @@ exec_program(char **env_pairs, int pair_count, long long data_limit, char *path,
     for (int s = 1; s < NSIG; s++)
         signal(s, SIG_DFL);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    if (pipes.witness >= 0 && brk_witness_prepare_child() != 0) {
-        /* The run goes on, and reports that its heap was not witnessed. */
-        int error = errno;
-        if (write(pipes.witness, &error, sizeof error) < 0)
-            _exit(127);
-    }
+    witness_and_confine(set_up, pipes);
     execv(path, argv);
     int error = errno;
     if (write(pipes.exec_errno, &error, sizeof error) < 0)
@@ -220,33 +253,85 @@ typedef struct {
     long long timeout_ns; /* 0: none */
     long long data_limit; /* 0: none */
     bool witnessing;
-    char **env_pairs; /* NAME=VALUE for the program */
-    int pair_count;
+    bool confining;
+    /* What the child does: +PATH arguments become writable paths (the '+'
+     * dropped, in place), the rest NAME=VALUE pairs. */
+    ChildSetUp set_up;
     char *path;  /* the program's file */
     char **argv; /* its argv */
 } RunInitArgs;
 
+/* Moves each "+PATH" of args[0..count) to the front, without its '+';
+ * returns how many there were. */
+static int gather_writable(char **args, int count)
+{
+    int gathered = 0;
+    for (int i = 0; i < count; i++)
+        if (args[i][0] == '+') {
+            char *path = args[i] + 1;
+            memmove(args + gathered + 1, args + gathered, (size_t)(i - gathered) * sizeof *args);
+            args[gathered++] = path;
+        }
+    return gathered;
+}
+
 static bool parse_args(int argc, char **argv, RunInitArgs *args)
 {
     int separator = 0;
-    for (int i = 5; i < argc; i++)
+    for (int i = 6; i < argc; i++)
         if (strcmp(argv[i], "--") == 0) {
             separator = i;
             break;
         }
-    if (argc < 6 || separator == 0 || separator + 2 >= argc)
+    if (argc < 7 || separator == 0 || separator + 2 >= argc)
         return false;
+    int writable = gather_writable(argv + 6, separator - 6);
     *args = (RunInitArgs){
         .status_fd = atoi(argv[1]),
         .timeout_ns = atoll(argv[2]) * 1000000LL,
-        .data_limit = atoll(argv[3]),
         .witnessing = strcmp(argv[4], "brk") == 0,
-        .env_pairs = argv + 5,
-        .pair_count = separator - 5,
+        .confining = strcmp(argv[5], "confine") == 0,
+        .set_up =
+            {
+                .env_pairs = argv + 6 + writable,
+                .pair_count = separator - 6 - writable,
+                .writable = (const char *const *)(argv + 6),
+                .writable_count = writable,
+                .data_limit = atoll(argv[3]),
+            },
         .path = argv[separator + 1],
         .argv = argv + separator + 2,
     };
     return true;
+}
+
+/* --probe-confine: what a program started here would hold (usage at the top
+ * of the file). The child sets up as a program's would, and is let go at
+ * its witness's stop. */
+static int probe_confinement(char **writable, int count)
+{
+    int witness_pipe[2], confine_pipe[2];
+    if (pipe2(witness_pipe, O_CLOEXEC) != 0 || pipe2(confine_pipe, O_CLOEXEC) != 0)
+        return 1;
+    pid_t child = fork();
+    if (child < 0)
+        return 1;
+    if (child == 0) {
+        ChildSetUp set_up = {.writable = (const char *const *)writable, .writable_count = count};
+        witness_and_confine(&set_up, (ChildPipes){-1, witness_pipe[1], confine_pipe[1]});
+        _exit(0);
+    }
+    close(witness_pipe[1]);
+    close(confine_pipe[1]);
+    int status;
+    while (waitpid(child, &status, __WALL) == child && !WIFEXITED(status) && !WIFSIGNALED(status))
+        ptrace(PTRACE_DETACH, child, NULL, NULL); /* its SIGSTOP: let it go on */
+    int answer[2] = {0, 0};
+    if (read(confine_pipe[0], answer, sizeof answer) != (ssize_t)sizeof answer)
+        answer[1] = ECHILD;
+    printf("confined=%d confine_errno=%d witness_errno=%d\n", answer[0], answer[1],
+           read_errno(witness_pipe[0]));
+    return 0;
 }
 
 /* This process as the run's first: not dumpable (other processes of the
@@ -375,11 +460,13 @@ int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--probe") == 0)
         return 0;
+    if (argc >= 2 && strcmp(argv[1], "--probe-confine") == 0)
+        return probe_confinement(argv + 2, argc - 2);
     RunInitArgs args;
     if (!parse_args(argc, argv, &args)) {
         fprintf(stderr, "mstats-run-init: usage: STATUS_FD TIMEOUT_MS DATA_LIMIT brk|- "
-                        "[NAME=VALUE...] -- PROGRAM_PATH ARGV0 [ARG...] (started by the mstats "
-                        "runner only)\n");
+                        "confine|- [+PATH...] [NAME=VALUE...] -- PROGRAM_PATH ARGV0 [ARG...] "
+                        "(started by the mstats runner only)\n");
         return 2;
     }
     sigset_t handled = become_init(args.status_fd);
@@ -387,9 +474,10 @@ int main(int argc, char **argv)
     getrlimit(RLIMIT_CPU, &run.cpu_limit);
     if (args.witnessing)
         share_one_cpu();
-    int errno_pipe[2], witness_pipe[2] = {-1, -1};
+    int errno_pipe[2], witness_pipe[2] = {-1, -1}, confine_pipe[2] = {-1, -1};
     if (pipe2(errno_pipe, O_CLOEXEC) != 0 ||
-        (args.witnessing && pipe2(witness_pipe, O_CLOEXEC) != 0))
+        (args.witnessing && pipe2(witness_pipe, O_CLOEXEC) != 0) ||
+        (args.confining && pipe2(confine_pipe, O_CLOEXEC) != 0))
         return 1;
     run.start = now_ns();
     run.stop_at = args.timeout_ns > 0 ? run.start + args.timeout_ns : -1;
@@ -397,9 +485,11 @@ int main(int argc, char **argv)
     if (run.program < 0)
         return 1;
     if (run.program == 0)
-        exec_program(args.env_pairs, args.pair_count, args.data_limit, args.path, args.argv,
-                     (ChildPipes){errno_pipe[1], witness_pipe[1]});
+        exec_program(&args.set_up, args.path, args.argv,
+                     (ChildPipes){errno_pipe[1], witness_pipe[1], confine_pipe[1]});
     close(errno_pipe[1]);
+    if (args.confining)
+        close(confine_pipe[1]);
     static BrkWitness witness; /* static: large, and never allocated */
     if (args.witnessing) {
         close(witness_pipe[1]);
@@ -415,6 +505,12 @@ int main(int argc, char **argv)
     report.cpu_us = (long long)usage.ru_utime.tv_sec * 1000000LL + usage.ru_utime.tv_usec +
                     (long long)usage.ru_stime.tv_sec * 1000000LL + usage.ru_stime.tv_usec;
     report.exec_errno = read_errno(errno_pipe[0]);
+    int confined[2] = {0, 0};
+    if (args.confining &&
+        read(confine_pipe[0], confined, sizeof confined) != (ssize_t)sizeof confined)
+        confined[1] = ECHILD; /* the child died before it could say */
+    report.confined = confined[0];
+    report.confine_errno = confined[1];
     if (args.witnessing)
         report_witness(&witness, witness_pipe[0], &report);
     clear_run();

@@ -2,8 +2,8 @@
  * run is over, written by the run's first process after every other process
  * of the run is gone: a header line, then one line per process image the brk
  * witness saw (harness/witness/brk_witness.h), in the order they started:
- *   mstats-run-init/3 status=... images=N images_dropped=N
- *   mstats-run-init/3 image pid=PID start=ADDRESS max=BYTES brks=N
+ *   mstats-run-init/4 status=... images=N images_dropped=N confined=BITS confine_errno=E
+ *   mstats-run-init/4 image pid=PID start=ADDRESS max=BYTES brks=N
  * Both sides use the two functions below. libc only. */
 #ifndef MSTATS_RUNNER_RUN_INIT_H
 #define MSTATS_RUNNER_RUN_INIT_H
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define RUN_INIT_TAG "mstats-run-init/3 "
+#define RUN_INIT_TAG "mstats-run-init/4 "
 #define RUN_INIT_HEADER RUN_INIT_TAG "status="
 #define RUN_INIT_IMAGE RUN_INIT_TAG "image "
 /* The longest line, header or image line. */
@@ -46,6 +46,11 @@ typedef struct {
     int image_count;                  /* images witnessed: images[0..image_count) */
     int images_dropped;               /* images started past the witness's table */
     RunInitImage images[RUN_INIT_IMAGES_MAX];
+    /* The program's confinement (confine.h): the layers in place when it
+     * was started (0 when none was asked for), and the errno of the first
+     * layer that failed. */
+    int confined;
+    int confine_errno;
 } RunInitReport;
 
 /* Each trace stop of the witness moves the timeout (and the CPU limit) on by
@@ -63,14 +68,15 @@ static inline int run_init_format(const RunInitReport *r, char *text, size_t siz
 {
     if (r->image_count < 0 || r->image_count > RUN_INIT_IMAGES_MAX)
         return -1;
-    int length = snprintf(text, size,
-                          RUN_INIT_HEADER "%d errno=%d timeout=%d sigkill=%d wall_ns=%lld "
-                                          "cpu_us=%lld witness=%d witness_errno=%d "
-                                          "witness_brks=%llu witness_stops=%llu images=%d "
-                                          "images_dropped=%d\n",
-                          r->wait_status, r->exec_errno, r->timed_out, r->needed_sigkill,
-                          r->wall_ns, r->cpu_us, r->witness, r->witness_errno, r->witness_brks,
-                          r->witness_stops, r->image_count, r->images_dropped);
+    int length =
+        snprintf(text, size,
+                 RUN_INIT_HEADER "%d errno=%d timeout=%d sigkill=%d wall_ns=%lld "
+                                 "cpu_us=%lld witness=%d witness_errno=%d "
+                                 "witness_brks=%llu witness_stops=%llu images=%d "
+                                 "images_dropped=%d confined=%d confine_errno=%d\n",
+                 r->wait_status, r->exec_errno, r->timed_out, r->needed_sigkill, r->wall_ns,
+                 r->cpu_us, r->witness, r->witness_errno, r->witness_brks, r->witness_stops,
+                 r->image_count, r->images_dropped, r->confined, r->confine_errno);
     for (int i = 0; i < r->image_count && length >= 0 && (size_t)length < size; i++) {
         const RunInitImage *image = &r->images[i];
         int line = snprintf(text + length, size - (size_t)length,
@@ -94,12 +100,13 @@ static inline int run_init_parse(const char *text, RunInitReport *r)
     if (at == NULL || strchr(at, '\n') == NULL)
         return 0;
     if (sscanf(at,
-               RUN_INIT_HEADER "%d errno=%d timeout=%d sigkill=%d wall_ns=%lld cpu_us=%lld "
-                               "witness=%d witness_errno=%d witness_brks=%llu "
-                               "witness_stops=%llu images=%d images_dropped=%d",
+               RUN_INIT_HEADER
+               "%d errno=%d timeout=%d sigkill=%d wall_ns=%lld cpu_us=%lld "
+               "witness=%d witness_errno=%d witness_brks=%llu "
+               "witness_stops=%llu images=%d images_dropped=%d confined=%d confine_errno=%d",
                &r->wait_status, &r->exec_errno, &r->timed_out, &r->needed_sigkill, &r->wall_ns,
                &r->cpu_us, &r->witness, &r->witness_errno, &r->witness_brks, &r->witness_stops,
-               &r->image_count, &r->images_dropped) != 12 ||
+               &r->image_count, &r->images_dropped, &r->confined, &r->confine_errno) != 14 ||
         r->image_count < 0 || r->image_count > RUN_INIT_IMAGES_MAX)
         return 0;
     for (int i = 0; i < r->image_count; i++) {

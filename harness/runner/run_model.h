@@ -123,7 +123,8 @@ typedef struct {
     guint processes_unmeasured; /* images past MSTATS_PROCESSES_MAX */
     int reported_process;       /* -1: none (no figures) */
     gboolean record_complete;   /* with record_path: every operation was recorded */
-    gboolean sandboxed;         /* the run was inside bwrap (sandbox.h) */
+    const char *sandbox;        /* its mode: "bwrap", "container" or "none" (sandbox.h) */
+    gboolean sandboxed;         /* contained: bwrap or container, every layer held */
     char *not_sandboxed_why;    /* words when it was not (NULL when sandboxed) */
     const char *memory_bound;   /* how all memory was bounded: "cgroup v1", "cgroup v2", "rlimit" */
     guint64 memory_peak;        /* the cgroup's peak charge in bytes (0: not known) */

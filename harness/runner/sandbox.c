@@ -1,12 +1,16 @@
 /* Building the command line of one run (sandbox.h). */
+#define _XOPEN_SOURCE 700
 #include "sandbox.h"
 
 #include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "error.h"
 
 static const char *bwrap_path(void)
@@ -41,12 +45,26 @@ gboolean sandbox_scratch_create(SandboxScratch *scratch, GError **error)
     return FALSE;
 }
 
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *at)
+{
+    (void)st;
+    (void)at;
+    if (type == FTW_DP)
+        rmdir(path);
+    else
+        unlink(path);
+    return 0;
+}
+
 void sandbox_scratch_destroy(SandboxScratch *scratch)
 {
-    /* rmdir, never a recursive removal: the tmpfs was the run's, so the
-     * directory is empty unless someone on the host wrote into it, and
-     * then what they wrote stays theirs. */
-    if (scratch->path != NULL)
+    /* Inside bwrap the tmpfs was the run's, so the directory is empty unless
+     * someone on the host wrote into it, and then what they wrote stays
+     * theirs: rmdir only. In container mode the run wrote into it: its
+     * contents go, without following a link or crossing a mount. */
+    if (scratch->path != NULL && scratch->written)
+        nftw(scratch->path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+    else if (scratch->path != NULL)
         g_rmdir(scratch->path);
     g_clear_pointer(&scratch->path, g_free);
 }
@@ -136,49 +154,116 @@ static void add_bwrap_options(GPtrArray *args, const SandboxCommand *command)
     g_ptr_array_add(args, g_strdup("--"));
 }
 
-gboolean sandbox_available(const char *init_path, const char **why)
+/* Why bwrap cannot start a sandbox here (an interned string), or NULL. */
+static const char *probe_bwrap(const char *init_path)
 {
-    static const char *answer; /* "" when available, else the reason */
+    if (bwrap_path() == NULL)
+        return "bwrap not found on PATH (install the Debian package bubblewrap)";
+    /* A scratch directory too, as every run has one. */
+    g_auto(SandboxScratch) scratch = {NULL};
+    sandbox_scratch_create(&scratch, NULL);
+    SandboxCommand probe = {.init_path = init_path, .scratch_dir = scratch.path};
+    g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
+    add_bwrap_options(args, &probe);
+    g_ptr_array_add(args, g_strdup(init_path));
+    g_ptr_array_add(args, g_strdup("--probe"));
+    g_ptr_array_add(args, NULL);
+    int status = -1;
+    g_autofree char *err = NULL;
+    g_autoptr(GError) error = NULL;
+    if (!g_spawn_sync(NULL, (char **)args->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                      NULL, &err, &status, &error))
+        return g_intern_string(error->message);
+    if (g_spawn_check_wait_status(status, NULL))
+        return NULL;
+    g_strstrip(err);
+    char *newline = strchr(err, '\n');
+    if (newline != NULL)
+        *newline = '\0';
+    g_autofree char *text =
+        g_strdup_printf("bwrap cannot start a sandbox here (%s)", *err != '\0' ? err : "it failed");
+    return g_intern_string(text);
+}
+
+/* `init --probe-confine`'s answer into `probe`. */
+static void probe_confinement(const char *init_path, SandboxProbe *probe)
+{
+    const char *argv[] = {init_path, "--probe-confine", NULL};
+    g_autofree char *out = NULL;
+    int status = -1;
+    probe->witness_errno = ECHILD;
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
+                      &status, NULL) ||
+        !g_spawn_check_wait_status(status, NULL) ||
+        sscanf(out, "confined=%d confine_errno=%*d witness_errno=%d", &probe->confined,
+               &probe->witness_errno) != 2)
+        probe->confined = 0;
+}
+
+/* What to change so that bwrap can start, after why it cannot. */
+static const char *bwrap_fix(const char *why)
+{
+    if (strstr(why, "not found") != NULL)
+        return "install bubblewrap";
+    if (strstr(why, "uid map") != NULL)
+        return "Ubuntu's AppArmor refuses user namespaces: sudo sysctl -w "
+               "kernel.apparmor_restrict_unprivileged_userns=0, or give bwrap an AppArmor profile";
+    return "a container's seccomp profile, or a system without user namespaces, refuses them";
+}
+
+const SandboxProbe *sandbox_probe(const char *init_path)
+{
+    static SandboxProbe *answer;
     if (g_once_init_enter(&answer)) {
-        const char *result = "";
-        if (bwrap_path() == NULL) {
-            result = "bwrap not found on PATH (install the Debian package bubblewrap)";
-        } else {
-            /* A scratch directory too, as every run has one. */
-            g_auto(SandboxScratch) scratch = {NULL};
-            sandbox_scratch_create(&scratch, NULL);
-            SandboxCommand probe = {.init_path = init_path, .scratch_dir = scratch.path};
-            g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
-            add_bwrap_options(args, &probe);
-            g_ptr_array_add(args, g_strdup(init_path));
-            g_ptr_array_add(args, g_strdup("--probe"));
-            g_ptr_array_add(args, NULL);
-            int status = -1;
-            g_autofree char *err = NULL;
-            g_autoptr(GError) error = NULL;
-            if (!g_spawn_sync(NULL, (char **)args->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
-                              NULL, NULL, &err, &status, &error)) {
-                result = g_intern_string(error->message);
-            } else if (!g_spawn_check_wait_status(status, NULL)) {
-                g_strstrip(err);
-                char *newline = strchr(err, '\n');
-                if (newline != NULL)
-                    *newline = '\0';
-                g_autofree char *text = g_strdup_printf("bwrap cannot start a sandbox here (%s)",
-                                                        *err != '\0' ? err : "it failed");
-                result = g_intern_string(text);
-            }
+        SandboxProbe *probe = g_new0(SandboxProbe, 1);
+        probe->bwrap_why = probe_bwrap(init_path);
+        probe_confinement(init_path, probe);
+        g_autofree char *missing = NULL;
+        if (probe->bwrap_why == NULL)
+            probe->mode = SANDBOX_BWRAP;
+        else if (sandbox_confined_enough(SANDBOX_CONTAINER, probe->confined, 0, &missing))
+            probe->mode = SANDBOX_CONTAINER;
+        else {
+            g_autofree char *text = g_strdup_printf(
+                "%s; and mstats's container mode cannot start either: %s (it needs Linux 5.13 or "
+                "later with Landlock among the kernel's security modules, and seccomp). To "
+                "grade here, let bwrap start (%s) or use a kernel with Landlock",
+                probe->bwrap_why, missing, bwrap_fix(probe->bwrap_why));
+            probe->none_why = g_intern_string(text);
         }
-        g_once_init_leave(&answer, result);
+        if (probe->witness_errno != 0) {
+            g_autofree char *text = g_strdup_printf(
+                "ptrace is refused here (%s), and the kernel's witness of the heap needs it: "
+                "allow ptrace (Docker: --cap-add SYS_PTRACE or a seccomp profile that allows "
+                "ptrace; kernel.yama.ptrace_scope at most 1)",
+                g_strerror(probe->witness_errno));
+            probe->witness_why = g_intern_string(text);
+        }
+        g_once_init_leave(&answer, probe);
     }
-    *why = *answer != '\0' ? answer : NULL;
-    return *answer == '\0';
+    return answer;
+}
+
+const char *sandbox_mode_name(SandboxMode mode)
+{
+    return mode == SANDBOX_BWRAP ? "bwrap" : mode == SANDBOX_CONTAINER ? "container" : "none";
+}
+
+gboolean sandbox_confined_enough(SandboxMode mode, int confined, int error, char **why)
+{
+    int needed = mode == SANDBOX_BWRAP ? CONFINE_NEEDED_BWRAP : CONFINE_NEEDED_CONTAINER;
+    if (mode == SANDBOX_NONE || (confined & needed) == needed)
+        return mode != SANDBOX_NONE;
+    char missing[256];
+    confine_describe_missing(confined, needed, error, missing, sizeof missing);
+    *why = g_strdup(missing);
+    return FALSE;
 }
 
 char **sandbox_argv(const SandboxCommand *command)
 {
     GPtrArray *args = g_ptr_array_new();
-    if (command->sandboxed) {
+    if (command->mode == SANDBOX_BWRAP) {
         add_bwrap_options(args, command);
         if (command->info_fd >= 0) { /* before the "--" that ends bwrap's options */
             g_free(g_ptr_array_steal_index(args, args->len - 1));
@@ -196,6 +281,14 @@ char **sandbox_argv(const SandboxCommand *command)
     g_ptr_array_add(args, g_strdup_printf("%" G_GINT64_FORMAT, timeout_ms));
     g_ptr_array_add(args, g_strdup_printf("%" G_GUINT64_FORMAT, command->data_limit));
     g_ptr_array_add(args, g_strdup(command->witness ? "brk" : "-"));
+    g_ptr_array_add(args, g_strdup(command->mode != SANDBOX_NONE ? "confine" : "-"));
+    if (command->mode != SANDBOX_NONE) {
+        if (command->scratch_dir != NULL)
+            g_ptr_array_add(args, g_strconcat("+", command->scratch_dir, NULL));
+        for (const char *const *path = command->writable_paths; path != NULL && *path != NULL;
+             path++)
+            g_ptr_array_add(args, g_strconcat("+", *path, NULL));
+    }
     for (char **pair = command->program_env; pair != NULL && *pair != NULL; pair++)
         g_ptr_array_add(args, g_strdup(*pair));
     g_ptr_array_add(args, g_strdup("--"));

@@ -1,5 +1,21 @@
 /* The command line that starts one run: mstats-run-init (run_init.c), inside
  * a bubblewrap sandbox where bwrap can run, else directly as a subreaper.
+ * Either way the program itself is confined (confine.h: no capabilities,
+ * no_new_privs, Landlock, a seccomp filter) just before its exec.
+ *
+ * The modes (SandboxMode), best first:
+ *  - bwrap: the namespace sandbox below, with the program confined;
+ *  - container: where bwrap cannot start (a Docker-based grader, whose
+ *    seccomp profile refuses namespaces; a user without user namespaces;
+ *    Ubuntu's AppArmor rule): no namespaces, but the program confined,
+ *    Landlock keeping the file system read-only but for the same paths as
+ *    in bwrap, mstats-run-init a subreaper that kills what the run leaves,
+ *    and the run's scratch directory a real one, emptied after the run;
+ *  - none: --no-sandbox, or neither of the above can start here.
+ * A run counts as sandboxed (MstatsRunResult.sandboxed) when its mode is
+ * bwrap or container and every layer that mode needs held
+ * (CONFINE_NEEDED_BWRAP, CONFINE_NEEDED_CONTAINER); the report names any
+ * that did not.
  *
  * The sandbox: a PID namespace whose PID 1 is mstats-run-init (everything the
  * run starts dies with it), --die-with-parent, the whole file system as the
@@ -18,18 +34,38 @@
  * (tests point it at a program that fails, to force the fallback). */
 #define SANDBOX_BWRAP_ENV "MSTATS_BWRAP"
 
-/* Whether bwrap can start a sandbox here. The first call tries it once
- * (bwrap with every option of a real run, starting `init --probe`); later
- * calls reuse the answer. FALSE with *why set (static string) when it
- * cannot: bwrap missing, or failing (no user namespaces, seccomp, ...). */
-gboolean sandbox_available(const char *init_path, const char **why);
+typedef enum { SANDBOX_NONE, SANDBOX_CONTAINER, SANDBOX_BWRAP } SandboxMode;
+
+/* What this machine allows, probed once (later calls reuse the answer):
+ * bwrap with every option of a real run starting `init --probe`, then
+ * `init --probe-confine`, which confines a child as a program's. */
+typedef struct {
+    SandboxMode mode;        /* the best mode that can start here */
+    const char *bwrap_why;   /* why bwrap cannot start (NULL when it can) */
+    const char *none_why;    /* mode none: why, and what to change (else NULL) */
+    int confined;            /* the layers the probe's child held (confine.h) */
+    int witness_errno;       /* 0: a program's brk calls can be witnessed here */
+    const char *witness_why; /* when they cannot: why, and what to change */
+} SandboxProbe;
+
+const SandboxProbe *sandbox_probe(const char *init_path);
+
+/* "bwrap", "container" or "none". */
+const char *sandbox_mode_name(SandboxMode mode);
+
+/* Whether the layers `confined` (a run's report) make a run in `mode`
+ * sandboxed; when not, *why (g_free) names what is missing. */
+gboolean sandbox_confined_enough(SandboxMode mode, int confined, int error, char **why);
 
 /* A run's scratch directory: an empty directory made on the host for this
  * run alone, under $TMPDIR (else under /tmp), on which bwrap mounts a private
  * tmpfs: what the run writes there goes to memory, is seen by no other run
- * and vanishes with the run, and the host's directory stays empty. */
+ * and vanishes with the run, and the host's directory stays empty. In
+ * container mode the run writes into the directory itself (mode 0700, its
+ * name unguessable), and it is emptied after the run. */
 typedef struct {
-    char *path; /* NULL: none made (or removed already) */
+    char *path;       /* NULL: none made (or removed already) */
+    gboolean written; /* container mode: the run wrote into it, not into a tmpfs */
 } SandboxScratch;
 
 /* Makes the empty directory, into scratch->path. FALSE with a system error
@@ -56,7 +92,7 @@ char **sandbox_writable_paths(char **given, gboolean with_cwd, GError **error);
 
 /* Everything a run's command line needs. */
 typedef struct {
-    gboolean sandboxed;       /* start inside bwrap */
+    SandboxMode mode;         /* bwrap: start inside it; none: do not confine */
     const char *init_path;    /* mstats-run-init */
     int status_fd;            /* where init writes its line */
     int info_fd;              /* where bwrap writes {"child-pid": N} (-1: not asked) */

@@ -278,6 +278,8 @@ gboolean spawn_and_wait(const SpawnPlan *plan, SpawnOutcome *outcome, GError **e
         outcome->cpu_seconds = (double)report.cpu_us / 1e6;
         outcome->witness = report.witness;
         outcome->witness_errno = report.witness_errno;
+        outcome->confined = report.confined;
+        outcome->confine_errno = report.confine_errno;
         outcome->witness_brks = report.witness_brks;
         outcome->witness_image_count = (guint)report.image_count;
         outcome->witness_images_dropped = (guint)report.images_dropped;

@@ -39,6 +39,8 @@ typedef struct {
     double cpu_seconds;      /* user + system of the program and what it waited for */
     int witness;             /* the brk witness: 0 not asked, 1 witnessed, -1 failed */
     int witness_errno;       /* why it failed */
+    int confined;            /* the program's confinement: layers held (confine.h) */
+    int confine_errno;       /* why the first that failed did */
     guint64 witness_brks;    /* brk system calls of all images */
     /* Every process image the witness saw, in the order they started (an
      * exec starts one, and so does a fork): its pid, heap start, MAX, brks. */

@@ -6,8 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+
+#include "confine.h"
 #include "report.h"
 #include "run.h"
+#include "sandbox.h"
 
 START_TEST(sizes_parse_with_binary_units)
 {
@@ -126,6 +130,47 @@ START_TEST(text_report_says_when_not_sandboxed)
 }
 END_TEST
 
+/* Container mode says so when it held; a mode whose layers did not all
+ * hold says which failed. */
+START_TEST(text_report_names_the_sandbox_mode)
+{
+    MstatsRunResult result = {0};
+    result.code = MSTATS_CODE_OK;
+    result.allocator.name = g_strdup("libc");
+    result.allocator.path = g_strdup("/lib/libc.so.6");
+    result.sandbox = "container";
+    result.sandboxed = TRUE;
+    g_autofree char *contained = mstats_report_text(&result);
+    ck_assert_ptr_nonnull(strstr(contained, "[mstats]: SANDBOX: container (no namespaces here; "
+                                            "the program ran without privileges, under Landlock "
+                                            "and seccomp)\n"));
+    result.sandbox = "bwrap";
+    result.sandboxed = FALSE;
+    ck_assert(!sandbox_confined_enough(SANDBOX_BWRAP, CONFINE_NO_NEW_PRIVS | CONFINE_SECCOMP, EPERM,
+                                       &result.not_sandboxed_why));
+    g_autofree char *uncontained = mstats_report_text(&result);
+    ck_assert_ptr_nonnull(strstr(uncontained, "[mstats]: SANDBOX: bwrap, not contained: dropping "
+                                              "every capability failed (Operation not "
+                                              "permitted)\n"));
+    mstats_run_result_clear(&result);
+}
+END_TEST
+
+/* What each mode needs: bwrap's namespaces and read-only mounts hold the
+ * file system, container mode needs Landlock for it; none is never enough. */
+START_TEST(each_mode_needs_its_layers)
+{
+    char *why = NULL;
+    ck_assert(sandbox_confined_enough(SANDBOX_BWRAP, CONFINE_NEEDED_BWRAP, 0, &why));
+    ck_assert(!sandbox_confined_enough(SANDBOX_CONTAINER, CONFINE_NEEDED_BWRAP, ENOSYS, &why));
+    ck_assert_str_eq(why, "Landlock (file system writes) failed (Function not implemented)");
+    g_free(why);
+    ck_assert(sandbox_confined_enough(SANDBOX_CONTAINER, CONFINE_NEEDED_CONTAINER, 0, &why));
+    ck_assert(!sandbox_confined_enough(SANDBOX_NONE, CONFINE_NEEDED_CONTAINER, 0, &why));
+    ck_assert_str_eq(sandbox_mode_name(SANDBOX_CONTAINER), "container");
+}
+END_TEST
+
 /* -t values that are not a time, or that overflow a millisecond count,
  * are usage errors naming the option. */
 START_TEST(timeouts_out_of_range_are_rejected)
@@ -154,6 +199,8 @@ int main(void)
     tcase_add_test(tests, unknown_allocators_are_usage_errors);
     tcase_add_test(tests, text_report_has_the_course_lines);
     tcase_add_test(tests, text_report_says_when_not_sandboxed);
+    tcase_add_test(tests, text_report_names_the_sandbox_mode);
+    tcase_add_test(tests, each_mode_needs_its_layers);
     tcase_add_test(tests, timeouts_out_of_range_are_rejected);
     suite_add_tcase(suite, tests);
     SRunner *runner = srunner_create(suite);

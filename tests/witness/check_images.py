@@ -18,10 +18,10 @@ import threading
 import sys
 
 HEADER = re.compile(
-    r"mstats-run-init/3 status=(-?\d+) errno=(-?\d+) timeout=\d+ sigkill=\d+ wall_ns=\d+ "
+    r"mstats-run-init/4 status=(-?\d+) errno=(-?\d+) timeout=\d+ sigkill=\d+ wall_ns=\d+ "
     r"cpu_us=\d+ witness=(-?\d+) witness_errno=(-?\d+) witness_brks=(\d+) witness_stops=\d+ "
-    r"images=(\d+) images_dropped=(\d+)$")
-IMAGE = re.compile(r"mstats-run-init/3 image pid=(\d+) start=(\d+) max=(\d+) brks=(\d+)$")
+    r"images=(\d+) images_dropped=(\d+) confined=0 confine_errno=0$")
+IMAGE = re.compile(r"mstats-run-init/4 image pid=(\d+) start=(\d+) max=(\d+) brks=(\d+)$")
 TRUTH = re.compile(r"truth: pid=(\d+) start=(\d+) max=(\d+)$")
 
 
@@ -37,7 +37,7 @@ def run(run_init, data_limit, argv):
     reader.start()
     try:
         result = subprocess.run(
-            [run_init, str(write_end), "60000", str(data_limit), "brk", "--", *argv],
+            [run_init, str(write_end), "60000", str(data_limit), "brk", "-", "--", *argv],
             pass_fds=(write_end,), stdout=subprocess.PIPE, text=True, timeout=120, check=False)
     finally:
         os.close(write_end)

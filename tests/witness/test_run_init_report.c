@@ -28,7 +28,9 @@ static RunInitReport full_report(void)
                        .witness = 1,
                        .witness_errno = 0,
                        .witness_stops = 70001,
-                       .images_dropped = 3};
+                       .images_dropped = 3,
+                       .confined = 63,
+                       .confine_errno = 38};
     r.image_count = RUN_INIT_IMAGES_MAX;
     for (int i = 0; i < RUN_INIT_IMAGES_MAX; i++) {
         /* The widest numbers, to find a line or report that does not fit. */
@@ -60,7 +62,8 @@ int main(void)
           "images and images_dropped");
     check(read.wait_status == 256 && read.timed_out == 1 && read.wall_ns == 123456789012LL &&
               read.cpu_us == 98765 && read.witness == 1 && read.witness_stops == 70001 &&
-              read.witness_brks == written.witness_brks,
+              read.witness_brks == written.witness_brks && read.confined == 63 &&
+              read.confine_errno == 38,
           "the header's fields");
     check(memcmp(read.images, written.images, sizeof read.images) == 0,
           "every image line, in order (the last report's, not the forged one's)");

@@ -21,8 +21,21 @@ Rows run two at a time. A table of every row is printed; any failing row,
 including one that cannot run here, fails the test. There are no timing
 assertions. Each false failure found later becomes a row.
 
+--environment NAME runs every row (of the allocators it names) where courses
+grade (issue 21), each mstats started through a prefix:
+  docker             a Docker-based grader: the seccomp launcher (no
+                     namespaces, no mounts), read-only cgroups, and Docker's
+                     default capabilities (setpriv)
+  prairielearn       the same with no network
+  nonroot            a non-root user (nobody) with user namespaces
+  nonroot-no-userns  the same under the launcher: no user namespaces
+Every row must then also be contained in the mode the environment allows:
+no SANDBOX line (bwrap), or `SANDBOX: container (...)`. For the non-root
+users the build's bin/ and lib/ and the allocators are copied into the
+scratch directory, which the user can read wherever the build is.
+
 usage: check_honest_matrix.py CMAKE BUILD_DIR BIN_DIR SOURCE_DIR HONEST_DIR
-                              PTHREAD_EXIT_MAIN [--keep]"""
+                              PTHREAD_EXIT_MAIN [--environment NAME LAUNCHER] [--keep]"""
 
 import concurrent.futures
 import json
@@ -42,6 +55,35 @@ JSON_FIGURES = {"MAX": "heap_max", "REQUESTED": "requested", "PEAK-LIVE": "peak_
 PROCESS_KEYS = ("program", "pid", "heap_max", "requested", "peak_live", "reported")
 RUN_TIMEOUT = 300  # seconds for one mstats run; the program's own limit is mstats' 30 s
 TRACE = "ls-lR.rep"  # a short trace with frees and reallocs, for mreplay
+
+# Docker's default capability set (moby's defaults), for setpriv.
+DOCKER_CAPS = ("chown,dac_override,fsetid,fowner,mknod,net_raw,setgid,setuid,setfcap,setpcap,"
+               "net_bind_service,sys_chroot,kill,audit_write")
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
+
+
+@dataclass
+class Environment:
+    """Where the rows run: the prefix of every mstats command (LAUNCHER
+    stands for the seccomp launcher), the sandbox mode it allows, whether
+    its user is not root, and the allocators it runs."""
+    prefix: list
+    sandbox: str
+    nonroot: bool = False
+    allocators: tuple = ("kit", "tutorial", "static-tls", "locked")
+
+
+ENVIRONMENTS = {
+    "host": Environment([], "bwrap", allocators=()),  # () : every allocator
+    "docker": Environment(["LAUNCHER", "--ro-cgroups", "--", "setpriv",
+                           f"--bounding-set=-all,+{DOCKER_CAPS.replace(',', ',+')}",
+                           "--inh-caps=-all"], "container"),
+    "prairielearn": Environment(["LAUNCHER", "--ro-cgroups", "--no-network", "--", "setpriv",
+                                 f"--bounding-set=-all,+{DOCKER_CAPS.replace(',', ',+')}",
+                                 "--inh-caps=-all"], "container"),
+    "nonroot": Environment(NOBODY, "bwrap", nonroot=True),
+    "nonroot-no-userns": Environment(["LAUNCHER", "--", *NOBODY], "container", nonroot=True),
+}
 
 
 @dataclass
@@ -79,12 +121,13 @@ def run(command, cwd, env, timeout=RUN_TIMEOUT):
     return done.returncode, done.stdout + done.stderr
 
 
-def run_row(row, env):
-    """Runs the row's command (inside a pseudo-terminal made by script(1) for
-    a terminal row) and parses its report into row.report and row.reasons."""
-    command = row.command
+def run_row(row, env, prefix):
+    """Runs the row's command after `prefix` (inside a pseudo-terminal made
+    by script(1) for a terminal row) and parses its report into row.report
+    and row.reasons."""
+    command = prefix + row.command
     if row.terminal:
-        command = ["script", "-qec", shlex.join(row.command), "/dev/null"]
+        command = ["script", "-qec", shlex.join(command), "/dev/null"]
     status, output = run(command, row.cwd, env)
     output = output.replace("\r\n", "\n").replace("\r", "\n")
     row.output = output
@@ -212,9 +255,20 @@ def check_json(row, program, processes_line):
                             f"the larger heap ({largest['heap_max']})")
 
 
-def judge(row, plains):
+def check_sandbox(row, sandbox):
+    """The run was contained in the mode the environment allows."""
+    line = row.report.get("SANDBOX")
+    if sandbox == "bwrap" and line is not None:
+        row.problems.append(f"SANDBOX: {line}, want bwrap's sandbox (no SANDBOX line)")
+    elif sandbox == "container" and not (line or "").startswith("container ("):
+        row.problems.append(f"SANDBOX: {line}, want container mode")
+
+
+def judge(row, plains, sandbox):
     """Fills row.problems: empty when the row passes."""
     check_status(row)
+    if row.report:
+        check_sandbox(row, sandbox)
     if row.expected:
         base = check_figures(row, plains)
         program = base.program if base is not None else None
@@ -229,21 +283,51 @@ def judge(row, plains):
 class Matrix:
     """The rows, the scratch directories they run in, and their allocators."""
 
-    def __init__(self, cmake, build_dir, bin_dir, source_dir, honest_dir, pthread_exit):
-        self.cmake, self.build_dir, self.bin_dir = cmake, build_dir, bin_dir
+    def __init__(self, cmake, build_dir, bin_dir, source_dir, honest_dir, pthread_exit,
+                 environment, launcher):
+        self.cmake, self.build_dir = cmake, build_dir
         self.source_dir, self.honest_dir, self.pthread_exit = source_dir, honest_dir, pthread_exit
-        self.mstats = os.path.join(bin_dir, "mstats")
-        self.tester = {n: os.path.join(bin_dir, f"tester-{n}") for n in (1, 3)}
-        self.mreplay = os.path.join(bin_dir, "mreplay")
-        self.env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
-        for name in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MSTATS_ALLOCATOR"):
-            self.env.pop(name, None)
+        self.environment = environment
+        self.prefix = [launcher if word == "LAUNCHER" else word for word in environment.prefix]
         self.scratch = tempfile.mkdtemp(prefix="mstats-honest-")
         # The wrapper script and its data file in two directories of their own under /tmp.
         self.tmp_script_dir = tempfile.mkdtemp(prefix="mstats-honest-script-", dir="/tmp")
         self.tmp_data_dir = tempfile.mkdtemp(prefix="mstats-honest-data-", dir="/tmp")
+        path = os.environ.get("PATH", "")
+        if environment.nonroot:
+            # Readable by the user wherever the build is; root's own tools
+            # (pyenv's under /root) are not on its PATH.
+            bin_dir = self.copy_for_user(bin_dir)
+            path = "/usr/local/bin:/usr/bin:/bin"
+            for directory in (self.scratch, self.tmp_script_dir, self.tmp_data_dir):
+                os.chmod(directory, 0o777)
+        self.bin_dir = bin_dir
+        self.mstats = os.path.join(bin_dir, "mstats")
+        self.tester = {n: os.path.join(bin_dir, f"tester-{n}") for n in (1, 3)}
+        self.mreplay = os.path.join(bin_dir, "mreplay")
+        self.env = dict(os.environ, PATH=bin_dir + os.pathsep + path)
+        for name in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MSTATS_ALLOCATOR"):
+            self.env.pop(name, None)
+        if environment.nonroot:
+            self.env["HOME"] = self.scratch
         self.allocators = {}  # name -> (path or None, why not)
         self.rows = []
+
+    def copy_for_user(self, bin_dir):
+        """bin/, lib/ and share/ of the build, the honest allocators and the threaded
+        program, copied into the scratch directory; returns the new bin/."""
+        build = os.path.join(self.scratch, "build")
+        shutil.copytree(bin_dir, os.path.join(build, "bin"))
+        for sibling in ("lib", "share"):  # the shim and allocators; mstats-init's kit
+            shutil.copytree(os.path.join(bin_dir, "..", sibling), os.path.join(build, sibling))
+        honest = os.path.join(self.scratch, "honest")
+        os.mkdir(honest)
+        for name in os.listdir(self.honest_dir):
+            if name.endswith(".so"):
+                shutil.copy2(os.path.join(self.honest_dir, name), honest)
+        self.honest_dir = honest
+        self.pthread_exit = shutil.copy2(self.pthread_exit, honest)
+        return os.path.join(build, "bin")
 
     def remove_scratch(self):
         for path in (self.scratch, self.tmp_script_dir, self.tmp_data_dir):
@@ -272,6 +356,9 @@ class Matrix:
             path = os.path.join(self.honest_dir, f"libhonest-{name}.so")
             self.allocators[name] = (path, None) if os.path.isfile(path) else (
                 None, f"{path} is not built")
+        if self.environment.allocators:
+            self.allocators = {name: found for name, found in self.allocators.items()
+                               if name in self.environment.allocators}
 
     # ---- what the invocations need ---------------------------------------
 
@@ -404,14 +491,15 @@ class Matrix:
         runnable = [row for row in self.rows if row.command is not None]
         plain = [row for row in runnable if not row.expected]
         others = [row for row in runnable if row.expected]
+        sandbox = self.environment.sandbox
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(lambda row: run_row(row, self.env), plain))
+            list(pool.map(lambda row: run_row(row, self.env, self.prefix), plain))
             for row in plain:
-                judge(row, {})
+                judge(row, {}, sandbox)
             plains = {(row.allocator, row.invocation): row for row in plain}
-            list(pool.map(lambda row: run_row(row, self.env), others))
+            list(pool.map(lambda row: run_row(row, self.env, self.prefix), others))
             for row in others:
-                judge(row, plains)
+                judge(row, plains, sandbox)
 
     def print_table(self):
         width = max(len(row.invocation) for row in self.rows)
@@ -433,7 +521,7 @@ class Matrix:
         print("\nthe failing rows' commands, where "
               + ", ".join(f"{name}={path}" for name, path in places.items()) + ":")
         for row in (row for row in rows if row.command is not None):
-            shown = shlex.join(row.command)
+            shown = shlex.join(self.prefix + row.command)
             if row.terminal:
                 shown = f"script -qec {shlex.quote(shown)} /dev/null"
             if row.cwd != self.scratch:
@@ -445,14 +533,19 @@ class Matrix:
 
 def main():
     arguments = [arg for arg in sys.argv[1:] if arg != "--keep"]
+    environment, launcher = ENVIRONMENTS["host"], None
+    if len(arguments) == 9 and arguments[6] == "--environment" and arguments[7] in ENVIRONMENTS:
+        environment, launcher = ENVIRONMENTS[arguments[7]], os.path.abspath(arguments[8])
+        arguments = arguments[:6]
     if len(arguments) != 6:
         sys.exit(__doc__)
     cmake, build_dir, bin_dir, source_dir, honest_dir, pthread_exit = (
         arguments[0], *(os.path.abspath(arg) for arg in arguments[1:]))
-    matrix = Matrix(cmake, build_dir, bin_dir, source_dir, honest_dir, pthread_exit)
+    matrix = Matrix(cmake, build_dir, bin_dir, source_dir, honest_dir, pthread_exit,
+                    environment, launcher)
     try:
         missing = [tool for tool in ("script", "make", "patch", "cc", "bash", "env", "nice",
-                                     "timeout") if shutil.which(tool) is None]
+                                     "timeout", "setpriv") if shutil.which(tool) is None]
         matrix.find_allocators()
         matrix.prepare_files()
         installed, install_why = matrix.install_with_space()
