@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "workloads.h"
 
 char *score_format_points(double points)
@@ -58,26 +59,62 @@ static void check_note(Checks *checks, gboolean ok, const char *format, ...)
     checks->pass = checks->pass && ok;
 }
 
-/* The STATUS check of `item` on a cell that ran. */
-static void check_status(Checks *checks, const RubricItem *item, const Cell *cell)
+/* The STATUS check of `item` on a cell that ran, whose status the rubric
+ * takes to be `code` (check_completion). */
+static void check_status(Checks *checks, const RubricItem *item, const Cell *cell, int code)
 {
-    const MstatsRunResult *r = &cell->result;
     g_autofree char *outcome = cell_describe_failure(cell);
     switch (item->status) {
     case EXPECT_OK:
-        check_note(checks, r->code == MSTATS_CODE_OK, "STATUS %s%s",
-                   r->code == 0 ? "OK" : "FAILED: ", r->code == 0 ? "" : outcome);
+        check_note(checks, code == MSTATS_CODE_OK, "STATUS %s%s",
+                   code == 0 ? "OK" : "FAILED: ", code == 0 ? "" : outcome);
         break;
     case EXPECT_FAILED:
-        check_note(checks, r->code != MSTATS_CODE_OK, "STATUS %s (a failure expected)", outcome);
+        check_note(checks, code != MSTATS_CODE_OK, "STATUS %s (a failure expected)", outcome);
         break;
     case EXPECT_CODE:
-        check_note(checks, r->code == item->status_code, "STATUS %s (code %d expected)", outcome,
+        check_note(checks, code == item->status_code, "STATUS %s (code %d expected)", outcome,
                    item->status_code);
         break;
     case EXPECT_ANY:
         break;
     }
+}
+
+/* Whether a run with `completion` finished as the rubric's `verify` asks
+ * (MISSING and OUTPUT_DIFFERS come with a failed STATUS). */
+static gboolean completion_shown(RubricVerify verify, MstatsCompletion completion)
+{
+    switch (verify) {
+    case RUBRIC_VERIFY_NONE:
+        return TRUE;
+    case RUBRIC_VERIFY_PROOF:
+        return completion != MSTATS_COMPLETION_NOT_VERIFIED &&
+               completion != MSTATS_COMPLETION_OUTPUT;
+    case RUBRIC_VERIFY_OUTPUT:
+        break;
+    }
+    return completion != MSTATS_COMPLETION_NOT_VERIFIED;
+}
+
+/* The rubric's verify check on a run (a failed one is judged by its STATUS
+ * alone); returns the status code the rubric takes the run to have: under
+ * verify = none, a run whose only fault is its output is OK. */
+static int check_completion(Checks *checks, const Rubric *rubric, const MstatsRunResult *r)
+{
+    if (rubric->verify == RUBRIC_VERIFY_NONE && r->code == MSTATS_CODE_FIGURES_DIFFER &&
+        r->completion == MSTATS_COMPLETION_OUTPUT_DIFFERS) {
+        check_note(checks, TRUE,
+                   "its output differs from the reference run's, which verify = none does not "
+                   "hold against it");
+        return MSTATS_CODE_OK;
+    }
+    if (r->code == MSTATS_CODE_OK && !completion_shown(rubric->verify, r->completion)) {
+        g_autofree char *completion = mstats_completion_words(r);
+        check_note(checks, FALSE, "completion %s: the rubric needs verify = %s to grade it",
+                   completion, rubric->verify == RUBRIC_VERIFY_PROOF ? "output or none" : "none");
+    }
+    return r->code;
 }
 
 /* The MAX checks (max-heap, max-ratio) of `item` on a cell that ran. */
@@ -164,12 +201,7 @@ static void judge(const Rubric *rubric, const RubricItem *item, const Comparison
             check_note(&checks, FALSE,
                        "figures not witnessed (%s): the rubric requires the witness",
                        r->witness_why != NULL ? r->witness_why : "no reason given");
-        if (rubric->require_proof && r->code == MSTATS_CODE_OK &&
-            r->completion == MSTATS_COMPLETION_NOT_VERIFIED)
-            check_note(&checks, FALSE,
-                       "completion not verified (%s): the rubric needs verify = none to grade it",
-                       r->completion_why != NULL ? r->completion_why : "no reason given");
-        check_status(&checks, item, cell);
+        check_status(&checks, item, cell, check_completion(&checks, rubric, r));
         /* A run that failed is not judged on its figures: a MAX / optimal
          * under the threshold would read as a pass. */
         if (checks.pass || item->status != EXPECT_OK) {

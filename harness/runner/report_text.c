@@ -33,6 +33,13 @@ char *mstats_completion_words(const MstatsRunResult *result)
                         "against a reference run)");
     case MSTATS_COMPLETION_MISSING:
         return g_strdup_printf("missing: %s", why);
+    case MSTATS_COMPLETION_OUTPUT:
+        return g_strdup_printf("verified by output (%s; CALLS, REQUESTED and PEAK-LIVE are its)",
+                               why);
+    case MSTATS_COMPLETION_OUTPUT_DIFFERS:
+        return g_strdup_printf("output differs: %s", why);
+    case MSTATS_COMPLETION_TRUSTED:
+        return g_strdup_printf("not needed (%s)", why);
     case MSTATS_COMPLETION_NOT_VERIFIED:
         break;
     }

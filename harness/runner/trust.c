@@ -170,21 +170,63 @@ static char *differing_figure(const MstatsRunResult *result, const MstatsRunResu
     return NULL;
 }
 
-/* Sets result->completion (and its words) from what the program wrote. */
-static void judge_completion(MstatsRunResult *result, gboolean proves, const char *proof_text,
-                             const MstatsRunResult *expected)
+/* Sets result->completion (and its words) for a graded run of a program
+ * that gives no proof: its exit status and stdout against the reference
+ * run's. `ok`: the run has not failed so far (else it is not compared). */
+static void judge_output(MstatsRunResult *result, const TrustEvidence *evidence, gboolean ok)
 {
-    if (!proves) {
-        result->completion = MSTATS_COMPLETION_NOT_VERIFIED;
-        result->completion_why = g_strdup("the program gives no completion proof (the testers "
-                                          "and mreplay do)");
-    } else if (expected == NULL) {
+    const MstatsRunResult *expected = evidence->reference;
+    result->completion = MSTATS_COMPLETION_NOT_VERIFIED;
+    if (!ok) {
+        result->completion_why = g_strdup("the program gives no completion proof, and its run "
+                                          "failed before its output could be compared");
+        return;
+    }
+    if (expected->code != MSTATS_CODE_OK && !expected->code_is_exit_status) {
+        result->completion_why = g_strdup_printf(
+            "the program gives no completion proof, and its reference run on glibc failed (%d %s)",
+            expected->code, expected->reason != NULL ? expected->reason : "");
+        return;
+    }
+    char *differs =
+        result->exit_status != expected->exit_status
+            ? g_strdup_printf("it exited with status %d, the reference run on glibc with %d",
+                              result->exit_status, expected->exit_status)
+            : output_digest_difference(evidence->output, evidence->reference_output);
+    if (differs == NULL) {
+        result->completion = MSTATS_COMPLETION_OUTPUT;
+        result->completion_why = g_strdup_printf("exit %d, stdout %" G_GUINT64_FORMAT
+                                                 " bytes equal to the reference run's on glibc",
+                                                 result->exit_status, evidence->output->length);
+    } else if (evidence->other_input != NULL) {
+        /* Its input may be what made the difference: no verdict. */
+        result->completion_why = g_strdup_printf(
+            "%s; but its standard input is %s, which the reference run could not read as well "
+            "(it read /dev/null): give the program < FILE or < /dev/null to verify it",
+            differs, evidence->other_input);
+        g_free(differs);
+    } else {
+        result->completion = MSTATS_COMPLETION_OUTPUT_DIFFERS;
+        result->completion_why = differs;
+    }
+}
+
+/* Sets result->completion (and its words) from what the program wrote. */
+static void judge_completion(MstatsRunResult *result, const TrustEvidence *evidence, gboolean ok)
+{
+    const MstatsRunResult *expected = evidence->reference;
+    const char *proof_text = evidence->proof_text;
+    if (expected == NULL) {
         /* A trusted allocator: no reference run, and no verdict on a missing
          * proof (a tester's --help proves nothing, and fails nothing). */
         result->completion =
-            result->proof_line != NULL ? MSTATS_COMPLETION_PROVED : MSTATS_COMPLETION_NOT_VERIFIED;
+            result->proof_line != NULL ? MSTATS_COMPLETION_PROVED : MSTATS_COMPLETION_TRUSTED;
         if (result->proof_line == NULL)
-            result->completion_why = g_strdup("the program gave no completion proof");
+            result->completion_why =
+                g_strdup_printf("%s is trusted code: its run needs no proof and no reference run",
+                                result->allocator.name);
+    } else if (!evidence->proves) {
+        judge_output(result, evidence, ok);
     } else if (expected->code != MSTATS_CODE_OK || expected->proof_line == NULL) {
         result->completion = MSTATS_COMPLETION_NOT_VERIFIED;
         result->completion_why =
@@ -209,9 +251,9 @@ static void judge_completion(MstatsRunResult *result, gboolean proves, const cha
                            "check (an exit or a caught crash inside the allocator?)");
 }
 
-void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_text,
-                 const MstatsRunResult *expected, gboolean deterministic)
+void trust_judge(MstatsRunResult *result, const TrustEvidence *evidence)
 {
+    const MstatsRunResult *expected = evidence->reference;
     gboolean ok = result->code == MSTATS_CODE_OK;
     const MstatsProcessFigures *unborne =
         result->witness == MSTATS_WITNESS_KERNEL && result->figures_valid
@@ -255,10 +297,23 @@ void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_tex
                              result->unmeasured_pid, result->unmeasured_heap));
         ok = FALSE;
     }
-    judge_completion(result, proves, proof_text, expected);
+    judge_completion(result, evidence, ok);
     if (ok && result->completion == MSTATS_COMPLETION_MISSING) {
         fail(result, MSTATS_CODE_UNFINISHED,
              g_strdup_printf("the workload did not finish: %s", result->completion_why));
+        ok = FALSE;
+    }
+    if (ok && result->completion == MSTATS_COMPLETION_OUTPUT_DIFFERS) {
+        fail(result, MSTATS_CODE_FIGURES_DIFFER,
+             g_strdup_printf(
+                 "the program gives no completion proof, and its exit status or output differs "
+                 "from the reference run's on glibc (the same arguments, standard input and kind "
+                 "of output): %s. An allocator changes them by ending the program early (an "
+                 "exit, or a caught crash inside the allocator) or by writing to its output; a "
+                 "program whose output depends on its surroundings (the time, its pid, random "
+                 "numbers) changes them too, and a rubric grades such a program only with "
+                 "verify = none",
+                 result->completion_why));
         ok = FALSE;
     }
     if (expected == NULL || expected->code != MSTATS_CODE_OK || !expected->figures_valid ||
@@ -268,8 +323,9 @@ void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_tex
     /* A program whose requests vary from run to run (a shell, Python with
      * its random hash seed) is compared only for having a twin; its figures
      * are the twin's below all the same. */
-    g_autofree char *differs =
-        ok && (deterministic || same == NULL) ? differing_figure(result, expected, same) : NULL;
+    g_autofree char *differs = ok && (evidence->deterministic || same == NULL)
+                                   ? differing_figure(result, expected, same)
+                                   : NULL;
     if (differs != NULL)
         fail(result, MSTATS_CODE_FIGURES_DIFFER,
              g_strdup_printf(
@@ -281,10 +337,13 @@ void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_tex
                  "random numbers) changes them too. Failing those, the figures in the shim's "
                  "memory were rewritten",
                  differs));
-    /* A workload that provably finished: its own figures are the reference
-     * run's, whatever the region says (REASON named any difference). The
-     * figures of one that did not finish stay as measured: partial. */
-    if (result->completion != MSTATS_COMPLETION_VERIFIED || same == NULL)
+    /* A workload that provably finished (its proof, or its output): its own
+     * figures are the reference run's, whatever the region says (REASON
+     * named any difference). The figures of one that did not finish stay as
+     * measured: partial. */
+    if ((result->completion != MSTATS_COMPLETION_VERIFIED &&
+         result->completion != MSTATS_COMPLETION_OUTPUT) ||
+        same == NULL)
         return;
     result->requested = same->requested;
     result->peak_live = same->peak_live;
