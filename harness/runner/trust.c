@@ -172,7 +172,8 @@ static char *differing_figure(const MstatsRunResult *result, const MstatsRunResu
 
 /* Sets result->completion (and its words) for a graded run of a program
  * that gives no proof: its exit status and stdout against the reference
- * run's. `ok`: the run has not failed so far (else it is not compared). */
+ * run's. `ok`: the run has not failed so far (it exited 0; else it is not
+ * compared). */
 static void judge_output(MstatsRunResult *result, const TrustEvidence *evidence, gboolean ok)
 {
     const MstatsRunResult *expected = evidence->reference;
@@ -306,13 +307,13 @@ void trust_judge(MstatsRunResult *result, const TrustEvidence *evidence)
     if (ok && result->completion == MSTATS_COMPLETION_OUTPUT_DIFFERS) {
         fail(result, MSTATS_CODE_FIGURES_DIFFER,
              g_strdup_printf(
-                 "the program gives no completion proof, and its exit status or output differs "
-                 "from the reference run's on glibc (the same arguments, standard input and kind "
-                 "of output): %s. An allocator changes them by ending the program early (an "
-                 "exit, or a caught crash inside the allocator) or by writing to its output; a "
+                 "the program gives no completion proof, and its standard output differs from "
+                 "the reference run's on glibc (both exited 0, with the same arguments, standard "
+                 "input and kind of output): %s. An allocator changes it by ending the program "
+                 "early (an exit, or a caught crash inside the allocator) or by writing to it; a "
                  "program whose output depends on its surroundings (the time, its pid, random "
-                 "numbers) changes them too, and a rubric grades such a program only with "
-                 "verify = none",
+                 "numbers) changes it too, and a rubric grades such a program only with verify "
+                 "= none",
                  result->completion_why));
         ok = FALSE;
     }

@@ -49,11 +49,11 @@ typedef struct {
 
 /* The verdicts of trust, on a run that classify() found OK: 67 when the
  * kernel's MAX does not bear out the shim's; 96 without the completion
- * proof; 97 when a program that gives no proof exits with another status
- * or writes another stdout than the reference run (with the same stdin), or
- * when the reported process has no twin in the reference run, or, for a
- * deterministic one, when its CALLS, REQUESTED or PEAK-LIVE differ from its
- * twin's. Sets completion; when it is verified (by proof or by output), the
+ * proof; 97 when a program that gives no proof writes another stdout than
+ * its reference run, which exited 0 too and read the same stdin (else it is
+ * not verified, with no verdict), or when the reported process has no twin
+ * in the reference run, or, for a deterministic one, when its CALLS,
+ * REQUESTED or PEAK-LIVE differ from its twin's. Sets completion; when it is verified (by proof or by output), the
  * run's CALLS, REQUESTED and PEAK-LIVE become the twin's, the workload's
  * own. */
 void trust_judge(MstatsRunResult *result, const TrustEvidence *evidence);
