@@ -142,6 +142,29 @@ static gboolean read_choice(GKeyFile *file, const LineMap *map, const char *grou
                        choices);
 }
 
+/* [grading] verify: output (the default), proof or none. */
+static gboolean read_verify(GKeyFile *file, const LineMap *map, Rubric *rubric, GError **error)
+{
+    static const char *const values[] = {
+        [RUBRIC_VERIFY_OUTPUT] = "output",
+        [RUBRIC_VERIFY_PROOF] = "proof",
+        [RUBRIC_VERIFY_NONE] = "none",
+    };
+    g_autofree char *value = value_of(file, GRADING, "verify");
+    rubric->verify = RUBRIC_VERIFY_OUTPUT;
+    for (gsize i = 0; value != NULL && i < G_N_ELEMENTS(values); i++)
+        if (strcmp(value, values[i]) == 0) {
+            rubric->verify = (RubricVerify)i;
+            return TRUE;
+        }
+    if (value == NULL)
+        return TRUE;
+    return rubric_fail(error, map->path, key_line(map, GRADING, "verify"),
+                       "verify = %s: give output (a completion proof, or the exit status and "
+                       "stdout of a run on glibc), proof (a completion proof only) or none",
+                       value);
+}
+
 /* [grading]: the allocator (optional) and the pass mark (required). */
 static gboolean read_grading(GKeyFile *file, const LineMap *map, Rubric *rubric, GError **error)
 {
@@ -153,9 +176,7 @@ static gboolean read_grading(GKeyFile *file, const LineMap *map, Rubric *rubric,
     if (!check_keys(file, map, GRADING, allowed,
                     "allocator, pass, align, sandbox, verify or witness", error))
         return FALSE;
-    if (!read_choice(file, map, GRADING, "verify", "proof", "none",
-                     "proof (a run without a verified completion earns nothing) or none",
-                     &rubric->require_proof, error) ||
+    if (!read_verify(file, map, rubric, error) ||
         !read_choice(file, map, GRADING, "witness", "required", "optional",
                      "required (an allocator whose heap was not witnessed earns nothing) or "
                      "optional",

@@ -56,6 +56,19 @@ typedef struct {
  * so that the timer's granularity and start-up costs never decide a grade. */
 #define RUBRIC_TIME_RATIO_FLOOR 0.1
 
+/* [grading] verify: what shows that a run finished (docs/grading.md). A
+ * trusted allocator's run needs nothing, under every value. */
+typedef enum {
+    /* output (the default): its completion proof, or for a program that
+     * gives none, its exit status and stdout equal to the reference run's;
+     * anything else earns nothing. */
+    RUBRIC_VERIFY_OUTPUT,
+    RUBRIC_VERIFY_PROOF, /* proof: only a completion proof */
+    /* none: nothing; a run whose only fault is its output (97, COMPLETION
+     * output differs) is graded as OK, for programs whose output varies. */
+    RUBRIC_VERIFY_NONE,
+} RubricVerify;
+
 typedef struct {
     char *path;
     char *allocator;          /* [grading] allocator, NULL when absent */
@@ -63,10 +76,7 @@ typedef struct {
     gboolean require_sandbox; /* [grading] sandbox = required or container: an uncontained cell
                                * fails (sandbox.h: bwrap or container mode, every layer held) */
     gboolean require_bwrap;   /* [grading] sandbox = bwrap: a cell outside bwrap fails too */
-    /* [grading] verify = proof (the default): a run whose completion is not
-     * verified (a program without a completion proof) earns nothing;
-     * verify = none grades it anyway. */
-    gboolean require_proof;
+    RubricVerify verify;      /* [grading] verify */
     /* [grading] witness = required (the default): a graded allocator whose
      * heap could not be witnessed earns nothing; witness = optional grades
      * its shim-reported figures anyway. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "workloads.h"
 
 char *score_format_points(double points)
@@ -77,6 +78,35 @@ static void check_status(Checks *checks, const RubricItem *item, const Cell *cel
         break;
     case EXPECT_ANY:
         break;
+    }
+}
+
+/* Whether a run with `completion` finished as the rubric's `verify` asks
+ * (MISSING comes with a failed STATUS). */
+static gboolean completion_shown(RubricVerify verify, MstatsCompletion completion)
+{
+    switch (verify) {
+    case RUBRIC_VERIFY_NONE:
+        return TRUE;
+    case RUBRIC_VERIFY_PROOF:
+        return completion != MSTATS_COMPLETION_NOT_VERIFIED &&
+               completion != MSTATS_COMPLETION_OUTPUT;
+    case RUBRIC_VERIFY_OUTPUT:
+        break;
+    }
+    return completion != MSTATS_COMPLETION_NOT_VERIFIED &&
+           completion != MSTATS_COMPLETION_OUTPUT_DIFFERS;
+}
+
+/* The rubric's verify check on a run (a failed one is judged by its STATUS
+ * alone). */
+static void check_completion(Checks *checks, const Rubric *rubric, const MstatsRunResult *r)
+{
+    if (r->code == MSTATS_CODE_OK && !completion_shown(rubric->verify, r->completion)) {
+        g_autofree char *completion = mstats_completion_words(r);
+        gboolean by_output = r->completion == MSTATS_COMPLETION_OUTPUT;
+        check_note(checks, FALSE, "completion %s: the rubric needs verify = %s to grade it",
+                   completion, by_output ? "output or none" : "none");
     }
 }
 
@@ -169,11 +199,7 @@ static void judge(const Rubric *rubric, const RubricItem *item, const Comparison
             check_note(&checks, FALSE,
                        "figures not witnessed (%s): the rubric requires the witness",
                        r->witness_why != NULL ? r->witness_why : "no reason given");
-        if (rubric->require_proof && r->code == MSTATS_CODE_OK &&
-            r->completion == MSTATS_COMPLETION_NOT_VERIFIED)
-            check_note(&checks, FALSE,
-                       "completion not verified (%s): the rubric needs verify = none to grade it",
-                       r->completion_why != NULL ? r->completion_why : "no reason given");
+        check_completion(&checks, rubric, r);
         check_status(&checks, item, cell);
         /* A run that failed is not judged on its figures: a MAX / optimal
          * under the threshold would read as a pass. */

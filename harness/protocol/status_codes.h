@@ -23,7 +23,7 @@ typedef enum {
     MSTATS_CODE_OVERLAP = 94,
     MSTATS_CODE_INVALID_FREE = 95,
     MSTATS_CODE_UNFINISHED = 96,
-    MSTATS_CODE_FIGURES_DIFFER = 97,
+    MSTATS_CODE_FIGURES_DIFFER = 97, /* figures, or stdout, differ from glibc's */
 } MstatsCode;
 
 /* The numbered testers' own exit codes (testers/tester.h): one per kind of

@@ -1,147 +1,64 @@
-/* The reference run (reference.h): its outputs, its cache. */
+/* The reference run (reference.h): its input and outputs, its cache. */
 #define _GNU_SOURCE
 #include "reference.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "trust.h"
 
-/* What a measured run's output descriptor is, as far as a program's
- * allocations can tell (glibc's stdio reads isatty and st_blksize). */
-typedef enum {
-    OUTPUT_DISCARDED, /* /dev/null, or anything else without a better match */
-    OUTPUT_TERMINAL,
-    OUTPUT_PIPE, /* a pipe or a socket */
-    OUTPUT_FILE, /* a regular file */
-} OutputKind;
+/* The reference run's standard input, made from the measured run's
+ * (`measured`): a regular file opened again at the same offset, so that the
+ * reference run reads what the measured run will and takes nothing from it;
+ * /dev/null otherwise. *other says what the measured run's is when that is
+ * not the same input (NULL when it is). -1 when /dev/null cannot be opened. */
+static int reference_input(int measured, const char **other)
+{
+    struct stat st, null_device;
+    *other = NULL;
+    if (fstat(measured, &st) != 0)
+        *other = "closed";
+    else if (isatty(measured))
+        *other = "a terminal";
+    else if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+        *other = "a pipe";
+    else if (S_ISREG(st.st_mode)) {
+        char link[64];
+        snprintf(link, sizeof link, "/proc/self/fd/%d", measured);
+        int again = open(link, O_RDONLY | O_CLOEXEC);
+        off_t offset = lseek(measured, 0, SEEK_CUR);
+        if (again >= 0 && offset >= 0 && lseek(again, offset, SEEK_SET) == offset)
+            return again;
+        if (again >= 0)
+            close(again);
+        *other = "a file that mstats cannot open again";
+    } else if (stat("/dev/null", &null_device) != 0 || !S_ISCHR(st.st_mode) ||
+               st.st_rdev != null_device.st_rdev)
+        *other = "a device";
+    return open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
 
-static OutputKind output_kind(int fd)
+/* What identifies the measured run's stdin for the reference: its kind, and
+ * for a file which file and where. */
+static char *input_key(int measured)
 {
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0)
-        return OUTPUT_DISCARDED;
-    if (isatty(fd))
-        return OUTPUT_TERMINAL;
-    if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
-        return OUTPUT_PIPE;
-    if (S_ISREG(st.st_mode))
-        return OUTPUT_FILE;
-    return OUTPUT_DISCARDED;
+    if (fstat(measured, &st) != 0)
+        return g_strdup("-");
+    off_t offset = S_ISREG(st.st_mode) ? lseek(measured, 0, SEEK_CUR) : 0;
+    return g_strdup_printf("%o:%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT ":%" G_GINT64_FORMAT,
+                           st.st_mode & S_IFMT, (guint64)st.st_dev, (guint64)st.st_ino,
+                           (gint64)offset);
 }
 
-/* The descriptor the measured run's program writes `which` (1 or 2) to. */
-static int measured_output(const MstatsRunRequest *request, int which)
+/* The descriptor the measured run's program reads its stdin from. */
+static int measured_input(const MstatsRunRequest *request)
 {
-    if (request->quiet)
-        return -1; /* /dev/null */
-    int chosen = which == STDOUT_FILENO ? request->stdout_fd : request->stderr_fd;
-    return chosen >= 0 ? chosen : which;
-}
-
-/* One output of the reference run: the descriptor its program writes to,
- * and what the harness reads and throws away (a terminal or a pipe must be
- * read, or the program would block once it is full). */
-typedef struct {
-    int program_fd;
-    int drained_fd; /* -1: nothing to drain */
-    GThread *drainer;
-} ReferenceOutput;
-
-static gpointer drain(gpointer data)
-{
-    int fd = GPOINTER_TO_INT(data);
-    char buffer[4096];
-    /* A terminal's master reads EIO, a pipe 0, once every writer is gone. */
-    for (;;) {
-        ssize_t n = read(fd, buffer, sizeof buffer);
-        if (n <= 0 && !(n < 0 && errno == EINTR))
-            return NULL;
-    }
-}
-
-/* A pseudo-terminal with the window size of `like` (a program may lay out
- * its output, and allocate, by the terminal's width). */
-static gboolean open_terminal(int like, int *master, int *slave)
-{
-    *master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-    char name[128];
-    if (*master < 0 || grantpt(*master) != 0 || unlockpt(*master) != 0 ||
-        ptsname_r(*master, name, sizeof name) != 0 ||
-        (*slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
-        if (*master >= 0)
-            close(*master);
-        return FALSE;
-    }
-    struct winsize size;
-    if (ioctl(like, TIOCGWINSZ, &size) == 0)
-        ioctl(*slave, TIOCSWINSZ, &size);
-    return TRUE;
-}
-
-/* An unnamed file beside the measured run's file, on the same file system
- * (the same st_blksize); -1 when that directory cannot take one. */
-static int file_beside(int like)
-{
-    char link[64], path[4096];
-    snprintf(link, sizeof link, "/proc/self/fd/%d", like);
-    ssize_t n = readlink(link, path, sizeof path - 1);
-    if (n <= 0)
-        return -1;
-    path[n] = '\0';
-    g_autofree char *directory = g_path_get_dirname(path);
-    return open(directory, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-}
-
-/* Opens the reference run's output for the measured run's `like`. */
-static void output_open(ReferenceOutput *output, int like)
-{
-    output->program_fd = output->drained_fd = -1;
-    output->drainer = NULL;
-    int ends[2];
-    switch (output_kind(like)) {
-    case OUTPUT_TERMINAL:
-        if (open_terminal(like, &ends[0], &ends[1])) {
-            output->drained_fd = ends[0];
-            output->program_fd = ends[1];
-        }
-        break;
-    case OUTPUT_PIPE:
-        if (pipe2(ends, O_CLOEXEC) == 0) {
-            output->drained_fd = ends[0];
-            output->program_fd = ends[1];
-        }
-        break;
-    case OUTPUT_FILE:
-        output->program_fd = file_beside(like);
-        break;
-    case OUTPUT_DISCARDED:
-        break;
-    }
-    if (output->program_fd < 0)
-        output->program_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (output->drained_fd >= 0)
-        output->drainer =
-            g_thread_new("mstats-reference-output", drain, GINT_TO_POINTER(output->drained_fd));
-}
-
-/* After the run: no writer is left but ours, so the drainer ends. */
-static void output_close(ReferenceOutput *output)
-{
-    if (output->program_fd >= 0)
-        close(output->program_fd);
-    if (output->drainer != NULL)
-        g_thread_join(output->drainer);
-    if (output->drained_fd >= 0)
-        close(output->drained_fd);
+    return request->stdin_fd >= 0 ? request->stdin_fd : STDIN_FILENO;
 }
 
 /* One workload's reference run, made once (its lock held meanwhile). */
@@ -154,18 +71,18 @@ typedef struct {
 } ReferenceEntry;
 
 /* Everything that makes two runs the same workload for the reference. */
-static char *workload_key(const MstatsRunRequest *request, const char *program,
-                          const char *challenge)
+static char *workload_key(const MstatsRunRequest *request, const char *program, gboolean by_output)
 {
-    GString *key = g_string_new(challenge != NULL ? challenge : "");
-    g_string_append_printf(key, "\x1d%s", program);
+    g_autofree char *input = input_key(measured_input(request));
+    GString *key = g_string_new(by_output ? "output" : "proof");
+    g_string_append_printf(key, "\x1d%s\x1d%s", input, program);
     for (char **arg = request->argv + 1; *arg != NULL; arg++)
         g_string_append_printf(key, "\x1f%s", *arg);
     g_string_append_printf(key, "\x1e%u\x1e%" G_GUINT64_FORMAT "\x1e%g\x1e%d\x1e%d%d",
                            request->alignment, request->memory_limit, request->timeout_seconds,
                            request->no_sandbox,
-                           output_kind(measured_output(request, STDOUT_FILENO)),
-                           output_kind(measured_output(request, STDERR_FILENO)));
+                           output_kind(output_destination(request, STDOUT_FILENO)),
+                           output_kind(output_destination(request, STDERR_FILENO)));
     for (const char *const *path = request->writable_paths; path != NULL && *path != NULL; path++)
         g_string_append_printf(key, "\x1d%s", *path);
     return g_string_free(key, FALSE);
@@ -173,38 +90,41 @@ static char *workload_key(const MstatsRunRequest *request, const char *program,
 
 /* Makes the reference run of `request` into `entry`. */
 static void make_reference(ReferenceEntry *entry, const MstatsRunRequest *request,
-                           const char *program, const char *challenge, ReferenceRunner run)
+                           const char *program, gboolean by_output, ReferenceRunner run)
 {
-    ReferenceOutput out, err;
-    output_open(&out, measured_output(request, STDOUT_FILENO));
-    output_open(&err, measured_output(request, STDERR_FILENO));
+    OutputCapture out, err;
+    output_capture_open(&out, &(OutputRoute){.like = output_destination(request, STDOUT_FILENO),
+                                             .digesting = by_output,
+                                             .keep_head = by_output});
+    output_capture_open(&err, &(OutputRoute){.like = output_destination(request, STDERR_FILENO)});
+    int input = reference_input(measured_input(request), &entry->reference.other_input);
     MstatsRunRequest reference = *request;
     reference.allocator = "libc";
     reference.quiet = FALSE;
+    reference.stdin_fd = input;
     reference.stdout_fd = out.program_fd;
     reference.stderr_fd = err.program_fd;
     reference.record_path = reference.heap_map_path = NULL;
     reference.take_terminal = FALSE;
     reference.witness_policy = MSTATS_WITNESS_UNTRUSTED;
     g_autoptr(GError) run_error = NULL;
-    if (challenge != NULL)
-        g_strlcpy(entry->reference.challenge, challenge, sizeof entry->reference.challenge);
-    else
-        trust_new_challenge(entry->reference.challenge);
+    trust_new_challenge(entry->reference.challenge);
     entry->attempted =
         run(&reference, program, entry->reference.challenge, &entry->reference.result, &run_error);
     if (!entry->attempted)
         entry->error = g_strdup(run_error->message);
-    output_close(&out);
-    output_close(&err);
+    output_capture_finish(&out, &entry->reference.output);
+    output_capture_finish(&err, NULL);
+    if (input >= 0)
+        close(input);
 }
 
 const ReferenceRun *reference_run(const MstatsRunRequest *request, const char *program,
-                                  const char *challenge, ReferenceRunner run, GError **error)
+                                  gboolean by_output, ReferenceRunner run, GError **error)
 {
     static GMutex table_lock;
     static GHashTable *table;
-    g_autofree char *key = workload_key(request, program, challenge);
+    g_autofree char *key = workload_key(request, program, by_output);
     g_mutex_lock(&table_lock);
     if (table == NULL)
         table = g_hash_table_new(g_str_hash, g_str_equal);
@@ -218,7 +138,7 @@ const ReferenceRun *reference_run(const MstatsRunRequest *request, const char *p
 
     g_mutex_lock(&entry->lock);
     if (!entry->done) {
-        make_reference(entry, request, program, challenge, run);
+        make_reference(entry, request, program, by_output, run);
         entry->done = TRUE;
     }
     g_mutex_unlock(&entry->lock);

@@ -19,6 +19,9 @@ static const char *const completion_names[] = {
     [MSTATS_COMPLETION_VERIFIED] = "verified",
     [MSTATS_COMPLETION_PROVED] = "proved",
     [MSTATS_COMPLETION_MISSING] = "missing",
+    [MSTATS_COMPLETION_OUTPUT] = "output",
+    [MSTATS_COMPLETION_OUTPUT_DIFFERS] = "output-differs",
+    [MSTATS_COMPLETION_TRUSTED] = "trusted",
 };
 
 const char *mstats_witness_name(MstatsWitness witness)
@@ -122,6 +125,13 @@ void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
         json_member_null(b, "witness_max");
     json_member_string(b, "completion", mstats_completion_name(result->completion));
     json_member_string(b, "completion_why", result->completion_why);
+    /* The stdout that verification by output read (null: not read). */
+    gboolean read = result->stdout_sha256[0] != '\0';
+    if (read)
+        json_member_int(b, "stdout_bytes", (gint64)result->stdout_bytes);
+    else
+        json_member_null(b, "stdout_bytes");
+    json_member_string(b, "stdout_sha256", read ? result->stdout_sha256 : NULL);
 }
 
 /* "processes": every measured process image, the reported one marked. */

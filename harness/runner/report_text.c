@@ -33,6 +33,16 @@ char *mstats_completion_words(const MstatsRunResult *result)
                         "against a reference run)");
     case MSTATS_COMPLETION_MISSING:
         return g_strdup_printf("missing: %s", why);
+    case MSTATS_COMPLETION_OUTPUT:
+        return g_strdup_printf("verified by output (%s; CALLS, REQUESTED and PEAK-LIVE are its)",
+                               why);
+    case MSTATS_COMPLETION_OUTPUT_DIFFERS:
+        return g_strdup_printf("not verified: its output differs from the reference run's on "
+                               "glibc: %s (an allocator that ends the program early changes it; "
+                               "so does a program that prints the time, its pid or an address)",
+                               why);
+    case MSTATS_COMPLETION_TRUSTED:
+        return g_strdup_printf("not needed (%s)", why);
     case MSTATS_COMPLETION_NOT_VERIFIED:
         break;
     }

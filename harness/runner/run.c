@@ -18,6 +18,7 @@
 #include "record.h"
 #include "reference.h"
 #include "memory_bound.h"
+#include "output_capture.h"
 #include "region.h"
 #include "run_init.h"
 #include "sandbox.h"
@@ -341,8 +342,9 @@ static gboolean start_and_wait(const MstatsRunRequest *request, const RunStart *
                         pipes->info[1]},
         .status_fd = pipes->status[0],
         .info_fd = pipes->info[0],
-        .stdout_fd = request->quiet ? null_fd : request->stdout_fd,
-        .stderr_fd = request->quiet ? null_fd : request->stderr_fd,
+        .stdin_fd = request->stdin_fd,
+        .stdout_fd = request->stdout_fd >= 0 ? request->stdout_fd : null_fd,
+        .stderr_fd = request->stderr_fd >= 0 ? request->stderr_fd : null_fd,
         .region = region->map,
         .timeout_seconds = request->timeout_seconds,
         .witnessed = start->witnessed,
@@ -465,6 +467,27 @@ static gboolean run_reference(const MstatsRunRequest *request, const char *progr
     return run_program(request, program, challenge, result, &proof_text, error);
 }
 
+/* The measured run of `request` with its stdout read on its way into
+ * *output, against the reference run's (verification by output). */
+static gboolean run_read_output(const MstatsRunRequest *request, const char *program,
+                                const ReferenceRun *reference, MstatsRunResult *result,
+                                char **proof_text, OutputDigest *output, GError **error)
+{
+    int destination = output_destination(request, STDOUT_FILENO);
+    OutputCapture capture;
+    output_capture_open(&capture, &(OutputRoute){.like = destination,
+                                                 .digesting = TRUE,
+                                                 .forward = destination >= 0,
+                                                 .expected = &reference->output});
+    MstatsRunRequest measured = *request;
+    measured.stdout_fd = capture.program_fd;
+    gboolean ran = run_program(&measured, program, reference->challenge, result, proof_text, error);
+    output_capture_finish(&capture, output);
+    result->stdout_bytes = output->length;
+    g_strlcpy(result->stdout_sha256, output->sha256, sizeof result->stdout_sha256);
+    return ran;
+}
+
 gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GError **error)
 {
     memset(result, 0, sizeof *result);
@@ -478,35 +501,43 @@ gboolean mstats_run(const MstatsRunRequest *request, MstatsRunResult *result, GE
     g_autofree char *program = find_program(request->argv[0], error);
     if (program == NULL)
         return FALSE;
-    /* Graded code on a workload that proves its completion: the reference
-     * run on glibc first, whose challenge the measured run gets too. */
+    /* Graded code: the reference run on glibc first, whose challenge the
+     * measured run gets too. A program that gives no proof is verified by
+     * its output, read on its way in both runs. */
     const ReferenceRun *reference = NULL;
     gboolean graded = !result->allocator.trusted;
     gboolean proves = trust_program_proves(program);
-    if (graded && proves) {
-        reference = reference_run(request, program, NULL, run_reference, error);
+    if (graded) {
+        reference = reference_run(request, program, !proves, run_reference, error);
         if (reference == NULL)
             return FALSE;
     }
-    char challenge[MSTATS_PROOF_HEX_DIGITS + 1];
-    if (reference != NULL)
-        memcpy(challenge, reference->challenge, sizeof challenge);
-    else
-        trust_new_challenge(challenge);
     g_autofree char *proof_text = NULL;
-    if (!run_program(request, program, challenge, result, &proof_text, error))
-        return FALSE;
-    /* A wrapper (env, sh -c, make) that ran a tester: its proof came, so the
-     * same workload on glibc, with the same challenge, is the reference. */
-    if (graded && !proves && strstr(proof_text, MSTATS_PROOF_TAG) != NULL) {
-        proves = TRUE;
-        reference = reference_run(request, program, challenge, run_reference, error);
-        if (reference == NULL) {
-            mstats_run_result_clear(result);
-            return FALSE;
-        }
+    g_auto(OutputDigest) output = {0};
+    gboolean ran;
+    if (graded && !proves) {
+        ran = run_read_output(request, program, reference, result, &proof_text, &output, error);
+    } else {
+        char challenge[MSTATS_PROOF_HEX_DIGITS + 1];
+        if (reference != NULL)
+            memcpy(challenge, reference->challenge, sizeof challenge);
+        else
+            trust_new_challenge(challenge);
+        ran = run_program(request, program, challenge, result, &proof_text, error);
     }
-    trust_judge(result, proves, proof_text, reference != NULL ? &reference->result : NULL,
-                reported_is_prover(result, program));
+    if (!ran)
+        return FALSE;
+    TrustEvidence evidence = {
+        /* A wrapper (env, sh -c, make) that ran a tester proves by the
+         * tester's proof, for the reference run's challenge. */
+        .proves = proves || strstr(proof_text, MSTATS_PROOF_TAG) != NULL,
+        .proof_text = proof_text,
+        .reference = reference != NULL ? &reference->result : NULL,
+        .reference_output = reference != NULL ? &reference->output : NULL,
+        .output = &output,
+        .other_input = reference != NULL ? reference->other_input : NULL,
+        .deterministic = reported_is_prover(result, program),
+    };
+    trust_judge(result, &evidence);
     return TRUE;
 }

@@ -8,6 +8,7 @@ void mstats_run_request_init(MstatsRunRequest *request)
     memset(request, 0, sizeof *request);
     request->timeout_seconds = MSTATS_DEFAULT_TIMEOUT;
     request->memory_limit = MSTATS_DEFAULT_MEMORY_LIMIT;
+    request->stdin_fd = -1;
     request->stdout_fd = -1;
     request->alignment = MSTATS_DEFAULT_ALIGNMENT;
     request->stderr_fd = -1;

@@ -36,7 +36,8 @@ typedef struct {
     char **argv;               /* PROGRAM ARG...; NULL-terminated; PROGRAM via PATH */
     double timeout_seconds;    /* <= 0: no timeout */
     guint64 memory_limit;      /* heap bytes before code 68 */
-    gboolean quiet;            /* the program's stdout and stderr go to /dev/null */
+    gboolean quiet;            /* stdout and stderr without a descriptor below go to /dev/null */
+    int stdin_fd;              /* -1: inherit; else the program's stdin */
     int stdout_fd;             /* -1: inherit; else the program's stdout */
     int stderr_fd;             /* -1: inherit; else the program's stderr */
     const char *record_path;   /* write the allocation sequence as .rep here; NULL: no */
@@ -66,12 +67,17 @@ typedef enum {
     MSTATS_WITNESS_UNMEASURED,  /* an mmap allocator: no heap figure at all */
 } MstatsWitness;
 
-/* Whether the workload provably ran to its end (harness/protocol/proof.h). */
+/* Whether the workload provably ran to its end (harness/protocol/proof.h,
+ * docs/security.md): by its completion proof, or, for a program that gives
+ * none, by its exit status and standard output. */
 typedef enum {
-    MSTATS_COMPLETION_NOT_VERIFIED, /* the program gives no proof, or no reference could run */
+    MSTATS_COMPLETION_NOT_VERIFIED, /* no reference could verify it (completion_why says why) */
     MSTATS_COMPLETION_VERIFIED,     /* its proof equals the reference run's on glibc */
     MSTATS_COMPLETION_PROVED,       /* a trusted allocator, and the program's proof came */
     MSTATS_COMPLETION_MISSING,      /* no valid proof: code 96 */
+    MSTATS_COMPLETION_OUTPUT,       /* no proof; exit status and stdout equal the reference run's */
+    MSTATS_COMPLETION_OUTPUT_DIFFERS, /* no proof; stdout differs: not verified, no verdict */
+    MSTATS_COMPLETION_TRUSTED,        /* a trusted allocator, no proof: none is needed */
 } MstatsCompletion;
 
 /* One measured process image of a run (region_layout.h): the program, a
@@ -149,7 +155,12 @@ typedef struct {
     guint64 witness_max;
     MstatsCompletion completion;
     char *completion_why; /* words for the COMPLETION line */
-    char *proof_line;     /* the program's last completion proof line (NULL: none) */
+    /* The program's stdout, read on its way for verification by output
+     * (output_capture.h): its length and SHA-256; stdout_sha256 is empty
+     * when it was not read. */
+    guint64 stdout_bytes;
+    char stdout_sha256[65];
+    char *proof_line; /* the program's last completion proof line (NULL: none) */
 } MstatsRunResult;
 
 void mstats_run_request_init(MstatsRunRequest *request);

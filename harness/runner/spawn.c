@@ -108,6 +108,8 @@ static __attribute__((noreturn)) void run_child(const SpawnPlan *plan, gboolean 
     for (int i = 0; i < SPAWN_INHERITED; i++)
         if (plan->inherit_fds[i] >= 0)
             fcntl(plan->inherit_fds[i], F_SETFD, 0);
+    if (plan->stdin_fd >= 0)
+        dup2(plan->stdin_fd, STDIN_FILENO);
     if (plan->stdout_fd >= 0)
         dup2(plan->stdout_fd, STDOUT_FILENO);
     if (plan->stderr_fd >= 0)

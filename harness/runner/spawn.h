@@ -20,6 +20,7 @@ typedef struct {
     int inherit_fds[SPAWN_INHERITED]; /* descriptors the run keeps (-1: none) */
     int status_fd;                    /* read end of the pipe mstats-run-init reports on */
     int info_fd;                      /* read end of bwrap's --info-fd pipe (-1: not sandboxed) */
+    int stdin_fd;                     /* -1: inherit */
     int stdout_fd;                    /* -1: inherit */
     int stderr_fd;                    /* -1: inherit */
     MstatsRegion *region;             /* exec_errno here when argv[0] cannot be started */

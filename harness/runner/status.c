@@ -50,10 +50,12 @@ static const MstatsCodeInfo code_table[] = {
      "the program (a tester or mreplay) exited without the completion proof a run of it on "
      "glibc gives: it stopped before its last check (an exit or a caught crash inside the "
      "allocator), or the proof was forged"},
-    {MSTATS_CODE_FIGURES_DIFFER, "figures differ from the reference run",
+    {MSTATS_CODE_FIGURES_DIFFER, "differs from the reference run",
      "CALLS, REQUESTED or PEAK-LIVE, which the workload decides and not the allocator, differ "
      "from a run of the same workload on glibc: the figures were rewritten, or the allocator "
-     "made calls on the program's behalf"},
+     "made calls on the program's behalf; or a program that gives no completion proof wrote "
+     "another standard output than on glibc, both exiting 0 (REASON says where it first "
+     "differs): it was stopped early, or its output varies (a rubric's verify = none)"},
 };
 
 /* The testers' own exit codes (testers/tester.h): a check of the tester's

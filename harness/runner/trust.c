@@ -170,21 +170,64 @@ static char *differing_figure(const MstatsRunResult *result, const MstatsRunResu
     return NULL;
 }
 
-/* Sets result->completion (and its words) from what the program wrote. */
-static void judge_completion(MstatsRunResult *result, gboolean proves, const char *proof_text,
-                             const MstatsRunResult *expected)
+/* Sets result->completion (and its words) for a graded run of a program
+ * that gives no proof: its exit status and stdout against the reference
+ * run's. `ok`: the run has not failed so far (it exited 0; else it is not
+ * compared). */
+static void judge_output(MstatsRunResult *result, const TrustEvidence *evidence, gboolean ok)
 {
-    if (!proves) {
-        result->completion = MSTATS_COMPLETION_NOT_VERIFIED;
-        result->completion_why = g_strdup("the program gives no completion proof (the testers "
-                                          "and mreplay do)");
-    } else if (expected == NULL) {
+    const MstatsRunResult *expected = evidence->reference;
+    result->completion = MSTATS_COMPLETION_NOT_VERIFIED;
+    if (!ok) {
+        result->completion_why = g_strdup("the program gives no completion proof, and its run "
+                                          "failed before its output could be compared");
+        return;
+    }
+    /* A program that fails on glibc (or depends on its allocator, as one
+     * that checks the break does) shows nothing by its output: no verdict. */
+    if (expected->code != MSTATS_CODE_OK) {
+        result->completion_why = g_strdup_printf(
+            "the program gives no completion proof, and its reference run on glibc failed, so "
+            "its output shows nothing (%d %s)",
+            expected->code, expected->reason != NULL ? expected->reason : "");
+        return;
+    }
+    /* Both runs exited 0 (the measured run is OK): their stdout decides. */
+    char *differs = output_digest_difference(evidence->output, evidence->reference_output);
+    if (differs == NULL) {
+        result->completion = MSTATS_COMPLETION_OUTPUT;
+        result->completion_why = g_strdup_printf("exit %d, stdout %" G_GUINT64_FORMAT
+                                                 " bytes equal to the reference run's on glibc",
+                                                 result->exit_status, evidence->output->length);
+    } else if (evidence->other_input != NULL) {
+        /* Its input may be what made the difference: no verdict. */
+        result->completion_why = g_strdup_printf(
+            "%s; but its standard input is %s, which the reference run could not read as well "
+            "(it read /dev/null): give the program < FILE or < /dev/null to verify it",
+            differs, evidence->other_input);
+        g_free(differs);
+    } else {
+        result->completion = MSTATS_COMPLETION_OUTPUT_DIFFERS;
+        result->completion_why = differs;
+    }
+}
+
+/* Sets result->completion (and its words) from what the program wrote. */
+static void judge_completion(MstatsRunResult *result, const TrustEvidence *evidence, gboolean ok)
+{
+    const MstatsRunResult *expected = evidence->reference;
+    const char *proof_text = evidence->proof_text;
+    if (expected == NULL) {
         /* A trusted allocator: no reference run, and no verdict on a missing
          * proof (a tester's --help proves nothing, and fails nothing). */
         result->completion =
-            result->proof_line != NULL ? MSTATS_COMPLETION_PROVED : MSTATS_COMPLETION_NOT_VERIFIED;
+            result->proof_line != NULL ? MSTATS_COMPLETION_PROVED : MSTATS_COMPLETION_TRUSTED;
         if (result->proof_line == NULL)
-            result->completion_why = g_strdup("the program gave no completion proof");
+            result->completion_why =
+                g_strdup_printf("%s is trusted code: its run needs no proof and no reference run",
+                                result->allocator.name);
+    } else if (!evidence->proves) {
+        judge_output(result, evidence, ok);
     } else if (expected->code != MSTATS_CODE_OK || expected->proof_line == NULL) {
         result->completion = MSTATS_COMPLETION_NOT_VERIFIED;
         result->completion_why =
@@ -209,9 +252,9 @@ static void judge_completion(MstatsRunResult *result, gboolean proves, const cha
                            "check (an exit or a caught crash inside the allocator?)");
 }
 
-void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_text,
-                 const MstatsRunResult *expected, gboolean deterministic)
+void trust_judge(MstatsRunResult *result, const TrustEvidence *evidence)
 {
+    const MstatsRunResult *expected = evidence->reference;
     gboolean ok = result->code == MSTATS_CODE_OK;
     const MstatsProcessFigures *unborne =
         result->witness == MSTATS_WITNESS_KERNEL && result->figures_valid
@@ -255,12 +298,16 @@ void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_tex
                              result->unmeasured_pid, result->unmeasured_heap));
         ok = FALSE;
     }
-    judge_completion(result, proves, proof_text, expected);
+    judge_completion(result, evidence, ok);
     if (ok && result->completion == MSTATS_COMPLETION_MISSING) {
         fail(result, MSTATS_CODE_UNFINISHED,
              g_strdup_printf("the workload did not finish: %s", result->completion_why));
         ok = FALSE;
     }
+    /* A stdout that differs from the reference run's is no verdict: an
+     * honest program prints the time, its pid or a pointer as readily as a
+     * cheat ends it early. The run is not verified, and never graded so
+     * (a rubric's verify = output); the COMPLETION line says where. */
     if (expected == NULL || expected->code != MSTATS_CODE_OK || !expected->figures_valid ||
         mstats_result_reported(result) == NULL)
         return;
@@ -268,8 +315,9 @@ void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_tex
     /* A program whose requests vary from run to run (a shell, Python with
      * its random hash seed) is compared only for having a twin; its figures
      * are the twin's below all the same. */
-    g_autofree char *differs =
-        ok && (deterministic || same == NULL) ? differing_figure(result, expected, same) : NULL;
+    g_autofree char *differs = ok && (evidence->deterministic || same == NULL)
+                                   ? differing_figure(result, expected, same)
+                                   : NULL;
     if (differs != NULL)
         fail(result, MSTATS_CODE_FIGURES_DIFFER,
              g_strdup_printf(
@@ -281,10 +329,13 @@ void trust_judge(MstatsRunResult *result, gboolean proves, const char *proof_tex
                  "random numbers) changes them too. Failing those, the figures in the shim's "
                  "memory were rewritten",
                  differs));
-    /* A workload that provably finished: its own figures are the reference
-     * run's, whatever the region says (REASON named any difference). The
-     * figures of one that did not finish stay as measured: partial. */
-    if (result->completion != MSTATS_COMPLETION_VERIFIED || same == NULL)
+    /* A workload that provably finished (its proof, or its output): its own
+     * figures are the reference run's, whatever the region says (REASON
+     * named any difference). The figures of one that did not finish stay as
+     * measured: partial. */
+    if ((result->completion != MSTATS_COMPLETION_VERIFIED &&
+         result->completion != MSTATS_COMPLETION_OUTPUT) ||
+        same == NULL)
         return;
     result->requested = same->requested;
     result->peak_live = same->peak_live;

@@ -2,8 +2,9 @@
 allocator's run goes on, says in one line that its figures are not
 witnessed, and a rubric gives it nothing unless it says witness = optional.
 Trusted allocators are not witnessed anyway and are graded as before.
-And a program that gives no completion proof earns nothing from a rubric
-unless it says verify = none.
+And a program that gives no completion proof, verified by its output, earns
+nothing from a rubric that says verify = proof, unless a trusted allocator
+ran it.
 
 usage: check_trust_rubric.py DENY_PTRACE MSTATS MCOMPARE BIN_DIR CHEATS_DIR"""
 
@@ -71,17 +72,20 @@ def scenario(deny, mstats, mcompare, bin_dir, cheats_dir):
         check(re.search(r"^\[mcompare\]: SCORE: 1/1$", out, re.M) is not None,
               f"witnessed, witness = required: {out!r} {err!r}")
 
-        # `true` gives no completion proof: refused unless verify = none.
-        for verify, points in (("proof", 0), ("none", 1)):
+        # `true` gives no completion proof: a graded allocator's run of it is
+        # verified by its output (exit 0, no stdout), which verify = proof
+        # does not take; a trusted allocator's run needs nothing.
+        for allocator, verify, points in ((honest, "proof", 0), (honest, "output", 1),
+                                          (honest, "none", 1), ("first-fit", "proof", 1)):
             path = rubric(directory, "required", verify, "true")
-            status, out, err, _ = run([mcompare, "-q", "--rubric", path, "-a", "first-fit"],
+            status, out, err, _ = run([mcompare, "-q", "--rubric", path, "-a", allocator],
                                       timeout=120)
             check(re.search(rf"^\[mcompare\]: SCORE: {points}/1$", out, re.M) is not None,
-                  f"verify = {verify} on a program without a proof: {out!r} {err!r}")
+                  f"verify = {verify} on a program without a proof under {allocator}: "
+                  f"{out!r} {err!r}")
             if points == 0:
-                check("completion not verified" in out and "verify = none" in out,
+                check("completion verified by output" in out and "verify = output or none" in out,
                       f"verify = proof does not say why: {out!r}")
-
 
 if __name__ == "__main__":
     main(lambda args: scenario(*args[:5]))

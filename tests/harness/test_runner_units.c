@@ -1,14 +1,19 @@
 /* Unit tests (Check) of the runner's pure parts: sizes, the code table,
- * signal words, allocator resolution errors and the text report's lines. */
+ * signal words, allocator resolution errors, the text report's lines, and
+ * where two outputs first differ. */
+#define _GNU_SOURCE
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "confine.h"
+#include "output_capture.h"
 #include "report.h"
 #include "run.h"
 #include "sandbox.h"
@@ -190,6 +195,81 @@ START_TEST(timeouts_out_of_range_are_rejected)
 }
 END_TEST
 
+/* `bytes` written through a capture like `like` (a file or a pipe), read
+ * against `expected` (NULL: kept as a reference run's). */
+static void capture_bytes(const GString *bytes, int like, const OutputDigest *expected,
+                          OutputDigest *digest)
+{
+    OutputCapture capture;
+    output_capture_open(&capture, &(OutputRoute){.like = like,
+                                                 .digesting = TRUE,
+                                                 .keep_head = expected == NULL,
+                                                 .expected = expected});
+    for (gsize done = 0; done < bytes->len;) {
+        ssize_t n = write(capture.program_fd, bytes->str + done, bytes->len - done);
+        ck_assert_int_gt(n, 0);
+        done += (gsize)n;
+    }
+    output_capture_finish(&capture, digest);
+}
+
+/* A text of `length` bytes, lines of 37, with byte `at` changed (none: -1). */
+static GString *text_of(gsize length, gssize at)
+{
+    GString *text = g_string_sized_new(length);
+    for (gsize i = 0; i < length; i++)
+        g_string_append_c(text, i % 37 == 36 ? '\n' : (char)('a' + i % 26));
+    if (at >= 0)
+        text->str[at] = '#';
+    return text;
+}
+
+/* The capture's running comparison against the reference's kept head finds
+ * the first difference that a byte-by-byte loop over the two finds, on files
+ * and pipes, within and past the head. */
+START_TEST(outputs_differ_where_a_plain_loop_says)
+{
+    const struct {
+        gsize expected, measured;
+        gssize changed;
+    } cases[] = {{500, 500, -1},       {500, 500, 0},           {500, 500, 123},
+                 {500, 300, -1},       {300, 500, -1},          {0, 10, -1},
+                 {10, 0, -1},          {200000, 200000, 70000}, {200000, 200000, 65535},
+                 {200000, 100000, -1}, {65536, 70000, -1}};
+    int file = memfd_create("like", MFD_CLOEXEC), pipe_ends[2];
+    ck_assert(file >= 0 && pipe2(pipe_ends, O_CLOEXEC) == 0);
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+        for (int like = 0; like < 2; like++) {
+            int fd = like == 0 ? file : pipe_ends[1];
+            g_autoptr(GString) expected = text_of(cases[i].expected, -1);
+            g_autoptr(GString) measured = text_of(cases[i].measured, cases[i].changed);
+            g_auto(OutputDigest) reference = {0};
+            g_auto(OutputDigest) output = {0};
+            capture_bytes(expected, fd, NULL, &reference);
+            capture_bytes(measured, fd, &reference, &output);
+            ck_assert_uint_eq(output.length, measured->len);
+            gsize at = 0, line = 1;
+            while (at < expected->len && at < measured->len &&
+                   expected->str[at] == measured->str[at])
+                line += expected->str[at++] == '\n';
+            g_autofree char *words = output_digest_difference(&output, &reference);
+            if (at == expected->len && at == measured->len) {
+                ck_assert_msg(words == NULL, "case %zu: %s", i, words);
+                continue;
+            }
+            g_autofree char *where =
+                at < OUTPUT_HEAD_MAX || at == expected->len
+                    ? g_strdup_printf("byte offset %zu (line %zu)", at, line)
+                    : g_strdup_printf("after its first %d bytes", OUTPUT_HEAD_MAX);
+            ck_assert_msg(words != NULL && strstr(words, where) != NULL, "case %zu: '%s' for %s", i,
+                          words, where);
+        }
+    close(file);
+    close(pipe_ends[0]);
+    close(pipe_ends[1]);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("runner");
@@ -202,6 +282,7 @@ int main(void)
     tcase_add_test(tests, text_report_names_the_sandbox_mode);
     tcase_add_test(tests, each_mode_needs_its_layers);
     tcase_add_test(tests, timeouts_out_of_range_are_rejected);
+    tcase_add_test(tests, outputs_differ_where_a_plain_loop_says);
     suite_add_tcase(suite, tests);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);
