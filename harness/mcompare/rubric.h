@@ -59,7 +59,7 @@ typedef struct {
 typedef struct {
     char *path;
     char *allocator;          /* [grading] allocator, NULL when absent */
-    unsigned alignment;       /* [grading] align: 8 or 16; 0 when absent */
+    unsigned alignment;       /* [grading] align: 1 (none), 8 or 16; 0 when absent */
     gboolean require_sandbox; /* [grading] sandbox = required: an unsandboxed cell fails */
     /* [grading] verify = proof (the default): a run whose completion is not
      * verified (a program without a completion proof) earns nothing;

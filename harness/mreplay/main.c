@@ -39,9 +39,10 @@ static const char usage_text[] =
     "                   parse and replay times, and the bytes checked per operation\n"
     "  --strict         reject r and f of an id that holds no block (never allocated or\n"
     "                   freed), for traces written by hand\n"
-    "  --align BYTES    the alignment every block needs: 8 or 16; by default 8 under\n"
-    "                   mstats --align 8 ($MSTATS_SHIM_ALIGN), else (C17) 8 for blocks\n"
-    "                   under 16 bytes and 16 for larger ones\n"
+    "  --align BYTES    the alignment every block needs: 8 or 16, or 1 for none; by\n"
+    "                   default what mstats --align 8 or --align 1 checks\n"
+    "                   ($MSTATS_SHIM_ALIGN), else (C17) 8 for blocks under 16 bytes\n"
+    "                   and 16 for larger ones\n"
     "  -h, --help       print this help\n"
     "      --version    print the version\n"
     "\n"
@@ -87,9 +88,12 @@ static int usage_error(const char *problem, const char *argument)
 static int parse_arguments(int argc, char **argv, struct options *options)
 {
     memset(options, 0, sizeof *options);
-    /* Under mstats --align 8 every block may be 8-aligned: the run's own rule. */
-    if (mstats_run_alignment() == 8)
+    /* Under mstats --align 8 or 1 a block needs only what the run checks. */
+    unsigned run_alignment = mstats_run_alignment();
+    if (run_alignment == 8)
         options->alignment = REPLAY_ALIGN_8;
+    else if (run_alignment == 1)
+        options->alignment = REPLAY_ALIGN_NONE;
     int index = 1;
     for (; index < argc; index++) {
         const char *argument = argv[index];
@@ -108,13 +112,15 @@ static int parse_arguments(int argc, char **argv, struct options *options)
         } else if (strcmp(argument, "--align") == 0 || strncmp(argument, "--align=", 8) == 0) {
             const char *value = argument[7] == '=' ? argument + 8 : argv[++index];
             if (value == NULL)
-                return usage_error("--align needs a value: 8 or 16", NULL);
-            if (strcmp(value, "8") == 0)
+                return usage_error("--align needs a value: 1, 8 or 16", NULL);
+            if (strcmp(value, "1") == 0)
+                options->alignment = REPLAY_ALIGN_NONE;
+            else if (strcmp(value, "8") == 0)
                 options->alignment = REPLAY_ALIGN_8;
             else if (strcmp(value, "16") == 0)
                 options->alignment = REPLAY_ALIGN_16;
             else
-                return usage_error("--align must be 8 or 16, not", value);
+                return usage_error("--align must be 1, 8 or 16, not", value);
         } else if (strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0) {
             write_string(1, usage_text);
             return 0;
