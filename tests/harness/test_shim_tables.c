@@ -150,39 +150,23 @@ static void check_against_scan(unsigned granule, Placement placement, int steps)
     }
 }
 
-START_TEST(clash_and_find_match_a_scan_granule_16)
-{
-    check_against_scan(16, SPREAD, 200000);
-}
-END_TEST
+/* The runs of check_against_scan, each a test of its own: both aligned
+ * granules spread and growing; --align 1 (granule 1), where blocks start on
+ * any byte; and blocks of a few bytes packed into 2 KiB, which share slots:
+ * each one's size and id survive its slot's last block coming and going, and
+ * the crowd holds exactly the blocks that are not their slot's last. */
+static const struct {
+    unsigned granule;
+    Placement placement;
+    int steps;
+} scan_runs[] = {
+    {16, SPREAD, 200000}, {8, SPREAD, 200000}, {16, GROWING, 200000}, {8, GROWING, 200000},
+    {1, SPREAD, 60000},   {1, PACKED, 50000},  {8, PACKED, 30000},
+};
 
-START_TEST(clash_and_find_match_a_scan_granule_8)
+START_TEST(clash_and_find_match_a_scan)
 {
-    check_against_scan(8, SPREAD, 200000);
-}
-END_TEST
-
-START_TEST(clash_and_find_match_a_scan_as_levels_grow)
-{
-    check_against_scan(16, GROWING, 200000);
-    check_against_scan(8, GROWING, 200000);
-}
-END_TEST
-
-/* --align 1: blocks start on any byte. */
-START_TEST(clash_and_find_match_a_scan_granule_1)
-{
-    check_against_scan(1, SPREAD, 60000);
-}
-END_TEST
-
-/* Blocks of a few bytes packed into 2 KiB share slots: each one's size and
- * id survive its slot's last block coming and going, and the crowd holds
- * exactly the blocks that are not their slot's last. */
-START_TEST(packed_blocks_crowd_their_slots)
-{
-    check_against_scan(1, PACKED, 50000);
-    check_against_scan(8, PACKED, 30000);
+    check_against_scan(scan_runs[_i].granule, scan_runs[_i].placement, scan_runs[_i].steps);
 }
 END_TEST
 
@@ -316,12 +300,9 @@ int main(void)
     Suite *suite = suite_create("shim live index");
     TCase *tests = tcase_create("core");
     tcase_set_timeout(tests, 120);
-    tcase_add_test(tests, clash_and_find_match_a_scan_granule_16);
+    tcase_add_loop_test(tests, clash_and_find_match_a_scan, 0,
+                        sizeof scan_runs / sizeof scan_runs[0]);
     tcase_add_test(tests, huge_places_run_out);
-    tcase_add_test(tests, clash_and_find_match_a_scan_granule_8);
-    tcase_add_test(tests, clash_and_find_match_a_scan_as_levels_grow);
-    tcase_add_test(tests, clash_and_find_match_a_scan_granule_1);
-    tcase_add_test(tests, packed_blocks_crowd_their_slots);
     tcase_add_test(tests, crowd_holds_the_blocks_before_their_slots_last);
     tcase_add_test(tests, levels_grow_under_live_blocks);
     tcase_add_test(tests, edges_and_huge_blocks);
