@@ -70,7 +70,7 @@ typedef struct {
     guint cell_count;
     double timeout_seconds;
     guint64 memory_limit;
-    unsigned alignment;     /* every block of every cell is checked for it: 16 or 8 */
+    unsigned alignment;     /* every block of every cell is checked for it: 16, 8, 1 (none) */
     gboolean no_sandbox;    /* cells run outside the sandbox (--no-sandbox) */
     double elapsed_seconds; /* wall time of the whole comparison */
     gboolean interrupted;

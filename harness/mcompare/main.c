@@ -75,7 +75,8 @@ static const GOptionEntry entries[] = {
     {"memory-limit", 'm', 0, G_OPTION_ARG_STRING, &options.memory_limit,
      "Stop a cell when its heap passes SIZE (default 2.5G; K, M, G suffixes)", "SIZE"},
     {"align", 0, 0, G_OPTION_ARG_INT, &options.alignment,
-     "Check every block for BYTES alignment: 16 (default) or 8 (replacing a rubric's align)",
+     "Check every block for BYTES alignment: 16 (default), 8, or 1 to check none (replacing a "
+     "rubric's align)",
      "BYTES"},
     {"no-sandbox", 0, 0, G_OPTION_ARG_NONE, &options.no_sandbox,
      "Run the cells outside the bubblewrap sandbox (debugging; the report says so, and a rubric "

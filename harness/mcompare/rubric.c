@@ -197,10 +197,10 @@ static gboolean read_grading(GKeyFile *file, const LineMap *map, Rubric *rubric,
     }
     g_autofree char *align = value_of(file, GRADING, "align");
     if (align != NULL) {
-        if (strcmp(align, "8") != 0 && strcmp(align, "16") != 0)
+        if (strcmp(align, "1") != 0 && strcmp(align, "8") != 0 && strcmp(align, "16") != 0)
             return rubric_fail(error, map->path, key_line(map, GRADING, "align"),
-                               "align = %s: give 8 or 16 (the alignment every block is checked "
-                               "for)",
+                               "align = %s: give 1, 8 or 16 (the alignment every block is "
+                               "checked for; 1 checks none)",
                                align);
         rubric->alignment = (unsigned)atoi(align);
     }

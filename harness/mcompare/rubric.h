@@ -72,7 +72,7 @@ typedef enum {
 typedef struct {
     char *path;
     char *allocator;          /* [grading] allocator, NULL when absent */
-    unsigned alignment;       /* [grading] align: 8 or 16; 0 when absent */
+    unsigned alignment;       /* [grading] align: 1 (none), 8 or 16; 0 when absent */
     gboolean require_sandbox; /* [grading] sandbox = required or container: an uncontained cell
                                * fails (sandbox.h: bwrap or container mode, every layer held) */
     gboolean require_bwrap;   /* [grading] sandbox = bwrap: a cell outside bwrap fails too */

@@ -6,7 +6,8 @@
  * with `FILE:LINE: reason` and status 2), then replays each through malloc, realloc and free,
  * checking every block's pattern. --bounds alone prints the three bounds without
  * replaying; --stats adds operation counts, the parse and replay times, and what the checks
- * cost per operation. --strict refuses r and f of ids that hold no block (trace.h).
+ * cost per operation. --strict refuses r and f of ids that hold no block, and lines after
+ * the promised operations (trace.h).
  *
  * Nothing here may call malloc: under mstats the heap figures must be the trace's alone.
  * So no GLib and no stdio; arguments are parsed by hand, text is built in stack buffers
@@ -29,7 +30,7 @@ static const char usage_text[] =
     "pattern in every byte of every block before the allocator gets it back.\n"
     "\n"
     "As in CS:APP's mdriver, r of an id that holds no block is realloc(NULL, SIZE) and f of\n"
-    "one is free(NULL).\n"
+    "one is free(NULL), and lines after the operations the header promises are not read.\n"
     "\n"
     "  --bounds         print the three bounds of each trace: NO-REUSE (sum of all a and\n"
     "                   r sizes), OPTIMAL-REUSE (peak live bytes) and OPTIMAL-REUSE-16\n"
@@ -38,10 +39,13 @@ static const char usage_text[] =
     "  --stats          replay, then print operation counts, ids, the largest request, the\n"
     "                   parse and replay times, and the bytes checked per operation\n"
     "  --strict         reject r and f of an id that holds no block (never allocated or\n"
-    "                   freed), for traces written by hand\n"
-    "  --align BYTES    the alignment every block needs: 8 or 16; by default 8 under\n"
-    "                   mstats --align 8 ($MSTATS_SHIM_ALIGN), else (C17) 8 for blocks\n"
-    "                   under 16 bytes and 16 for larger ones\n"
+    "                   freed), and lines after the operations the header promises\n"
+    "                   (mdriver ignores them: so does mreplay, with a warning), for\n"
+    "                   traces written by hand\n"
+    "  --align BYTES    the alignment every block needs: 8 or 16, or 1 for none; by\n"
+    "                   default what mstats --align 8 or --align 1 checks\n"
+    "                   ($MSTATS_SHIM_ALIGN), else (C17) 8 for blocks under 16 bytes\n"
+    "                   and 16 for larger ones\n"
     "  -h, --help       print this help\n"
     "      --version    print the version\n"
     "\n"
@@ -87,9 +91,12 @@ static int usage_error(const char *problem, const char *argument)
 static int parse_arguments(int argc, char **argv, struct options *options)
 {
     memset(options, 0, sizeof *options);
-    /* Under mstats --align 8 every block may be 8-aligned: the run's own rule. */
-    if (mstats_run_alignment() == 8)
+    /* Under mstats --align 8 or 1 a block needs only what the run checks. */
+    unsigned run_alignment = mstats_run_alignment();
+    if (run_alignment == 8)
         options->alignment = REPLAY_ALIGN_8;
+    else if (run_alignment == 1)
+        options->alignment = REPLAY_ALIGN_NONE;
     int index = 1;
     for (; index < argc; index++) {
         const char *argument = argv[index];
@@ -108,13 +115,15 @@ static int parse_arguments(int argc, char **argv, struct options *options)
         } else if (strcmp(argument, "--align") == 0 || strncmp(argument, "--align=", 8) == 0) {
             const char *value = argument[7] == '=' ? argument + 8 : argv[++index];
             if (value == NULL)
-                return usage_error("--align needs a value: 8 or 16", NULL);
-            if (strcmp(value, "8") == 0)
+                return usage_error("--align needs a value: 1, 8 or 16", NULL);
+            if (strcmp(value, "1") == 0)
+                options->alignment = REPLAY_ALIGN_NONE;
+            else if (strcmp(value, "8") == 0)
                 options->alignment = REPLAY_ALIGN_8;
             else if (strcmp(value, "16") == 0)
                 options->alignment = REPLAY_ALIGN_16;
             else
-                return usage_error("--align must be 8 or 16, not", value);
+                return usage_error("--align must be 1, 8 or 16, not", value);
         } else if (strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0) {
             write_string(1, usage_text);
             return 0;
@@ -294,7 +303,18 @@ static void print_success(const struct loaded_trace *loaded)
     text_write(&text, 1);
 }
 
-/* Load every trace named in ARGV; on the first malformed one print why and return 2. */
+/* Write `PATH:LINE: reason` of ERROR to stderr. */
+static void print_trace_message(const char *path, const struct trace_error *error)
+{
+    char storage[1024];
+    size_t length = trace_error_format(path, error, storage, sizeof storage);
+    struct text_buffer text = {storage, sizeof storage, length};
+    text_write(&text, 2);
+}
+
+/* Load every trace named in ARGV; on the first malformed one print why and return 2. A
+ * trace with lines after its promised operations gets its warning, once, before any
+ * replay. */
 static int load_traces(char **paths, int count, enum trace_rules rules, struct loaded_trace *loaded)
 {
     for (int i = 0; i < count; i++) {
@@ -302,13 +322,12 @@ static int load_traces(char **paths, int count, enum trace_rules rules, struct l
         loaded[i].path = paths[i];
         double start = now_seconds();
         if (trace_load_as(paths[i], rules, &loaded[i].trace, &error) != 0) {
-            char storage[1024];
-            size_t length = trace_error_format(paths[i], &error, storage, sizeof storage);
-            struct text_buffer text = {storage, sizeof storage, length};
-            text_write(&text, 2);
+            print_trace_message(paths[i], &error);
             return MREPLAY_EXIT_USAGE;
         }
         loaded[i].parse_seconds = now_seconds() - start;
+        if (trace_ignored_warning(&loaded[i].trace, &error))
+            print_trace_message(paths[i], &error);
     }
     return MREPLAY_EXIT_OK;
 }

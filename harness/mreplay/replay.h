@@ -33,8 +33,9 @@ enum replay_alignment {
     /* C17: a block of fewer than 16 bytes needs 8 (no object that fits needs more), a
      * larger one 16. glibc, jemalloc and mimalloc all meet it. The default. */
     REPLAY_ALIGN_C17 = 0,
-    REPLAY_ALIGN_8 = 8,   /* every block 8-aligned: what CS 241 allocators return */
-    REPLAY_ALIGN_16 = 16, /* every block 16-aligned, whatever its size */
+    REPLAY_ALIGN_NONE = 1, /* any address: mstats --align 1, as the courses' contests */
+    REPLAY_ALIGN_8 = 8,    /* every block 8-aligned: what CS 241 allocators return */
+    REPLAY_ALIGN_16 = 16,  /* every block 16-aligned, whatever its size */
 };
 
 /* What went wrong in a replay; read when replay_trace() returns non-zero. */

@@ -21,8 +21,9 @@ const GOptionEntry *single_run_entries(SingleRunOptions *options, const char *ti
          "memory is bounded to twice SIZE plus 256M",
          "SIZE"},
         {"align", 0, 0, G_OPTION_ARG_INT, &options->alignment,
-         "Check that every block is aligned to BYTES: 16 (the default) or 8, for courses whose "
-         "allocators return 8-aligned blocks",
+         "Check that every block is aligned to BYTES: 16 (the default), 8 for courses whose "
+         "allocators return 8-aligned blocks, or 1 to check none (as the courses' contest "
+         "harnesses did)",
          "BYTES"},
         {"no-sandbox", 0, 0, G_OPTION_ARG_NONE, &options->no_sandbox,
          "Run the program outside the bubblewrap sandbox (for debugging; the report says so)",

@@ -15,7 +15,7 @@
  *   MSTATS_SHIM_REGION_FD  descriptor of the region memfd
  *   MSTATS_SHIM_LIMIT      memory limit in bytes
  *   MSTATS_SHIM_RECORD_FD  descriptor of the recording memfd (optional)
- *   MSTATS_SHIM_ALIGN      alignment every block must have: 16 (default) or 8
+ *   MSTATS_SHIM_ALIGN      alignment every block must have: 16 (default), 8, or 1 (none)
  *   MSTATS_SHIM_MMAP       "1": a reference allocator that takes memory with
  *                          mmap (jemalloc, ...): calls and time are measured,
  *                          the heap and the checks on it are not
@@ -49,12 +49,17 @@
 #define MSTATS_DEFAULT_ALIGNMENT 16u
 
 /* The alignment the run checks every block for, read in the program from
- * MSTATS_SHIM_ALIGN: 8 under --align 8, else the default. The shim checks
- * it, and the workloads (testers, mreplay) accept what the run accepts. */
+ * MSTATS_SHIM_ALIGN: 8 under --align 8, 1 (none checked) under --align 1,
+ * else the default. The shim checks it, and the workloads (testers, mreplay)
+ * accept what the run accepts. */
 static inline unsigned mstats_run_alignment(void)
 {
     const char *alignment = getenv(MSTATS_ENV_ALIGN);
-    return alignment != NULL && strcmp(alignment, "8") == 0 ? 8 : MSTATS_DEFAULT_ALIGNMENT;
+    if (alignment != NULL && strcmp(alignment, "8") == 0)
+        return 8;
+    if (alignment != NULL && strcmp(alignment, "1") == 0)
+        return 1;
+    return MSTATS_DEFAULT_ALIGNMENT;
 }
 
 /* Largest recording the shim writes; past it recording stops and the region

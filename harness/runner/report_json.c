@@ -99,7 +99,7 @@ void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
     if (heap) {
         json_member_int(b, "peak_live", (gint64)result->peak_live);
         json_member_double(b, "utilization", result->utilization);
-        json_member_int(b, "alignment", (gint64)result->alignment);
+        json_member_int(b, "alignment", (gint64)result->alignment); /* 1: none checked */
     } else {
         json_member_null(b, "peak_live");
         json_member_null(b, "utilization");

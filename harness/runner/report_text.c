@@ -104,8 +104,12 @@ char *mstats_report_text(const MstatsRunResult *result)
     }
     g_string_append_printf(out, "[mstats]: ALLOCATOR: %s (%s)\n", result->allocator.name,
                            result->allocator.path);
-    if (!result->allocator.heap_unmeasured)
-        g_string_append_printf(out, "[mstats]: ALIGNMENT: %u\n", result->alignment);
+    if (!result->allocator.heap_unmeasured) {
+        if (result->alignment == 1) /* --align 1 */
+            g_string_append(out, "[mstats]: ALIGNMENT: not checked\n");
+        else
+            g_string_append_printf(out, "[mstats]: ALIGNMENT: %u\n", result->alignment);
+    }
     g_string_append_printf(out, "[mstats]: CPU-TIME: %f\n", result->cpu_seconds);
     const char *mode = result->sandbox != NULL ? result->sandbox : "none";
     if (!result->sandboxed && strcmp(mode, "none") != 0)

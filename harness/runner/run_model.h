@@ -47,8 +47,9 @@ typedef struct {
     gboolean take_terminal;
     /* Run outside the sandbox (debugging); the result says so. */
     gboolean no_sandbox;
-    /* The alignment every block is checked for (code 93): 16 (0 means 16) or
-     * 8 for the courses whose allocators return 8-aligned blocks. */
+    /* The alignment every block is checked for (code 93): 16 (0 means 16),
+     * 8 for the courses whose allocators return 8-aligned blocks, or 1: none
+     * checked, as the courses' contest harnesses did. */
     unsigned alignment;
     /* Which runs the kernel witnesses (MAX through brk; run_init.c). */
     MstatsWitnessPolicy witness_policy;

@@ -43,12 +43,14 @@ gboolean mstats_parse_size(const char *text, guint64 *bytes, GError **error)
 
 gboolean mstats_parse_alignment(int value, unsigned *alignment, GError **error)
 {
-    if (value == 0 || value == 8 || value == 16) {
+    if (value == 0 || value == 1 || value == 8 || value == 16) {
         *alignment = value == 0 ? MSTATS_DEFAULT_ALIGNMENT : (unsigned)value;
         return TRUE;
     }
     g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
-                "--align: %d is not an alignment mstats checks: give 16 (the default) or 8", value);
+                "--align: %d is not an alignment mstats checks: give 1, 8 or 16 (16 is the "
+                "default; 1 checks none)",
+                value);
     return FALSE;
 }
 

@@ -8,8 +8,8 @@
 /* Parses a size such as 4096, 64K, 1.5M or 2.5G (binary units). */
 gboolean mstats_parse_size(const char *text, guint64 *bytes, GError **error);
 
-/* The --align option: 8 or 16 (0, not given: 16) into *alignment. FALSE
- * with a usage error naming the option otherwise. */
+/* The --align option: 1 (no alignment checked), 8 or 16 (0, not given: 16)
+ * into *alignment. FALSE with a usage error naming the option otherwise. */
 gboolean mstats_parse_alignment(int value, unsigned *alignment, GError **error);
 
 /* The -t/--timeout and -m/--memory-limit options every harness program

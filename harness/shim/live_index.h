@@ -3,7 +3,9 @@
  * block's size and however many blocks are live.
  *
  * The heap span [base, base + span) is cut into granules of the checked
- * alignment (16 bytes, or 8 with --align 8); a live block starts on a granule.
+ * alignment (16 bytes, or 8 with --align 8, or 1 with --align 1, which checks
+ * none); a live block starts on a granule. Sizes and ids are kept per slot:
+ * a granule, or 8 bytes (LIVE_INDEX_SLOT_MIN) where granules are smaller.
  *   - starts: a hierarchical bitmap, one bit per granule at level 0 (set where
  *     a live block starts), and at level k one bit per word of level k-1 (set
  *     while that word is not zero). The nearest live start below or above an
@@ -12,9 +14,14 @@
  *     fewest whose single top word covers every granule a block ever started
  *     on, so a small heap costs few levels whatever the span reserved (one
  *     page of heap: 2 levels, where the span of 2.5 GiB would take 5).
- *   - sizes: per granule, the requested size of the live block starting there
- *     (UINT32_MAX: look it up among the few huge blocks of 4 GiB or more).
- *   - ids: per granule, the block's recording id (reserved only when recording).
+ *   - sizes: per slot, the requested size of the last live block starting in
+ *     it (UINT32_MAX: look it up among the few huge blocks of 4 GiB or more).
+ *   - ids: per slot, that block's recording id (reserved only when recording).
+ *   - crowd: the other live blocks of a slot, by address (live_crowd.h). Live
+ *     blocks are disjoint, so each ends before the slot's next start: all are
+ *     smaller than a slot. Only --align 1 has slots of several granules, and
+ *     an allocator whose blocks lie 8 bytes apart or more (a 4-byte header
+ *     and 4-byte payloads, say) never crowds one.
  *   - ever: one bit per granule where a block once started, which tells a
  *     double free from a free of a pointer never returned.
  * All arrays are reserved with mmap MAP_NORESERVE; pages appear only where the
@@ -34,7 +41,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "live_crowd.h"
+
 #define LIVE_INDEX_LEVELS_MAX 8
+#define LIVE_INDEX_SLOT_MIN 8u /* bytes of a slot where granules are smaller */
 #define LIVE_INDEX_HUGE_MAX 64 /* blocks of 4 GiB or more live at once */
 #define LIVE_INDEX_NONE UINT64_MAX
 
@@ -45,18 +55,21 @@ typedef struct {
 } LiveBlock;
 
 typedef struct {
-    uintptr_t base;  /* heap start, rounded down to a granule */
-    uint64_t span;   /* bytes covered from base */
-    unsigned shift;  /* log2 of the granule */
-    unsigned levels; /* levels of `starts` in use; the top one is a single word */
+    uintptr_t base;      /* heap start, rounded down to a slot */
+    uint64_t span;       /* bytes covered from base */
+    unsigned shift;      /* log2 of the granule */
+    unsigned slot_shift; /* log2 of the slot: shift, or more when granules are small */
+    unsigned levels;     /* levels of `starts` in use; the top one is a single word */
     unsigned levels_reserved;
     uint64_t cover; /* 64^levels: the granules the levels in use index */
     uint64_t *starts[LIVE_INDEX_LEVELS_MAX];
     uint64_t words[LIVE_INDEX_LEVELS_MAX]; /* words of each level */
-    uint32_t *sizes;                       /* per granule */
-    uint32_t *ids;                         /* per granule; NULL unless recording */
+    uint32_t *sizes;                       /* per slot */
+    uint32_t *ids;                         /* per slot; NULL unless recording */
     uint64_t *ever;                        /* bit per granule */
     uint64_t granules;                     /* granules covered */
+    uint64_t slots;                        /* slots covered */
+    LiveCrowd crowd;                       /* blocks before their slot's last */
     struct {
         uintptr_t start; /* 0: unused */
         uint64_t size;
@@ -77,6 +90,12 @@ __attribute__((visibility("hidden"))) bool live_index_put_huge(LiveIndex *index,
                                                                uint64_t size);
 __attribute__((visibility("hidden"))) uint64_t live_index_take_huge(LiveIndex *index,
                                                                     uintptr_t start, bool remove);
+/* The entries of a block starting at granule g of a slot of several granules
+ * (live_index.c): on insert, before g is marked; on remove, while it is. The
+ * insert is false, with nothing changed, when the crowd cannot grow. */
+__attribute__((visibility("hidden"))) bool live_index_share_slot(LiveIndex *index, uint64_t g,
+                                                                 uint64_t size, uint32_t id);
+__attribute__((visibility("hidden"))) void live_index_leave_slot(LiveIndex *index, uint64_t g);
 
 static inline bool live_index_covers(const LiveIndex *index, uintptr_t address)
 {
@@ -144,13 +163,63 @@ static inline uint64_t live_index_previous(const LiveIndex *index, uint64_t g)
     return i;
 }
 
-/* The requested size of the live block starting at granule g. */
-static inline uint64_t live_index_size_at(LiveIndex *index, uint64_t g)
+/* The slot of granule g. */
+static inline uint64_t live_index_slot_of(const LiveIndex *index, uint64_t g)
 {
-    uint32_t size = index->sizes[g];
+    return g >> (index->slot_shift - index->shift);
+}
+
+/* Granule g's place in its slot: 0 for the slot's first granule. */
+static inline unsigned live_index_place_in_slot(const LiveIndex *index, uint64_t g)
+{
+    return (unsigned)(g & ((1u << (index->slot_shift - index->shift)) - 1));
+}
+
+/* The live starts of g's slot, as bits from the slot's first granule (a slot
+ * never straddles a level-0 word: it has at most 64 granules, and the base
+ * is a slot's start). */
+static inline uint64_t live_index_slot_starts(const LiveIndex *index, uint64_t g)
+{
+    unsigned granules = 1u << (index->slot_shift - index->shift);
+    uint64_t first = g - live_index_place_in_slot(index, g);
+    uint64_t mask = (2ULL << (granules - 1)) - 1; /* `granules` ones, up to 64 */
+    return (index->starts[0][first >> 6] >> (first & 63)) & mask;
+}
+
+/* True when no live block starts in g's slot after granule g: the block at
+ * g is the slot's last, with its size and id in the slot's entries. */
+static inline bool live_index_last_in_slot(const LiveIndex *index, uint64_t g)
+{
+    if (index->slot_shift == index->shift)
+        return true;
+    return (live_index_slot_starts(index, g) >> live_index_place_in_slot(index, g) >> 1) == 0;
+}
+
+/* Fills `block` with the live block starting at granule g. */
+static inline void live_index_block_at(LiveIndex *index, uint64_t g, LiveBlock *block)
+{
+    block->start = live_index_address_of(index, g);
+    if (__builtin_expect(!live_index_last_in_slot(index, g), 0)) {
+        LiveCrowdEntry entry = live_crowd_get(&index->crowd, block->start);
+        block->size = entry.size;
+        block->id = entry.id;
+        return;
+    }
+    uint64_t slot = live_index_slot_of(index, g);
+    uint32_t size = index->sizes[slot];
     if (__builtin_expect(size == UINT32_MAX, 0))
-        return live_index_take_huge(index, live_index_address_of(index, g), false);
-    return size;
+        block->size = live_index_take_huge(index, block->start, false);
+    else
+        block->size = size;
+    block->id = index->ids != NULL ? index->ids[slot] : 0;
+}
+
+/* Makes `size` and `id` the entries of `slot`. */
+static inline void live_index_set_entry(LiveIndex *index, uint64_t slot, uint64_t size, uint32_t id)
+{
+    index->sizes[slot] = size >= UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+    if (index->ids != NULL)
+        index->ids[slot] = id;
 }
 
 static inline uint64_t live_index_extent(uint64_t size)
@@ -167,9 +236,7 @@ static inline bool live_index_find(LiveIndex *index, uintptr_t address, LiveBloc
     uint64_t g = live_index_granule_of(index, address);
     if (!live_index_bit(index->starts[0], g))
         return false;
-    block->start = address;
-    block->size = live_index_size_at(index, g);
-    block->id = index->ids != NULL ? index->ids[g] : 0;
+    live_index_block_at(index, g, block);
     return true;
 }
 
@@ -181,14 +248,8 @@ static inline bool live_index_containing(LiveIndex *index, uintptr_t address, Li
     uint64_t g = live_index_previous(index, live_index_granule_of(index, address));
     if (g == LIVE_INDEX_NONE)
         return false;
-    uintptr_t start = live_index_address_of(index, g);
-    uint64_t size = live_index_size_at(index, g);
-    if (address - start >= live_index_extent(size))
-        return false;
-    block->start = start;
-    block->size = size;
-    block->id = index->ids != NULL ? index->ids[g] : 0;
-    return true;
+    live_index_block_at(index, g, block);
+    return address - block->start < live_index_extent(block->size);
 }
 
 /* The smallest live start granule in [first, last], or LIVE_INDEX_NONE; a
@@ -223,9 +284,10 @@ static inline uintptr_t live_index_clash(LiveIndex *index, uintptr_t address, ui
     uint64_t g = live_index_granule_of(index, address);
     uint64_t below = live_index_previous(index, g);
     if (below != LIVE_INDEX_NONE) {
-        uintptr_t start = live_index_address_of(index, below);
-        if (address - start < live_index_extent(live_index_size_at(index, below)))
-            return start;
+        LiveBlock block;
+        live_index_block_at(index, below, &block);
+        if (address - block.start < live_index_extent(block.size))
+            return block.start;
     }
     uint64_t last = live_index_granule_of(index, address + live_index_extent(size) - 1);
     uint64_t above = live_index_first_in(index, g + 1, last);
@@ -233,24 +295,28 @@ static inline uintptr_t live_index_clash(LiveIndex *index, uintptr_t address, ui
 }
 
 /* Makes [address, address + size) live under recording id `id`; the caller
- * has checked live_index_clash. False, with nothing changed, when the block
- * is one of 4 GiB or more and LIVE_INDEX_HUGE_MAX such are live already: the
- * caller decides what that means (the shim cannot measure the run). */
+ * has checked live_index_clash. False, with nothing changed, when the index
+ * cannot hold it: a block of 4 GiB or more with LIVE_INDEX_HUGE_MAX such live
+ * already, or a crowd that cannot grow (size below UINT32_MAX). The caller
+ * decides what that means (the shim cannot measure the run). */
 static inline bool live_index_insert(LiveIndex *index, uintptr_t address, uint64_t size,
                                      uint32_t id)
 {
     uint64_t g = live_index_granule_of(index, address);
-    if (__builtin_expect(size >= UINT32_MAX, 0) && !live_index_put_huge(index, address, size))
+    bool huge = size >= UINT32_MAX;
+    if (__builtin_expect(huge, 0) && !live_index_put_huge(index, address, size))
         return false;
+    if (__builtin_expect(index->slot_shift != index->shift, 0)) {
+        if (!live_index_share_slot(index, g, size, id)) {
+            if (huge)
+                live_index_take_huge(index, address, true);
+            return false;
+        }
+    } else {
+        live_index_set_entry(index, g, size, id);
+    }
     if (__builtin_expect(g >= index->cover, 0))
         live_index_raise(index, g);
-    if (__builtin_expect(size >= UINT32_MAX, 0)) {
-        index->sizes[g] = UINT32_MAX;
-    } else {
-        index->sizes[g] = (uint32_t)size;
-    }
-    if (index->ids != NULL)
-        index->ids[g] = id;
     index->ever[g / 64] |= 1ULL << (g % 64);
     uint64_t i = g;
     for (unsigned k = 0; k < index->levels; k++) {
@@ -268,7 +334,9 @@ static inline bool live_index_insert(LiveIndex *index, uintptr_t address, uint64
 static inline void live_index_remove(LiveIndex *index, uintptr_t address)
 {
     uint64_t g = live_index_granule_of(index, address);
-    if (__builtin_expect(index->sizes[g] == UINT32_MAX, 0))
+    if (__builtin_expect(index->slot_shift != index->shift, 0))
+        live_index_leave_slot(index, g);
+    else if (__builtin_expect(index->sizes[g] == UINT32_MAX, 0))
         live_index_take_huge(index, address, true);
     uint64_t i = g;
     for (unsigned k = 0; k < index->levels; k++) {

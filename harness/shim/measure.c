@@ -23,13 +23,17 @@ void measure_call(const Call *call)
 }
 
 /* Makes a block live in the index, or ends the run when the index cannot
- * hold it (more than LIVE_INDEX_HUGE_MAX blocks of 4 GiB or more). */
+ * hold it (more than LIVE_INDEX_HUGE_MAX blocks of 4 GiB or more, or no
+ * memory for blocks closer than 8 bytes under --align 1). */
 static void insert_live(uintptr_t p, uint64_t size, uint32_t id)
 {
     if (SHIM_UNLIKELY(!live_index_insert(&shim.live, p, size, id)))
         violation_exit(MSTATS_CODE_NO_STATS,
-                       "statistics could not be collected: more than 64 blocks of 4 GiB or "
-                       "more live at once");
+                       size >= UINT32_MAX
+                           ? "statistics could not be collected: more than 64 blocks of 4 GiB "
+                             "or more live at once"
+                           : "statistics could not be collected: the shim could not map its "
+                             "bookkeeping memory");
 }
 
 /* Step 2: checks a returned block and makes it live under recording id `id`. */

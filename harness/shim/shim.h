@@ -35,7 +35,7 @@
 #define SHIM_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 /* Every returned pointer must be aligned to this (max_align_t on x86-64)
- * unless the runner asked for 8 (MSTATS_SHIM_ALIGN, mstats --align 8). */
+ * unless the runner asked for 8 or 1 (MSTATS_SHIM_ALIGN, mstats --align). */
 #define SHIM_ALIGNMENT 16
 
 typedef enum { SHIM_UNLOADED, SHIM_LOADING, SHIM_READY } ShimPhase;
@@ -90,7 +90,7 @@ typedef struct {
     uintptr_t virtual_break;
     bool virtual_breaks;           /* sbrk and brk keep virtual_break (break_hooks.c) */
     uint64_t memory_limit;         /* heap bytes past which the program stops (68) */
-    unsigned alignment;            /* checked alignment of every block: 16, or 8 */
+    unsigned alignment;            /* checked alignment of every block: 16, 8, 1 (none) */
     bool heap_unmeasured;          /* an mmap reference allocator: no heap checks */
     MstatsRegion *region;          /* shared region; NULL when there is none */
     MstatsProcess *process;        /* this image's entry in the region; NULL: none */

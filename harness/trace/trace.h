@@ -12,12 +12,19 @@
  * real-program traces rely on this. The strict rules refuse both, for traces written by
  * hand. `a` of a live id is refused under both rules (mdriver would lose the block).
  *
+ * mdriver also reads exactly the operations the header promises: lines after them are
+ * never read, and some public traces have such lines. mdriver's rules ignore them too
+ * (trace_ignored_warning() says how many, from which line); the strict rules refuse the
+ * first as an operation the header does not promise. Fewer operations than promised is an
+ * error under both.
+ *
  * The library is libc-only and never calls malloc: the file is mmap'd and parsed in place,
  * the operations and the liveness table live in anonymous mappings. That lets mreplay, run
  * under the mstats shim, show the heap of the trace alone.
  *
  * Loading validates the whole trace before anyone replays a byte of it: header, every
- * line, id ranges, the rules for r and f, and the operation count against the header.
+ * operation line, id ranges, the rules for r and f, and the operation count against the
+ * header.
  * The three bounds (struct trace_bounds) are computed in the same pass.
  *
  * Files, each depending only on those after it: trace_load.c (files, release, messages),
@@ -50,8 +57,10 @@ struct trace_op {
 
 /* Which operations a trace may make on an id that holds no block (see the top). */
 enum trace_rules {
-    TRACE_RULES_MDRIVER = 0, /* r is realloc(NULL, SIZE), f is free(NULL): the default */
-    TRACE_RULES_STRICT = 1,  /* both are errors */
+    /* r is realloc(NULL, SIZE), f is free(NULL), lines after the promised operations are
+     * ignored: the default */
+    TRACE_RULES_MDRIVER = 0,
+    TRACE_RULES_STRICT = 1, /* all three are errors */
 };
 
 /*
@@ -88,6 +97,12 @@ struct trace {
     uint64_t live_at_end;         /* requested bytes still live after the last operation */
     uint64_t blocks_live_at_end;  /* blocks (ids) still live after the last operation */
     struct trace_bounds bounds;
+
+    /* Under mdriver's rules, the lines after the promised operations that hold anything
+     * (not blank, not a comment), none of them read, and the line of the first; 0 and 0
+     * when there are none. */
+    uint64_t ignored_lines;
+    unsigned long ignored_from_line;
 
     /* The text, kept mapped so that an operation can be traced back to its line. */
     const char *text;
@@ -138,6 +153,13 @@ unsigned long trace_line_of_op(const struct trace *trace, uint64_t index);
  */
 size_t trace_error_format(const char *path, const struct trace_error *error, char *buffer,
                           size_t capacity);
+
+/*
+ * When TRACE ignored lines (mdriver's rules), fill WARNING with the first ignored line and
+ * `warning: ignoring N lines after the M operations the header promises, ...`, for
+ * trace_error_format(), and return 1; else return 0.
+ */
+int trace_ignored_warning(const struct trace *trace, struct trace_error *warning);
 
 /* Bytes a block of SIZE occupies in the rounded optimal bound: a multiple of 16, at least 16. */
 static inline uint64_t trace_block_size_16(uint64_t size)

@@ -1,6 +1,6 @@
 /*
  * trace_load.c: the top of the trace library: mapping a trace file to parse it in place,
- * releasing what a parse mapped, and the one-line `FILE:LINE: reason` message.
+ * releasing what a parse mapped, and the one-line `FILE:LINE: reason` messages.
  * No malloc anywhere (see trace.h).
  */
 #include "trace.h"
@@ -98,4 +98,21 @@ size_t trace_error_format(const char *path, const struct trace_error *error, cha
         line.length = capacity - 2;
     text_add_char(&line, '\n');
     return line.length;
+}
+
+int trace_ignored_warning(const struct trace *trace, struct trace_error *warning)
+{
+    if (trace->ignored_lines == 0)
+        return 0;
+    struct text_buffer reason;
+    text_init(&reason, warning->reason, sizeof warning->reason);
+    text_add(&reason, "warning: ignoring ");
+    text_add_u64(&reason, trace->ignored_lines);
+    text_add(&reason, trace->ignored_lines == 1 ? " line" : " lines");
+    text_add(&reason, " after the ");
+    text_add_u64(&reason, trace->op_count);
+    text_add(&reason, " operations the header promises, as mdriver does (--strict refuses "
+                      "the trace)");
+    warning->line = trace->ignored_from_line;
+    return 1;
 }

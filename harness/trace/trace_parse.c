@@ -5,7 +5,8 @@
  *
  * One pass over the text, a line at a time; the common plain line takes a fast path. Every
  * operation goes through the model as it is read, so a trace that parses is a trace that
- * replays.
+ * replays. Under mdriver's rules the pass stops after the promised operations, as mdriver
+ * does, and only counts the lines left.
  */
 #include "trace.h"
 #include "trace_memory.h"
@@ -178,6 +179,18 @@ static void fail_at_end(struct trace_scanner *scanner, int header_lines, uint64_
     text_add(reason, "; restore the missing lines or correct the count");
 }
 
+/* mdriver's rules, once the promised operations are read: count the lines left that hold
+ * anything into TRACE, unread, and note the first. */
+static void ignore_the_rest(struct trace_scanner *scanner, struct trace *trace)
+{
+    while (scan_next_line(scanner)) {
+        if (scan_rest_is_empty(scanner))
+            continue;
+        if (trace->ignored_lines++ == 0)
+            trace->ignored_from_line = scanner->line;
+    }
+}
+
 /* Everything one parse accumulates besides the trace itself. */
 struct parse_state {
     uint64_t header[4];           /* heap size, ids, operations, weight */
@@ -231,7 +244,8 @@ static int add_op(struct trace_scanner *scanner, struct parse_state *state,
         text_add_u64(reason, state->header_line[2]);
         text_add(reason, ") promises: it says ");
         text_add_u64(reason, state->header[2]);
-        text_add(reason, "; correct the count or remove the extra lines");
+        text_add(reason, "; correct the count or remove the extra lines (without --strict "
+                         "they are ignored, as mdriver ignores them)");
         return -1;
     }
     enum trace_verdict verdict = trace_model_apply(&state->model, op, trace);
@@ -257,6 +271,11 @@ int trace_parse_as(const char *text, size_t length, enum trace_rules rules, stru
     for (;;) {
         struct op_fields op;
         const char *next;
+        if (state.header_lines == 4 && state.count == state.header[2] &&
+            rules == TRACE_RULES_MDRIVER) {
+            ignore_the_rest(&scanner, trace);
+            break;
+        }
         if (state.header_lines == 4 &&
             (next = scan_plain_op(scanner.cursor, scanner.end, &op)) != NULL &&
             op.id < (int64_t)state.header[1]) {

@@ -1,7 +1,8 @@
 /* Unit tests (Check) of the shim's live index, each answer checked against
  * its obvious definition: a linear scan of every live block. Random blocks of
  * all sizes (zero to far beyond a level-0 word, and past 4 GiB) are inserted,
- * found, removed and tested for overlap, over both granules (16 and 8). */
+ * found, removed and tested for overlap, over every granule (16, 8, and 1
+ * under --align 1, where blocks packed closer than a slot fill the crowd). */
 #include <check.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 typedef struct {
     uintptr_t start;
     uint64_t size;
+    uint32_t id;
 } Model;
 
 static Model model[MODEL_MAX];
@@ -46,6 +48,23 @@ static int scan_containing(uintptr_t p)
     return -1;
 }
 
+/* The crowd's definition: the live blocks with a later start in their slot. */
+static uint64_t scan_crowded(const LiveIndex *index)
+{
+    uint64_t crowded = 0;
+    for (int i = 0; i < model_count; i++) {
+        uint64_t slot = (model[i].start - index->base) >> index->slot_shift;
+        for (int j = 0; j < model_count; j++) {
+            if (model[j].start > model[i].start &&
+                (model[j].start - index->base) >> index->slot_shift == slot) {
+                crowded++;
+                break;
+            }
+        }
+    }
+    return crowded;
+}
+
 /* A random size: mostly small, sometimes spanning many level-0 words, rarely
  * 4 GiB or more (its entry does not fit 32 bits). */
 static uint64_t random_size(void)
@@ -62,24 +81,35 @@ static uint64_t random_size(void)
     }
 }
 
-/* GROWING: the window of addresses starts at 64 granules and doubles every
- * 8,000 steps, so that the index gains its levels one at a time with blocks
- * live below each new top; every step also asks about an address anywhere in
- * the span, most of them above the granules the index covers so far. */
-static void check_against_scan(unsigned granule, bool growing)
+/* How check_against_scan places blocks. */
+typedef enum {
+    SPREAD,  /* in windows of 4 MiB and 8 GiB: clashes are frequent */
+    GROWING, /* in a window that starts at 64 granules and doubles every 8,000 steps */
+    PACKED,  /* blocks of 0 to 9 bytes in a window of 2 KiB: slots crowd */
+} Placement;
+
+/* GROWING: the index gains its levels one at a time with blocks live below
+ * each new top; every step also asks about an address anywhere in the span,
+ * most of them above the granules the index covers so far. Where slots can
+ * crowd (granule 1) or blocks pack, every block has its own id, which must
+ * come back with its size (elsewhere ids are left out: their pages cost). */
+static void check_against_scan(unsigned granule, Placement placement, int steps)
 {
     LiveIndex index = {0};
     ck_assert(live_index_init(&index, BASE, SPAN, granule));
+    bool ids = granule == 1 || placement == PACKED;
+    ck_assert(!ids || live_index_reserve_ids(&index));
     model_count = 0;
-    srand(granule);
-    for (int step = 0; step < 200000; step++) {
-        /* Addresses cluster in a window so that clashes are frequent. */
+    srand(granule + placement);
+    for (int step = 0; step < steps; step++) {
         uintptr_t window = step % 3 == 0 ? (1ULL << 33) : (1ULL << 22);
         uint64_t grown = (uint64_t)granule * 64 << (step / 8000);
-        if (growing && grown < window)
+        if (placement == GROWING && grown < window)
             window = grown;
+        if (placement == PACKED)
+            window = 2048;
         uintptr_t p = BASE + ((uint64_t)rand() * 977 % window) / granule * granule;
-        uint64_t size = random_size();
+        uint64_t size = placement == PACKED ? (uint64_t)(rand() % 10) : random_size();
         uintptr_t clash = live_index_clash(&index, p, size);
         uintptr_t expected = scan_clash(p, size);
         /* The index names a clashing block; the scan names the lowest. Both
@@ -90,8 +120,8 @@ static void check_against_scan(unsigned granule, bool growing)
             ck_assert(live_index_find(&index, clash, &b));
             ck_assert(b.start < p + extent(size) && p < b.start + extent(b.size));
         } else if (model_count < MODEL_MAX) {
-            live_index_insert(&index, p, size, (uint32_t)step);
-            model[model_count++] = (Model){p, size};
+            ck_assert(live_index_insert(&index, p, size, (uint32_t)step));
+            model[model_count++] = (Model){p, size, ids ? (uint32_t)step : 0};
         }
         int inside = scan_containing(p + 5);
         LiveBlock containing;
@@ -109,30 +139,74 @@ static void check_against_scan(unsigned granule, bool growing)
             LiveBlock b;
             ck_assert(live_index_find(&index, model[victim].start, &b));
             ck_assert_uint_eq(b.size, model[victim].size);
+            ck_assert_uint_eq(b.id, model[victim].id);
             live_index_remove(&index, model[victim].start);
             ck_assert(!live_index_find(&index, model[victim].start, &b));
             ck_assert(live_index_was_start(&index, model[victim].start));
             model[victim] = model[--model_count];
         }
+        if (step % 1000 == 0)
+            ck_assert_uint_eq(index.crowd.count, scan_crowded(&index));
     }
 }
 
-START_TEST(clash_and_find_match_a_scan_granule_16)
+/* The runs of check_against_scan, each a test of its own: both aligned
+ * granules spread and growing; --align 1 (granule 1), where blocks start on
+ * any byte; and blocks of a few bytes packed into 2 KiB, which share slots:
+ * each one's size and id survive its slot's last block coming and going, and
+ * the crowd holds exactly the blocks that are not their slot's last. */
+static const struct {
+    unsigned granule;
+    Placement placement;
+    int steps;
+} scan_runs[] = {
+    {16, SPREAD, 200000}, {8, SPREAD, 200000}, {16, GROWING, 200000}, {8, GROWING, 200000},
+    {1, SPREAD, 60000},   {1, PACKED, 50000},  {8, PACKED, 30000},
+};
+
+START_TEST(clash_and_find_match_a_scan)
 {
-    check_against_scan(16, false);
+    check_against_scan(scan_runs[_i].granule, scan_runs[_i].placement, scan_runs[_i].steps);
 }
 END_TEST
 
-START_TEST(clash_and_find_match_a_scan_granule_8)
+/* The crowd against its definition: with ids recorded, blocks at offsets 1,
+ * 2 and 5 of one slot, removed in every order, give back their own sizes and
+ * ids, and the crowd empties. */
+START_TEST(crowd_holds_the_blocks_before_their_slots_last)
 {
-    check_against_scan(8, false);
-}
-END_TEST
-
-START_TEST(clash_and_find_match_a_scan_as_levels_grow)
-{
-    check_against_scan(16, true);
-    check_against_scan(8, true);
+    static const int orders[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
+                                     {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+    static const unsigned offsets[3] = {1, 2, 5};
+    static const uint64_t sizes[3] = {1, 0, 300};
+    for (int order = 0; order < 6; order++) {
+        LiveIndex index = {0};
+        ck_assert(live_index_init(&index, BASE, SPAN, 1));
+        ck_assert(live_index_reserve_ids(&index));
+        uintptr_t slot = BASE + 64;
+        for (int k = 0; k < 3; k++) {
+            int i = orders[order][k];
+            ck_assert_uint_eq(live_index_clash(&index, slot + offsets[i], sizes[i]), 0);
+            ck_assert(live_index_insert(&index, slot + offsets[i], sizes[i], 10 + i));
+        }
+        ck_assert_uint_eq(index.crowd.count, 2);
+        ck_assert_uint_eq(live_index_clash(&index, slot + 1, 1), slot + 1);
+        ck_assert_uint_eq(live_index_clash(&index, slot + 3, 2), 0);
+        ck_assert_uint_eq(live_index_clash(&index, slot + 3, 3), slot + 5);
+        ck_assert_uint_eq(live_index_clash(&index, slot + 304, 1), slot + 5);
+        for (int k = 0; k < 3; k++) {
+            int i = orders[order][k];
+            LiveBlock b;
+            ck_assert(live_index_find(&index, slot + offsets[i], &b));
+            ck_assert_uint_eq(b.size, sizes[i]);
+            ck_assert_uint_eq(b.id, 10 + i);
+            live_index_remove(&index, slot + offsets[i]);
+            ck_assert(!live_index_find(&index, slot + offsets[i], &b));
+            ck_assert(live_index_was_start(&index, slot + offsets[i]));
+        }
+        ck_assert_uint_eq(index.crowd.count, 0);
+        ck_assert(!live_index_was_start(&index, slot + 3));
+    }
 }
 END_TEST
 
@@ -226,10 +300,10 @@ int main(void)
     Suite *suite = suite_create("shim live index");
     TCase *tests = tcase_create("core");
     tcase_set_timeout(tests, 120);
-    tcase_add_test(tests, clash_and_find_match_a_scan_granule_16);
+    tcase_add_loop_test(tests, clash_and_find_match_a_scan, 0,
+                        sizeof scan_runs / sizeof scan_runs[0]);
     tcase_add_test(tests, huge_places_run_out);
-    tcase_add_test(tests, clash_and_find_match_a_scan_granule_8);
-    tcase_add_test(tests, clash_and_find_match_a_scan_as_levels_grow);
+    tcase_add_test(tests, crowd_holds_the_blocks_before_their_slots_last);
     tcase_add_test(tests, levels_grow_under_live_blocks);
     tcase_add_test(tests, edges_and_huge_blocks);
     suite_add_tcase(suite, tests);

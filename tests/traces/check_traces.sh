@@ -17,6 +17,9 @@
 #                                           r/f of empty ids replay (ALLOCATOR: a strategy and
 #                                           its .so, or libc), PEAK-LIVE == OPTIMAL-REUSE;
 #                                           --strict rejects
+#   check_traces.sh extra       MREPLAY MSTATS                lines after the promised
+#                                           operations: ignored with one warning, as by
+#                                           mdriver; --strict refuses them
 #   check_traces.sh linear      MREPLAY GENERATOR [ALLOC_SO]  verifying costs linear bytes
 #   check_traces.sh align       MREPLAY FAULTY_SO             --align 8, 16 and the C17 default
 #   check_traces.sh realloc-zero MREPLAY MSTATS KEEPS_SO      realloc(p, 0) keeping its block
@@ -302,6 +305,49 @@ mdriver)
     grep -q "^$trace:8: r (realloc) of id 0, which was never allocated" "$scratch/err" ||
         fail "--strict $trace: not '$trace:8: ...': $(cat "$scratch/err")"
     [ ! -s "$scratch/out" ] || fail "--strict $trace: something was replayed"
+    ;;
+
+extra)
+    # mdriver replays the operations the header promises and never reads a line after them:
+    # mreplay neither, with one warning line on stderr naming the file, the first ignored line
+    # (11: blank lines and comments are not counted) and how many (3, the last one not even
+    # an operation). Under mstats only the promised calls are made. --strict refuses the
+    # trace on line 11 in one line; fewer operations than promised is an error either way.
+    mreplay=$1 mstats=$2
+    extra=$scratch/extra.rep
+    printf '0\n3\n4\n1\na 0 10\na 1 20\nf 0\nf 1\n\n# after the count\na 2 30\nr 0 40\nx junk\n' \
+        >"$extra"
+    warning="$extra:11: warning: ignoring 3 lines after the 4 operations the header promises, as mdriver does (--strict refuses the trace)"
+    "$mreplay" --stats "$extra" >"$scratch/out" 2>"$scratch/err" ||
+        fail "$extra: status $?: $(cat "$scratch/err")"
+    [ "$(cat "$scratch/err")" = "$warning" ] || fail "$extra: warning: $(cat "$scratch/err")"
+    grep -q "^mreplay: $extra: OK: 4 operations replayed" "$scratch/out" ||
+        fail "$extra: not 4 operations replayed: $(cat "$scratch/out")"
+    [ "$(figure MALLOCS "$scratch/out") $(figure REALLOCS "$scratch/out") $(figure FREES "$scratch/out")" = "2 0 2" ] ||
+        fail "$extra: figures of ignored lines counted: $(cat "$scratch/out")"
+    "$mstats" -a first-fit "$mreplay" "$extra" >"$scratch/report" 2>"$scratch/err"
+    [ "$(figure STATUS "$scratch/report")" = OK ] || fail "$extra under mstats: $(cat "$scratch/report")"
+    grep -q "CALLS: malloc=2 calloc=0 realloc=0 free=2$" "$scratch/report" ||
+        fail "$extra under mstats: calls of ignored lines made: $(grep CALLS "$scratch/report")"
+    grep -qxF "$warning" "$scratch/err" || fail "$extra under mstats: no warning: $(cat "$scratch/err")"
+    "$mreplay" --strict "$extra" >"$scratch/out" 2>"$scratch/err"
+    status=$?
+    if [ "$status" -ne 2 ] || [ "$(wc -l <"$scratch/err")" -ne 1 ] || [ -s "$scratch/out" ]; then
+        fail "--strict $extra: status $status: $(cat "$scratch/out" "$scratch/err")"
+    fi
+    grep -q "^$extra:11: more operations than the header (line 3) promises" "$scratch/err" ||
+        fail "--strict $extra: $(cat "$scratch/err")"
+    printf '0\n3\n5\n1\na 0 10\na 1 20\nf 0\nf 1\n' >"$scratch/fewer.rep"
+    for strict in "" --strict; do
+        # shellcheck disable=SC2086 # $strict is empty or one option
+        "$mreplay" $strict "$scratch/fewer.rep" >"$scratch/out" 2>"$scratch/err"
+        status=$?
+        if [ "$status" -ne 2 ] || [ "$(wc -l <"$scratch/err")" -ne 1 ]; then
+            fail "fewer.rep $strict: status $status: $(cat "$scratch/err")"
+        fi
+        grep -q "^$scratch/fewer.rep:8: truncated trace: the header (line 3) promises 5 operations but the file ends after 4" "$scratch/err" ||
+            fail "fewer.rep $strict: $(cat "$scratch/err")"
+    done
     ;;
 
 realloc-zero)

@@ -73,9 +73,6 @@ static const struct malformed_case malformed_cases[] = {
     {"r with id -1", "0\n2\n1\n1\nr -1 5\n", 5, "-1 only in 'f -1'"},
     {"id overflowing 64 bits", "0\n2\n1\n1\nf 123456789012345678901234\n", 5, "out of range"},
     {"alloc of live id", "0\n2\n2\n1\na 0 8\na 0 9\n", 6, "which is still live"},
-    {"more operations than header", "0\n2\n1\n1\na 0 8\nf 0\n", 6,
-     "more operations than the header (line 3)"},
-    {"zero operations promised", "0\n2\n0\n1\na 0 8\n", 5, "more operations"},
     {"fewer operations than header", "0\n2\n3\n1\na 0 8\nf 0\n", 6,
      "promises 3 operations but the file ends after 2"},
     {"header promising millions", "0\n2\n9000000\n1\na 0 8\n", 5, "promises 9000000"},
@@ -88,7 +85,7 @@ static const struct malformed_case malformed_cases[] = {
 enum { MALFORMED_CASE_COUNT = sizeof malformed_cases / sizeof malformed_cases[0] };
 
 /* Malformed under the strict rules only: mdriver's read them as realloc(NULL, n) and
- * free(NULL). */
+ * free(NULL), and never read the lines after the promised operations. */
 static const struct malformed_case strict_only_cases[] = {
     {"realloc of never allocated", "0\n2\n1\n1\nr 1 8\n", 5,
      "r (realloc) of id 1, which was never allocated: the strict rules refuse it (mdriver's "
@@ -99,6 +96,9 @@ static const struct malformed_case strict_only_cases[] = {
     {"double free", "0\n2\n3\n1\na 0 8\nf 0\nf 0\n", 7, "not live (already freed)"},
     {"realloc after free", "0\n2\n3\n1\na 0 8\nf 0\nr 0 9\n", 7, "r (realloc) of id 0"},
     {"spaced double free", "0\n2\n3\n1\na 1 100\n  f 1\nf\t1\n", 7, "already freed"},
+    {"more operations than header", "0\n2\n1\n1\na 0 8\nf 0\n", 6,
+     "more operations than the header (line 3)"},
+    {"zero operations promised", "0\n2\n0\n1\na 0 8\n", 5, "more operations"},
 };
 
 enum { STRICT_ONLY_CASE_COUNT = sizeof strict_only_cases / sizeof strict_only_cases[0] };
@@ -158,6 +158,48 @@ START_TEST(mdriver_rules_give_empty_ids_null_pointers)
     /* An `a` of a live id stays an error: mdriver would lose the block. */
     ck_assert_int_eq(parse("0\n1\n2\n1\nr 0 8\na 0 8\n"), -1);
     ck_assert_uint_eq(error.line, 6);
+}
+END_TEST
+
+/* mdriver reads the operations the header promises and not a line more: what follows is
+ * counted (blank lines and comments aside) from its first line, never parsed, never in the
+ * figures or the bounds; the warning names the line and the count. */
+START_TEST(mdriver_rules_ignore_lines_after_the_promised_operations)
+{
+    const char *text = "0\n3\n2\n1\na 0 10\nf 0\n\n# more\na 1 500\nr 0 40\nx junk 7\n";
+    ck_assert_msg(parse(text) == 0, "%lu: %s", error.line, error.reason);
+    ck_assert_uint_eq(parsed.op_count, 2);
+    ck_assert_uint_eq(parsed.alloc_count, 1);
+    ck_assert_uint_eq(parsed.realloc_count, 0);
+    ck_assert_uint_eq(parsed.free_count, 1);
+    ck_assert_uint_eq(parsed.largest_request, 10);
+    ck_assert_uint_eq(parsed.bounds.no_reuse, 10);
+    ck_assert_uint_eq(parsed.ignored_lines, 3);
+    ck_assert_uint_eq(parsed.ignored_from_line, 9);
+    struct trace_error warning;
+    ck_assert_int_eq(trace_ignored_warning(&parsed, &warning), 1);
+    char line[256];
+    trace_error_format("t.rep", &warning, line, sizeof line);
+    ck_assert_str_eq(line, "t.rep:9: warning: ignoring 3 lines after the 2 operations the header "
+                           "promises, as mdriver does (--strict refuses the trace)\n");
+    /* The strict rules refuse the first line after them. */
+    ck_assert_int_eq(parse_as(text, TRACE_RULES_STRICT), -1);
+    ck_assert_uint_eq(error.line, 9);
+    /* Zero promised: everything after the header is ignored. */
+    ck_assert_int_eq(parse("0\n3\n0\n1\na 0 10\n"), 0);
+    ck_assert_uint_eq(parsed.op_count, 0);
+    ck_assert_uint_eq(parsed.ignored_lines, 1);
+    ck_assert_uint_eq(parsed.ignored_from_line, 5);
+    /* Only blank lines and comments after them: nothing ignored, no warning, either rules. */
+    const char *tidy = "0\n3\n1\n1\na 0 10\n\n# end\n";
+    ck_assert_int_eq(parse(tidy), 0);
+    ck_assert_uint_eq(parsed.ignored_lines, 0);
+    ck_assert_int_eq(trace_ignored_warning(&parsed, &warning), 0);
+    ck_assert_int_eq(parse_as(tidy, TRACE_RULES_STRICT), 0);
+    /* Fewer than promised stays an error under mdriver's rules. */
+    ck_assert_int_eq(parse("0\n3\n3\n1\na 0 10\nf 0\n"), -1);
+    ck_assert_uint_eq(error.line, 6);
+    ck_assert_ptr_nonnull(strstr(error.reason, "promises 3 operations but the file ends after 2"));
 }
 END_TEST
 
@@ -509,6 +551,7 @@ static Suite *trace_suite(void)
     tcase_add_test(accepted, accepts_reuse_of_freed_id_and_empty_trace);
     tcase_add_test(accepted, bounds_follow_the_definitions);
     tcase_add_test(accepted, mdriver_rules_give_empty_ids_null_pointers);
+    tcase_add_test(accepted, mdriver_rules_ignore_lines_after_the_promised_operations);
     tcase_add_test(accepted, file_writer_reports_write_errors);
     tcase_add_loop_test(accepted, round_trip_write_then_parse, 0, 4);
     tcase_add_test(accepted, load_reads_a_file_and_reports_missing_ones);

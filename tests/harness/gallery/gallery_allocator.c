@@ -27,6 +27,16 @@
  *               the stack overflows                              -> 11, stack overflow
  *   RETRY       not a defect: malloc calls malloc once (a retry), realloc
  *               calls malloc and free                            -> OK
+ *   ALIGN4      not a defect under --align 1: a 4-byte size word before each
+ *               block and sizes rounded to 4, so blocks are 4- but not all
+ *               8-aligned (a CS 241 allocator with a 4-byte tag)  -> 93 with
+ *               --align 8 or 16, OK with --align 1
+ *   OVERLAP4    ALIGN4 whose second request gets a block 4 bytes into the
+ *               first                                             -> 94 under
+ *               --align 1
+ *   PACKED4     not a defect under --align 1: ALIGN4 without the size word,
+ *               so blocks of up to 4 bytes lie 4 bytes apart     -> OK with
+ *               --align 1
  */
 #include <malloc.h>
 #include <stdint.h>
@@ -55,6 +65,13 @@
 #define DEFECT_RETRY 17
 #define DEFECT_USABLE 18
 #define DEFECT_USABLE_CRASH 19
+#define DEFECT_ALIGN4 20
+#define DEFECT_OVERLAP4 21
+#define DEFECT_PACKED4 22
+
+/* The 4-aligned allocators: a size word of 4 bytes, or none. */
+#define WORD4 (DEFECT == DEFECT_ALIGN4 || DEFECT == DEFECT_OVERLAP4)
+#define ALIGNED4 (WORD4 || DEFECT == DEFECT_PACKED4)
 
 #ifndef DEFECT
 #define DEFECT DEFECT_NONE
@@ -116,6 +133,18 @@ static void *bump(size_t size)
     if (DEFECT == DEFECT_LOOP)
         for (volatile int spin = 0;; spin++) {
         }
+    if (ALIGNED4) {
+        if (DEFECT == DEFECT_OVERLAP4 && requests == 2 && last_block != NULL)
+            return (unsigned char *)last_block + 4;
+        size_t word = WORD4 ? sizeof(uint32_t) : 0;
+        unsigned char *start = sbrk((intptr_t)(word + (size == 0 ? 4 : (size + 3) & ~(size_t)3)));
+        if (start == (void *)-1)
+            return NULL;
+        if (WORD4)
+            *(uint32_t *)start = (uint32_t)size;
+        last_block = start + word;
+        return last_block;
+    }
     if (DEFECT == DEFECT_ALIGN8) {
         size_t *word = sbrk((intptr_t)(sizeof(size_t) + ((size + 7) & ~(size_t)7)));
         if (word == (void *)-1)
@@ -225,7 +254,11 @@ void *realloc(void *p, size_t size)
     }
     void *moved = bump(size);
     if (moved != NULL) {
-        size_t old = DEFECT == DEFECT_ALIGN8 ? ((size_t *)p)[-1] : ((Header *)p)[-1].size;
+        size_t old = DEFECT == DEFECT_ALIGN8 ? ((size_t *)p)[-1]
+                     : WORD4                 ? ((uint32_t *)p)[-1]
+                     : ALIGNED4 /* no size word: all up to the new block */
+                         ? (size_t)((unsigned char *)moved - (unsigned char *)p)
+                         : ((Header *)p)[-1].size;
         memcpy(moved, p, old < size ? old : size);
     }
     return moved;
