@@ -11,6 +11,7 @@
 
 #include "chart.h"
 #include "cli.h"
+#include "environment.h"
 #include "format.h"
 #include "jobs.h"
 #include "output_file.h"
@@ -455,7 +456,8 @@ static int parse_command_line(int argc, char **argv)
     g_option_context_set_description(
         context, "Exit status: 0 when every cell is OK (with --rubric: the score reaches the "
                  "pass mark), 1 otherwise (a report file that could not be written included), "
-                 "2 for a usage error, 130 when interrupted.\n"
+                 "2 for a usage error, 3 when this machine cannot meet the rubric's requirements "
+                 "(no sandbox, no witness: nothing is run), 130 when interrupted.\n"
                  "Docs: docs/mcompare.md, docs/grading.md.");
     g_option_context_add_main_entries(context, entries, NULL);
     g_autoptr(GError) error = NULL;
@@ -512,6 +514,11 @@ int main(int argc, char **argv)
             if (!jobs_emit(comparison, options.emit_jobs, stdout, &error))
                 return usage_error(error->message);
             return 0;
+        }
+        g_autofree char *unmet = environment_unmet(rubric, comparison);
+        if (unmet != NULL) {
+            fprintf(stderr, "mcompare: %s\n", unmet);
+            return MCOMPARE_EXIT_ENVIRONMENT;
         }
         run_cells(comparison);
     }

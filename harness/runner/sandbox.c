@@ -195,8 +195,8 @@ static void probe_confinement(const char *init_path, SandboxProbe *probe)
     if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
                       &status, NULL) ||
         !g_spawn_check_wait_status(status, NULL) ||
-        sscanf(out, "confined=%d confine_errno=%*d witness_errno=%d", &probe->confined,
-               &probe->witness_errno) != 2)
+        sscanf(out, "confined=%d confine_errno=%d witness_errno=%d", &probe->confined,
+               &probe->confine_errno, &probe->witness_errno) != 3)
         probe->confined = 0;
 }
 
@@ -221,7 +221,8 @@ const SandboxProbe *sandbox_probe(const char *init_path)
         g_autofree char *missing = NULL;
         if (probe->bwrap_why == NULL)
             probe->mode = SANDBOX_BWRAP;
-        else if (sandbox_confined_enough(SANDBOX_CONTAINER, probe->confined, 0, &missing))
+        else if (sandbox_confined_enough(SANDBOX_CONTAINER, probe->confined, probe->confine_errno,
+                                         &missing))
             probe->mode = SANDBOX_CONTAINER;
         else {
             g_autofree char *text = g_strdup_printf(

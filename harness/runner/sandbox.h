@@ -44,6 +44,7 @@ typedef struct {
     const char *bwrap_why;   /* why bwrap cannot start (NULL when it can) */
     const char *none_why;    /* mode none: why, and what to change (else NULL) */
     int confined;            /* the layers the probe's child held (confine.h) */
+    int confine_errno;       /* why the first that failed did */
     int witness_errno;       /* 0: a program's brk calls can be witnessed here */
     const char *witness_why; /* when they cannot: why, and what to change */
 } SandboxProbe;

@@ -5,12 +5,16 @@
  * or mount. Capabilities are cut after it, by setpriv in the command line
  * (Docker's default set), and the user changed there for a non-root grader.
  *
- * usage: mstats-test-container [--ro-cgroups] [--no-network] -- PROGRAM [ARG...]
+ * usage: mstats-test-container [--ro-cgroups] [--no-network] [--no-landlock]
+ *                              [--no-ptrace] -- PROGRAM [ARG...]
  *   --ro-cgroups  /sys/fs/cgroup and every cgroup file system under it
  *                 read-only, as in a container (a private mount namespace,
  *                 made before the filter)
  *   --no-network  a network namespace of its own with no interface up
  *                 (PrairieLearn's graders have no network)
+ *   --no-landlock Landlock's system calls fail with ENOSYS (a Docker older
+ *                 than 23, or a kernel without Landlock)
+ *   --no-ptrace   ptrace fails with EPERM (a profile that forbids it)
  *
  * The filter (x86-64), installed without no_new_privs as Docker does (the
  * launcher runs as root): unshare, setns, mount, umount2, pivot_root, the
@@ -35,32 +39,39 @@
      CLONE_NEWCGROUP | 0x00000080 /* CLONE_NEWTIME */)
 
 static const unsigned refused[] = {
-    SYS_unshare,   SYS_setns,     SYS_mount,       SYS_umount2, SYS_pivot_root,
-    SYS_open_tree, SYS_move_mount, SYS_fsopen,     SYS_fsconfig, SYS_fsmount,
-    SYS_fspick,    SYS_mount_setattr,
+    SYS_unshare,   SYS_setns,         SYS_mount,  SYS_umount2,  SYS_pivot_root,
+    SYS_open_tree, SYS_move_mount,    SYS_fsopen, SYS_fsconfig, SYS_fsmount,
+    SYS_fspick,    SYS_mount_setattr, SYS_ptrace, /* last: refused only with --no-ptrace */
 };
-#define REFUSED_COUNT (sizeof refused / sizeof refused[0])
+#define REFUSED_MAX (sizeof refused / sizeof refused[0])
 
-static int install_filter(void)
+static int install_filter(int no_landlock, int no_ptrace)
 {
-    enum { HEAD = 8, ALLOW_AT = HEAD + REFUSED_COUNT, EPERM_AT, ENOSYS_AT, LENGTH };
-    struct sock_filter filter[LENGTH] = {
+    /* Layout: the architecture, clone3, clone's flags, Landlock's three
+     * calls (numbered in a row), the refused list, ALLOW, EPERM, ENOSYS. */
+    enum { HEAD = 10, MAX_LENGTH = HEAD + REFUSED_MAX + 3 };
+    unsigned count = no_ptrace ? REFUSED_MAX : REFUSED_MAX - 1;
+    unsigned allow_at = HEAD + count, eperm_at = allow_at + 1, enosys_at = allow_at + 2;
+    unsigned landlock_first = no_landlock ? SYS_landlock_create_ruleset : ~0u;
+    struct sock_filter filter[MAX_LENGTH] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, ALLOW_AT - 2),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, allow_at - 2),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, ENOSYS_AT - 4, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, enosys_at - 4, 0),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 2),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NAMESPACE_FLAGS, EPERM_AT - 7, 0),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NAMESPACE_FLAGS, eperm_at - 7, 0),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, landlock_first, 0, 1),
+        BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, SYS_landlock_restrict_self, 0, enosys_at - 10),
     };
-    for (unsigned i = 0; i < REFUSED_COUNT; i++)
+    for (unsigned i = 0; i < count; i++)
         filter[HEAD + i] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, refused[i],
-                                                        EPERM_AT - (HEAD + i) - 1, 0);
-    filter[ALLOW_AT] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-    filter[EPERM_AT] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
-    filter[ENOSYS_AT] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
-    struct sock_fprog program = {.len = LENGTH, .filter = filter};
+                                                        eperm_at - (HEAD + i) - 1, 0);
+    filter[allow_at] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    filter[eperm_at] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+    filter[enosys_at] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+    struct sock_fprog program = {.len = (unsigned short)(enosys_at + 1), .filter = filter};
     return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program);
 }
 
@@ -88,18 +99,22 @@ static int cgroups_read_only(void)
 
 int main(int argc, char **argv)
 {
-    int ro_cgroups = 0, no_network = 0, i = 1;
+    int ro_cgroups = 0, no_network = 0, no_landlock = 0, no_ptrace = 0, i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "--ro-cgroups") == 0)
             ro_cgroups = 1;
         else if (strcmp(argv[i], "--no-network") == 0)
             no_network = 1;
+        else if (strcmp(argv[i], "--no-landlock") == 0)
+            no_landlock = 1;
+        else if (strcmp(argv[i], "--no-ptrace") == 0)
+            no_ptrace = 1;
         else
             break;
     }
     if (i >= argc - 1 || strcmp(argv[i], "--") != 0) {
-        fprintf(stderr, "usage: mstats-test-container [--ro-cgroups] [--no-network] -- "
-                        "PROGRAM [ARG...]\n");
+        fprintf(stderr, "usage: mstats-test-container [--ro-cgroups] [--no-network] "
+                        "[--no-landlock] [--no-ptrace] -- PROGRAM [ARG...]\n");
         return 2;
     }
     int flags = (ro_cgroups ? CLONE_NEWNS : 0) | (no_network ? CLONE_NEWNET : 0);
@@ -107,10 +122,10 @@ int main(int argc, char **argv)
         perror("mstats-test-container: unshare");
         return 1;
     }
-    if (ro_cgroups && (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-                       cgroups_read_only() != 0))
+    if (ro_cgroups &&
+        (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 || cgroups_read_only() != 0))
         return 1;
-    if (install_filter() != 0) {
+    if (install_filter(no_landlock, no_ptrace) != 0) {
         perror("mstats-test-container: seccomp (run it as root)");
         return 1;
     }

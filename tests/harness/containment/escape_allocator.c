@@ -6,11 +6,14 @@
  *   ignore-term  a child in the same process group ignores SIGTERM and sleeps
  *   kill-parent  SIGKILL to the parent process (mstats, mcompare, or init)
  *   write FILE   appends to FILE (a file of the harness), succeeding or not
+ *   remount DIR  remounts DIR read-write (a bind remount, as root would in a
+ *                sandbox that kept its capabilities), then writes DIR/escaped
  * The children drop MSTATS_ESCAPE, so the allocator they load behaves.
  */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
+#include <sys/mount.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,6 +45,15 @@ __attribute__((constructor)) static void misbehave(void)
         start_sleeper(0);
     } else if (strcmp(mode, "kill-parent") == 0) {
         kill(getppid(), SIGKILL);
+    } else if (strncmp(mode, "remount ", 8) == 0) {
+        mount(NULL, mode + 8, NULL, MS_REMOUNT | MS_BIND, NULL);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/escaped", mode + 8);
+        FILE *file = fopen(path, "a");
+        if (file != NULL) {
+            fputs("written after a remount by the graded allocator\n", file);
+            fclose(file);
+        }
     } else if (strncmp(mode, "write ", 6) == 0) {
         FILE *file = fopen(mode + 6, "a");
         if (file != NULL) {

@@ -48,6 +48,9 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "container"))
+from environments import ENVIRONMENTS, copy_build  # noqa: E402
+
 REPORT_LINE = re.compile(r"^\[mstats\]: ([A-Z-]+): (.*)$")
 PROCESSES_LINE = re.compile(r"^(\d+) measured; the figures are (.+)'s \(pid (\d+)\)$")
 FIGURES = ("MAX", "REQUESTED", "PEAK-LIVE")
@@ -55,36 +58,6 @@ JSON_FIGURES = {"MAX": "heap_max", "REQUESTED": "requested", "PEAK-LIVE": "peak_
 PROCESS_KEYS = ("program", "pid", "heap_max", "requested", "peak_live", "reported")
 RUN_TIMEOUT = 300  # seconds for one mstats run; the program's own limit is mstats' 30 s
 TRACE = "ls-lR.rep"  # a short trace with frees and reallocs, for mreplay
-
-# Docker's default capability set (moby's defaults), for setpriv.
-DOCKER_CAPS = ("chown,dac_override,fsetid,fowner,mknod,net_raw,setgid,setuid,setfcap,setpcap,"
-               "net_bind_service,sys_chroot,kill,audit_write")
-NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
-
-
-@dataclass
-class Environment:
-    """Where the rows run: the prefix of every mstats command (LAUNCHER
-    stands for the seccomp launcher), the sandbox mode it allows, whether
-    its user is not root, and the allocators it runs."""
-    prefix: list
-    sandbox: str
-    nonroot: bool = False
-    allocators: tuple = ("kit", "tutorial", "static-tls", "locked")
-
-
-ENVIRONMENTS = {
-    "host": Environment([], "bwrap", allocators=()),  # () : every allocator
-    "docker": Environment(["LAUNCHER", "--ro-cgroups", "--", "setpriv",
-                           f"--bounding-set=-all,+{DOCKER_CAPS.replace(',', ',+')}",
-                           "--inh-caps=-all"], "container"),
-    "prairielearn": Environment(["LAUNCHER", "--ro-cgroups", "--no-network", "--", "setpriv",
-                                 f"--bounding-set=-all,+{DOCKER_CAPS.replace(',', ',+')}",
-                                 "--inh-caps=-all"], "container"),
-    "nonroot": Environment(NOBODY, "bwrap", nonroot=True),
-    "nonroot-no-userns": Environment(["LAUNCHER", "--", *NOBODY], "container", nonroot=True),
-}
-
 
 @dataclass
 class Row:
@@ -288,7 +261,7 @@ class Matrix:
         self.cmake, self.build_dir = cmake, build_dir
         self.source_dir, self.honest_dir, self.pthread_exit = source_dir, honest_dir, pthread_exit
         self.environment = environment
-        self.prefix = [launcher if word == "LAUNCHER" else word for word in environment.prefix]
+        self.prefix = environment.command(launcher, [])
         self.scratch = tempfile.mkdtemp(prefix="mstats-honest-")
         # The wrapper script and its data file in two directories of their own under /tmp.
         self.tmp_script_dir = tempfile.mkdtemp(prefix="mstats-honest-script-", dir="/tmp")
@@ -314,12 +287,9 @@ class Matrix:
         self.rows = []
 
     def copy_for_user(self, bin_dir):
-        """bin/, lib/ and share/ of the build, the honest allocators and the threaded
+        """The build (copy_build), the honest allocators and the threaded
         program, copied into the scratch directory; returns the new bin/."""
-        build = os.path.join(self.scratch, "build")
-        shutil.copytree(bin_dir, os.path.join(build, "bin"))
-        for sibling in ("lib", "share"):  # the shim and allocators; mstats-init's kit
-            shutil.copytree(os.path.join(bin_dir, "..", sibling), os.path.join(build, sibling))
+        copied_bin = copy_build(bin_dir, os.path.join(self.scratch, "build"))
         honest = os.path.join(self.scratch, "honest")
         os.mkdir(honest)
         for name in os.listdir(self.honest_dir):
@@ -327,7 +297,7 @@ class Matrix:
                 shutil.copy2(os.path.join(self.honest_dir, name), honest)
         self.honest_dir = honest
         self.pthread_exit = shutil.copy2(self.pthread_exit, honest)
-        return os.path.join(build, "bin")
+        return copied_bin
 
     def remove_scratch(self):
         for path in (self.scratch, self.tmp_script_dir, self.tmp_data_dir):
