@@ -163,6 +163,10 @@ static void witness_and_confine(const ChildSetUp *set_up, ChildPipes pipes)
             _exit(127);
     }
     if (pipes.confined >= 0) {
+        /* A session of its own, as bwrap's --new-session gives: no
+         * controlling terminal to inject input into (TIOCSTI), and one it
+         * reads from a background process group without being stopped. */
+        setsid();
         int answer[2];
         answer[0] = confine_self(set_up->writable, set_up->writable_count, &answer[1]);
         if (write(pipes.confined, answer, sizeof answer) < 0)

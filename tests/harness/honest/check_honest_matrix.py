@@ -70,6 +70,7 @@ class Row:
     expected: tuple = ()
     wrapper: bool = False
     terminal: bool = False
+    stdin: str = None  # a file the program reads (through the terminal on a terminal row)
     json_file: str = None
     cwd: str = None
     problems: list = field(default_factory=list)
@@ -80,12 +81,14 @@ class Row:
     figures: tuple = FIGURES  # the figures compared with the plain row's
 
 
-def run(command, cwd, env, timeout=RUN_TIMEOUT):
-    """Runs `command`; returns (exit status or None on timeout, stdout + stderr)."""
+def run(command, cwd, env, timeout=RUN_TIMEOUT, stdin=None):
+    """Runs `command` (its stdin: the file `stdin`, else /dev/null); returns
+    (exit status or None on timeout, stdout + stderr)."""
     try:
-        done = subprocess.run(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, errors="replace",
-                              timeout=timeout)
+        with open(stdin or os.devnull) as source:
+            done = subprocess.run(command, cwd=cwd, env=env, stdin=source,
+                                  capture_output=True, text=True, errors="replace",
+                                  timeout=timeout)
     except subprocess.TimeoutExpired as expired:
         output = expired.stdout or ""
         return None, output.decode(errors="replace") if isinstance(output, bytes) else output
@@ -101,7 +104,7 @@ def run_row(row, env, prefix):
     command = prefix + row.command
     if row.terminal:
         command = ["script", "-qec", shlex.join(command), "/dev/null"]
-    status, output = run(command, row.cwd, env)
+    status, output = run(command, row.cwd, env, stdin=row.stdin)
     output = output.replace("\r\n", "\n").replace("\r", "\n")
     row.output = output
     if status is None:
@@ -404,6 +407,11 @@ class Matrix:
             self.add(name, "plain mreplay /tmp", ms + [self.mreplay, self.trace],
                      program="mreplay")
             self.add_terminal(name, ms, t3)
+            if name == "kit":
+                # The program reads its terminal: not stopped (SIGTTIN) as a
+                # background process group once was in container mode.
+                self.add(name, "terminal stdin", ms + ["-t", "20", "head", "-1"], terminal=True,
+                         stdin=self.trace, program="head")
             wrappers = [
                 ("env", ["env", t3]),
                 ("nice", ["nice", t3]),
