@@ -367,9 +367,12 @@ def scenario_setup(host):
         check(os.path.exists(os.path.join(build, "bin", program)), f"setup.sh built no {program}")
     for library in ["libmstats-shim.so", "mstats-run-init", "libmalloc-first-fit.so"]:
         check(os.path.exists(os.path.join(build, "lib", library)), f"setup.sh built no {library}")
-    for unneeded in ["bin/mstats-init", "tests/bin", "bench/bench-report"]:
+    for unneeded in ["bin/mstats-init", "bench/bench-report", "tests/mcompare/test-platforms"]:
         check(not os.path.exists(os.path.join(build, unneeded)),
               f"setup.sh built {unneeded}, which grading does not need")
+    test_programs = os.path.join(build, "tests", "bin")
+    check(not os.path.isdir(test_programs) or os.listdir(test_programs) == [],
+          f"setup.sh built test programs: {os.listdir(test_programs)[:5]}")
     platform = Platform(host, bundle, "gradescope")
     check_same_score(host, platform, host.starter_kit(), quick_rubric(host.source), build)
 
