@@ -18,50 +18,41 @@
 /* The source archive of a bundle. */
 #define KIT_SOURCE_ARCHIVE "mstats.tar.gz"
 
-static const KitFile student_files[] = {
-    {"kit/alloc.c", "alloc.c", FALSE},
-    {"kit/Makefile", "Makefile", FALSE},
-    {"kit/CMakeLists.txt", "CMakeLists.txt", FALSE},
-    {"kit/gitignore", ".gitignore", FALSE},
-    {"kit/README.md", "README.md", FALSE},
-    {"kit/course.ini", "course.ini", FALSE},
+#define STUDENT (1u << KIT_STUDENT)
+#define GRADESCOPE (1u << KIT_GRADESCOPE)
+#define PRAIRIELEARN (1u << KIT_PRAIRIELEARN)
+#define BUNDLES (GRADESCOPE | PRAIRIELEARN)
+
+static const KitFile files[] = {
+    {"kit/alloc.c", "alloc.c", STUDENT, FALSE},
+    {"kit/Makefile", "Makefile", STUDENT, FALSE},
+    {"kit/CMakeLists.txt", "CMakeLists.txt", STUDENT, FALSE},
+    {"kit/gitignore", ".gitignore", STUDENT, FALSE},
+    {"kit/README.md", "README.md", STUDENT, FALSE},
+    {"kit/course.ini", "course.ini", STUDENT, FALSE},
+    {"grader/Dockerfile", "Dockerfile", PRAIRIELEARN, FALSE},
+    {"grader/setup.sh", "setup.sh", BUNDLES, TRUE},
+    {"grader/run_autograder", "run_autograder", GRADESCOPE, TRUE},
+    {"grader/run.sh", "run.sh", PRAIRIELEARN, TRUE},
+    {"grader/grade.sh", "grade.sh", BUNDLES, TRUE},
+    {"grader/self_check.sh", "self_check.sh", BUNDLES, TRUE},
+    {"kit/course.ini", "course.ini", BUNDLES, FALSE},
+    {"kit/Makefile", "Makefile", BUNDLES, FALSE},
+    {"kit/alloc.c", "starter-alloc.c", BUNDLES, FALSE},
+    {"grader/README-gradescope.md", "README.md", GRADESCOPE, FALSE},
+    {"grader/README-prairielearn.md", "README.md", PRAIRIELEARN, FALSE},
+    {NULL, KIT_SOURCE_ARCHIVE, BUNDLES, FALSE},
 };
 
-static const KitFile gradescope_files[] = {
-    {"grader/setup.sh", "setup.sh", TRUE},     {"grader/run_autograder", "run_autograder", TRUE},
-    {"grader/grade.sh", "grade.sh", TRUE},     {"grader/self_check.sh", "self_check.sh", TRUE},
-    {"kit/course.ini", "course.ini", FALSE},   {"kit/Makefile", "Makefile", FALSE},
-    {"kit/alloc.c", "starter-alloc.c", FALSE}, {"grader/README-gradescope.md", "README.md", FALSE},
-    {NULL, KIT_SOURCE_ARCHIVE, FALSE},
-};
-
-static const KitFile prairielearn_files[] = {
-    {"grader/Dockerfile", "Dockerfile", FALSE},
-    {"grader/setup.sh", "setup.sh", TRUE},
-    {"grader/run.sh", "run.sh", TRUE},
-    {"grader/grade.sh", "grade.sh", TRUE},
-    {"grader/self_check.sh", "self_check.sh", TRUE},
-    {"kit/course.ini", "course.ini", FALSE},
-    {"kit/Makefile", "Makefile", FALSE},
-    {"kit/alloc.c", "starter-alloc.c", FALSE},
-    {"grader/README-prairielearn.md", "README.md", FALSE},
-    {NULL, KIT_SOURCE_ARCHIVE, FALSE},
-};
-
-const KitFile *kit_files(KitKind kind, gsize *count)
+const KitFile *kit_files(gsize *count)
 {
-    switch (kind) {
-    case KIT_GRADESCOPE:
-        *count = G_N_ELEMENTS(gradescope_files);
-        return gradescope_files;
-    case KIT_PRAIRIELEARN:
-        *count = G_N_ELEMENTS(prairielearn_files);
-        return prairielearn_files;
-    case KIT_STUDENT:
-        break;
-    }
-    *count = G_N_ELEMENTS(student_files);
-    return student_files;
+    *count = G_N_ELEMENTS(files);
+    return files;
+}
+
+gboolean kit_file_in(const KitFile *file, KitKind kind)
+{
+    return (file->kinds & (1u << kind)) != 0;
 }
 
 char *kit_data_dir(GError **error)
@@ -103,10 +94,12 @@ char *kit_source_dir(const char *given, GError **error)
     return NULL;
 }
 
-/* The first file of `files` already present in `dir`, as a path; NULL if none is. */
-static char *first_existing_target(const KitFile *files, gsize count, const char *dir)
+/* The first file of `kind` already present in `dir`, as a path; NULL if none is. */
+static char *first_existing_target(KitKind kind, const char *dir)
 {
-    for (gsize i = 0; i < count; i++) {
+    for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
+        if (!kit_file_in(&files[i], kind))
+            continue;
         char *path = g_build_filename(dir, files[i].target, NULL);
         if (g_file_test(path, G_FILE_TEST_EXISTS) || g_file_test(path, G_FILE_TEST_IS_SYMLINK))
             return path;
@@ -155,8 +148,6 @@ static gboolean write_source_archive(const char *source_dir, const char *dir, co
 gboolean kit_write(KitKind kind, const char *data_dir, const char *source_dir, const char *dir,
                    GError **error)
 {
-    gsize count;
-    const KitFile *files = kit_files(kind, &count);
     if (g_file_test(dir, G_FILE_TEST_EXISTS) && !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
         g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
                     "%s exists and is not a directory: give a new or existing directory", dir);
@@ -168,13 +159,15 @@ gboolean kit_write(KitKind kind, const char *data_dir, const char *source_dir, c
         return FALSE;
     }
     /* All or nothing: a student's half-finished alloc.c is never replaced. */
-    g_autofree char *existing = first_existing_target(files, count, dir);
+    g_autofree char *existing = first_existing_target(kind, dir);
     if (existing != NULL) {
         g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE,
                     "%s exists: not overwriting it (remove it, or give a new directory)", existing);
         return FALSE;
     }
-    for (gsize i = 0; i < count; i++) {
+    for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
+        if (!kit_file_in(&files[i], kind))
+            continue;
         g_autofree char *to = g_build_filename(dir, files[i].target, NULL);
         if (files[i].source == NULL) {
             if (!write_source_archive(source_dir, dir, to, error))

@@ -18,15 +18,19 @@ typedef enum {
 /* One file written: where it comes from under share/mstats (NULL: the
  * source archive, made by kit_write), its name in the written folder (they
  * differ for .gitignore, which must not act inside the mstats tree, and for
- * the bundles' README and starter allocator), and whether it is a script. */
+ * the bundles' README and starter allocator), the kinds that hold it (bit
+ * 1 << KitKind), and whether it is a script. */
 typedef struct {
     const char *source;
     const char *target;
+    unsigned kinds;
     gboolean executable;
 } KitFile;
 
-/* The files of `kind`, in the order they are reported; `count` gets their number. */
-const KitFile *kit_files(KitKind kind, gsize *count);
+/* Every file of every kind, in the order they are reported; `count` gets
+ * their number. kit_file_in picks a kind's. */
+const KitFile *kit_files(gsize *count);
+gboolean kit_file_in(const KitFile *file, KitKind kind);
 
 /* The folder holding the kit's and the bundles' files (share/mstats), or
  * NULL + error naming where it looked. */

@@ -56,10 +56,11 @@ static gboolean on_path(const char *dir)
 static void print_next_steps(KitKind kind, const char *dir)
 {
     gsize count;
-    const KitFile *files = kit_files(kind, &count);
+    const KitFile *files = kit_files(&count);
     GString *names = g_string_new(NULL);
     for (gsize i = 0; i < count; i++)
-        g_string_append_printf(names, "%s%s", i ? " " : "", files[i].target);
+        if (kit_file_in(&files[i], kind))
+            g_string_append_printf(names, "%s%s", names->len ? " " : "", files[i].target);
     printf("mstats-init: wrote %s in %s\n", names->str, dir);
     g_string_free(names, TRUE);
     /* Quoted only when the shell needs it, so the usual line reads plainly. */
