@@ -6,9 +6,9 @@
 
 #include "format.h"
 
-/* Escaped for an attribute or text; XML 1.0 forbids most control
- * characters even as references, so they become '?'. */
-static char *xml_text(const char *text)
+/* XML 1.0 forbids most control characters even as references, so they
+ * become '?'. */
+char *format_xml_text(const char *text)
 {
     g_autofree char *valid = g_utf8_make_valid(text ? text : "", -1);
     for (char *c = valid; *c != '\0'; c++)
@@ -61,7 +61,7 @@ static void append_figures(GString *out, const Comparison *comparison, const Cel
         g_autofree char *why = cell_describe_failure(cell);
         g_string_append_printf(figures, "REASON %s\n", why);
     }
-    g_autofree char *escaped = xml_text(figures->str);
+    g_autofree char *escaped = format_xml_text(figures->str);
     g_string_append_printf(out, "      <system-out>%s</system-out>\n", escaped);
     g_string_free(figures, TRUE);
 }
@@ -76,7 +76,7 @@ char *format_junit(const Comparison *comparison, const Score *score)
         GString *cases = g_string_new(NULL);
         guint failures = 0, skipped = 0;
         double time = 0;
-        g_autofree char *suite_name = xml_text(column->name);
+        g_autofree char *suite_name = format_xml_text(column->name);
         /* CI tools read a classname's dots as packages: alloc.so would become
          * class "so" in package "mcompare.alloc". Dots become underscores. */
         g_autofree char *class_name = g_strdelimit(g_strdup(suite_name), ".", '_');
@@ -85,8 +85,8 @@ char *format_junit(const Comparison *comparison, const Score *score)
             Verdict verdict = cell_verdict(comparison, cell, score);
             double seconds = cell->state == CELL_DONE ? cell->result.wall_seconds : 0.0;
             time += seconds;
-            g_autofree char *name = xml_text(comparison_workload(comparison, w)->name);
-            g_autofree char *message = xml_text(verdict.message);
+            g_autofree char *name = format_xml_text(comparison_workload(comparison, w)->name);
+            g_autofree char *message = format_xml_text(verdict.message);
             g_string_append_printf(cases,
                                    "    <testcase name=\"%s\" classname=\"mcompare.%s\" "
                                    "time=\"%.6f\">\n",
@@ -108,7 +108,7 @@ char *format_junit(const Comparison *comparison, const Score *score)
             g_string_append(cases, "    </testcase>\n");
             g_free(verdict.message);
         }
-        g_autofree char *path = xml_text(column->path);
+        g_autofree char *path = format_xml_text(column->path);
         g_string_append_printf(suites,
                                "  <testsuite name=\"%s\" tests=\"%u\" failures=\"%u\" "
                                "errors=\"0\" skipped=\"%u\" time=\"%.6f\">\n"

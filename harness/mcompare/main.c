@@ -37,6 +37,7 @@ typedef struct {
     char **writable; /* --writable, made canonical by check_options */
     char *markdown_file, *json_file, *csv_file, *junit_file;
     char *gradescope_file, *prairielearn_file;
+    char *build_log; /* the submission's build output, for the platform files */
     char *chart_file;
     char *emit_jobs;
     char *merge;
@@ -99,6 +100,10 @@ static const GOptionEntry entries[] = {
      "Also write Gradescope's autograder results.json to FILE (needs --rubric)", "FILE"},
     {"prairielearn", 0, 0, G_OPTION_ARG_FILENAME, &options.prairielearn_file,
      "Also write PrairieLearn's external grader results.json to FILE (needs --rubric)", "FILE"},
+    {"build-log", 0, 0, G_OPTION_ARG_FILENAME, &options.build_log,
+     "The submission's build output: the platform files (--gradescope, --prairielearn, "
+     "--junit) show it when the allocator was not built or could not be loaded",
+     "FILE"},
     {"chart", 0, 0, G_OPTION_ARG_FILENAME, &options.chart_file,
      "Also draw MAX / optimal reuse and the time ratio per workload as a PNG chart in FILE (the "
      "Markdown report embeds it)",
@@ -160,20 +165,27 @@ static gboolean write_report(const char *path, ReportFormat format, const Compar
     return FALSE;
 }
 
+/* --build-log as the platform files show it, or NULL without one. */
+static char *build_log_text(void)
+{
+    return options.build_log != NULL ? platform_build_log(options.build_log) : NULL;
+}
+
 /* Writes --gradescope and --prairielearn (check_options made sure that a
  * rubric scored the run). FALSE when one of them could not be written. */
 static gboolean write_platform_results(const Comparison *comparison, const Score *score)
 {
     const struct {
         const char *path;
-        char *(*render)(const Comparison *, const Score *);
+        char *(*render)(const Comparison *, const Score *, const char *);
     } platforms[] = {{options.gradescope_file, format_gradescope},
                      {options.prairielearn_file, format_prairielearn}};
+    g_autofree char *build_log = build_log_text();
     gboolean written = TRUE;
     for (gsize i = 0; i < G_N_ELEMENTS(platforms); i++) {
         if (platforms[i].path == NULL || score == NULL)
             continue;
-        g_autofree char *text = platforms[i].render(comparison, score);
+        g_autofree char *text = platforms[i].render(comparison, score, build_log);
         g_autoptr(GError) error = NULL;
         if (!output_file_write(platforms[i].path, text, -1, &error)) {
             fprintf(stderr, "mcompare: %s\n", error->message);
@@ -208,6 +220,59 @@ static gboolean append_step_summary(const Comparison *comparison, const Score *s
         return TRUE;
     fprintf(stderr, "mcompare: %s (GITHUB_STEP_SUMMARY): %s\n", path, g_strerror(failure));
     return FALSE;
+}
+
+/* The platform files asked for; `junit` is --junit, else the report when
+ * it is JUnit XML (-o FILE, or standard output). */
+static PlatformFiles platform_files(ReportFormat format)
+{
+    const char *report = options.output != NULL ? options.output : "/dev/stdout";
+    return (PlatformFiles){
+        .gradescope = options.gradescope_file,
+        .prairielearn = options.prairielearn_file,
+        .junit = options.junit_file != NULL ? options.junit_file
+                 : format == FORMAT_JUNIT   ? report
+                                            : NULL,
+    };
+}
+
+/* Why a graded allocator file cannot be graded (platform_submission_problem),
+ * or NULL: the files of -a, else the rubric's allocator. Names and libc are
+ * the harness's own and always load. */
+static char *submission_problem(const Rubric *rubric)
+{
+    g_autofree char *joined = options.allocators != NULL ? g_strjoinv(",", options.allocators)
+                              : rubric != NULL           ? g_strdup(rubric->allocator)
+                                                         : NULL;
+    g_auto(GStrv) words = g_strsplit(joined != NULL ? joined : "", ",", -1);
+    for (char **word = words; *word != NULL; word++) {
+        g_strstrip(*word);
+        if (strchr(*word, '/') == NULL && !g_str_has_suffix(*word, ".so"))
+            continue;
+        char *problem = platform_submission_problem(*word);
+        if (problem != NULL)
+            return problem;
+    }
+    return NULL;
+}
+
+/* When platform files are asked for and the submission was not built (or
+ * is no shared object), writes them for a run that graded nothing, the
+ * student's fault, with the build log. Returns 1 then (score 0 is below any
+ * pass mark), else 0: the run goes on. */
+static int grade_unbuilt_submission(const Rubric *rubric, ReportFormat format)
+{
+    PlatformFiles files = platform_files(format);
+    if (files.gradescope == NULL && files.prairielearn == NULL && files.junit == NULL)
+        return 0;
+    g_autofree char *problem = submission_problem(rubric);
+    if (problem == NULL)
+        return 0;
+    g_autofree char *build_log = build_log_text();
+    g_autofree char *message = platform_ungraded_message(problem, build_log);
+    fprintf(stderr, "mcompare: not graded: %s (the platform files say so)\n", problem);
+    platform_write_ungraded(&files, rubric, message, TRUE);
+    return 1;
 }
 
 /* Adds libc as a reference column when the rubric's time-ratio checks need
@@ -499,6 +564,8 @@ int main(int argc, char **argv)
         if (comparison == NULL)
             return usage_error(error->message);
     } else {
+        if ((status = grade_unbuilt_submission(rubric, plan.format)) != 0)
+            return status;
         comparison = plan_comparison(rubric, &error);
         if (comparison == NULL)
             return input_error(error);
