@@ -16,6 +16,23 @@ static gboolean column_graded(const AllocatorColumn *column)
     return graded;
 }
 
+/* A graded allocator the confined program could not read (the harness as
+ * root reads it only by privileges the program drops): one line, or NULL. */
+static char *unreadable_allocator(const Comparison *comparison, const char *init)
+{
+    for (guint i = 0; i < comparison->allocators->len; i++) {
+        const AllocatorColumn *column = g_ptr_array_index(comparison->allocators, i);
+        int error = column_graded(column) ? sandbox_unreadable(init, column->path) : 0;
+        if (error != 0)
+            return g_strdup_printf(
+                "the allocator %s cannot be read by the graded program (%s), which runs "
+                "without root's privileges: make it readable to every user, and its folders "
+                "searchable (chmod a+r FILE, a+x on each folder)",
+                column->path, g_strerror(error));
+    }
+    return NULL;
+}
+
 char *environment_unmet(const Rubric *rubric, const Comparison *comparison)
 {
     if (rubric == NULL)
@@ -39,6 +56,11 @@ char *environment_unmet(const Rubric *rubric, const Comparison *comparison)
                                "let bwrap start, or give sandbox = required to accept mstats's "
                                "container mode (docs/sandbox.md)",
                                file, probe->bwrap_why);
+    if (!comparison->no_sandbox) {
+        char *unreadable = unreadable_allocator(comparison, init);
+        if (unreadable != NULL)
+            return unreadable;
+    }
     if (rubric->require_witness && probe->witness_why != NULL)
         for (guint i = 0; i < comparison->allocators->len; i++)
             if (column_graded(g_ptr_array_index(comparison->allocators, i)))

@@ -275,6 +275,25 @@ static int grade_unbuilt_submission(const Rubric *rubric, ReportFormat format)
     return 1;
 }
 
+/* This machine cannot meet the rubric (environment_unmet: `unmet`): one
+ * line on stderr, and the platform files asked for, saying that nothing was
+ * graded through no fault of the student's (PrairieLearn charges no
+ * attempt). Returns MCOMPARE_EXIT_ENVIRONMENT. */
+static int refuse_environment(const Rubric *rubric, ReportFormat format, const char *unmet)
+{
+    fprintf(stderr, "mcompare: %s\n", unmet);
+    PlatformFiles files = platform_files(format);
+    if (files.gradescope != NULL || files.prairielearn != NULL || files.junit != NULL) {
+        g_autofree char *message = g_strdup_printf(
+            "The autograder could not grade this submission: its machine cannot run the "
+            "course's rubric safely. This is not a fault of your code: tell your "
+            "instructor.\n\nFor the instructor: %s",
+            unmet);
+        platform_write_ungraded(&files, rubric, message, FALSE);
+    }
+    return MCOMPARE_EXIT_ENVIRONMENT;
+}
+
 /* Adds libc as a reference column when the rubric's time-ratio checks need
  * its CPU time and no column runs it already. Its cells sit beside the
  * graded cells of each workload in the table order the scheduler follows. */
@@ -583,10 +602,8 @@ int main(int argc, char **argv)
             return 0;
         }
         g_autofree char *unmet = environment_unmet(rubric, comparison);
-        if (unmet != NULL) {
-            fprintf(stderr, "mcompare: %s\n", unmet);
-            return MCOMPARE_EXIT_ENVIRONMENT;
-        }
+        if (unmet != NULL)
+            return refuse_environment(rubric, plan.format, unmet);
         run_cells(comparison);
     }
     g_autoptr(Score) score = NULL;

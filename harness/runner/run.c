@@ -271,6 +271,21 @@ static SandboxMode choose_sandbox(const MstatsRunRequest *request, const char *i
     return request->no_sandbox ? SANDBOX_NONE : probe->mode;
 }
 
+/* An allocator root's harness could read and its confined program could
+ * not (it drops root's privileges): say what to do. */
+static void explain_unreadable(SandboxMode mode, MstatsRunResult *result)
+{
+    if (mode == SANDBOX_NONE || geteuid() != 0 || result->code != MSTATS_CODE_LOAD ||
+        result->reason == NULL || strstr(result->reason, "Permission denied") == NULL)
+        return;
+    char *reason = g_strconcat(result->reason,
+                               " (the program runs without root's privileges: make the file "
+                               "readable to every user, and its folders searchable)",
+                               NULL);
+    g_free(result->reason);
+    result->reason = reason;
+}
+
 /* After the run: whether the program held every layer its mode needs. */
 static void note_confinement(SandboxMode mode, const SpawnOutcome *outcome, MstatsRunResult *result)
 {
@@ -428,6 +443,7 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
     result->wall_seconds = outcome.wall_seconds;
     result->cpu_seconds = outcome.cpu_seconds;
     classify(&region, &outcome, request, memory_hit, result);
+    explain_unreadable(mode, result);
     trust_note_witness(result, start.witnessed, &outcome);
     char line[MSTATS_PROOF_LINE_MAX];
     if (mstats_proof_last_line(*proof_text, line))

@@ -23,10 +23,11 @@
  * usage: mstats-run-init STATUS_FD TIMEOUT_MS DATA_LIMIT WITNESS CONFINE [+PATH...]
  *                        [NAME=VALUE...] -- PROGRAM_PATH ARGV0 [ARG...]
  *        mstats-run-init --probe   (exits 0: the sandbox can start programs)
- *        mstats-run-init --probe-confine [PATH...]
+ *        mstats-run-init --probe-confine [FILE...]
  *            (prints "confined=BITS confine_errno=E witness_errno=E": what a
- *            program started here would hold, writes allowed beneath PATHs,
- *            and whether its brk calls could be witnessed)
+ *            program started here would hold, and whether its brk calls
+ *            could be witnessed; then "unreadable=ERRNO FILE" for each FILE
+ *            such a program could not open for reading)
  * NAME=VALUE pairs are put into the program's environment only (LD_PRELOAD of
  * the shim must reach the program, not this process). DATA_LIMIT > 0 sets
  * the program's RLIMIT_DATA. TIMEOUT_MS 0 means no timeout. WITNESS is
@@ -309,22 +310,32 @@ static bool parse_args(int argc, char **argv, RunInitArgs *args)
     return true;
 }
 
-/* --probe-confine: what a program started here would hold (usage at the top
- * of the file). The child sets up as a program's would, and is let go at
- * its witness's stop. */
-static int probe_confinement(char **writable, int count)
+/* --probe-confine: what a program started here would hold, and which of
+ * `files` it could not read (usage at the top of the file). The child sets
+ * up as a program's would, and is let go at its witness's stop. */
+static int probe_confinement(char **files, int count)
 {
-    int witness_pipe[2], confine_pipe[2];
-    if (pipe2(witness_pipe, O_CLOEXEC) != 0 || pipe2(confine_pipe, O_CLOEXEC) != 0)
+    int witness_pipe[2], confine_pipe[2], read_pipe[2];
+    if (pipe2(witness_pipe, O_CLOEXEC) != 0 || pipe2(confine_pipe, O_CLOEXEC) != 0 ||
+        pipe2(read_pipe, O_CLOEXEC) != 0)
         return 1;
     pid_t child = fork();
     if (child < 0)
         return 1;
     if (child == 0) {
-        ChildSetUp set_up = {.writable = (const char *const *)writable, .writable_count = count};
+        ChildSetUp set_up = {0};
         witness_and_confine(&set_up, (ChildPipes){-1, witness_pipe[1], confine_pipe[1]});
+        for (int i = 0; i < count; i++) {
+            int fd = open(files[i], O_RDONLY | O_CLOEXEC);
+            int error = fd < 0 ? errno : 0;
+            if (fd >= 0)
+                close(fd);
+            if (write(read_pipe[1], &error, sizeof error) < 0)
+                _exit(1);
+        }
         _exit(0);
     }
+    close(read_pipe[1]);
     close(witness_pipe[1]);
     close(confine_pipe[1]);
     int status;
@@ -335,6 +346,11 @@ static int probe_confinement(char **writable, int count)
         answer[1] = ECHILD;
     printf("confined=%d confine_errno=%d witness_errno=%d\n", answer[0], answer[1],
            read_errno(witness_pipe[0]));
+    for (int i = 0; i < count; i++) {
+        int error = read_errno(read_pipe[0]);
+        if (error != 0)
+            printf("unreadable=%d %s\n", error, files[i]);
+    }
     return 0;
 }
 

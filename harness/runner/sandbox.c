@@ -245,6 +245,19 @@ const SandboxProbe *sandbox_probe(const char *init_path)
     return answer;
 }
 
+int sandbox_unreadable(const char *init_path, const char *file)
+{
+    if (geteuid() != 0)
+        return 0;
+    const char *argv[] = {init_path, "--probe-confine", file, NULL};
+    g_autofree char *out = NULL;
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
+                      NULL, NULL))
+        return 0;
+    const char *line = strstr(out, "\nunreadable=");
+    return line != NULL ? atoi(line + strlen("\nunreadable=")) : 0;
+}
+
 const char *sandbox_mode_name(SandboxMode mode)
 {
     return mode == SANDBOX_BWRAP ? "bwrap" : mode == SANDBOX_CONTAINER ? "container" : "none";

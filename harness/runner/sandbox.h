@@ -51,6 +51,11 @@ typedef struct {
 
 const SandboxProbe *sandbox_probe(const char *init_path);
 
+/* The errno with which a confined program could not open `file` for
+ * reading (0: it can). Only root loses a right to read by confinement
+ * (CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH go): for any other user, 0. */
+int sandbox_unreadable(const char *init_path, const char *file);
+
 /* "bwrap", "container" or "none". */
 const char *sandbox_mode_name(SandboxMode mode);
 

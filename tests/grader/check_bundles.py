@@ -16,6 +16,13 @@ usage: check_bundles.py SCENARIO BIN_DIR SOURCE_DIR
            (the [grading] section as is).
   course   the same score comparison with the whole course rubric (about
            two minutes a run on 2 cores; not registered with ctest)
+  environments LAUNCHER
+           each bundle's script on the starter kit where courses grade,
+           emulated (tests/harness/container/environments.py): Gradescope's
+           in a Docker grader, PrairieLearn's in one with no network, and
+           Gradescope's as a non-root user with and without user namespaces
+           (the build copied where that user can read it): the same score as
+           `mcompare --rubric` on the host, above 0
   setup    setup.sh from scratch in a fresh bundle: it builds only the
            mstats-grading target from the bundle's own source archive, runs
            its self-check, and that build grades the starter kit as the host
@@ -31,6 +38,10 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness",
+                                "container"))
+from environments import ENVIRONMENTS, copy_build  # noqa: E402
 
 FAILURES = []
 
@@ -377,6 +388,26 @@ def scenario_setup(host):
     check_same_score(host, platform, host.starter_kit(), quick_rubric(host.source), build)
 
 
+def scenario_environments(host, launcher):
+    kit = host.starter_kit()
+    user_build = None
+    for name, kind in (("docker", "gradescope"), ("prairielearn", "prairielearn"),
+                       ("nonroot", "gradescope"), ("nonroot-no-userns", "gradescope")):
+        environment = ENVIRONMENTS[name]
+        bundle, _ = host.bundle(f"--{kind}", f"{kind}-{name}")
+        platform = Platform(host, bundle, kind)
+        platform.command = environment.command(launcher, platform.command)
+        build = None
+        if environment.nonroot:
+            if user_build is None:
+                user_build = os.path.dirname(copy_build(host.bin, host.path("user-build")))
+            build = user_build
+            os.chmod(platform.root, 0o777)
+            platform.env = dict(platform.env, HOME=host.tmp, PATH="/usr/local/bin:/usr/bin:/bin")
+        print(f"{name}:", end=" ")
+        check_same_score(host, platform, kit, quick_rubric(host.source), build)
+
+
 def main():
     scenario, bin_dir, source_dir = sys.argv[1], sys.argv[2], sys.argv[3]
     host = Host(os.path.abspath(bin_dir), os.path.abspath(source_dir))
@@ -390,6 +421,8 @@ def main():
             check_same_score(host, Platform(host, bundle, kind), kit, course)
     elif scenario == "setup":
         scenario_setup(host)
+    elif scenario == "environments":
+        scenario_environments(host, os.path.abspath(sys.argv[4]))
     else:
         sys.exit(f"unknown scenario {scenario}")
     if FAILURES:

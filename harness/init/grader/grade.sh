@@ -15,6 +15,9 @@ bundle=$(cd "$(dirname "$0")" && pwd)
 build=${MSTATS_BUILD:-$bundle/mstats/build}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Readable by all: the graded program keeps none of root's privileges, so
+# alloc.so must be readable without them (mktemp makes the folder 0700).
+chmod 0755 "$work"
 mkdir -p "$(dirname "$results")"
 log=$work/build.log
 

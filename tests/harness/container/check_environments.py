@@ -13,10 +13,14 @@ attack works when nothing stops it).
 Where a rubric's requirements cannot be met, mcompare runs no cell, says why
 in one line on stderr, and exits 3: no Landlock and no bwrap (sandbox =
 required), ptrace refused (witness = required, a graded allocator; a built-in
-one needs no witness and is graded), only container mode (sandbox = bwrap).
+one needs no witness and is graded), only container mode (sandbox = bwrap), an allocator only root can read
+(graded code keeps no privilege);
+and writes the platform files asked for: score 0, the reason, and for
+PrairieLearn gradable: false (the grader's fault costs no attempt).
 
 usage: check_environments.py BIN_DIR LAUNCHER ESCAPE_ALLOCATOR"""
 
+import json
 import os
 import shutil
 import subprocess
@@ -107,6 +111,32 @@ def check_fail_fast(launcher, mcompare, escape, scratch):
                                                                       f"{rubric} ") and
               words in lines[0], f"{label}: exit {status}, stderr {err!r}")
         check(out == "", f"{label}: cells ran: {out!r}")
+    # An allocator only root could read (a folder of another user's, 0700):
+    # graded code keeps no privilege, so mcompare says what to do, at once.
+    private = os.path.join(scratch, "private")
+    os.mkdir(private, 0o700)
+    hidden = shutil.copy2(escape, private)
+    os.chown(private, 65534, 65534)
+    plain = write_rubric(scratch, "plain.ini", "")
+    status, out, err = run([mcompare, "-q", "--rubric", plain, "-a", hidden], cwd=scratch)
+    check(status == 3 and err.startswith(f"mcompare: the allocator {hidden} cannot be read by "
+                                         "the graded program (Permission denied)") and
+          "chmod a+r" in err and out == "", f"unreadable allocator: exit {status}, {err!r}")
+    # The platform files say so, and PrairieLearn charges no attempt.
+    gradescope = os.path.join(scratch, "results.json")
+    prairielearn = os.path.join(scratch, "pl.json")
+    command = [launcher, "--no-landlock", "--", mcompare, "-q", "--rubric", required, "-a",
+               escape, "--gradescope", gradescope, "--prairielearn", prairielearn]
+    status, out, err = run(command, cwd=scratch)
+    check(status == 3, f"platform files: exit {status}, {err!r}")
+    with open(gradescope) as f:
+        results = json.load(f)
+    check(results.get("score") == 0 and "could not grade this submission" in results["output"]
+          and "requires the sandbox" in results["output"], f"Gradescope's file: {results}")
+    with open(prairielearn) as f:
+        results = json.load(f)
+    check(results.get("gradable") is False and results.get("score") == 0,
+          f"PrairieLearn's file: {results}")
     # Trusted code needs no witness: graded where ptrace is refused.
     command = [launcher, "--no-ptrace", "--", mcompare, "-q", "--rubric", required, "-a",
                "first-fit"]
