@@ -100,6 +100,13 @@ CHEATS = {
     "quiet-stdio": (0, None, T4_T1),
     # In the sandbox the parent is the PID namespace's init: out of reach.
     "kill-parent": (0, None, T4),
+    # Root inside the run (issue 20): its confinement refuses the remount, the
+    # open of the witness's memory and the write to the next testers, so each
+    # works honestly (were an attack to succeed, the cheat would stop at once:
+    # 96).
+    "root-remount": (0, None, T4),
+    "init-mem": (0, None, T4),
+    "next-tester": (0, None, T4),
 }
 
 CONTROL = "honest"
