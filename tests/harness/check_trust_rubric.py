@@ -1,6 +1,7 @@
 """Where ptrace is forbidden, the brk witness cannot start: a graded
 allocator's run goes on, says in one line that its figures are not
-witnessed, and a rubric gives it nothing unless it says witness = optional.
+witnessed, and a rubric that says witness = required is refused before any
+cell runs (mcompare exits 3), while witness = optional grades it.
 Trusted allocators are not witnessed anyway and are graded as before.
 And a program that gives no completion proof, verified by its output, earns
 nothing from a rubric that says verify = proof, unless a trusted allocator
@@ -61,9 +62,14 @@ def scenario(deny, mstats, mcompare, bin_dir, cheats_dir):
     check("not witnessed" not in err, f"first-fit warned: {err!r}")
 
     with tempfile.TemporaryDirectory() as directory:
-        earned, out = score(mcompare, deny, rubric(directory, "required"), honest)
-        check(earned == 0 and "figures not witnessed" in out,
-              f"witness = required: {earned} points; {out!r}")
+        # witness = required cannot be met here: mcompare runs nothing and
+        # says why in one line (exit 3; tests/harness/container has the rest).
+        status, out, err, _ = run([deny, mcompare, "-q", "--rubric",
+                                   rubric(directory, "required"), "-a", honest],
+                                  timeout=120, env=DENIED_ENV)
+        check(status == 3 and out == "" and len(err.splitlines()) == 1 and
+              "requires the kernel's witness of graded heaps" in err,
+              f"witness = required where ptrace is refused: exit {status}; {out!r} {err!r}")
         earned, out = score(mcompare, deny, rubric(directory, "optional"), honest)
         check(earned == 1, f"witness = optional: {earned} points; {out!r}")
         # Where the witness works, the same rubric grades the same allocator.
