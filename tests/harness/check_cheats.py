@@ -107,8 +107,11 @@ CHEATS = {
     "quiet-stdio": (0, None, T4_T1),
     # In the sandbox the parent is the PID namespace's init: out of reach.
     "kill-parent": (0, None, T4),
-    # Time: brk(0) stops earn nothing, so 2.5 s of CPU times out under -t 1.
+    # Time: 2.5 s of CPU under -t 1 with a stop every few microseconds. A
+    # brk(0) earns nothing, and a page given back and taken again only what
+    # the witness took over it, less than the program waited.
     "brk0-stretch": (15, r"^15 timed out after 1 s", T4, ("-t", "1")),
+    "brk-page-stretch": (15, r"^15 timed out after 1 s", T4, ("-t", "1")),
 }
 
 CONTROL = "honest"
@@ -192,8 +195,36 @@ def test_gallery(argv):
             except Failure as failure:
                 print(f"not ok {failure}", flush=True)
                 failures.append(str(failure))
+    try:
+        check_growth_is_given_time(mstats, bin_dir, cheats_dir)
+    except Failure as failure:
+        print(f"not ok {failure}", flush=True)
+        failures.append(str(failure))
     check(not failures, f"{len(failures)} cheat runs not judged as expected:\n" +
           "\n".join(failures))
+
+
+# An honest allocator that grows its heap a page per sbrk call: 55,000 brk
+# stops on tester-8, which the witnessed run waits for.
+PAGES = ("honest-pages", "tester-8")
+
+
+def check_growth_is_given_time(mstats, bin_dir, cheats_dir):
+    """The time the witness takes over a growing heap is given back: the
+    page-a-time allocator, unwitnessed, takes T seconds; witnessed, it takes
+    about twice as long here, and still passes -t 1.5 T (its stops grow the
+    run's largest heap: each earns the flat allowance)."""
+    allocator, program = library(cheats_dir, PAGES[0]), os.path.join(bin_dir, PAGES[1])
+    where = f"{PAGES[0]} on {PAGES[1]}"
+    status, plain, _, _ = run_mstats(mstats, allocator, program, ("--no-witness",))
+    check(status == 0 and verdict(plain) == 0, f"{where}, unwitnessed: {summary(plain)}")
+    limit = f"{1.5 * float(plain['TIME']):.2f}"
+    status, witnessed, _, _ = run_mstats(mstats, allocator, program, ("-t", limit))
+    check(status == 0 and verdict(witnessed) == 0,
+          f"{where}, witnessed under -t {limit} (unwitnessed TIME {plain['TIME']}): "
+          f"{summary(witnessed)}; TIME {witnessed.get('TIME')}")
+    print(f"ok {where}: TIME {plain['TIME']} unwitnessed, {witnessed['TIME']} witnessed "
+          f"under -t {limit}", flush=True)
 
 
 def check_cheat(mstats, allocator, program, where, code, pattern, control, options=()):
