@@ -37,9 +37,10 @@
  *
  * Witnessing costs the program time: every brk system call stops it until
  * this process has looked (the shim moves the kernel's break only a page at
- * a time, so there are few). That time is not the program's, so each trace
- * stop moves the timeout on by RUN_INIT_STOP_ALLOWANCE_NS (at most to
- * RUN_INIT_WITNESS_STRETCH times the timeout), and the CPU limit likewise.
+ * a time, so there are few). That time is not the program's, so the timeout
+ * and the CPU limit move on by what the stops earned (run_init.h; at most to
+ * RUN_INIT_WITNESS_STRETCH times the limit): a stop that moved no break
+ * across a page earns nothing.
  *
  * libc only, single-threaded; it never allocates after the program starts.
  */
@@ -206,23 +207,39 @@ exec_program(const ChildSetUp *set_up, char *path, char **argv, ChildPipes pipes
     _exit(127);
 }
 
-/* The program's CPU limit (RLIMIT_CPU, inherited from the runner) raised by
- * RUN_INIT_STOP_ALLOWANCE_NS for each trace stop so far and for the next
- * ALLOWANCE_AHEAD: the kernel must not stop the program for time the
- * witness took (a stop costs the program a few microseconds of CPU time). */
-#define ALLOWANCE_AHEAD 4096
+/* The time the witness's stops have earned so far (run_init.h): the flat
+ * allowance for each stop of a brk that grew the run's largest heap, and the
+ * measured time of the stops of other brk calls that moved a break across a
+ * page. A stop that moved nothing earns nothing. */
+static long long earned_ns(const BrkWitness *witness)
+{
+    return (long long)witness->growth_stops * RUN_INIT_STOP_ALLOWANCE_NS + witness->moved_ns;
+}
 
-static void allow_stops(pid_t program, const struct rlimit *base, const BrkWitness *witness)
+/* `earned` (ns) added to a limit of `base` (any unit of `unit` ns), capped
+ * at RUN_INIT_WITNESS_STRETCH times the limit in all, however many stops a
+ * program makes; rounded up to the unit. */
+static long long stretch_for(long long earned, long long base, long long unit)
+{
+    long long most = base * (RUN_INIT_WITNESS_STRETCH - 1);
+    long long extra = (earned + unit - 1) / unit;
+    return extra < most ? extra : most;
+}
+
+/* The program's CPU limit (RLIMIT_CPU, inherited from the runner) raised by
+ * the time the witness's stops have earned, in whole seconds up, when that
+ * is more than *allowed_s, the seconds it was raised by so far: the kernel
+ * must not stop the program for time the witness took. */
+static void allow_stops(pid_t program, const struct rlimit *base, const BrkWitness *witness,
+                        rlim_t *allowed_s)
 {
     if (base->rlim_cur == RLIM_INFINITY)
         return;
-    unsigned long long stops = brk_witness_stops(witness) + ALLOWANCE_AHEAD;
-    rlim_t extra_s = (rlim_t)((stops * RUN_INIT_STOP_ALLOWANCE_NS + 999999999ULL) / 1000000000ULL);
-    /* Capped like the timeout's stretch: at most RUN_INIT_WITNESS_STRETCH
-     * times the limit in all, however many stops a program makes. */
-    rlim_t most = base->rlim_cur * (RUN_INIT_WITNESS_STRETCH - 1);
-    if (extra_s > most)
-        extra_s = most;
+    rlim_t extra_s =
+        (rlim_t)stretch_for(earned_ns(witness), (long long)base->rlim_cur, 1000000000LL);
+    if (extra_s <= *allowed_s)
+        return;
+    *allowed_s = extra_s;
     /* Only the soft limit: raising a finite hard one takes privilege. */
     rlim_t soft = base->rlim_cur + extra_s;
     struct rlimit raised = {
@@ -240,16 +257,13 @@ static int read_errno(int fd)
     return error;
 }
 
-/* The deadline `base_ns` (a timeout's SIGTERM time) moved on for the trace
- * stops the witness cost the program so far. */
+/* The deadline `base_ns` (a timeout's SIGTERM time) moved on by the time
+ * the witness's stops have earned so far. */
 static long long stretched(long long base_ns, long long start, const BrkWitness *witness)
 {
     if (base_ns < 0 || witness == NULL)
         return base_ns;
-    long long stops = (long long)brk_witness_stops(witness);
-    long long stretch = stops * RUN_INIT_STOP_ALLOWANCE_NS;
-    long long most = (base_ns - start) * (RUN_INIT_WITNESS_STRETCH - 1);
-    return base_ns + (stretch < most ? stretch : most);
+    return base_ns + stretch_for(earned_ns(witness), base_ns - start, 1);
 }
 
 /* The command line, as the runner wrote it (usage at the top of the file). */
@@ -397,7 +411,7 @@ typedef struct {
     long long kill_at;   /* SIGKILL then (-1: not yet) */
     BrkWitness *witness; /* NULL when not witnessing */
     struct rlimit cpu_limit;
-    unsigned long long allowed_stops;
+    rlim_t allowed_s; /* seconds the CPU limit has been raised by */
 } Supervision;
 
 /* Waits for the program's exit, resuming the witness's trace stops,
@@ -412,20 +426,21 @@ static int supervise(Supervision *run, const sigset_t *handled, RunInitReport *r
         int reaped_status;
         struct rusage reaped_usage;
         /* Every traced task (threads too: __WALL) passes through the
-         * witness, which resumes its trace stops. */
+         * witness, which resumes its trace stops and times them from here. */
+        int64_t began = brk_witness_clock_ns();
         while ((reaped = wait4(-1, &reaped_status, WNOHANG | __WALL, &reaped_usage)) > 0) {
-            if (run->witness != NULL && brk_witness_event(run->witness, reaped, reaped_status))
+            if (run->witness != NULL &&
+                brk_witness_event(run->witness, reaped, reaped_status, began)) {
+                began = brk_witness_clock_ns();
                 continue;
+            }
             if (reaped == run->program) {
                 *usage = reaped_usage;
                 return reaped_status;
             }
         }
-        if (run->witness != NULL &&
-            brk_witness_stops(run->witness) >= run->allowed_stops + ALLOWANCE_AHEAD / 2) {
-            run->allowed_stops = brk_witness_stops(run->witness);
-            allow_stops(run->program, &run->cpu_limit, run->witness);
-        }
+        if (run->witness != NULL)
+            allow_stops(run->program, &run->cpu_limit, run->witness, &run->allowed_s);
         long long now = now_ns();
         long long term_at = stretched(run->stop_at, run->start, run->witness);
         if (term_at >= 0 && now >= term_at && run->kill_at < 0) {
@@ -515,7 +530,6 @@ int main(int argc, char **argv)
         close(witness_pipe[1]);
         brk_witness_start(&witness, run.program);
         run.witness = &witness;
-        allow_stops(run.program, &run.cpu_limit, &witness);
     }
 
     RunInitReport report = {0};

@@ -53,10 +53,17 @@ typedef struct {
     int confine_errno;
 } RunInitReport;
 
-/* Each trace stop of the witness moves the timeout (and the CPU limit) on by
- * this much: the time the program waits for the witness is not the
- * program's (a stop takes about 8 us of wall time and 3 us of the program's
- * CPU time on this project's 2-core machine, tracer and program on one CPU). */
+/* The witness's trace stops move the timeout and the CPU limit on by what
+ * they earned: the time the program waits for the witness is not the
+ * program's, but a stop made only to be given time must earn nothing
+ * (brk_witness.h, "Stops that earn time"). Each stop of a brk that grew the
+ * run's largest heap past a page (the shim's growths: one brk per page)
+ * earns this much, more than a stop costs (about 8 us of wall time and 3 us
+ * of the program's CPU time on this project's 2-core machine, tracer and
+ * program on one CPU) and paid for in MAX (a second per 40 MiB of heap).
+ * Each stop of any other brk that moved a break across a page earns the time
+ * the witness took over it; any other stop (brk(0), a refused brk, one
+ * within a page) earns nothing. */
 #define RUN_INIT_STOP_ALLOWANCE_NS 100000LL
 /* ... but never past this many times the timeout (the runner's watchdog
  * waits that long for a witnessed run). */

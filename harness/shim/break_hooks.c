@@ -3,15 +3,21 @@
  * a heap past the memory limit stops the program at once (68).
  *
  * For an allocator of its own (not glibc's malloc, which moves the break with
- * __sbrk), the shim keeps the break exact to the byte and moves the kernel's
- * only when it crosses a page boundary: the kernel maps whole pages anyway,
- * so the memory is the same, MAX is the same, and an allocator that grows by
- * the exact shortfall makes one brk system call per page, not one per
- * growth. That is what keeps mstats' brk witness (which stops the program at
- * every brk system call) cheap, and the strategies fast.
+ * __sbrk), the shim keeps the break itself, exact to the byte, and moves the
+ * kernel's only when it crosses a page boundary: the kernel maps whole pages
+ * anyway, so the memory is the same, MAX is the same, and an allocator that
+ * grows by the exact shortfall makes one brk system call per page, not one
+ * per growth. That is what keeps mstats' brk witness (which stops the program
+ * at every brk system call) cheap, and the strategies fast.
+ *
+ * The break it keeps moves only here: no variable of the program's (glibc's
+ * __curbrk, which the program can write) ever sets it. So a block past it is
+ * outside the heap (91), and a break moved by other means (glibc's __sbrk, a
+ * raw system call) is the witness's to see, not the shim's to follow.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "measure.h"
@@ -26,13 +32,25 @@ static void heap_moved(const char *cause)
         check_limit(heap_note(), cause, NULL);
 }
 
-/* Moves the kernel's break to the page boundary at or above `address`;
- * FALSE when the kernel refused (no memory, RLIMIT_DATA, a mapping in the way). */
+void shim_break_read(void)
+{
+    shim.glibc_break_seen = __curbrk; /* before the read: a later move is seen next time */
+    shim.kernel_break = (uintptr_t)syscall(SYS_brk, 0);
+    shim.heap_break = shim.kernel_break;
+}
+
+/* Moves the kernel's break to the page boundary at or above `address` with
+ * the brk system call; FALSE when the kernel refused (no memory,
+ * RLIMIT_DATA, a mapping in the way). glibc's cache is set to the outcome
+ * for whatever asks glibc, and never read. */
 static bool kernel_break_to(uintptr_t address)
 {
     uintptr_t target = MSTATS_BREAK_ROUND(address);
-    uintptr_t kernel = (uintptr_t)__curbrk;
-    return target == kernel || __sbrk((intptr_t)(target - kernel)) != (void *)-1;
+    if (target == shim.kernel_break)
+        return true;
+    shim.kernel_break = (uintptr_t)syscall(SYS_brk, target);
+    __curbrk = (void *)shim.kernel_break;
+    return shim.kernel_break == target;
 }
 
 /* Sets the allocator's break to `address` (shim_break): exact for the
@@ -44,7 +62,7 @@ static bool move_break(uintptr_t address, const char *cause)
         errno = ENOMEM;
         return false;
     }
-    shim.virtual_break = address;
+    shim.heap_break = address;
     heap_moved(cause);
     return true;
 }
@@ -61,7 +79,7 @@ SHIM_EXPORT void *sbrk(intptr_t increment)
             heap_moved("in sbrk");
         return old;
     }
-    uintptr_t old = shim_break();
+    uintptr_t old = shim.heap_break;
     uintptr_t address = old + (uintptr_t)increment;
     if (increment == 0)
         return (void *)old;

@@ -8,7 +8,7 @@
  * the requested bytes are measured: its blocks are not in the heap.
  * Cost per call: O(1) figures and O(log64 span) live-index work, whatever the
  * block's size and the number of live blocks; no system call (the break is
- * read from glibc's cached __curbrk).
+ * the one the shim keeps: shim_break).
  */
 #include "measure.h"
 

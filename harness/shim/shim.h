@@ -84,11 +84,15 @@ typedef struct {
     bool is_libc;                 /* glibc's own malloc held to sbrk */
     int (*real_brk)(void *);      /* glibc's brk, resolved at start */
     uintptr_t heap_start;         /* the kernel's start of this image's heap */
-    /* The allocator's break, exact to the byte, when the shim keeps it
-     * (shim_break); the kernel's is moved only a page at a time, to
-     * MSTATS_BREAK_ROUND of it. 0: glibc's own break is the allocator's. */
-    uintptr_t virtual_break;
-    bool virtual_breaks;           /* sbrk and brk keep virtual_break (break_hooks.c) */
+    /* The break (shim_break), kept by the shim and never read from memory the
+     * program can write (glibc's __curbrk included). With virtual_breaks,
+     * the allocator's, exact to the byte, moved only by the sbrk and brk calls
+     * the shim serves, while the kernel's is moved to MSTATS_BREAK_ROUND of
+     * it; without, the kernel's, read with the brk system call. */
+    uintptr_t heap_break;
+    uintptr_t kernel_break;        /* the kernel's, as the shim last set or read it */
+    void *glibc_break_seen;        /* without virtual_breaks: __curbrk at that read */
+    bool virtual_breaks;           /* sbrk and brk keep heap_break (break_hooks.c) */
     uint64_t memory_limit;         /* heap bytes past which the program stops (68) */
     unsigned alignment;            /* checked alignment of every block: 16, 8, 1 (none) */
     bool heap_unmeasured;          /* an mmap reference allocator: no heap checks */
@@ -151,18 +155,25 @@ static inline void shim_leave(bool locked)
     shim_depth--;
 }
 
-/* glibc's break, read without a system call (sbrk(0) reads the same). */
+/* glibc's cached break and its sbrk, which moves the break and the cache. */
 extern void *__curbrk;
 extern void *__sbrk(intptr_t increment);
 
-/* The break as the allocator set it through sbrk and brk: exact, though the
- * kernel's moves only a page at a time (break_hooks.c), so that the kernel
- * (and mstats' brk witness) sees one brk per page, not one per growth.
- * Where the kernel's break was moved by other means (glibc's __sbrk, as
- * glibc's malloc does), the kernel's is the allocator's again. No system call. */
+/* Reads the kernel's break (a brk system call) into heap_break. */
+SHIM_HIDDEN void shim_break_read(void);
+
+/* The break: the allocator's as the sbrk and brk calls the shim served left
+ * it (break_hooks.c), so that a block past it is outside the heap whatever
+ * the program wrote anywhere. glibc's malloc (no virtual_breaks) moves the
+ * break with glibc's internal __sbrk, past the shim: its break is the
+ * kernel's, read again with the brk system call whenever glibc's cache
+ * __curbrk has changed, which is when glibc moved it. The cache only says
+ * when to ask the kernel, never what the break is. No system call otherwise. */
 static inline uintptr_t shim_break(void)
 {
-    return mstats_break_now(&shim.virtual_break, (uintptr_t)__curbrk);
+    if (SHIM_UNLIKELY(!shim.virtual_breaks) && __curbrk != shim.glibc_break_seen)
+        shim_break_read();
+    return shim.heap_break;
 }
 
 /* Boot arena: bump memory for calls made before the allocator is ready. */

@@ -185,7 +185,11 @@ void shim_start(void)
     shim.heap_unmeasured = env_number(MSTATS_ENV_MMAP, 0) == 1;
     shim.region = map_region();
 
-    __sbrk(0); /* makes sure glibc knows the break */
+    /* glibc's malloc moves the break itself (__sbrk); an mmap allocator has none. */
+    shim.virtual_breaks = strcmp(allocator, "libc") != 0 && !shim.heap_unmeasured;
+    shim_break_read(); /* the kernel's, which an allocator's sbrk may have moved already */
+    if (shim.virtual_breaks)
+        __curbrk = (void *)shim.kernel_break; /* glibc's cache, as glibc would set it */
     shim.heap_start = mstats_heap_start("/proc/self/stat");
     if (shim.heap_start == 0 || shim.heap_start > shim_break())
         shim.heap_start = shim_break();
@@ -206,8 +210,6 @@ void shim_start(void)
                        "statistics could not be collected: the shim could not map its "
                        "bookkeeping memory");
     shim.real_brk = (int (*)(void *))dlsym(RTLD_NEXT, "brk");
-    /* glibc's malloc moves the break itself (__sbrk); an mmap allocator has none. */
-    shim.virtual_breaks = strcmp(allocator, "libc") != 0 && !shim.heap_unmeasured;
 
     uint64_t record_fd = env_number(MSTATS_ENV_RECORD_FD, UINT64_MAX);
     if (shim.region != NULL && record_fd <= 65535)

@@ -149,6 +149,10 @@ static void describe_mapping(struct text_buffer *r, const Mapping *m)
         text_add(r, "in memory from mmap");
     } else if (strcmp(path, "[stack]") == 0) {
         text_add(r, "on the stack");
+    } else if (strcmp(path, "[heap]") == 0) {
+        /* Above the shim's break, since the kernel's heap starts at its start. */
+        text_add(r, "in the kernel's heap above the break that sbrk and brk set, moved there "
+                    "some other way (glibc's __sbrk, the brk system call)");
     } else if (*path == '[') {
         text_add(r, "in ");
         text_add(r, path);

@@ -24,6 +24,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PAGE_ROUND(address) (((address) + 4095) & ~(uintptr_t)4095)
@@ -308,10 +309,64 @@ static void note_break(BrkWitnessImage *image, uintptr_t address)
         image->peak = address;
 }
 
+int64_t brk_witness_clock_ns(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+/* What a stop earns (brk_witness.h, "Stops that earn time"). */
+typedef enum {
+    EARNS_NOTHING,
+    EARNS_GROWTH,  /* its brk grew the run's largest heap past a page */
+    EARNS_COST,    /* its brk moved a break across a page otherwise: its time */
+    EARNS_AT_EXIT, /* an entry stop whose brk's outcome the exit stop tells */
+} Earning;
+
+typedef struct {
+    Earning kind;
+    uint64_t stops;   /* the brk's stops: 1, or 2 at an exit stop */
+    int pending;      /* EARNS_AT_EXIT: the slot that keeps this stop's time */
+    int64_t entry_ns; /* at an exit stop: what the entry stop took */
+} StopEarning;
+
+/* What a brk that moved `image`'s break from `before` to `after` earns;
+ * keeps the run's largest heap. Every image's break, to the page, is within
+ * the largest heap, so only a growth can pass it. */
+static Earning earning_of(BrkWitness *witness, const BrkWitnessImage *image, uintptr_t before,
+                          uintptr_t after)
+{
+    if (PAGE_ROUND(after) == PAGE_ROUND(before))
+        return EARNS_NOTHING;
+    uint64_t heap = PAGE_ROUND(after) - image->start;
+    if (heap <= witness->largest_heap)
+        return EARNS_COST;
+    witness->largest_heap = heap;
+    return EARNS_GROWTH;
+}
+
+/* Books what the stop earned, now that it has been resumed; the tracer
+ * began on it at `began_ns`. */
+static void book_earning(BrkWitness *witness, const StopEarning *earning, int64_t began_ns)
+{
+    if (earning->kind == EARNS_NOTHING)
+        return;
+    int64_t took = brk_witness_clock_ns() - began_ns;
+    if (earning->kind == EARNS_GROWTH) {
+        witness->growth_stops += earning->stops;
+    } else if (earning->kind == EARNS_COST) {
+        witness->moved_stops += earning->stops;
+        witness->moved_ns += earning->entry_ns + took;
+    } else {
+        witness->pending[earning->pending].entry_ns = took;
+    }
+}
+
 /* A seccomp stop at a brk of task `pid`: counts it in its image, decides the
- * outcome or asks for the exit stop. Returns the ptrace request that
- * resumes it. */
-static int on_brk(BrkWitness *witness, pid_t pid)
+ * outcome or asks for the exit stop, and says what the stop earns. Returns
+ * the ptrace request that resumes it. */
+static int on_brk(BrkWitness *witness, pid_t pid, StopEarning *earning)
 {
     struct __ptrace_syscall_info info;
     if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, sizeof info, &info) <= 0 ||
@@ -332,6 +387,7 @@ static int on_brk(BrkWitness *witness, pid_t pid)
     if (address < image->start)
         return PTRACE_CONT; /* refused: the break stays */
     if (address <= image->current) {
+        earning->kind = earning_of(witness, image, image->current, address);
         note_break(image, address); /* a shrink: always done, never a peak */
         return PTRACE_CONT;
     }
@@ -346,6 +402,7 @@ static int on_brk(BrkWitness *witness, pid_t pid)
     bool small =
         address - image->current <= BRK_WITNESS_CERTAIN_GROWTH && !witness->strict_overcommit;
     if (!witness->data_limit && !any_pending(witness, index) && (in_page || small)) {
+        earning->kind = earning_of(witness, image, image->current, address);
         note_break(image, address);
         return PTRACE_CONT;
     }
@@ -354,13 +411,15 @@ static int on_brk(BrkWitness *witness, pid_t pid)
         fail(witness, EAGAIN);
         return PTRACE_CONT;
     }
-    witness->pending[slot] = (BrkWitnessPending){pid, index};
+    witness->pending[slot] = (BrkWitnessPending){pid, index, 0};
     witness->exit_stops++;
+    *earning = (StopEarning){.kind = EARNS_AT_EXIT, .stops = 1, .pending = slot};
     return PTRACE_SYSCALL;
 }
 
-/* The exit stop of a page-crossing growth: the kernel's answer. */
-static void on_brk_exit(BrkWitness *witness, pid_t pid, int slot)
+/* The exit stop of a page-crossing growth: the kernel's answer, and what the
+ * brk's two stops earn. */
+static void on_brk_exit(BrkWitness *witness, pid_t pid, int slot, StopEarning *earning)
 {
     struct __ptrace_syscall_info info;
     BrkWitnessImage *image = &witness->images[witness->pending[slot].image];
@@ -370,7 +429,11 @@ static void on_brk_exit(BrkWitness *witness, pid_t pid, int slot)
         fail(witness, errno ? errno : EPROTO);
         return;
     }
-    note_break(image, (uintptr_t)info.exit.rval);
+    uintptr_t after = (uintptr_t)info.exit.rval;
+    *earning = (StopEarning){.kind = earning_of(witness, image, image->current, after),
+                             .stops = 2,
+                             .entry_ns = witness->pending[slot].entry_ns};
+    note_break(image, after);
 }
 
 /* The program's first stop (it stopped itself before exec): tracing options. */
@@ -396,7 +459,7 @@ static void on_first_stop(BrkWitness *witness, pid_t pid)
     witness->started = true;
 }
 
-bool brk_witness_event(BrkWitness *witness, pid_t pid, int status)
+bool brk_witness_event(BrkWitness *witness, pid_t pid, int status, int64_t began_ns)
 {
     int slot = pending_slot(witness, pid);
     if (!WIFSTOPPED(status)) {
@@ -409,13 +472,14 @@ bool brk_witness_event(BrkWitness *witness, pid_t pid, int status)
     int event = status >> 16;
     int request = PTRACE_CONT;
     int inject = 0;
+    StopEarning earning = {.kind = EARNS_NOTHING, .stops = 1};
     if (!witness->started && pid == witness->program && signal_number == SIGSTOP) {
         on_first_stop(witness, pid);
     } else if (signal_number == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
-        request = on_brk(witness, pid);
+        request = on_brk(witness, pid, &earning);
     } else if (signal_number == (SIGTRAP | 0x80)) {
         if (slot >= 0) {
-            on_brk_exit(witness, pid, slot);
+            on_brk_exit(witness, pid, slot, &earning);
             slot = -1;
         }
     } else if (signal_number == SIGTRAP && event == PTRACE_EVENT_EXEC) {
@@ -444,5 +508,6 @@ bool brk_witness_event(BrkWitness *witness, pid_t pid, int status)
         request = PTRACE_SYSCALL; /* still owes its brk's exit stop */
     if (ptrace(request, pid, NULL, (void *)(long)inject) != 0 && errno != ESRCH)
         fail(witness, errno);
+    book_earning(witness, &earning, began_ns);
     return true;
 }

@@ -37,6 +37,19 @@
  * wall time, 1.22 times the CPU time). An allocator that calls brk itself for
  * every growth, bypassing the shim, pays a stop per call.
  *
+ * Stops that earn time. A stop costs the program time it would not spend
+ * unwitnessed, which the tracer may give back (run_init.h); a stop the
+ * program makes only to be given time must earn nothing. So the witness
+ * sorts the stops of each brk by what it did to the kernel's break:
+ *   - a brk that moved no break across a page (brk(0), any refused one, one
+ *     within a page) earns nothing: the shim never makes one;
+ *   - a brk that grew an image's heap past the largest heap of any image of
+ *     the run so far, to the page, is counted in growth_stops: at most one
+ *     or two stops per page of the run's largest heap, which is its MAX;
+ *   - any other brk that moved a break across a page (a shrink, a growth
+ *     back to a size reached before) is timed, from the tracer's start on
+ *     the stop to the resume, in moved_ns: only what it measurably cost.
+ *
  * Use from the tracer: brk_witness_prepare_child() in the child between fork
  * and exec; brk_witness_start() after the fork; every wait status of any
  * traced process (waitpid(-1, ..., __WALL)) through brk_witness_event(),
@@ -92,6 +105,7 @@ typedef struct {
 typedef struct {
     pid_t task; /* 0: a free slot */
     int image;
+    int64_t entry_ns; /* what the brk's entry stop took the witness */
 } BrkWitnessPending;
 
 typedef struct {
@@ -109,6 +123,12 @@ typedef struct {
     BrkWitnessPending pending[BRK_WITNESS_PENDING_MAX];
     uint64_t brk_stops;  /* every brk stop, of witnessed images or not */
     uint64_t exit_stops; /* of which the outcome was read at the exit too */
+    /* What the stops cost, for the time the run is given for them (see
+     * "Stops that earn time" above). */
+    uint64_t largest_heap; /* the largest heap of any image so far, to the page */
+    uint64_t growth_stops; /* stops of brk calls that grew it past a page */
+    uint64_t moved_stops;  /* stops of other brk calls that moved a break across a page */
+    int64_t moved_ns;      /* the witness's time over those, stop to resume */
 } BrkWitness;
 
 /* In the child, after fork and before exec: asks to be traced by the parent,
@@ -120,10 +140,14 @@ int brk_witness_prepare_child(void);
  * first image starts at its exec. */
 void brk_witness_start(BrkWitness *witness, pid_t program);
 
-/* Handles the wait `status` of traced task `pid`. Returns true when it was a
- * trace stop, which it has resumed (the caller then waits again); false for
- * an exit or a death, which the caller handles as usual. */
-bool brk_witness_event(BrkWitness *witness, pid_t pid, int status);
+/* Handles the wait `status` of traced task `pid`, which the tracer began on
+ * at `began_ns` (CLOCK_MONOTONIC: before the wait that returned it). Returns
+ * true when it was a trace stop, which it has resumed (the caller then waits
+ * again); false for an exit or a death, which the caller handles as usual. */
+bool brk_witness_event(BrkWitness *witness, pid_t pid, int status, int64_t began_ns);
+
+/* CLOCK_MONOTONIC in nanoseconds, the clock of `began_ns`. */
+int64_t brk_witness_clock_ns(void);
 
 /* The trace stops the run has made so far: one per brk, and a second one per
  * growth read at its exit. */

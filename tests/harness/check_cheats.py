@@ -8,9 +8,9 @@ usage:
       the gallery: every cheat's exact code and REASON, and its figures
       against the control's (ctest harness.cheats)
   check_cheats.py --rubric MCOMPARE RUBRIC CHEATS_DIR
-      mcompare with RUBRIC on the control and three cheats (exit early, a
-      region rewrite, PEAK-LIVE inflation): no cheat scores above the control
-      (ctest harness.cheats-rubric)
+      mcompare with RUBRIC on the control and five cheats (exit early, a
+      region rewrite, PEAK-LIVE inflation, the two mmap arenas under a forged
+      __curbrk): no cheat scores above the control (ctest harness.cheats-rubric)
   check_cheats.py --demonstrate MSTATS BIN_DIR CHEATS_DIR
       not a test: runs every cheat under `mstats --no-sandbox` as it is today,
       with the program's brk calls witnessed by strace, and prints what each
@@ -43,8 +43,13 @@ def cross_check(figures):
 
 T4 = ("tester-4",)
 T4_T1 = ("tester-4", "tester-1")
+# 91 for a block in memory the shim's break does not cover: `where` names it.
+OUTSIDE = r"^91 pointer 0x[0-9a-f]+ outside the heap .* returned by [a-z_]+\([^)]*\): it lies {where}"
+IN_MMAP = OUTSIDE.format(where="in memory from mmap")
+IN_KERNEL_HEAP = OUTSIDE.format(where="in the kernel's heap above the break that sbrk and brk set")
 
-# cheat -> (code or codes, REASON pattern (None: the run is OK), testers it runs)
+# cheat -> (code or codes, REASON pattern (None: the run is OK), testers it
+# runs[, mstats options that replace the default -t 10])
 # Each cheat's source says what it tries and what catches it; docs/security.md
 # has the same table in words.
 CHEATS = {
@@ -73,12 +78,14 @@ CHEATS = {
     "thread-growth": (67, WITNESS, T4),
     "seccomp-allow": (67, WITNESS, T4),
     "ptrace-first": (67, WITNESS, T4),
-    "mmap-heap": (67, WITNESS, T4),
-    # These two keep __curbrk up to date for their blocks, so the shim's block
-    # checks pass and only the witness catches them; were the shim's idea of
-    # the break ever below a block, 91/92 would come first (unsure: 67 vs 92).
-    "own-sbrk": (67, WITNESS, T4),
-    "forged-curbrk": (67, WITNESS, T4),
+    # A heap grown past the shim's sbrk and brk, with __curbrk moved over it:
+    # the shim keeps its break itself and never reads __curbrk, so the first
+    # block is outside its heap.
+    "mmap-heap": (91, IN_MMAP, T4),
+    "own-sbrk": (91, IN_KERNEL_HEAP, T4),
+    "forged-curbrk": (91, IN_KERNEL_HEAP, T4),
+    "curbrk-arena": (91, IN_MMAP, T4_T1),
+    "curbrk-arena-plausible": (91, IN_MMAP, T4_T1),
     # After the re-exec glibc grows the heap that the shim (gone) never saw;
     # unsure: 67 (witness) or 97 (CALLS 0 against the reference), whichever
     # the runner judges first.
@@ -107,6 +114,11 @@ CHEATS = {
     "root-remount": (0, None, T4),
     "init-mem": (0, None, T4),
     "next-tester": (0, None, T4),
+    # Time: 2.5 s of CPU under -t 1 with a stop every few microseconds. A
+    # brk(0) earns nothing, and a page given back and taken again only what
+    # the witness took over it, less than the program waited.
+    "brk0-stretch": (15, r"^15 timed out after 1 s", T4, ("-t", "1")),
+    "brk-page-stretch": (15, r"^15 timed out after 1 s", T4, ("-t", "1")),
 }
 
 CONTROL = "honest"
@@ -133,7 +145,7 @@ def figure(report, name):
 
 
 def run_mstats(mstats, allocator, program, options=()):
-    command = [mstats, "-t", "10", *options, "-a", allocator, program]
+    command = [mstats, *(options or ("-t", "10")), "-a", allocator, program]
     status, out, err, _ = run(command, timeout=60)
     # mstats prints its report last: a program's fake lines come earlier, so
     # the report's own lines are the last of each name (parse_report's rule).
@@ -172,7 +184,7 @@ def not_better(where, report, control, ok):
 def test_gallery(argv):
     mstats, bin_dir, cheats_dir = argv
     controls = {}
-    for tester in {t for _, _, testers in CHEATS.values() for t in testers}:
+    for tester in {t for _, _, testers, *_ in CHEATS.values() for t in testers}:
         status, report, _, err = run_mstats(mstats, library(cheats_dir, CONTROL),
                                               os.path.join(bin_dir, tester))
         check(status == 0 and verdict(report) == 0,
@@ -180,24 +192,53 @@ def test_gallery(argv):
         controls[tester] = report
     # Every cheat runs even when one fails, so that one run lists them all.
     failures = []
-    for name, (code, pattern, testers) in CHEATS.items():
+    for name, (code, pattern, testers, *options) in CHEATS.items():
         for tester in testers:
             where = f"{name} on {tester}"
             try:
                 check_cheat(mstats, library(cheats_dir, name), os.path.join(bin_dir, tester),
-                            where, code, pattern, controls[tester])
+                            where, code, pattern, controls[tester], *options)
                 print(f"ok {where}: {code}", flush=True)
             except Failure as failure:
                 print(f"not ok {failure}", flush=True)
                 failures.append(str(failure))
+    try:
+        check_growth_is_given_time(mstats, bin_dir, cheats_dir)
+    except Failure as failure:
+        print(f"not ok {failure}", flush=True)
+        failures.append(str(failure))
     check(not failures, f"{len(failures)} cheat runs not judged as expected:\n" +
           "\n".join(failures))
 
 
-def check_cheat(mstats, allocator, program, where, code, pattern, control):
-    """One cheat on one tester: the exact code, REASON and exit status, and
-    no figure better than `control`'s (the control's report on the tester)."""
-    status, report, _, _ = run_mstats(mstats, allocator, program)
+# An honest allocator that grows its heap a page per sbrk call: 55,000 brk
+# stops on tester-8, which the witnessed run waits for.
+PAGES = ("honest-pages", "tester-8")
+
+
+def check_growth_is_given_time(mstats, bin_dir, cheats_dir):
+    """The time the witness takes over a growing heap is given back: the
+    page-a-time allocator, unwitnessed, takes T seconds; witnessed, it takes
+    about twice as long here, and still passes -t 1.5 T (its stops grow the
+    run's largest heap: each earns the flat allowance)."""
+    allocator, program = library(cheats_dir, PAGES[0]), os.path.join(bin_dir, PAGES[1])
+    where = f"{PAGES[0]} on {PAGES[1]}"
+    status, plain, _, _ = run_mstats(mstats, allocator, program, ("--no-witness",))
+    check(status == 0 and verdict(plain) == 0, f"{where}, unwitnessed: {summary(plain)}")
+    limit = f"{1.5 * float(plain['TIME']):.2f}"
+    status, witnessed, _, _ = run_mstats(mstats, allocator, program, ("-t", limit))
+    check(status == 0 and verdict(witnessed) == 0,
+          f"{where}, witnessed under -t {limit} (unwitnessed TIME {plain['TIME']}): "
+          f"{summary(witnessed)}; TIME {witnessed.get('TIME')}")
+    print(f"ok {where}: TIME {plain['TIME']} unwitnessed, {witnessed['TIME']} witnessed "
+          f"under -t {limit}", flush=True)
+
+
+def check_cheat(mstats, allocator, program, where, code, pattern, control, options=()):
+    """One cheat on one tester (with mstats `options`, if any): the exact code,
+    REASON and exit status, and no figure better than `control`'s (the
+    control's report on the tester)."""
+    status, report, _, _ = run_mstats(mstats, allocator, program, options)
     got = verdict(report)
     codes = code if isinstance(code, tuple) else (code,)
     check(got in codes, f"{where}: code {got}, expected {code}; {summary(report)}")
@@ -210,9 +251,11 @@ def check_cheat(mstats, allocator, program, where, code, pattern, control):
     not_better(where, report, control, code == 0)
 
 
-# The three cheats the issue names for the rubric: exit early, a region
-# rewrite, PEAK-LIVE inflation.
-RUBRIC_CHEATS = ("exit-early", "region-max", "region-peak")
+# The three cheats issue 9 names for the rubric (exit early, a region
+# rewrite, PEAK-LIVE inflation), and issue 20's arena under a forged
+# __curbrk, whose plausible MAX once scored 25 where the control scored 10.
+RUBRIC_CHEATS = ("exit-early", "region-max", "region-peak", "curbrk-arena",
+                 "curbrk-arena-plausible")
 
 
 def test_rubric(argv):

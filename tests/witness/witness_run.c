@@ -51,7 +51,7 @@ int main(int argc, char **argv)
         pid_t pid = waitpid(-1, &status, __WALL);
         if (pid < 0)
             break; /* ECHILD: every traced process is gone */
-        if (brk_witness_event(&witness, pid, status))
+        if (brk_witness_event(&witness, pid, status, brk_witness_clock_ns()))
             continue;
         if (pid == program)
             program_status = status;

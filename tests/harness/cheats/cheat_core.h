@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "region_layout.h"
@@ -139,6 +140,32 @@ static inline void cheat_forge_max(MstatsFigures *f)
     f->heap_max = forged;
     if (f->heap_now > forged)
         f->heap_now = forged;
+}
+
+/* The CPU time the time-stretching cheats burn: 2.5 s, more than -t 1. */
+#define CHEAT_BURN_NS 2500000000LL
+
+static inline long long cheat_cpu_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* Burns CHEAT_BURN_NS of CPU time, calling `stop` (a trace stop of the
+ * witness) every few microseconds, unless MSTATS_CHEAT_NO_BRK=1 is in the
+ * environment: then the same CPU time without the stops. */
+static inline void cheat_burn_with(void (*stop)(void))
+{
+    const char *off = getenv("MSTATS_CHEAT_NO_BRK");
+    int stopping = off == NULL || strcmp(off, "1") != 0;
+    long long end = cheat_cpu_ns() + CHEAT_BURN_NS;
+    while (cheat_cpu_ns() < end) {
+        for (volatile unsigned i = 0; i < 2000; i++) {
+        }
+        if (stopping)
+            stop();
+    }
 }
 
 /* ---- The honest bump allocator ----------------------------------------- */
