@@ -256,12 +256,16 @@ static char *submission_problem(const Rubric *rubric)
     return NULL;
 }
 
-/* When platform files are asked for and the submission was not built (or
- * is no shared object), writes them for a run that graded nothing, the
+/* When a rubric grades, platform files are asked for and the submission was
+ * not built (or is no shared object), writes them for a run that graded nothing, the
  * student's fault, with the build log. Returns 1 then (score 0 is below any
  * pass mark), else 0: the run goes on. */
 static int grade_unbuilt_submission(const Rubric *rubric, ReportFormat format)
 {
+    /* Without a rubric nothing is graded: a comparison shows an allocator
+     * that cannot load as a row of failed cells, and runs the others. */
+    if (rubric == NULL)
+        return 0;
     PlatformFiles files = platform_files(format);
     if (files.gradescope == NULL && files.prairielearn == NULL && files.junit == NULL)
         return 0;

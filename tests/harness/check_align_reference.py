@@ -103,15 +103,17 @@ def test(argv):
         check(len(jemalloc) == 1 and jemalloc[0]["heap_measured"] is False,
               f"mcompare JSON: {[(c.get('max'), c.get('heap_measured')) for c in document['cells']]}")
 
-    # A rubric that requires the sandbox gives an unsandboxed cell nothing.
+    # A rubric that requires the sandbox, with --no-sandbox: nothing is run,
+    # and the one line says what to do.
     with tempfile.TemporaryDirectory() as scratch:
         rubric = os.path.join(scratch, "sandbox.ini")
         with open(rubric, "w") as f:
             f.write("[grading]\npass = 1\nsandbox = required\n\n[tester-3]\npoints = 1\n")
         status, out, err, _ = run([mcompare, "-j", "1", "-a", "first-fit", "--rubric", rubric,
                                    "--no-sandbox"], timeout=120)
-        check(status == 1 and "the rubric requires the sandbox" in out and "Not sandboxed: 1" in out,
-              f"--no-sandbox with sandbox = required: exit {status}, {out!r}")
+        check(status == 3 and out == "" and err == f"mcompare: the rubric {rubric} requires the "
+              "sandbox, and --no-sandbox was given: leave it out\n",
+              f"--no-sandbox with sandbox = required: exit {status}, {out!r}, {err!r}")
         status, out, err, _ = run([mcompare, "-j", "1", "-a", "first-fit", "--rubric", rubric],
                                   timeout=120)
         check(status == 0, f"sandboxed with sandbox = required: exit {status}, {out!r}")
