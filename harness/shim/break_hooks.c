@@ -32,13 +32,6 @@ static void heap_moved(const char *cause)
         check_limit(heap_note(), cause, NULL);
 }
 
-void shim_break_read(void)
-{
-    shim.glibc_break_seen = __curbrk; /* before the read: a later move is seen next time */
-    shim.kernel_break = (uintptr_t)syscall(SYS_brk, 0);
-    shim.heap_break = shim.kernel_break;
-}
-
 /* Moves the kernel's break to the page boundary at or above `address` with
  * the brk system call; FALSE when the kernel refused (no memory,
  * RLIMIT_DATA, a mapping in the way). glibc's cache is set to the outcome

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/single_threaded.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "live_index.h"
 #include "region_layout.h"
@@ -159,8 +161,14 @@ static inline void shim_leave(bool locked)
 extern void *__curbrk;
 extern void *__sbrk(intptr_t increment);
 
-/* Reads the kernel's break (a brk system call) into heap_break. */
-SHIM_HIDDEN void shim_break_read(void);
+/* Reads the kernel's break (a brk system call) into heap_break. Here, not
+ * in break_hooks.c, which calls the modules that read the break. */
+static inline void shim_break_read(void)
+{
+    shim.glibc_break_seen = __curbrk; /* before the read: a later move is seen next time */
+    shim.kernel_break = (uintptr_t)syscall(SYS_brk, 0);
+    shim.heap_break = shim.kernel_break;
+}
 
 /* The break: the allocator's as the sbrk and brk calls the shim served left
  * it (break_hooks.c), so that a block past it is outside the heap whatever
