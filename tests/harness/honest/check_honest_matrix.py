@@ -51,7 +51,9 @@ from dataclasses import dataclass, field
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "container"))
 from environments import ENVIRONMENTS, copy_build  # noqa: E402
 
-REPORT_LINE = re.compile(r"^\[mstats\]: ([A-Z-]+): (.*)$")
+# Anywhere in a line: on a terminal row the terminal's echo of typed input
+# may land before a report line.
+REPORT_LINE = re.compile(r"\[mstats\]: ([A-Z-]+): (.*)$")
 PROCESSES_LINE = re.compile(r"^(\d+) measured; the figures are (.+)'s \(pid (\d+)\)$")
 FIGURES = ("MAX", "REQUESTED", "PEAK-LIVE")
 JSON_FIGURES = {"MAX": "heap_max", "REQUESTED": "requested", "PEAK-LIVE": "peak_live"}
@@ -110,7 +112,7 @@ def run_row(row, env, prefix):
     if status is None:
         row.problems.append(f"timed out after {RUN_TIMEOUT} s")
     for line in output.splitlines():
-        match = REPORT_LINE.match(line)
+        match = REPORT_LINE.search(line)
         if match:
             row.report[match.group(1)] = match.group(2)  # the report is last
             if match.group(1) == "REASON":
@@ -350,6 +352,9 @@ class Matrix:
         os.mkdir(self.make_dir)
         with open(os.path.join(self.make_dir, "Makefile"), "w") as f:
             f.write(f"# Runs tester-3.\ncheck:\n\t{t3}\n.PHONY: check\n")
+        self.typed = os.path.join(self.scratch, "typed.txt")  # one line typed at a terminal
+        with open(self.typed, "w") as f:
+            f.write("hello\n")
         self.trace = os.path.join(self.tmp_data_dir, "t.rep")
         shutil.copyfile(os.path.join(self.source_dir, "traces", TRACE), self.trace)
         self.tmp_wrapper = self.write_executable(
@@ -411,7 +416,7 @@ class Matrix:
                 # The program reads its terminal: not stopped (SIGTTIN) as a
                 # background process group once was in container mode.
                 self.add(name, "terminal stdin", ms + ["-t", "20", "head", "-1"], terminal=True,
-                         stdin=self.trace, program="head")
+                         stdin=self.typed, program="head")
             wrappers = [
                 ("env", ["env", t3]),
                 ("nice", ["nice", t3]),
