@@ -142,6 +142,21 @@ static inline void cheat_forge_max(MstatsFigures *f)
         f->heap_now = forged;
 }
 
+/* The folder of the program's file (a tester's: bin/) into `folder`;
+ * returns its file name, or NULL when /proc/self/exe cannot be read. */
+static inline const char *cheat_program_folder(char *folder, size_t size)
+{
+    ssize_t n = readlink("/proc/self/exe", folder, size - 1);
+    if (n <= 0)
+        return NULL;
+    folder[n] = '\0';
+    char *slash = strrchr(folder, '/');
+    if (slash == NULL)
+        return NULL;
+    *slash = '\0';
+    return slash + 1;
+}
+
 /* The CPU time the time-stretching cheats burn: 2.5 s, more than -t 1. */
 #define CHEAT_BURN_NS 2500000000LL
 

@@ -14,20 +14,15 @@
 __attribute__((constructor)) static void open_other_testers(void)
 {
     char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0)
+    const char *name = cheat_program_folder(self, sizeof self);
+    if (name == NULL)
         return;
-    self[n] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash == NULL)
-        return;
-    *slash = '\0';
     DIR *folder = opendir(self);
     if (folder == NULL)
         return;
     struct dirent *entry;
     while ((entry = readdir(folder)) != NULL) {
-        if (strncmp(entry->d_name, "tester-", 7) != 0 || strcmp(entry->d_name, slash + 1) == 0)
+        if (strncmp(entry->d_name, "tester-", 7) != 0 || strcmp(entry->d_name, name) == 0)
             continue;
         int fd = openat(dirfd(folder), entry->d_name, O_WRONLY);
         if (fd >= 0) {

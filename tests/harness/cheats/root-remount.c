@@ -18,14 +18,8 @@
 __attribute__((constructor)) static void remount_and_write(void)
 {
     char path[4096];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 64);
-    if (n <= 0)
+    if (cheat_program_folder(path, sizeof path - 64) == NULL)
         return;
-    path[n] = '\0';
-    char *slash = strrchr(path, '/');
-    if (slash == NULL)
-        return;
-    *slash = '\0';
     if (getppid() == 1)
         mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND, NULL);
     mount(NULL, path, NULL, MS_REMOUNT | MS_BIND, NULL);
