@@ -7,6 +7,10 @@ block in order, in one scratch directory, with the build's bin/ on PATH.
 - a `text` block right after an `sh` block is that block's output: its
   checkable lines (the [mstats] lines but TIME and ALLOCATOR, the testers'
   own lines, the [mcompare] lines without a TIME) must be in the real output;
+  the quoted SCORE must equal the run's plus the points the run lost on CPU
+  time alone (a row with STATUS OK whose only failed limit is `CPU ... > N`):
+  the tutorial's allocator walks a long list on tester-17, about 3x glibc's
+  time, so that row's points rest on the machine's load, as the doc says;
 - the loop that prints `tester-N [mstats]: MAX: BYTES` gives MAX per step:
   MAX never rises, splitting lowers it on tester-3, coalescing on tester-6
   and tester-1, as the doc says.
@@ -23,6 +27,9 @@ import tempfile
 FENCE = re.compile(r"^```(\w*)\s*$")
 APPLY = re.compile(r"^<!-- tutorial: apply (\S+) -->$")
 MAX_LINE = re.compile(r"^(tester-\d+) \[mstats\]: MAX: (\d+)$")
+SCORE = re.compile(r"^\[mcompare\]: SCORE: (\d+)/(\d+)$")
+ROW = re.compile(r"^\[mcompare\]: \S+ \(.*\): (\d+)/(\d+) points: STATUS OK; (.*)$")
+CPU_OVER = re.compile(r"^CPU [\d.]+ s = [\d.]+ x libc's [\d.]+ s > [\d.]+$")
 
 # Debian packages of the tools the student's commands run.
 PACKAGES = {"cc": "gcc"}
@@ -54,6 +61,29 @@ def checkable(line):
     if line.startswith("[mcompare]: "):
         return "TIME" not in line  # a time limit's line varies; points on MAX do not
     return line.startswith("tester-")
+
+
+def lost_on_time(output):
+    """Points the run's rows lost only because a CPU-time limit failed."""
+    lost = 0
+    for match in filter(None, map(ROW.match, output.splitlines())):
+        got, worth, limits = int(match.group(1)), int(match.group(2)), match.group(3).split("; ")
+        failed = [limit for limit in limits if " > " in limit]
+        if got < worth and failed and all(CPU_OVER.match(limit) for limit in failed):
+            lost += worth - got
+    return lost
+
+
+def check_quoted(line, real, output):
+    """One quoted line against the run; a SCORE may differ by the points lost on time."""
+    quoted, printed = SCORE.match(line), next(filter(None, map(SCORE.match, real)), None)
+    if quoted and printed and quoted.group(2) == printed.group(2):
+        spared = lost_on_time(output)
+        check(int(quoted.group(1)) == int(printed.group(1)) + spared,
+              f"the doc quotes {line!r}; the run scored {printed.group(0)!r} and lost "
+              f"{spared} points on CPU time alone:\n{output}")
+        return
+    check(line in real, f"the doc quotes {line!r}; the run printed:\n{output}")
 
 
 def run_block(block, cwd, env, show):
@@ -91,9 +121,9 @@ def main():
                     if match:
                         maxes.setdefault(match.group(1), {})[steps] = int(match.group(2))
             elif kind == "text" and last_kind == "sh":
-                real = set(last_output.splitlines())
+                real = last_output.splitlines()
                 for line in filter(checkable, text.splitlines()):
-                    check(line in real, f"the doc quotes {line!r}; the run printed:\n{last_output}")
+                    check_quoted(line, real, last_output)
             elif kind == "apply":
                 patch = os.path.join(doc_dir, text)
                 with open(patch) as diff:
