@@ -106,7 +106,9 @@ static void make_reference(ReferenceEntry *entry, const MstatsRunRequest *reques
     reference.stderr_fd = err.program_fd;
     reference.record_path = reference.heap_map_path = NULL;
     reference.take_terminal = FALSE;
-    reference.witness_policy = MSTATS_WITNESS_UNTRUSTED;
+    /* Witnessed, glibc too, for its memory outside the heap (trust.c). */
+    if (reference.witness_policy != MSTATS_WITNESS_NONE)
+        reference.witness_policy = MSTATS_WITNESS_ALL;
     g_autoptr(GError) run_error = NULL;
     trust_new_challenge(entry->reference.challenge);
     entry->attempted =

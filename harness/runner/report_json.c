@@ -123,6 +123,15 @@ void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
         json_member_int(b, "witness_max", (gint64)result->witness_max);
     else
         json_member_null(b, "witness_max");
+    /* Memory outside the heap, the run's and its reference run's on glibc
+     * (null: not compared; brk_witness.h). */
+    if (result->outside_compared) {
+        json_member_int(b, "witness_outside", (gint64)result->witness_outside);
+        json_member_int(b, "reference_outside", (gint64)result->reference_outside);
+    } else {
+        json_member_null(b, "witness_outside");
+        json_member_null(b, "reference_outside");
+    }
     json_member_string(b, "completion", mstats_completion_name(result->completion));
     json_member_string(b, "completion_why", result->completion_why);
     /* The stdout that verification by output read (null: not read). */

@@ -5,6 +5,16 @@ char *mstats_witness_words(const MstatsRunResult *result)
 {
     switch (result->witness) {
     case MSTATS_WITNESS_KERNEL:
+        if (result->outside_compared)
+            return g_strdup_printf(
+                "kernel (MAX %" G_GUINT64_FORMAT " to the page over %" G_GUINT64_FORMAT
+                " brk calls; %" G_GUINT64_FORMAT " bytes outside the heap beyond glibc's run, "
+                "at most %d allowed; AVG is not witnessed and never graded)",
+                result->witness_max, result->witness_brks,
+                result->witness_outside > result->reference_outside
+                    ? result->witness_outside - result->reference_outside
+                    : 0,
+                MSTATS_OUTSIDE_ALLOWANCE);
         return g_strdup_printf("kernel (MAX %" G_GUINT64_FORMAT
                                " to the page over %" G_GUINT64_FORMAT
                                " brk calls; AVG is not witnessed and never graded)",

@@ -487,6 +487,7 @@ static void report_witness(const BrkWitness *witness, int witness_pipe, RunInitR
             .start = (unsigned long long)witness->images[i].start,
             .max = (unsigned long long)brk_witness_image_max(&witness->images[i]),
             .brks = (unsigned long long)witness->images[i].calls,
+            .outside = (unsigned long long)brk_witness_image_outside(&witness->images[i]),
         };
     report->witness_stops = brk_witness_stops(witness);
 }

@@ -2,8 +2,8 @@
  * run is over, written by the run's first process after every other process
  * of the run is gone: a header line, then one line per process image the brk
  * witness saw (harness/witness/brk_witness.h), in the order they started:
- *   mstats-run-init/4 status=... images=N images_dropped=N confined=BITS confine_errno=E
- *   mstats-run-init/4 image pid=PID start=ADDRESS max=BYTES brks=N
+ *   mstats-run-init/5 status=... images=N images_dropped=N confined=BITS confine_errno=E
+ *   mstats-run-init/5 image pid=PID start=ADDRESS max=BYTES brks=N outside=BYTES
  * Both sides use the two functions below. libc only. */
 #ifndef MSTATS_RUNNER_RUN_INIT_H
 #define MSTATS_RUNNER_RUN_INIT_H
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define RUN_INIT_TAG "mstats-run-init/4 "
+#define RUN_INIT_TAG "mstats-run-init/5 "
 #define RUN_INIT_HEADER RUN_INIT_TAG "status="
 #define RUN_INIT_IMAGE RUN_INIT_TAG "image "
 /* The longest line, header or image line. */
@@ -28,6 +28,10 @@ typedef struct {
     unsigned long long start; /* its heap start (the kernel's start_brk) */
     unsigned long long max;   /* its witnessed MAX: the peak break less the start */
     unsigned long long brks;  /* brk system calls made by the image */
+    /* its memory outside the heap (brk_witness_image_outside): the peak of
+     * its private writable memory less the heap, and the shared memory it
+     * mapped, in bytes */
+    unsigned long long outside;
 } RunInitImage;
 
 typedef struct {
@@ -87,8 +91,8 @@ static inline int run_init_format(const RunInitReport *r, char *text, size_t siz
     for (int i = 0; i < r->image_count && length >= 0 && (size_t)length < size; i++) {
         const RunInitImage *image = &r->images[i];
         int line = snprintf(text + length, size - (size_t)length,
-                            RUN_INIT_IMAGE "pid=%d start=%llu max=%llu brks=%llu\n", image->pid,
-                            image->start, image->max, image->brks);
+                            RUN_INIT_IMAGE "pid=%d start=%llu max=%llu brks=%llu outside=%llu\n",
+                            image->pid, image->start, image->max, image->brks, image->outside);
         length = line < 0 ? -1 : length + line;
     }
     return length >= 0 && (size_t)length < size ? length : -1;
@@ -120,8 +124,8 @@ static inline int run_init_parse(const char *text, RunInitReport *r)
         at = strchr(at, '\n') + 1;
         RunInitImage *image = &r->images[i];
         if (strncmp(at, RUN_INIT_IMAGE, strlen(RUN_INIT_IMAGE)) != 0 || strchr(at, '\n') == NULL ||
-            sscanf(at, RUN_INIT_IMAGE "pid=%d start=%llu max=%llu brks=%llu", &image->pid,
-                   &image->start, &image->max, &image->brks) != 4)
+            sscanf(at, RUN_INIT_IMAGE "pid=%d start=%llu max=%llu brks=%llu outside=%llu",
+                   &image->pid, &image->start, &image->max, &image->brks, &image->outside) != 5)
             return 0;
     }
     return 1;

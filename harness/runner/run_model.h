@@ -98,7 +98,15 @@ typedef struct {
     gboolean witnessed;   /* the kernel's witness followed this image */
     guint64 witness_max;  /* its peak of the kernel's break above heap_start */
     guint64 witness_brks; /* its brk system calls */
+    /* its memory outside the heap as the witness saw it (brk_witness.h):
+     * private writable memory less the heap at its peak, and shared memory */
+    guint64 witness_outside;
 } MstatsProcessFigures;
+
+/* The memory outside the heap a graded run may keep beyond its reference
+ * run's before it fails 91 (trust.c): the allocator's own static data (its
+ * .data and .bss). */
+#define MSTATS_OUTSIDE_ALLOWANCE (64 * 1024)
 
 /* What happened. Figures are meaningful when figures_valid. */
 typedef struct {
@@ -154,6 +162,11 @@ typedef struct {
      * which the shim moves a page at a time (shim/break_hooks.c), so it is
      * MAX rounded up to a page when the two agree. */
     guint64 witness_max;
+    /* Memory outside the heap (brk_witness.h): the reported process's, and
+     * with outside_compared, its twin's in the reference run on glibc. */
+    guint64 witness_outside;
+    gboolean outside_compared;
+    guint64 reference_outside;
     MstatsCompletion completion;
     char *completion_why; /* words for the COMPLETION line */
     /* The program's stdout, read on its way for verification by output

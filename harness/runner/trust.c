@@ -46,6 +46,7 @@ static void attach_images(MstatsRunResult *result, const SpawnOutcome *outcome)
                 p->witnessed = TRUE;
                 p->witness_max = image->max;
                 p->witness_brks = image->brks;
+                p->witness_outside = image->outside;
                 break;
             }
         }
@@ -64,6 +65,7 @@ static void attach_images(MstatsRunResult *result, const SpawnOutcome *outcome)
         mstats_result_report_process(result, (guint)largest);
     const MstatsProcessFigures *shown = mstats_result_reported(result);
     result->witness_max = shown != NULL ? shown->witness_max : 0;
+    result->witness_outside = shown != NULL ? shown->witness_outside : 0;
 }
 
 void trust_note_witness(MstatsRunResult *result, gboolean witnessed, const SpawnOutcome *outcome)
@@ -252,6 +254,34 @@ static void judge_completion(MstatsRunResult *result, const TrustEvidence *evide
                            "check (an exit or a caught crash inside the allocator?)");
 }
 
+/* Memory outside the heap (brk_witness.h): what the reported process kept
+ * outside its heap beyond its twin `same` in the reference run on glibc,
+ * which maps the same program, libraries, thread stacks and shim tables but
+ * no graded allocator. Past MSTATS_OUTSIDE_ALLOWANCE (the allocator's own
+ * static data, and stack depth) it is a violation, 91: the course's heap is
+ * memory from sbrk, and bookkeeping kept elsewhere would shrink it. */
+static void judge_outside(MstatsRunResult *result, const MstatsProcessFigures *same, gboolean ok)
+{
+    const MstatsProcessFigures *reported = mstats_result_reported(result);
+    if (same == NULL || !same->witnessed || reported == NULL || !reported->witnessed)
+        return;
+    result->outside_compared = TRUE;
+    result->reference_outside = same->witness_outside;
+    guint64 excess = reported->witness_outside > same->witness_outside
+                         ? reported->witness_outside - same->witness_outside
+                         : 0;
+    if (ok && excess > MSTATS_OUTSIDE_ALLOWANCE)
+        fail(result, MSTATS_CODE_OUTSIDE_HEAP,
+             g_strdup_printf(
+                 "%s (pid %d) kept %" G_GUINT64_FORMAT " bytes of memory outside the heap "
+                 "beyond what the same workload keeps on glibc (%" G_GUINT64_FORMAT
+                 " bytes against %" G_GUINT64_FORMAT ", as the kernel counted them: writable "
+                 "memory from mmap, mremap or mprotect, shared memory, a memfd). Allocators "
+                 "take memory from sbrk only; bookkeeping kept elsewhere is not in MAX",
+                 reported->program, reported->pid, excess, reported->witness_outside,
+                 same->witness_outside));
+}
+
 void trust_judge(MstatsRunResult *result, const TrustEvidence *evidence)
 {
     const MstatsRunResult *expected = evidence->reference;
@@ -329,6 +359,7 @@ void trust_judge(MstatsRunResult *result, const TrustEvidence *evidence)
                  "random numbers) changes them too. Failing those, the figures in the shim's "
                  "memory were rewritten",
                  differs));
+    judge_outside(result, same, result->code == MSTATS_CODE_OK);
     /* A workload that provably finished (its proof, or its output): its own
      * figures are the reference run's, whatever the region says (REASON
      * named any difference). The figures of one that did not finish stay as

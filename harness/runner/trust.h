@@ -53,7 +53,8 @@ typedef struct {
  * its reference run, which exited 0 too and read the same stdin (else it is
  * not verified, with no verdict), or when the reported process has no twin
  * in the reference run, or, for a deterministic one, when its CALLS,
- * REQUESTED or PEAK-LIVE differ from its twin's. Sets completion; when it
+ * REQUESTED or PEAK-LIVE differ from its twin's; 91 when it kept more
+ * memory outside the heap than its twin. Sets completion; when it
  * is verified (by proof or by output), the run's CALLS, REQUESTED and
  * PEAK-LIVE become the twin's, the workload's own. */
 void trust_judge(MstatsRunResult *result, const TrustEvidence *evidence);

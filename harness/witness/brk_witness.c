@@ -21,7 +21,9 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -32,47 +34,69 @@
 /* i386's brk number: a 64-bit program can make i386 system calls too. */
 #define I386_BRK 45
 
-/* The brk filter's instructions, by position: a jump's offset is the number
- * of instructions it skips, so each is computed from two of these. */
+/* The filter's instructions, by position: a jump's offset is the number of
+ * instructions it skips, so each is computed from two of these. */
 enum {
-    AT_LOAD_ARCH,    /* the system call's ABI */
-    AT_IS_X86_64,    /* x86-64 (or x32) on to its numbers, anything else to i386's */
-    AT_LOAD_NR,      /* the x86-64 or x32 system call number */
-    AT_IS_BRK,       /* x86-64's brk */
-    AT_IS_X32_BRK,   /* x32's brk */
-    AT_ALLOW_X86_64, /* any other x86-64 or x32 call */
-    AT_LOAD_I386_NR, /* the i386 system call number */
-    AT_IS_I386_BRK,  /* i386's brk */
-    AT_TRACE,        /* a brk: a trace stop */
-    AT_ALLOW_I386,   /* any other i386 call */
+    AT_LOAD_ARCH,      /* the system call's ABI */
+    AT_IS_X86_64,      /* x86-64 (or x32) on to its numbers, anything else to i386's */
+    AT_LOAD_NR,        /* the x86-64 or x32 system call number */
+    AT_IS_BRK,         /* x86-64's brk */
+    AT_IS_X32_BRK,     /* x32's brk */
+    AT_IS_MMAP,        /* mmap: on to its flags */
+    AT_IS_MPROTECT,    /* mprotect: on to its protection */
+    AT_IS_PKEY,        /* pkey_mprotect: likewise */
+    AT_IS_MREMAP,      /* mremap: always stops */
+    AT_IS_SHMAT,       /* shmat: always stops */
+    AT_ALLOW_X86_64,   /* any other x86-64 or x32 call */
+    AT_LOAD_FLAGS,     /* mmap's flags (the low word of its 4th argument) */
+    AT_IS_GROWSDOWN,   /* MAP_GROWSDOWN: refused */
+    AT_IS_SHARED,      /* MAP_SHARED or MAP_SHARED_VALIDATE: stops */
+    AT_LOAD_PROT,      /* mmap's, mprotect's or pkey_mprotect's protection (3rd) */
+    AT_IS_WRITABLE,    /* PROT_WRITE: stops */
+    AT_ALLOW_PRIVATE,  /* private memory that is not writable */
+    AT_REFUSE,         /* EPERM */
+    AT_LOAD_I386_NR,   /* the i386 system call number */
+    AT_IS_I386_BRK,    /* i386's brk */
+    AT_ALLOW_I386,     /* any other i386 call */
+    AT_TRACE,          /* a trace stop */
     FILTER_LENGTH
 };
 #define SKIP(from, to) ((to) - (from)-1)
-/* Not x86-64: over its number tests to the i386 number. */
-#define NOT_X86_64_TO_I386 SKIP(AT_IS_X86_64, AT_LOAD_I386_NR)
-/* x86-64's brk: over the x32 test and the ALLOW to the trace stop. */
-#define BRK_TO_TRACE SKIP(AT_IS_BRK, AT_TRACE)
-/* x32's brk: over the ALLOW and the i386 test to the trace stop. */
-#define X32_BRK_TO_TRACE SKIP(AT_IS_X32_BRK, AT_TRACE)
-/* Not i386's brk: over the trace stop to the last ALLOW. */
-#define NOT_I386_BRK_TO_ALLOW SKIP(AT_IS_I386_BRK, AT_ALLOW_I386)
+#define LOAD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
+/* Jumps to `to` when the loaded word equals `value`, else on to the next. */
+#define IF_EQUAL(at, value, to) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (value), SKIP(at, to), 0)
+/* Jumps to `to` when the loaded word has a bit of `bits`, else on. */
+#define IF_ANY(at, bits, to) BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, (bits), SKIP(at, to), 0)
+#define RETURN(action) BPF_STMT(BPF_RET | BPF_K, (action))
 
 int brk_witness_prepare_child(void)
 {
-    /* brk under any system call ABI is a trace stop; everything else runs. */
+    /* brk under any ABI, and x86-64's calls that add memory, stop; all
+     * else runs (brk_witness.h). The arguments' low words: little-endian. */
     struct sock_filter filter[FILTER_LENGTH] = {
-        [AT_LOAD_ARCH] = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-        [AT_IS_X86_64] =
-            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, NOT_X86_64_TO_I386),
-        [AT_LOAD_NR] = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        [AT_IS_BRK] = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_brk, BRK_TO_TRACE, 0),
-        [AT_IS_X32_BRK] =
-            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __X32_SYSCALL_BIT | SYS_brk, X32_BRK_TO_TRACE, 0),
-        [AT_ALLOW_X86_64] = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        [AT_LOAD_I386_NR] = BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        [AT_IS_I386_BRK] = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, I386_BRK, 0, NOT_I386_BRK_TO_ALLOW),
-        [AT_TRACE] = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
-        [AT_ALLOW_I386] = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        [AT_LOAD_ARCH] = LOAD(arch),
+        [AT_IS_X86_64] = BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0,
+                                  SKIP(AT_IS_X86_64, AT_LOAD_I386_NR)),
+        [AT_LOAD_NR] = LOAD(nr),
+        [AT_IS_BRK] = IF_EQUAL(AT_IS_BRK, SYS_brk, AT_TRACE),
+        [AT_IS_X32_BRK] = IF_EQUAL(AT_IS_X32_BRK, __X32_SYSCALL_BIT | SYS_brk, AT_TRACE),
+        [AT_IS_MMAP] = IF_EQUAL(AT_IS_MMAP, SYS_mmap, AT_LOAD_FLAGS),
+        [AT_IS_MPROTECT] = IF_EQUAL(AT_IS_MPROTECT, SYS_mprotect, AT_LOAD_PROT),
+        [AT_IS_PKEY] = IF_EQUAL(AT_IS_PKEY, SYS_pkey_mprotect, AT_LOAD_PROT),
+        [AT_IS_MREMAP] = IF_EQUAL(AT_IS_MREMAP, SYS_mremap, AT_TRACE),
+        [AT_IS_SHMAT] = IF_EQUAL(AT_IS_SHMAT, SYS_shmat, AT_TRACE),
+        [AT_ALLOW_X86_64] = RETURN(SECCOMP_RET_ALLOW),
+        [AT_LOAD_FLAGS] = LOAD(args[3]),
+        [AT_IS_GROWSDOWN] = IF_ANY(AT_IS_GROWSDOWN, MAP_GROWSDOWN, AT_REFUSE),
+        [AT_IS_SHARED] = IF_ANY(AT_IS_SHARED, MAP_SHARED, AT_TRACE),
+        [AT_LOAD_PROT] = LOAD(args[2]),
+        [AT_IS_WRITABLE] = IF_ANY(AT_IS_WRITABLE, PROT_WRITE, AT_TRACE),
+        [AT_ALLOW_PRIVATE] = RETURN(SECCOMP_RET_ALLOW),
+        [AT_REFUSE] = RETURN(SECCOMP_RET_ERRNO | EPERM),
+        [AT_LOAD_I386_NR] = LOAD(nr),
+        [AT_IS_I386_BRK] = IF_EQUAL(AT_IS_I386_BRK, I386_BRK, AT_TRACE),
+        [AT_ALLOW_I386] = RETURN(SECCOMP_RET_ALLOW),
+        [AT_TRACE] = RETURN(SECCOMP_RET_TRACE),
     };
     struct sock_fprog program = {.len = sizeof filter / sizeof filter[0], .filter = filter};
     if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0 || raise(SIGSTOP) != 0 ||
@@ -297,7 +321,8 @@ static int pending_slot(const BrkWitness *witness, pid_t task)
 static bool any_pending(const BrkWitness *witness, int image)
 {
     for (int i = 0; i < BRK_WITNESS_PENDING_MAX; i++)
-        if (witness->pending[i].task != 0 && witness->pending[i].image == image)
+        if (witness->pending[i].task != 0 && witness->pending[i].image == image &&
+            witness->pending[i].call == SYS_brk)
             return true;
     return false;
 }
@@ -363,26 +388,28 @@ static void book_earning(BrkWitness *witness, const StopEarning *earning, int64_
     }
 }
 
-/* A seccomp stop at a brk of task `pid`: counts it in its image, decides the
- * outcome or asks for the exit stop, and says what the stop earns. Returns
- * the ptrace request that resumes it. */
-static int on_brk(BrkWitness *witness, pid_t pid, StopEarning *earning)
+/* The image that task `pid`'s system calls count in, or -1 when it is not
+ * witnessed. */
+static int image_of(const BrkWitness *witness, pid_t pid)
 {
-    struct __ptrace_syscall_info info;
-    if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, sizeof info, &info) <= 0 ||
-        info.op != PTRACE_SYSCALL_INFO_SECCOMP) {
-        fail(witness, errno ? errno : EPROTO);
-        return PTRACE_CONT;
-    }
-    witness->brk_stops++;
     int group = group_of(witness, pid);
-    int index = group >= 0 ? witness->groups[group].image : -1;
+    return group >= 0 ? witness->groups[group].image : -1;
+}
+
+/* A seccomp stop at a brk of task `pid` (`info`): counts it in its image,
+ * decides the outcome or asks for the exit stop, and says what the stop
+ * earns. Returns the ptrace request that resumes it. */
+static int on_brk(BrkWitness *witness, pid_t pid, const struct __ptrace_syscall_info *info,
+                  StopEarning *earning)
+{
+    witness->brk_stops++;
+    int index = image_of(witness, pid);
     if (index < 0)
         return PTRACE_CONT; /* an image not witnessed */
     BrkWitnessImage *image = &witness->images[index];
     image->calls++;
-    uintptr_t address = (uintptr_t)info.seccomp.args[0];
-    if (info.arch != AUDIT_ARCH_X86_64)
+    uintptr_t address = (uintptr_t)info->seccomp.args[0];
+    if (info->arch != AUDIT_ARCH_X86_64)
         address &= 0xffffffffu;
     if (address < image->start)
         return PTRACE_CONT; /* refused: the break stays */
@@ -411,29 +438,137 @@ static int on_brk(BrkWitness *witness, pid_t pid, StopEarning *earning)
         fail(witness, EAGAIN);
         return PTRACE_CONT;
     }
-    witness->pending[slot] = (BrkWitnessPending){pid, index, 0};
+    witness->pending[slot] = (BrkWitnessPending){.task = pid, .image = index, .call = SYS_brk};
     witness->exit_stops++;
     *earning = (StopEarning){.kind = EARNS_AT_EXIT, .stops = 1, .pending = slot};
     return PTRACE_SYSCALL;
 }
 
-/* The exit stop of a page-crossing growth: the kernel's answer, and what the
- * brk's two stops earn. */
-static void on_brk_exit(BrkWitness *witness, pid_t pid, int slot, StopEarning *earning)
+/* Task `pid`'s private writable memory now, in bytes (VmData of
+ * /proc/PID/status: the kernel's data_vm); false when it cannot be read. */
+static bool read_vm_data(pid_t pid, uint64_t *bytes)
+{
+    char path[64], text[4096];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    text[n] = '\0';
+    const char *line = strstr(text, "\nVmData:");
+    if (line == NULL)
+        return false;
+    *bytes = strtoull(line + 8, NULL, 10) * 1024;
+    return true;
+}
+
+/* A seccomp stop at a call that may add memory to task `pid`'s image
+ * (`info`): asks for its exit stop, where the image's memory is read. */
+static int on_mapping(BrkWitness *witness, pid_t pid, const struct __ptrace_syscall_info *info)
+{
+    witness->mapping_stops++;
+    int index = image_of(witness, pid);
+    if (index < 0)
+        return PTRACE_CONT;
+    int slot = pending_slot(witness, 0);
+    if (slot < 0) {
+        fail(witness, EAGAIN);
+        return PTRACE_CONT;
+    }
+    const uint64_t *args = info->seccomp.args;
+    BrkWitnessPending *pending = &witness->pending[slot];
+    *pending = (BrkWitnessPending){.task = pid, .image = index, .call = (long)info->seccomp.nr};
+    if (pending->call == SYS_mmap && (args[3] & MAP_SHARED))
+        pending->shared = PAGE_ROUND(args[1]);
+    else if (pending->call == SYS_mremap && PAGE_ROUND(args[2]) > PAGE_ROUND(args[1]) &&
+             read_vm_data(pid, &pending->data_before))
+        pending->shared = PAGE_ROUND(args[2]) - PAGE_ROUND(args[1]);
+    else if (pending->call == SYS_shmat)
+        pending->shm_id = (long)args[0];
+    witness->exit_stops++;
+    return PTRACE_SYSCALL;
+}
+
+/* The exit stop of a call that may have added memory (`info`): what it
+ * added, and the image's private memory outside the heap after it. */
+static void on_mapping_exit(BrkWitness *witness, pid_t pid, const BrkWitnessPending *call,
+                            const struct __ptrace_syscall_info *info)
+{
+    BrkWitnessImage *image = &witness->images[call->image];
+    uint64_t data;
+    if (info->exit.is_error || !read_vm_data(pid, &data))
+        return; /* failed; or gone (killed, or exec'd by another thread) */
+    uint64_t shared = call->shared;
+    /* An mremap grew private memory (which VmData holds) or shared memory
+     * (which it does not): only what VmData did not take is shared. */
+    if (call->call == SYS_mremap)
+    {
+        uint64_t grew = data > call->data_before ? data - call->data_before : 0;
+        shared = grew >= shared ? 0 : shared - grew;
+    }
+    image->shared += shared;
+    if (call->call == SYS_shmat) {
+        struct shmid_ds segment;
+        /* The witness shares the run's IPC namespace; a segment removed
+         * already is still attached, and then counted by its size too. */
+        if (shmctl((int)call->shm_id, IPC_STAT, &segment) == 0)
+            image->shared += PAGE_ROUND(segment.shm_segsz);
+        else
+            fail(witness, errno);
+    }
+    if (any_pending(witness, call->image))
+        return; /* the heap's size is not known: the next call is read */
+    uint64_t heap = PAGE_ROUND(image->current) - (image->start & ~(uintptr_t)4095);
+    if (data > heap && data - heap > image->private_peak)
+        image->private_peak = data - heap;
+}
+
+/* The exit stop of a page-crossing growth (`info`): the kernel's answer, and
+ * what the brk's two stops earn. */
+static void on_brk_exit(BrkWitness *witness, const BrkWitnessPending *call,
+                        const struct __ptrace_syscall_info *info, StopEarning *earning)
+{
+    BrkWitnessImage *image = &witness->images[call->image];
+    uintptr_t after = (uintptr_t)info->exit.rval;
+    *earning = (StopEarning){.kind = earning_of(witness, image, image->current, after),
+                             .stops = 2,
+                             .entry_ns = call->entry_ns};
+    note_break(image, after);
+}
+
+/* A seccomp stop of task `pid`: a brk or a call that may add memory.
+ * Returns the ptrace request that resumes it. */
+static int on_seccomp_stop(BrkWitness *witness, pid_t pid, StopEarning *earning)
 {
     struct __ptrace_syscall_info info;
-    BrkWitnessImage *image = &witness->images[witness->pending[slot].image];
+    if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, sizeof info, &info) <= 0 ||
+        info.op != PTRACE_SYSCALL_INFO_SECCOMP) {
+        fail(witness, errno ? errno : EPROTO);
+        return PTRACE_CONT;
+    }
+    bool brk = info.arch == AUDIT_ARCH_X86_64 ? (info.seccomp.nr & ~__X32_SYSCALL_BIT) == SYS_brk
+                                              : info.seccomp.nr == I386_BRK;
+    return brk ? on_brk(witness, pid, &info, earning) : on_mapping(witness, pid, &info);
+}
+
+/* The exit stop of task `pid`, owed to pending call `slot`, which it frees. */
+static void on_exit_stop(BrkWitness *witness, pid_t pid, int slot, StopEarning *earning)
+{
+    BrkWitnessPending call = witness->pending[slot];
     witness->pending[slot].task = 0;
+    struct __ptrace_syscall_info info;
     if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, sizeof info, &info) <= 0 ||
         info.op != PTRACE_SYSCALL_INFO_EXIT) {
         fail(witness, errno ? errno : EPROTO);
         return;
     }
-    uintptr_t after = (uintptr_t)info.exit.rval;
-    *earning = (StopEarning){.kind = earning_of(witness, image, image->current, after),
-                             .stops = 2,
-                             .entry_ns = witness->pending[slot].entry_ns};
-    note_break(image, after);
+    if (call.call == SYS_brk)
+        on_brk_exit(witness, &call, &info, earning);
+    else
+        on_mapping_exit(witness, pid, &call, &info);
 }
 
 /* The program's first stop (it stopped itself before exec): tracing options. */
@@ -476,10 +611,10 @@ bool brk_witness_event(BrkWitness *witness, pid_t pid, int status, int64_t began
     if (!witness->started && pid == witness->program && signal_number == SIGSTOP) {
         on_first_stop(witness, pid);
     } else if (signal_number == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
-        request = on_brk(witness, pid, &earning);
+        request = on_seccomp_stop(witness, pid, &earning);
     } else if (signal_number == (SIGTRAP | 0x80)) {
         if (slot >= 0) {
-            on_brk_exit(witness, pid, slot, &earning);
+            on_exit_stop(witness, pid, slot, &earning);
             slot = -1;
         }
     } else if (signal_number == SIGTRAP && event == PTRACE_EVENT_EXEC) {

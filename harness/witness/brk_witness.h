@@ -50,6 +50,26 @@
  *     back to a size reached before) is timed, from the tracer's start on
  *     the stop to the resume, in moved_ns: only what it measurably cost.
  *
+ * Memory outside the heap. The course's MAX is bytes from sbrk, and an
+ * allocator never maps memory; but bookkeeping kept outside the heap (sizes
+ * in an mmap'd side table, a memfd, SysV shared memory) would shrink the
+ * heap the witness sees. So the filter also stops at the calls that can add
+ * memory to a process image: mmap of writable or shared memory, mprotect
+ * and pkey_mprotect that make memory writable, mremap and shmat (x86-64;
+ * the confinement refuses the other ABIs, and MAP_GROWSDOWN, whose memory
+ * would grow without a call, is refused here with EPERM). At each such
+ * call's exit the witness reads the kernel's count of the image's private
+ * writable memory (VmData of /proc/PID/status, which holds every private
+ * writable mapping, file-backed or not, and the heap) and keeps its peak
+ * less the heap; shared memory, which VmData leaves out, it adds up from the
+ * calls themselves (the length of a MAP_SHARED mmap, a segment's size at
+ * shmat, what an mremap adds). Those two figures, per image, include the
+ * program's own mappings, its libraries' data, thread stacks and the shim's
+ * tables; the runner holds them against the same figures of the reference
+ * run on glibc (harness/runner/trust.c), which has all of those and no
+ * graded allocator. Such calls are rare (tens per run: the loader, threads),
+ * and their stops earn no time.
+ *
  * Use from the tracer: brk_witness_prepare_child() in the child between fork
  * and exec; brk_witness_start() after the fork; every wait status of any
  * traced process (waitpid(-1, ..., __WALL)) through brk_witness_event(),
@@ -87,6 +107,11 @@ typedef struct {
     uintptr_t current; /* the break as the kernel last set it */
     uintptr_t peak;    /* the highest break */
     uint64_t calls;    /* brk system calls made by the image's threads */
+    /* Memory outside the heap ("Memory outside the heap" above): the peak of
+     * its private writable memory less the heap, and the shared memory it
+     * mapped, in bytes. */
+    uint64_t private_peak;
+    uint64_t shared;
 } BrkWitnessImage;
 
 /* A thread group alive now, and the image its brk calls count in. */
@@ -101,11 +126,16 @@ typedef struct {
     pid_t tgid; /* its thread group */
 } BrkWitnessThread;
 
-/* A task stopped again at its brk's exit, and the image the brk was in. */
+/* A task stopped again at the exit of its brk or mapping call, and the
+ * image the call was in. */
 typedef struct {
     pid_t task; /* 0: a free slot */
     int image;
     int64_t entry_ns; /* what the brk's entry stop took the witness */
+    long call;        /* the system call's number */
+    uint64_t shared;  /* mmap MAP_SHARED, mremap: the bytes it adds if it succeeds; shmat: 0 */
+    long shm_id;      /* shmat: the segment */
+    uint64_t data_before; /* mremap: the task's VmData before it */
 } BrkWitnessPending;
 
 typedef struct {
@@ -122,7 +152,8 @@ typedef struct {
     BrkWitnessThread threads[BRK_WITNESS_THREADS_MAX];
     BrkWitnessPending pending[BRK_WITNESS_PENDING_MAX];
     uint64_t brk_stops;  /* every brk stop, of witnessed images or not */
-    uint64_t exit_stops; /* of which the outcome was read at the exit too */
+    uint64_t exit_stops; /* of which the outcome was read at the exit too (and mapping calls) */
+    uint64_t mapping_stops; /* stops at calls that may add memory outside the heap */
     /* What the stops cost, for the time the run is given for them (see
      * "Stops that earn time" above). */
     uint64_t largest_heap; /* the largest heap of any image so far, to the page */
@@ -149,11 +180,11 @@ bool brk_witness_event(BrkWitness *witness, pid_t pid, int status, int64_t began
 /* CLOCK_MONOTONIC in nanoseconds, the clock of `began_ns`. */
 int64_t brk_witness_clock_ns(void);
 
-/* The trace stops the run has made so far: one per brk, and a second one per
- * growth read at its exit. */
+/* The trace stops the run has made so far: one per brk, a second one per
+ * growth read at its exit, and two per call that may add memory. */
 static inline uint64_t brk_witness_stops(const BrkWitness *witness)
 {
-    return witness->brk_stops + witness->exit_stops;
+    return witness->brk_stops + witness->mapping_stops + witness->exit_stops;
 }
 
 /* An image's witnessed heap peak in bytes above its start (its MAX as the
@@ -161,6 +192,13 @@ static inline uint64_t brk_witness_stops(const BrkWitness *witness)
 static inline uint64_t brk_witness_image_max(const BrkWitnessImage *image)
 {
     return image->peak > image->start ? image->peak - image->start : 0;
+}
+
+/* An image's memory outside its heap in bytes: its peak of private writable
+ * memory less the heap, and the shared memory it mapped. */
+static inline uint64_t brk_witness_image_outside(const BrkWitnessImage *image)
+{
+    return image->private_peak + image->shared;
 }
 
 /* The brk system calls of all witnessed images. */

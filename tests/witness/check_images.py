@@ -18,10 +18,10 @@ import threading
 import sys
 
 HEADER = re.compile(
-    r"mstats-run-init/4 status=(-?\d+) errno=(-?\d+) timeout=\d+ sigkill=\d+ wall_ns=\d+ "
+    r"mstats-run-init/5 status=(-?\d+) errno=(-?\d+) timeout=\d+ sigkill=\d+ wall_ns=\d+ "
     r"cpu_us=\d+ witness=(-?\d+) witness_errno=(-?\d+) witness_brks=(\d+) witness_stops=\d+ "
     r"images=(\d+) images_dropped=(\d+) confined=0 confine_errno=0$")
-IMAGE = re.compile(r"mstats-run-init/4 image pid=(\d+) start=(\d+) max=(\d+) brks=(\d+)$")
+IMAGE = re.compile(r"mstats-run-init/5 image pid=(\d+) start=(\d+) max=(\d+) brks=(\d+) outside=(\d+)$")
 TRUTH = re.compile(r"truth: pid=(\d+) start=(\d+) max=(\d+)$")
 
 
@@ -67,7 +67,7 @@ def check(run_init, data_limit, name, argv, images, dropped=0):
     if brks != sum(image[3] for image in found):
         failures.append(f"{where}: witness_brks {brks} is not the images' total")
     by_key = collections.defaultdict(list)
-    for pid, start, maximum, _ in found:
+    for pid, start, maximum, _, _ in found:
         by_key[(pid, start)].append(maximum)
     truths = [tuple(map(int, m.groups())) for m in map(TRUTH.match, out.splitlines()) if m]
     if not truths:
