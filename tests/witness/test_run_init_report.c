@@ -37,7 +37,8 @@ static RunInitReport full_report(void)
         r.images[i] = (RunInitImage){.pid = 2147483647 - i,
                                      .start = 18446744073709551615ULL - (unsigned)i,
                                      .max = 18446744073709551615ULL - 7 * (unsigned)i,
-                                     .brks = 18446744073709551615ULL - 1};
+                                     .brks = 18446744073709551615ULL - 1,
+                                     .outside = 18446744073709551615ULL - 3};
         r.witness_brks += 1000 + (unsigned)i;
     }
     return r;
