@@ -426,14 +426,15 @@ static int supervise(Supervision *run, const sigset_t *handled, RunInitReport *r
         int reaped_status;
         struct rusage reaped_usage;
         /* Every traced task (threads too: __WALL) passes through the
-         * witness, which resumes its trace stops and times them from here. */
-        int64_t began = brk_witness_clock_ns();
+         * witness, which resumes its trace stops and times them from the
+         * moment the wait returned them: never from before, when the
+         * program may still have been running (on another CPU, it has often
+         * stopped again by the time the witness looks for the next stop). */
         while ((reaped = wait4(-1, &reaped_status, WNOHANG | __WALL, &reaped_usage)) > 0) {
+            int64_t began = brk_witness_clock_ns();
             if (run->witness != NULL &&
-                brk_witness_event(run->witness, reaped, reaped_status, began)) {
-                began = brk_witness_clock_ns();
+                brk_witness_event(run->witness, reaped, reaped_status, began))
                 continue;
-            }
             if (reaped == run->program) {
                 *usage = reaped_usage;
                 return reaped_status;

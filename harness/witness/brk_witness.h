@@ -47,8 +47,10 @@
  *     the run so far, to the page, is counted in growth_stops: at most one
  *     or two stops per page of the run's largest heap, which is its MAX;
  *   - any other brk that moved a break across a page (a shrink, a growth
- *     back to a size reached before) is timed, from the tracer's start on
- *     the stop to the resume, in moved_ns: only what it measurably cost.
+ *     back to a size reached before) is timed, from the moment the
+ *     tracer's wait returned the stop to the resume, in moved_ns: only what
+ *     it measurably cost the witness (never the program's own work, which
+ *     may go on on another CPU until the wait returns).
  *
  * Memory outside the heap. The course's MAX is bytes from sbrk, and an
  * allocator never maps memory; but bookkeeping kept outside the heap (sizes
@@ -172,7 +174,7 @@ int brk_witness_prepare_child(void);
 void brk_witness_start(BrkWitness *witness, pid_t program);
 
 /* Handles the wait `status` of traced task `pid`, which the tracer began on
- * at `began_ns` (CLOCK_MONOTONIC: before the wait that returned it). Returns
+ * at `began_ns` (CLOCK_MONOTONIC: when the wait returned it). Returns
  * true when it was a trace stop, which it has resumed (the caller then waits
  * again); false for an exit or a death, which the caller handles as usual. */
 bool brk_witness_event(BrkWitness *witness, pid_t pid, int status, int64_t began_ns);

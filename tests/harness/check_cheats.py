@@ -115,11 +115,12 @@ CHEATS = {
     "init-mem": (0, None, T4),
     "next-tester": (0, None, T4),
     # Time: 2.5 s of CPU under -t 1 with a stop every few microseconds. A
-    # brk(0) earns nothing. (brk-page-stretch, a page given back and taken
-    # again, is not asserted: on an idle machine the witness's measured time
-    # over its stops stretched the deadline past its work, TIME 5.0 s, OK;
-    # docs/security.md, "what stays possible".)
+    # brk(0) earns nothing; a page given back and taken again earns the
+    # witness's time over the stop, timed from when the wait returned it
+    # (timed from before the wait, it included the program's own work on
+    # the other CPU: TIME 5.0 s, OK).
     "brk0-stretch": (15, r"^15 timed out after 1 s", T4, ("-t", "1")),
+    "brk-page-stretch": (15, r"^15 timed out after 1 s", T4, ("-t", "1")),
 }
 
 CONTROL = "honest"
