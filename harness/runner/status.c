@@ -33,9 +33,12 @@ static const MstatsCodeInfo code_table[] = {
      "the break rose more than --memory-limit bytes above its start, or all memory of the run "
      "(heap, mmap, stacks, the shim's bookkeeping; twice the limit plus 256 MiB) passed the "
      "bound of its cgroup and the kernel killed it"},
-    {MSTATS_CODE_OUTSIDE_HEAP, "pointer outside the heap",
+    {MSTATS_CODE_OUTSIDE_HEAP, "pointer or memory outside the heap",
      "the allocator returned a pointer that is not inside [heap start, break); REASON says where "
-     "it lies (memory from mmap, the stack, a static array): blocks must come from sbrk"},
+     "it lies (memory from mmap, the stack, a static array): blocks must come from sbrk. Or, "
+     "witnessed by the kernel, the program kept more than 64 KiB of memory outside the heap "
+     "(mmap, mremap, shared memory, a memfd, large static data) beyond what the same workload "
+     "keeps on glibc: bookkeeping must live in the heap too"},
     {MSTATS_CODE_PAST_HEAP_END, "block runs past the heap end",
      "the allocator returned a block whose requested bytes end beyond the break"},
     {MSTATS_CODE_MISALIGNED, "misaligned pointer",

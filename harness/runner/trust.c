@@ -276,8 +276,9 @@ static void judge_outside(MstatsRunResult *result, const MstatsProcessFigures *s
                  "%s (pid %d) kept %" G_GUINT64_FORMAT " bytes of memory outside the heap "
                  "beyond what the same workload keeps on glibc (%" G_GUINT64_FORMAT
                  " bytes against %" G_GUINT64_FORMAT ", as the kernel counted them: writable "
-                 "memory from mmap, mremap or mprotect, shared memory, a memfd). Allocators "
-                 "take memory from sbrk only; bookkeeping kept elsewhere is not in MAX",
+                 "memory from mmap, mremap or mprotect, shared memory, a memfd, the "
+                 "allocator's own static data). Allocators take memory from sbrk only; "
+                 "bookkeeping kept elsewhere would not count in MAX",
                  reported->program, reported->pid, excess, reported->witness_outside,
                  same->witness_outside));
 }
