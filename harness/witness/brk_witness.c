@@ -37,28 +37,28 @@
 /* The filter's instructions, by position: a jump's offset is the number of
  * instructions it skips, so each is computed from two of these. */
 enum {
-    AT_LOAD_ARCH,      /* the system call's ABI */
-    AT_IS_X86_64,      /* x86-64 (or x32) on to its numbers, anything else to i386's */
-    AT_LOAD_NR,        /* the x86-64 or x32 system call number */
-    AT_IS_BRK,         /* x86-64's brk */
-    AT_IS_X32_BRK,     /* x32's brk */
-    AT_IS_MMAP,        /* mmap: on to its flags */
-    AT_IS_MPROTECT,    /* mprotect: on to its protection */
-    AT_IS_PKEY,        /* pkey_mprotect: likewise */
-    AT_IS_MREMAP,      /* mremap: always stops */
-    AT_IS_SHMAT,       /* shmat: always stops */
-    AT_ALLOW_X86_64,   /* any other x86-64 or x32 call */
-    AT_LOAD_FLAGS,     /* mmap's flags (the low word of its 4th argument) */
-    AT_IS_GROWSDOWN,   /* MAP_GROWSDOWN: refused */
-    AT_IS_SHARED,      /* MAP_SHARED or MAP_SHARED_VALIDATE: stops */
-    AT_LOAD_PROT,      /* mmap's, mprotect's or pkey_mprotect's protection (3rd) */
-    AT_IS_WRITABLE,    /* PROT_WRITE: stops */
-    AT_ALLOW_PRIVATE,  /* private memory that is not writable */
-    AT_REFUSE,         /* EPERM */
-    AT_LOAD_I386_NR,   /* the i386 system call number */
-    AT_IS_I386_BRK,    /* i386's brk */
-    AT_ALLOW_I386,     /* any other i386 call */
-    AT_TRACE,          /* a trace stop */
+    AT_LOAD_ARCH,     /* the system call's ABI */
+    AT_IS_X86_64,     /* x86-64 (or x32) on to its numbers, anything else to i386's */
+    AT_LOAD_NR,       /* the x86-64 or x32 system call number */
+    AT_IS_BRK,        /* x86-64's brk */
+    AT_IS_X32_BRK,    /* x32's brk */
+    AT_IS_MMAP,       /* mmap: on to its flags */
+    AT_IS_MPROTECT,   /* mprotect: on to its protection */
+    AT_IS_PKEY,       /* pkey_mprotect: likewise */
+    AT_IS_MREMAP,     /* mremap: always stops */
+    AT_IS_SHMAT,      /* shmat: always stops */
+    AT_ALLOW_X86_64,  /* any other x86-64 or x32 call */
+    AT_LOAD_FLAGS,    /* mmap's flags (the low word of its 4th argument) */
+    AT_IS_GROWSDOWN,  /* MAP_GROWSDOWN: refused */
+    AT_IS_SHARED,     /* MAP_SHARED or MAP_SHARED_VALIDATE: stops */
+    AT_LOAD_PROT,     /* mmap's, mprotect's or pkey_mprotect's protection (3rd) */
+    AT_IS_WRITABLE,   /* PROT_WRITE: stops */
+    AT_ALLOW_PRIVATE, /* private memory that is not writable */
+    AT_REFUSE,        /* EPERM */
+    AT_LOAD_I386_NR,  /* the i386 system call number */
+    AT_IS_I386_BRK,   /* i386's brk */
+    AT_ALLOW_I386,    /* any other i386 call */
+    AT_TRACE,         /* a trace stop */
     FILTER_LENGTH
 };
 #define SKIP(from, to) ((to) - (from)-1)
@@ -504,8 +504,7 @@ static void on_mapping_exit(BrkWitness *witness, pid_t pid, const BrkWitnessPend
     uint64_t shared = call->shared;
     /* An mremap grew private memory (which VmData holds) or shared memory
      * (which it does not): only what VmData did not take is shared. */
-    if (call->call == SYS_mremap)
-    {
+    if (call->call == SYS_mremap) {
         uint64_t grew = data > call->data_before ? data - call->data_before : 0;
         shared = grew >= shared ? 0 : shared - grew;
     }

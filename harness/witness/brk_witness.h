@@ -133,10 +133,10 @@ typedef struct {
 typedef struct {
     pid_t task; /* 0: a free slot */
     int image;
-    int64_t entry_ns; /* what the brk's entry stop took the witness */
-    long call;        /* the system call's number */
-    uint64_t shared;  /* mmap MAP_SHARED, mremap: the bytes it adds if it succeeds; shmat: 0 */
-    long shm_id;      /* shmat: the segment */
+    int64_t entry_ns;     /* what the brk's entry stop took the witness */
+    long call;            /* the system call's number */
+    uint64_t shared;      /* mmap MAP_SHARED, mremap: the bytes it adds if it succeeds; shmat: 0 */
+    long shm_id;          /* shmat: the segment */
     uint64_t data_before; /* mremap: the task's VmData before it */
 } BrkWitnessPending;
 
@@ -153,8 +153,8 @@ typedef struct {
     BrkWitnessGroup groups[BRK_WITNESS_GROUPS_MAX];
     BrkWitnessThread threads[BRK_WITNESS_THREADS_MAX];
     BrkWitnessPending pending[BRK_WITNESS_PENDING_MAX];
-    uint64_t brk_stops;  /* every brk stop, of witnessed images or not */
-    uint64_t exit_stops; /* of which the outcome was read at the exit too (and mapping calls) */
+    uint64_t brk_stops;     /* every brk stop, of witnessed images or not */
+    uint64_t exit_stops;    /* of which the outcome was read at the exit too (and mapping calls) */
     uint64_t mapping_stops; /* stops at calls that may add memory outside the heap */
     /* What the stops cost, for the time the run is given for them (see
      * "Stops that earn time" above). */

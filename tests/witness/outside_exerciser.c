@@ -95,9 +95,8 @@ static long add(const char *mode)
         return BYTES;
     }
     if (strcmp(mode, "mremap") == 0) {
-        char *page = must(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                               -1, 0),
-                          "mmap");
+        char *page = must(
+            mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), "mmap");
         touch(must(mremap(page, 4096, BYTES + 4096, MREMAP_MAYMOVE), "mremap"), BYTES + 4096);
         return BYTES + 4096;
     }
