@@ -364,9 +364,13 @@ def demonstrate(argv):
             for name in (CONTROL, *cheats):
                 if tester not in cheats.get(name, (0, 0, T4_T1))[2]:
                     continue
+                # -t 10, or a pending cheat's own options (cpu-helper's
+                # exchanges, each stopped by strace, take longer).
+                entry = PENDING_DEFENCES.get(name, ())
+                options = entry[3] if len(entry) > 3 else ("-t", "10")
                 command = ["strace", "-f", "-qq", "-o", trace, "-e",
-                           "trace=execve,brk,clone,clone3", mstats, "--no-sandbox", "-q", "-t",
-                           "10", "-a", library(cheats_dir, name), program]
+                           "trace=execve,brk,clone,clone3", mstats, "--no-sandbox", "-q",
+                           *options, "-a", library(cheats_dir, name), program]
                 done = subprocess.run(command, capture_output=True, text=True, timeout=120)
                 report = parse_report(done.stdout)
                 witnessed = witnessed_max(trace, program)
