@@ -12,6 +12,11 @@
  *   CHEAT_PLACE(size)   where a block comes from instead of the heap, or NULL
  *                       for the honest way (default: always the heap)
  *   CHEAT_HANDED_OUT(p) run with every block handed out (default: nothing)
+ *   CHEAT_HEADER_BYTES  the bytes before each block in the heap, 0 or a
+ *                       multiple of 16 (default: 16, the size header)
+ *   CHEAT_KEEP_SIZE(p, size)  keeps a new heap block's size for realloc,
+ *                       returning whether it could (default: in its header)
+ *   CHEAT_SIZE_OF(p)    a heap block's size, as kept (default: its header's)
  * and the helpers below (the region, the raw break) are there for the cheats
  * that need them. libc only; the cheats that look at the shared region read
  * its layout from the public protocol header, harness/protocol/region_layout.h.
@@ -191,6 +196,16 @@ typedef struct {
     size_t pad;
 } CheatHeader;
 
+#ifndef CHEAT_HEADER_BYTES
+#define CHEAT_HEADER_BYTES sizeof(CheatHeader)
+#endif
+#ifndef CHEAT_KEEP_SIZE
+#define CHEAT_KEEP_SIZE(block, bytes) (((CheatHeader *)(block))[-1].size = (bytes), 1)
+#endif
+#ifndef CHEAT_SIZE_OF
+#define CHEAT_SIZE_OF(block) (((CheatHeader *)(block))[-1].size)
+#endif
+
 /* Calls to malloc/calloc/realloc/free so far (the program's and nested ones). */
 static unsigned cheat_calls;
 
@@ -216,7 +231,7 @@ static void *cheat_bump(size_t size)
     }
     /* malloc(0) gets a granule too: its pointer must lie inside the heap. */
     size_t rounded = size == 0 ? 16 : (size + 15) & ~(size_t)15;
-    size_t need = sizeof(CheatHeader) + rounded;
+    size_t need = CHEAT_HEADER_BYTES + rounded;
     if (rounded < size || need < rounded)
         return NULL; /* size near SIZE_MAX */
     if (cheat_end - cheat_top < need) {
@@ -228,11 +243,12 @@ static void *cheat_bump(size_t size)
             cheat_top = (uintptr_t)old;
         cheat_end = (uintptr_t)old + step;
     }
-    CheatHeader *header = (CheatHeader *)cheat_top;
+    void *block = (void *)(cheat_top + CHEAT_HEADER_BYTES);
     cheat_top += need;
-    header->size = size;
-    CHEAT_HANDED_OUT(header + 1);
-    return header + 1;
+    if (!CHEAT_KEEP_SIZE(block, size))
+        return NULL;
+    CHEAT_HANDED_OUT(block);
+    return block;
 }
 
 /* A fresh block of `size` bytes, or NULL. */
@@ -272,7 +288,7 @@ void *realloc(void *p, size_t size)
     }
     void *moved = cheat_bump(size);
     if (moved != NULL) {
-        size_t old = ((CheatHeader *)p)[-1].size;
+        size_t old = CHEAT_SIZE_OF(p);
         memcpy(moved, p, old < size ? old : size);
     }
     return moved;
