@@ -13,6 +13,9 @@ usage:
       mcompare with RUBRIC on the control and five cheats (exit early, a
       region rewrite, PEAK-LIVE inflation, the two mmap arenas under a forged
       __curbrk): no cheat scores above the control (ctest harness.cheats-rubric)
+  check_cheats.py --rubric-cut MCOMPARE RUBRIC CHEATS_DIR
+      the same for issue 20's cheats on RUBRIC's sections of tester-1 and
+      tester-2 (ctest harness.cheats-rubric-cut)
   check_cheats.py --demonstrate MSTATS BIN_DIR CHEATS_DIR
       not a test: runs every cheat (the pending ones too) under
       `mstats --no-sandbox` as it is today, with the program's brk calls
@@ -307,9 +310,9 @@ RUBRIC_CHEATS = ("exit-early", "region-max", "region-peak", "curbrk-arena",
                  "curbrk-arena-plausible")
 
 
-def test_rubric(argv):
+def test_rubric(argv, cheats=RUBRIC_CHEATS):
     mcompare, rubric, cheats_dir = argv
-    names = (CONTROL, *RUBRIC_CHEATS)
+    names = (CONTROL, *cheats)
     allocators = ",".join(library(cheats_dir, name) for name in names)
     command = [mcompare, "--rubric", rubric, "-a", allocators, "-j", "2"]
     status, out, err, seconds = run(command, timeout=600)
@@ -322,6 +325,40 @@ def test_rubric(argv):
     control = scores[0]
     for name, score in zip(names[1:], scores[1:]):
         check(score <= control, f"{name} scores {score}, above the honest control's {control}")
+
+
+# Issue 20's cheats, graded on a cut of the course rubric: its [grading]
+# section and two of its sections where the control earns its points (5
+# each for an OK run of the lecture's programs; the control earns nothing
+# on the sections with a ratio limit, as no-reuse allocators do not). Each
+# cheat is caught on any tester (or works honestly, or gains time that no
+# section here charges), so none may score above the control's 10. The
+# whole rubric would add a column of 20 cells per cheat (about 55 s each
+# beside load).
+CUT_CHEATS = ("root-remount", "init-mem", "next-tester", "side-table", "memfd-table",
+              "brk0-stretch", "brk-page-stretch", "cpu-helper")
+CUT_SECTIONS = ("grading", "tester-1", "tester-2")
+
+
+def rubric_cut(rubric, sections):
+    """The rubric's text with only `sections` (each with the comments and
+    lines up to the next section)."""
+    kept, keep = [], False
+    for line in open(rubric):
+        header = re.match(r"^\[([^]]+)\]", line)
+        if header:
+            keep = header.group(1) in sections
+        if keep:
+            kept.append(line)
+    return "".join(kept)
+
+
+def test_rubric_cut(argv):
+    mcompare, rubric, cheats_dir = argv
+    with tempfile.NamedTemporaryFile("w", suffix=".ini") as cut:
+        cut.write(rubric_cut(rubric, CUT_SECTIONS))
+        cut.flush()
+        test_rubric([mcompare, cut.name, cheats_dir], CUT_CHEATS)
 
 
 def witnessed_max(trace_file, program):
@@ -398,5 +435,8 @@ if __name__ == "__main__":
     elif sys.argv[1:2] == ["--rubric"]:
         sys.argv.pop(1)
         main(test_rubric)
+    elif sys.argv[1:2] == ["--rubric-cut"]:
+        sys.argv.pop(1)
+        main(test_rubric_cut)
     else:
         main(test_gallery)
