@@ -79,7 +79,7 @@ void cpu_count_finish(const CpuCount *count, double rusage_seconds, MstatsRunRes
         result->cpu_source_why = g_strdup(count->why);
     else
         result->cpu_source_why = g_strdup_printf(
-            read ? "the program did not join %s" : "cannot read the CPU time of %s", count->dir);
+            read ? "the program could not join %s" : "cannot read the CPU time of %s", count->dir);
 }
 
 void cpu_count_destroy(CpuCount *count)

@@ -51,6 +51,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -333,12 +334,15 @@ static bool parse_args(int argc, char **argv, RunInitArgs *args)
         .path = argv[separator + 1],
         .argv = argv + separator + 2,
     };
-    /* Not the program's: closed at its exec. */
-    char *fd_list = argv[6];
-    for (int i = 0; i < 2 && strcmp(fd_list, "-") != 0 && *fd_list != '\0'; i++) {
-        args->set_up.cgroup_fds[i] = (int)strtol(fd_list, &fd_list, 10);
-        fcntl(args->set_up.cgroup_fds[i], F_SETFD, FD_CLOEXEC);
-        fd_list += *fd_list == ',';
+    /* CGROUPS: descriptors past stdio, not the program's (closed at its exec). */
+    char *fd_list = argv[6], *end;
+    for (int i = 0; i < 2; i++) {
+        long fd = strtol(fd_list, &end, 10);
+        if (end == fd_list || fd <= STDERR_FILENO || fd > INT_MAX)
+            break;
+        args->set_up.cgroup_fds[i] = (int)fd;
+        fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+        fd_list = end + (*end == ',');
     }
     return true;
 }
