@@ -264,6 +264,9 @@ gboolean cell_from_json(JsonObject *object, Cell *cell, GError **error)
     r->heap_avg = optional_double(object, "avg");
     r->wall_seconds = optional_double(object, "time");
     r->cpu_seconds = optional_double(object, "cpu_time");
+    const char *cpu_source = optional_string(object, "cpu_source");
+    r->cpu_source = cpu_source != NULL ? g_intern_string(cpu_source) : NULL;
+    r->cpu_source_why = g_strdup(optional_string(object, "cpu_source_why"));
     r->requested = (guint64)optional_int(object, "requested", 0);
     r->peak_live = (guint64)optional_int(object, "peak_live", 0);
     r->utilization = optional_double(object, "utilization");

@@ -168,8 +168,15 @@ static void check_cpu_time(Checks *checks, const RubricItem *item, const Compari
                                     ? g_strdup_printf("libc's %.3f s", libc)
                                     : g_strdup_printf("the %.1f s floor (libc's %.3f s)",
                                                       RUBRIC_TIME_RATIO_FLOOR, libc);
-        check_note(checks, ratio <= item->time_ratio, "CPU %.3f s = %.2f x %s %s %.2f", cpu, ratio,
-                   base, ratio <= item->time_ratio ? "<=" : ">", item->time_ratio);
+        /* Both figures come from the same source where the machine allows a
+         * cgroup per run; a cell whose cgroup could not be made says so. */
+        const char *source = cell->result.cpu_source, *libc_source = reference->result.cpu_source;
+        g_autofree char *unlike =
+            source != NULL && libc_source != NULL && strcmp(source, libc_source) != 0
+                ? g_strdup_printf(" (CPU time from %s, libc's from %s)", source, libc_source)
+                : g_strdup("");
+        check_note(checks, ratio <= item->time_ratio, "CPU %.3f s = %.2f x %s %s %.2f%s", cpu,
+                   ratio, base, ratio <= item->time_ratio ? "<=" : ">", item->time_ratio, unlike);
     }
 }
 

@@ -4,7 +4,10 @@
  * else RLIMIT_DATA on the program (brk and private writable mappings, which
  * is what the shim's bookkeeping and any mmap'd heap take). A cgroup run
  * past the bound is killed by the kernel and reported with code 68; under
- * RLIMIT_DATA brk and mmap fail with ENOMEM and the program decides. */
+ * RLIMIT_DATA brk and mmap fail with ENOMEM and the program decides.
+ * The program joins the cgroup just before its exec, so the cgroup holds it
+ * and everything it starts, not the harness's mstats-run-init (nor bwrap).
+ * A cgroup v2 bound is also where CPU time is counted (cpu_count.h). */
 #ifndef MSTATS_RUNNER_MEMORY_BOUND_H
 #define MSTATS_RUNNER_MEMORY_BOUND_H
 
@@ -17,7 +20,7 @@ typedef struct {
     guint64 bytes;       /* the bound */
     char *dir;           /* the run's cgroup; NULL under rlimit */
     int version;         /* 1 or 2 with a cgroup */
-    int procs_fd;        /* its cgroup.procs, where the run's first process writes "0" */
+    int procs_fd;        /* its cgroup.procs, where the program writes "0" (run_init.c) */
     guint64 rlimit_data; /* RLIMIT_DATA for the program; 0 with a cgroup */
 } MemoryBound;
 
@@ -31,7 +34,8 @@ void memory_bound_create(MemoryBound *bound, guint64 bytes);
  * charge (0 when unknown). */
 char *memory_bound_finish(const MemoryBound *bound, const MstatsRegion *region, guint64 *peak);
 
-/* Removes the cgroup (every process of the run is gone by now). */
+/* Removes the cgroup (every process of the run is gone by now; anything
+ * left is killed). */
 void memory_bound_destroy(MemoryBound *bound);
 
 #endif

@@ -12,15 +12,18 @@
 
 /* The [mstats]: lines, each ending in a newline:
  * STATUS, MAX, AVG, TIME, REQUESTED, PEAK-LIVE, UTILIZATION, CALLS, ALLOCATOR,
- * CPU-TIME (user + system seconds of the program), SANDBOX when the run was
+ * CPU-TIME (user + system seconds of the program and what it started),
+ * CPU-SOURCE (where CPU-TIME comes from), SANDBOX when the run was
  * not sandboxed (and why), WITNESS (how MAX was witnessed; none for an mmap
  * allocator), COMPLETION (whether the workload provably finished), and
  * REASON when the run failed. */
 char *mstats_report_text(const MstatsRunResult *result);
 
-/* The words after "WITNESS: " (NULL: no line, an mmap allocator) and after
- * "COMPLETION: ", for the text report and mcompare. */
+/* The words after "WITNESS: " (NULL: no line, an mmap allocator), after
+ * "CPU-SOURCE: " (NULL: no source known) and after "COMPLETION: ", for the
+ * text report and mcompare. */
 char *mstats_witness_words(const MstatsRunResult *result);
+char *mstats_cpu_source_words(const MstatsRunResult *result);
 char *mstats_completion_words(const MstatsRunResult *result);
 
 /* The names the JSON report gives a witness and a completion, and back:
@@ -36,7 +39,7 @@ char *mstats_report_json(const MstatsRunResult *result, const MstatsRunRequest *
 
 /* Adds the members of one result to the object `b` is building: status,
  * code, wait_status, exit_status, signal, reason, timed_out, figures_valid,
- * max, avg, time, cpu_time, requested, peak_live, utilization,
+ * max, avg, time, cpu_time, cpu_source, cpu_source_why, requested, peak_live, utilization,
  * live_at_exit, live_blocks_at_exit, calls (per function, and failed),
  * sandboxed, not_sandboxed_why, memory_bound, memory_peak, witness,
  * witness_why, witness_brks, witness_max, completion and

@@ -95,6 +95,8 @@ void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
     }
     json_member_double(b, "time", result->wall_seconds);
     json_member_double(b, "cpu_time", result->cpu_seconds);
+    json_member_string(b, "cpu_source", result->cpu_source);
+    json_member_string(b, "cpu_source_why", result->cpu_source_why);
     json_member_int(b, "requested", (gint64)result->requested);
     if (heap) {
         json_member_int(b, "peak_live", (gint64)result->peak_live);

@@ -31,6 +31,17 @@ char *mstats_witness_words(const MstatsRunResult *result)
     return NULL;
 }
 
+char *mstats_cpu_source_words(const MstatsRunResult *result)
+{
+    if (g_strcmp0(result->cpu_source, "cgroup") == 0)
+        return g_strdup("cgroup (every process of the run)");
+    if (g_strcmp0(result->cpu_source, "rusage") == 0)
+        return g_strdup_printf("rusage (the program and the children it waited for; no cgroup: "
+                               "%s)",
+                               result->cpu_source_why != NULL ? result->cpu_source_why : "");
+    return NULL; /* a result from before CPU-SOURCE */
+}
+
 char *mstats_completion_words(const MstatsRunResult *result)
 {
     const char *why = result->completion_why != NULL ? result->completion_why : "";
@@ -121,6 +132,9 @@ char *mstats_report_text(const MstatsRunResult *result)
             g_string_append_printf(out, "[mstats]: ALIGNMENT: %u\n", result->alignment);
     }
     g_string_append_printf(out, "[mstats]: CPU-TIME: %f\n", result->cpu_seconds);
+    g_autofree char *cpu_source = mstats_cpu_source_words(result);
+    if (cpu_source != NULL)
+        g_string_append_printf(out, "[mstats]: CPU-SOURCE: %s\n", cpu_source);
     const char *mode = result->sandbox != NULL ? result->sandbox : "none";
     if (!result->sandboxed && strcmp(mode, "none") != 0)
         g_string_append_printf(out, "[mstats]: SANDBOX: %s, not contained: %s\n", mode,

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cpu_count.h"
 #include "heap_map.h"
 #include "proof.h"
 #include "output_file.h"
@@ -322,7 +323,8 @@ typedef struct {
 
 /* Starts the run of `request` and waits until every process of it is gone:
  * the command line (sandbox.h), its environment and descriptors, its memory
- * bound (*memory_hit: why the bound killed it, or NULL). */
+ * bound (*memory_hit: why the bound killed it, or NULL), and the cgroup that
+ * counts its CPU time (result->cpu_seconds and cpu_source). */
 static gboolean start_and_wait(const MstatsRunRequest *request, const RunStart *start,
                                const RunnerRegion *region, const RunPipes *pipes,
                                MstatsRunResult *result, SpawnOutcome *outcome, char **memory_hit,
@@ -331,6 +333,8 @@ static gboolean start_and_wait(const MstatsRunRequest *request, const RunStart *
     MemoryBound bound;
     memory_bound_create(&bound, MSTATS_RUN_MEMORY(request->memory_limit));
     result->memory_bound = bound.kind;
+    CpuCount cpu;
+    cpu_count_create(&cpu, &bound);
     g_auto(GStrv) variables = program_variables(start->preload, request, &result->allocator, region,
                                                 start->scratch, start->challenge, pipes->proof_fd);
     SandboxCommand command = {
@@ -341,6 +345,7 @@ static gboolean start_and_wait(const MstatsRunRequest *request, const RunStart *
         .timeout_seconds = request->timeout_seconds,
         .data_limit = bound.rlimit_data,
         .witness = start->witnessed,
+        .cgroup_fds = {bound.procs_fd, cpu.procs_fd},
         .program_env = variables,
         .program_path = start->program,
         .argv = request->argv,
@@ -354,7 +359,7 @@ static gboolean start_and_wait(const MstatsRunRequest *request, const RunStart *
         .argv = argv,
         .envp = env,
         .inherit_fds = {region->fd, region->record_fd, pipes->proof_fd, pipes->status[1],
-                        pipes->info[1]},
+                        pipes->info[1], bound.procs_fd, cpu.procs_fd},
         .status_fd = pipes->status[0],
         .info_fd = pipes->info[0],
         .stdin_fd = request->stdin_fd,
@@ -365,13 +370,15 @@ static gboolean start_and_wait(const MstatsRunRequest *request, const RunStart *
         .witnessed = start->witnessed,
         /* A confined program has a session of its own, and no terminal. */
         .take_terminal = request->take_terminal && start->mode == SANDBOX_NONE,
-        .cgroup_procs_fd = bound.procs_fd,
     };
     gboolean spawned = spawn_and_wait(&plan, outcome, error);
     if (null_fd >= 0)
         close(null_fd);
-    if (spawned)
+    if (spawned) {
         *memory_hit = memory_bound_finish(&bound, region->map, &result->memory_peak);
+        cpu_count_finish(&cpu, outcome->cpu_seconds, result);
+    }
+    cpu_count_destroy(&cpu);
     memory_bound_destroy(&bound);
     /* argv[0] (bwrap, or mstats-run-init) itself could not be started. */
     int exec_errno = region->map->exec_errno != 0 ? region->map->exec_errno : outcome->exec_errno;
@@ -441,7 +448,6 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
 
     note_confinement(mode, &outcome, result);
     result->wall_seconds = outcome.wall_seconds;
-    result->cpu_seconds = outcome.cpu_seconds;
     classify(&region, &outcome, request, memory_hit, result);
     explain_unreadable(mode, result);
     trust_note_witness(result, start.witnessed, &outcome);

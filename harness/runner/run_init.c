@@ -20,8 +20,8 @@
  * image the witness saw), written at once, only after every other process
  * of the run is gone, so nothing of the run can write after it.
  *
- * usage: mstats-run-init STATUS_FD TIMEOUT_MS DATA_LIMIT WITNESS CONFINE [+PATH...]
- *                        [NAME=VALUE...] -- PROGRAM_PATH ARGV0 [ARG...]
+ * usage: mstats-run-init STATUS_FD TIMEOUT_MS DATA_LIMIT WITNESS CONFINE CGROUPS
+ *                        [+PATH...] [NAME=VALUE...] -- PROGRAM_PATH ARGV0 [ARG...]
  *        mstats-run-init --probe   (exits 0: the sandbox can start programs)
  *        mstats-run-init --probe-confine [FILE...]
  *            (prints "confined=BITS confine_errno=E witness_errno=E": what a
@@ -33,7 +33,10 @@
  * the program's RLIMIT_DATA. TIMEOUT_MS 0 means no timeout. WITNESS is
  * "brk" (witness the heaps of the program and what it starts) or "-".
  * CONFINE is "confine" (confine the program; +PATH: it may write beneath
- * PATH) or "-" (--no-sandbox).
+ * PATH) or "-" (--no-sandbox). CGROUPS is "-" or FD[,FD]: descriptors of
+ * the cgroup.procs of the run's cgroups (memory_bound.h, cpu_count.h), which
+ * the program's child joins first thing, so that they hold the program and
+ * everything it starts, but not this process.
  *
  * Witnessing costs the program time: every brk system call stops it until
  * this process has looked (the shim moves the kernel's break only a page at
@@ -48,6 +51,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -152,6 +156,7 @@ typedef struct {
     const char *const *writable; /* confinement: writes allowed beneath these */
     int writable_count;
     long long data_limit; /* 0: none */
+    int cgroup_fds[2];    /* cgroup.procs to join (-1: none) */
 } ChildSetUp;
 
 /* The witness's set-up (errno on pipes.witness when it fails: the run goes
@@ -182,6 +187,13 @@ static void witness_and_confine(const ChildSetUp *set_up, ChildPipes pipes)
 static void __attribute__((noreturn))
 exec_program(const ChildSetUp *set_up, char *path, char **argv, ChildPipes pipes)
 {
+    /* Into the run's cgroups first. A join that failed is no reason to stop
+     * the run: that cgroup's CPU time stays 0, and the runner then reports
+     * the program's rusage instead (cpu_count.c). */
+    for (int i = 0; i < 2; i++) {
+        ssize_t joined = set_up->cgroup_fds[i] >= 0 ? write(set_up->cgroup_fds[i], "0", 1) : 0;
+        (void)joined;
+    }
     for (int i = 0; i < set_up->pair_count; i++)
         putenv(set_up->env_pairs[i]);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -297,14 +309,14 @@ static int gather_writable(char **args, int count)
 static bool parse_args(int argc, char **argv, RunInitArgs *args)
 {
     int separator = 0;
-    for (int i = 6; i < argc; i++)
+    for (int i = 7; i < argc; i++)
         if (strcmp(argv[i], "--") == 0) {
             separator = i;
             break;
         }
-    if (argc < 7 || separator == 0 || separator + 2 >= argc)
+    if (argc < 8 || separator == 0 || separator + 2 >= argc)
         return false;
-    int writable = gather_writable(argv + 6, separator - 6);
+    int writable = gather_writable(argv + 7, separator - 7);
     *args = (RunInitArgs){
         .status_fd = atoi(argv[1]),
         .timeout_ns = atoll(argv[2]) * 1000000LL,
@@ -312,15 +324,26 @@ static bool parse_args(int argc, char **argv, RunInitArgs *args)
         .confining = strcmp(argv[5], "confine") == 0,
         .set_up =
             {
-                .env_pairs = argv + 6 + writable,
-                .pair_count = separator - 6 - writable,
-                .writable = (const char *const *)(argv + 6),
+                .env_pairs = argv + 7 + writable,
+                .pair_count = separator - 7 - writable,
+                .writable = (const char *const *)(argv + 7),
                 .writable_count = writable,
                 .data_limit = atoll(argv[3]),
+                .cgroup_fds = {-1, -1},
             },
         .path = argv[separator + 1],
         .argv = argv + separator + 2,
     };
+    /* CGROUPS: descriptors past stdio, not the program's (closed at its exec). */
+    char *fd_list = argv[6], *end;
+    for (int i = 0; i < 2; i++) {
+        long fd = strtol(fd_list, &end, 10);
+        if (end == fd_list || fd <= STDERR_FILENO || fd > INT_MAX)
+            break;
+        args->set_up.cgroup_fds[i] = (int)fd;
+        fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+        fd_list = end + (*end == ',');
+    }
     return true;
 }
 
@@ -502,8 +525,8 @@ int main(int argc, char **argv)
     RunInitArgs args;
     if (!parse_args(argc, argv, &args)) {
         fprintf(stderr, "mstats-run-init: usage: STATUS_FD TIMEOUT_MS DATA_LIMIT brk|- "
-                        "confine|- [+PATH...] [NAME=VALUE...] -- PROGRAM_PATH ARGV0 [ARG...] "
-                        "(started by the mstats runner only)\n");
+                        "confine|- FD[,FD]|- [+PATH...] [NAME=VALUE...] -- PROGRAM_PATH ARGV0 "
+                        "[ARG...] (started by the mstats runner only)\n");
         return 2;
     }
     sigset_t handled = become_init(args.status_fd);

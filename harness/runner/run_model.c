@@ -18,6 +18,7 @@ void mstats_run_result_clear(MstatsRunResult *result)
 {
     g_clear_pointer(&result->reason, g_free);
     g_clear_pointer(&result->not_sandboxed_why, g_free);
+    g_clear_pointer(&result->cpu_source_why, g_free);
     g_clear_pointer(&result->output_error, g_free);
     g_clear_pointer(&result->witness_why, g_free);
     g_clear_pointer(&result->completion_why, g_free);

@@ -121,7 +121,7 @@ typedef struct {
     guint64 heap_max;     /* MAX */
     double heap_avg;      /* AVG */
     double wall_seconds;  /* TIME */
-    double cpu_seconds;   /* user + system of the program */
+    double cpu_seconds;   /* user + system of the program (cpu_source says of what else) */
     guint64 requested;    /* REQUESTED */
     guint64 peak_live;    /* PEAK-LIVE */
     double utilization;   /* PEAK-LIVE / MAX, 0 when MAX is 0 */
@@ -143,6 +143,8 @@ typedef struct {
     char *not_sandboxed_why;    /* words when it was not (NULL when sandboxed) */
     const char *memory_bound;   /* how all memory was bounded: "cgroup v1", "cgroup v2", "rlimit" */
     guint64 memory_peak;        /* the cgroup's peak charge in bytes (0: not known) */
+    const char *cpu_source;     /* of cpu_seconds (cpu_count.h): "cgroup" or "rusage" */
+    char *cpu_source_why;       /* "rusage": why there was no cgroup */
     unsigned alignment;         /* the alignment blocks were checked for */
     /* record_path or heap_map_path could not be written: why, in one line.
      * The run's figures stand; the caller reports this and fails. */

@@ -296,6 +296,12 @@ char **sandbox_argv(const SandboxCommand *command)
     g_ptr_array_add(args, g_strdup_printf("%" G_GUINT64_FORMAT, command->data_limit));
     g_ptr_array_add(args, g_strdup(command->witness ? "brk" : "-"));
     g_ptr_array_add(args, g_strdup(command->mode != SANDBOX_NONE ? "confine" : "-"));
+    g_autoptr(GString) cgroups = g_string_new(NULL);
+    for (gsize i = 0; i < G_N_ELEMENTS(command->cgroup_fds); i++)
+        if (command->cgroup_fds[i] >= 0)
+            g_string_append_printf(cgroups, "%s%d", cgroups->len > 0 ? "," : "",
+                                   command->cgroup_fds[i]);
+    g_ptr_array_add(args, g_strdup(cgroups->len > 0 ? cgroups->str : "-"));
     if (command->mode != SANDBOX_NONE) {
         if (command->scratch_dir != NULL)
             g_ptr_array_add(args, g_strconcat("+", command->scratch_dir, NULL));

@@ -105,6 +105,7 @@ typedef struct {
     double timeout_seconds;   /* <= 0: none */
     guint64 data_limit;       /* RLIMIT_DATA of the program; 0: none */
     gboolean witness;         /* witness the program's brk calls (run_init.c) */
+    int cgroup_fds[2];        /* cgroup.procs the program joins (-1: none) */
     char **program_env;       /* NAME=VALUE set for the program only */
     const char *program_path; /* found already */
     char **argv;              /* PROGRAM ARG... */

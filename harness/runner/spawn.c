@@ -102,9 +102,6 @@ static __attribute__((noreturn)) void run_child(const SpawnPlan *plan, gboolean 
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         _exit(127);
-    /* Into the run's cgroup, so that everything the run starts is counted. */
-    if (plan->cgroup_procs_fd >= 0 && write(plan->cgroup_procs_fd, "0", 1) != 1)
-        _exit(127);
     for (int i = 0; i < SPAWN_INHERITED; i++)
         if (plan->inherit_fds[i] >= 0)
             fcntl(plan->inherit_fds[i], F_SETFD, 0);

@@ -11,8 +11,10 @@
 /* Runs going on at once that stopping the harness reaches (mcompare's -j cap). */
 #define MSTATS_RUNNING_MAX 256
 
-/* Region, recording, completion proof, status pipe and bwrap's info pipe. */
-#define SPAWN_INHERITED 5
+/* Region, recording, completion proof, status pipe, bwrap's info pipe and
+ * the cgroup.procs of the run's cgroups (memory_bound.h, cpu_count.h),
+ * which the program joins in mstats-run-init's child. */
+#define SPAWN_INHERITED 7
 
 typedef struct {
     char **argv;                      /* bwrap ... or mstats-run-init ...; argv[0] is a path */
@@ -27,7 +29,6 @@ typedef struct {
     double timeout_seconds;           /* the program's timeout (<= 0: none); init enforces it */
     gboolean witnessed;               /* init witnesses brk: its timeout stretches (run_init.h) */
     gboolean take_terminal;           /* make the run's group the terminal's foreground */
-    int cgroup_procs_fd;              /* the run's cgroup.procs, joined before exec (-1: none) */
 } SpawnPlan;
 
 typedef struct {
@@ -37,7 +38,7 @@ typedef struct {
     gboolean timed_out;
     gboolean needed_sigkill; /* SIGTERM was not enough */
     double wall_seconds;     /* the program's, from its start to its exit */
-    double cpu_seconds;      /* user + system of the program and what it waited for */
+    double cpu_seconds;      /* user + system of the program and what it waited for (rusage) */
     int witness;             /* the brk witness: 0 not asked, 1 witnessed, -1 failed */
     int witness_errno;       /* why it failed */
     int confined;            /* the program's confinement: layers held (confine.h) */

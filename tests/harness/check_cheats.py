@@ -6,9 +6,7 @@ figure better than the honest bump control's on the same workload.
 usage:
   check_cheats.py MSTATS BIN_DIR CHEATS_DIR
       the gallery: every cheat's exact code and REASON, and its figures
-      against the control's (ctest harness.cheats); with
-      MSTATS_CHEATS_PENDING=1 in the environment, the cheats whose defences
-      are still to come (PENDING_DEFENCES) too
+      against the control's (ctest harness.cheats)
   check_cheats.py --rubric MCOMPARE RUBRIC CHEATS_DIR
       mcompare with RUBRIC on the control and five cheats (exit early, a
       region rewrite, PEAK-LIVE inflation, the two mmap arenas under a forged
@@ -17,7 +15,7 @@ usage:
       the same for issue 20's cheats on RUBRIC's sections of tester-1 and
       tester-2 (ctest harness.cheats-rubric-cut)
   check_cheats.py --demonstrate MSTATS BIN_DIR CHEATS_DIR
-      not a test: runs every cheat (the pending ones too) under
+      not a test: runs every cheat under
       `mstats --no-sandbox` as it is today, with the program's brk calls
       witnessed by strace, and prints what each got beside the control, to
       show that each cheat does its trick
@@ -137,31 +135,16 @@ CHEATS = {
                    T4),  # anonymous, private
     "memfd-table": (91, r"^91 tester-4 \(pid \d+\) kept \d+ bytes of memory outside the heap ",
                     T4),  # a memfd, MAP_SHARED
-}
-
-# Cheats that no defence catches yet, with the verdict the defences being
-# built will give; same shape as CHEATS, plus an optional least CPU-TIME in
-# seconds after the options. The gallery does not assert them:
-# MSTATS_CHEATS_PENDING=1 in the environment adds them to a run
-# (`MSTATS_CHEATS_PENDING=1 ctest -R harness.cheats`), and moving an entry
-# into CHEATS switches it on for good once its defence is in.
-PENDING_DEFENCES = {
     # 2.5 s of scans made by a forked helper while the calls sleep on a
-    # futex: CPU-TIME 0.04 s today (the control's 0.02 s). Counted from the
-    # run's cgroup, it is at least the helper's 2.5 s. -t 30: the wall time
-    # is the work's, and beside load a pinned helper takes up to 4 s of it.
+    # futex: CPU-TIME 0.04 s from the program's rusage (the control's
+    # 0.02 s). Counted from the run's cgroup (CPU-SOURCE: cgroup, which this
+    # project's machines give root), it is at least the helper's 2.5 s; the
+    # fifth field is that least CPU-TIME. -t 30: the wall time is the
+    # work's, and beside load a pinned helper takes up to 4 s of it.
     "cpu-helper": (0, None, T4, ("-t", "30"), 2.0),
 }
 
 CONTROL = "honest"
-
-
-def gallery():
-    """The cheats a run asserts: CHEATS, and PENDING_DEFENCES when
-    MSTATS_CHEATS_PENDING=1."""
-    if os.environ.get("MSTATS_CHEATS_PENDING") == "1":
-        return {**CHEATS, **PENDING_DEFENCES}
-    return CHEATS
 
 
 def library(cheats_dir, name):
@@ -223,7 +206,7 @@ def not_better(where, report, control, ok):
 
 def test_gallery(argv):
     mstats, bin_dir, cheats_dir = argv
-    cheats = gallery()
+    cheats = CHEATS
     controls = {}
     for tester in {t for _, _, testers, *_ in cheats.values() for t in testers}:
         status, report, _, err = run_mstats(mstats, library(cheats_dir, CONTROL),
@@ -301,11 +284,9 @@ def check_cheat(mstats, allocator, program, where, code, pattern, control, optio
 # The three cheats issue 9 names for the rubric (exit early, a region
 # rewrite, PEAK-LIVE inflation), and issue 20's arena under a forged
 # __curbrk, whose plausible MAX once scored 25 where the control scored 10.
-# The pending cheats are left out: each adds a column of 20 cells (beside
-# load, 211 s became 266 s with side-table and memfd-table, 264 s with
-# cpu-helper), and each scores the control's 20 today, their gains crossing
-# no threshold of course.ini (tester-17's MAX / optimal is 1.10 against 1.60,
-# both within 2; cpu-helper's 2.5 s would stay within 3 x libc's there too).
+# Issue 20's other cheats are graded on a cut of the rubric (CUT_CHEATS,
+# below): each would add a column of 20 cells here (beside load, 211 s
+# became 266 s with side-table and memfd-table, 264 s with cpu-helper).
 RUBRIC_CHEATS = ("exit-early", "region-max", "region-peak", "curbrk-arena",
                  "curbrk-arena-plausible")
 
@@ -397,7 +378,7 @@ def witnessed_max(trace_file, program):
 def demonstrate(argv):
     mstats, bin_dir, cheats_dir = argv
     columns = ("code", "MAX", "witnessed", "PEAK-LIVE", "UTILIZATION", "CPU-TIME", "CALLS")
-    cheats = {**CHEATS, **PENDING_DEFENCES}
+    cheats = CHEATS
     print(f"{'cheat':22} {'tester':9} " + " ".join(f"{c:>12}" for c in columns[:-1]) + "  CALLS")
     with tempfile.TemporaryDirectory() as scratch:
         trace = os.path.join(scratch, "brk.trace")
@@ -406,9 +387,9 @@ def demonstrate(argv):
             for name in (CONTROL, *cheats):
                 if tester not in cheats.get(name, (0, 0, T4_T1))[2]:
                     continue
-                # -t 10, or a pending cheat's own options (cpu-helper's
-                # exchanges, each stopped by strace, take longer).
-                entry = PENDING_DEFENCES.get(name, ())
+                # -t 10, or cpu-helper's own options (its exchanges, each
+                # stopped by strace, take longer).
+                entry = CHEATS.get(name, ()) if name == "cpu-helper" else ()
                 options = entry[3] if len(entry) > 3 else ("-t", "10")
                 command = ["strace", "-f", "-qq", "-o", trace, "-e",
                            "trace=execve,brk,clone,clone3", mstats, "--no-sandbox", "-q",

@@ -20,8 +20,8 @@ def test(argv):
     check(status == 0, f"--json: exit {status}, {err!r}")
     doc = json.loads(out)
     for key in ("status", "code", "wait_status", "exit_status", "signal", "reason", "max", "avg",
-                "time", "cpu_time", "requested", "peak_live", "utilization", "calls",
-                "allocator", "program", "timeout", "memory_limit"):
+                "time", "cpu_time", "cpu_source", "cpu_source_why", "requested", "peak_live",
+                "utilization", "calls", "allocator", "program", "timeout", "memory_limit"):
         check(key in doc, f"JSON lacks {key}: {sorted(doc)}")
     check(doc["status"] == "OK" and doc["code"] == 0 and doc["reason"] is None, f"{doc}")
     check(doc["requested"] == expected["REQUESTED"], f"requested {doc['requested']}")

@@ -1,6 +1,6 @@
 /* Unit tests (Check) of the runner's pure parts: sizes, the code table,
- * signal words, allocator resolution errors, the text report's lines, and
- * where two outputs first differ. */
+ * signal words, allocator resolution errors, the text report's lines,
+ * where two outputs first differ, and a process's cgroup paths. */
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "confine.h"
 #include "output_capture.h"
 #include "report.h"
@@ -86,6 +87,7 @@ START_TEST(text_report_has_the_course_lines)
     result.heap_avg = 850.331234;
     result.wall_seconds = 0.012;
     result.cpu_seconds = 0.009;
+    result.cpu_source = "cgroup";
     result.sandboxed = TRUE;
     result.requested = 24;
     result.peak_live = 24;
@@ -110,6 +112,7 @@ START_TEST(text_report_has_the_course_lines)
                            "[mstats]: ALLOCATOR: first-fit (/lib/libmalloc-first-fit.so)\n"
                            "[mstats]: ALIGNMENT: 16\n"
                            "[mstats]: CPU-TIME: 0.009000\n"
+                           "[mstats]: CPU-SOURCE: cgroup (every process of the run)\n"
                            "[mstats]: WITNESS: none (first-fit is trusted code: its MAX is the "
                            "shim's, not witnessed)\n"
                            "[mstats]: COMPLETION: proved (the program gave its proof; a trusted "
@@ -270,6 +273,61 @@ START_TEST(outputs_differ_where_a_plain_loop_says)
 }
 END_TEST
 
+/* Without a cgroup, CPU-SOURCE names the rusage and why, after CPU-TIME;
+ * a result with no source (an old mcompare cell) has no line. */
+START_TEST(text_report_says_where_cpu_time_comes_from)
+{
+    MstatsRunResult result = {0};
+    result.code = MSTATS_CODE_OK;
+    result.sandboxed = TRUE;
+    result.allocator.name = g_strdup("libc");
+    result.allocator.path = g_strdup("/lib/libc.so.6");
+    result.cpu_seconds = 0.25;
+    result.cpu_source = "rusage";
+    result.cpu_source_why =
+        g_strdup("cannot make one under /sys/fs/cgroup (Read-only file system)");
+    g_autofree char *text = mstats_report_text(&result);
+    ck_assert_ptr_nonnull(strstr(text, "[mstats]: CPU-TIME: 0.250000\n"
+                                       "[mstats]: CPU-SOURCE: rusage (the program and the "
+                                       "children it waited for; no cgroup: cannot make one under "
+                                       "/sys/fs/cgroup (Read-only file system))\n"));
+    result.cpu_source = NULL;
+    g_autofree char *old = mstats_report_text(&result);
+    ck_assert_ptr_null(strstr(old, "CPU-SOURCE"));
+    mstats_run_result_clear(&result);
+}
+END_TEST
+
+/* /proc/self/cgroup's lines: v2's "0::PATH", a v1 hierarchy by any of its
+ * controllers, paths without their trailing slash, none outside the
+ * process's cgroup namespace. */
+START_TEST(cgroup_paths_parse_from_proc_self_cgroup)
+{
+    const char *hybrid = "9:name=systemd:/\n"
+                         "4:memory:/process_api/25f3\n"
+                         "3:cpu,cpuacct:/user.slice/\n"
+                         "0::/\n";
+    g_autofree char *v2 = cgroup_path_in(hybrid, NULL);
+    g_autofree char *memory = cgroup_path_in(hybrid, "memory");
+    g_autofree char *cpuacct = cgroup_path_in(hybrid, "cpuacct");
+    g_autofree char *cpu = cgroup_path_in(hybrid, "cpu");
+    ck_assert_str_eq(v2, "");
+    ck_assert_str_eq(memory, "/process_api/25f3");
+    ck_assert_str_eq(cpuacct, "/user.slice");
+    ck_assert_str_eq(cpu, "/user.slice");
+    ck_assert_ptr_null(cgroup_path_in(hybrid, "pids"));
+    ck_assert_ptr_null(cgroup_path_in(hybrid, "systemd"));
+    g_autofree char *unified =
+        cgroup_path_in("0::/user.slice/user-1000.slice/session-2.scope\n", NULL);
+    ck_assert_str_eq(unified, "/user.slice/user-1000.slice/session-2.scope");
+    ck_assert_ptr_null(cgroup_path_in("0::/user.slice\n", "memory"));
+    ck_assert_ptr_null(cgroup_path_in("4:memory:/a\n", NULL));
+    ck_assert_ptr_null(cgroup_path_in("0::/../outside\n", NULL));
+    ck_assert_ptr_null(cgroup_path_in("", NULL));
+    ck_assert_ptr_null(cgroup_path_in("garbage\n0:x\n", NULL));
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("runner");
@@ -283,6 +341,8 @@ int main(void)
     tcase_add_test(tests, each_mode_needs_its_layers);
     tcase_add_test(tests, timeouts_out_of_range_are_rejected);
     tcase_add_test(tests, outputs_differ_where_a_plain_loop_says);
+    tcase_add_test(tests, text_report_says_where_cpu_time_comes_from);
+    tcase_add_test(tests, cgroup_paths_parse_from_proc_self_cgroup);
     suite_add_tcase(suite, tests);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);

@@ -37,7 +37,7 @@ def run(run_init, data_limit, argv):
     reader.start()
     try:
         result = subprocess.run(
-            [run_init, str(write_end), "60000", str(data_limit), "brk", "-", "--", *argv],
+            [run_init, str(write_end), "60000", str(data_limit), "brk", "-", "-", "--", *argv],
             pass_fds=(write_end,), stdout=subprocess.PIPE, text=True, timeout=120, check=False)
     finally:
         os.close(write_end)
