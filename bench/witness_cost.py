@@ -13,7 +13,12 @@ Trusted allocators (the built-in strategies) are witnessed with
 (a path) with its default, witnessed run against --no-witness. A benchmark,
 not a test: it prints figures from one alternating run and asserts nothing.
 
-usage: witness_cost.py BUILD_DIR [--runs N] [--allocator A]... [TESTER...]
+With --against OTHER_BUILD, the first column is instead OTHER_BUILD's mstats
+witnessing the same allocator the same way (another commit's witness
+against this one's: what a change to the witness costs).
+
+usage: witness_cost.py BUILD_DIR [--runs N] [--allocator A]... [--against OTHER_BUILD]
+                       [TESTER...]
 Default allocators: the four fit strategies, the students' allocator at the
 end of the tutorial (docs/students.md: the mstats-init kit with its
 splitting and coalescing changes; it grows by the exact shortfall) and the
@@ -65,6 +70,7 @@ def main():
     parser.add_argument("build")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--allocator", action="append", dest="allocators")
+    parser.add_argument("--against")
     parser.add_argument("testers", nargs="*")
     args = parser.parse_intermixed_args()
     mstats = os.path.join(args.build, "bin", "mstats")
@@ -84,10 +90,14 @@ def main():
             for tester in args.testers or [t for t in TESTERS
                                            if not (student and t == "tester-13")]:
                 program = os.path.join(args.build, "bin", tester)
+                plain_command = [mstats, "-t", "600", *plain_option, "-a", allocator, program]
+                if args.against:
+                    plain_command = [os.path.join(args.against, "bin", "mstats"), "-t", "600",
+                                     *witness_option, "-a", allocator,
+                                     os.path.join(args.against, "bin", tester)]
                 plain, witnessed = [], []
                 for _ in range(args.runs):  # alternating, so load hits both alike
-                    plain.append(figures([mstats, "-t", "600", *plain_option, "-a", allocator,
-                                          program]))
+                    plain.append(figures(plain_command))
                     witnessed.append(figures([mstats, "-t", "600", *witness_option, "-a",
                                               allocator, program]))
                 brks = statistics.median(w[0] for w in witnessed)
