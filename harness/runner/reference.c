@@ -105,6 +105,7 @@ static void make_reference(ReferenceEntry *entry, const MstatsRunRequest *reques
     reference.stdout_fd = out.program_fd;
     reference.stderr_fd = err.program_fd;
     reference.record_path = reference.heap_map_path = NULL;
+    reference.recording_sink = NULL;
     reference.take_terminal = FALSE;
     /* Witnessed, glibc too, for its memory outside the heap (trust.c). */
     if (reference.witness_policy != MSTATS_WITNESS_NONE)
