@@ -10,6 +10,11 @@ static void append_placement(GString *out, const char *name, const DiffPlacement
                                ", in the free block [+%" G_GUINT64_FORMAT ", +%" G_GUINT64_FORMAT
                                ") of %" G_GUINT64_FORMAT " bytes between live blocks\n",
                                p->gap_start, p->gap_end, p->gap_end - p->gap_start);
+    } else if (p->heap_after > p->heap_before && p->gap_end <= p->gap_start) {
+        g_string_append_printf(out,
+                               ", at the top of the heap, which had no free end: it grew from "
+                               "%" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT " bytes\n",
+                               p->heap_before, p->heap_after);
     } else if (p->heap_after > p->heap_before) {
         g_string_append_printf(out,
                                ", at the top of the heap: the free end [+%" G_GUINT64_FORMAT

@@ -45,7 +45,7 @@ static char **split_pair(const char *pair)
         return names;
     g_strfreev(names);
     g_autofree char *message = g_strdup_printf(
-        "--diff takes two allocators, as --diff first-fit,best-fit; '%s' names %u", pair, count);
+        "--diff takes two allocators, as in --diff first-fit,best-fit, not '%s'", pair);
     usage(message);
     return NULL;
 }
