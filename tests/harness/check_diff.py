@@ -7,7 +7,7 @@ every payload, blocks of max(32, round16(size + 8)) bytes, the first header
 and an 8-byte epilogue at the end. So a block of SIZE placed at header H has
 its payload at H + 8, and a heap of blocks B1..Bn is 8 + sum(Bi) + 8.
 
-usage: check_diff.py MSTATS MREPLAY"""
+usage: check_diff.py MSTATS MREPLAY MCOMPARE"""
 
 import json
 import os
@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 
-MSTATS, MREPLAY = sys.argv[1:3]
+MSTATS, MREPLAY, MCOMPARE = sys.argv[1:4]
 
 
 def check(condition, message):
@@ -183,6 +183,30 @@ def header_bound_part(directory):
               f"{allocator}: MAX {report['max']} is not the H=8 bound 5216 + 16")
 
 
+def mcompare_part(directory):
+    """mcompare shows the H = 8 bound as `header`, and both in the JSON: from the file
+    for a trace, from the shim for a tester (the same figure as mstats --json's)."""
+    path = trace(directory, "grow.rep", ["a 0 24", "a 1 100", "a 2 1000", "a 3 40",
+                                         "a 4 4000"])
+    done = subprocess.run([MCOMPARE, "-q", "-a", "first-fit", "-w", f"tester-1,{path}",
+                           "--format", "json"], capture_output=True, text=True, timeout=120)
+    check(done.returncode == 0, f"mcompare: {done.stderr}")
+    comparison = json.loads(done.stdout)
+    bounds = {w["name"]: w["header_bound"] for w in comparison["workloads"]}
+    check(bounds["grow.rep"] == {"8": 5216, "16": 5280}, bounds)
+    tester = os.path.join(os.path.dirname(MSTATS), "tester-1")
+    code, out, err = run("-q", "-a", "first-fit", "--json", tester)
+    check(code == 0 and bounds["tester-1"] == json.loads(out)["header_bound"],
+          f"tester-1: mcompare {bounds['tester-1']}, mstats {out}{err}")
+    cells = {c["workload"]: c for c in comparison["cells"]}
+    check(cells["grow.rep"]["header_bound"] == {"8": 5216, "16": 5280}, cells["grow.rep"])
+    done = subprocess.run([MCOMPARE, "-q", "-a", "first-fit", "-w", path], capture_output=True,
+                          text=True, timeout=120)
+    lines = done.stdout.splitlines()
+    check(lines[1].split()[:4] == ["workload", "no-reuse", "optimal", "header"], lines[:2])
+    check(lines[3].split()[1:4] == ["5.04K", "5.04K", "5.09K"], lines[3])
+
+
 def bad_input_part(directory):
     path = trace(directory, "bad.rep", ["a 0 10"])
     cases = [
@@ -205,6 +229,7 @@ def main():
         no_split_part(directory)
         chart_part(directory)
         header_bound_part(directory)
+        mcompare_part(directory)
         bad_input_part(directory)
     print("ok: --diff and the header bound")
 
