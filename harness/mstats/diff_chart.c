@@ -85,8 +85,9 @@ static void draw_split(cairo_t *cr, const DiffFigures *f)
     g_autofree char *label = g_strdup_printf("split: call %" G_GUINT64_FORMAT, f->split.call);
     draw_set_colour(cr, DIFF_CHART_COLOUR_SPLIT);
     gboolean right_half = x > DIFF_CHART_PLOT_LEFT + DIFF_CHART_PLOT_WIDTH / 2;
-    draw_text_at(cr, right_half ? x - 4 : x + 4, DIFF_CHART_PLOT_TOP + 14, label,
-                 right_half ? 1 : 0);
+    /* At the bottom: the peaks' labels are at the top. */
+    draw_text_at(cr, right_half ? x - 4 : x + 4, DIFF_CHART_PLOT_TOP + DIFF_CHART_PLOT_HEIGHT - 8,
+                 label, right_half ? 1 : 0);
 }
 
 /* Each run's peak: a dot at its first call, and its MAX beside it. */
