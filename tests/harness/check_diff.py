@@ -82,6 +82,18 @@ def fit_strategies_part(directory):
           figures["runs"])
     check(figures["widest"] == {"call": 8, "heap": [2368, 1456]}, figures["widest"])
 
+    # A student's .so (here a copy of best-fit) is graded code: witnessed, and
+    # checked against a reference run on glibc, which records too so that the
+    # recording's memory is not taken for the allocator's own (code 91).
+    student = os.path.join(directory, "alloc.so")
+    lib = os.path.join(os.path.dirname(MSTATS), "..", "lib", "libmalloc-best-fit.so")
+    with open(lib, "rb") as source, open(student, "wb") as copy:
+        copy.write(source.read())
+    graded = diff(f"first-fit,{student}", path)
+    check([r["status"] for r in graded["runs"]] == ["OK", "OK"], graded["runs"])
+    check(graded["runs"][1]["allocator"] == "alloc.so", graded["runs"])
+    check(graded["split"] == split and graded["parted"] == parted, graded)
+
     # The text says the same, in lines a student reads.
     code, out, err = run("--diff", "first-fit,best-fit", MREPLAY, path)
     check(code == 0, f"exit {code}: {err}")
