@@ -22,7 +22,7 @@ typedef struct {
 
 static void replay_until(const DiffRecording *run, guint64 call, LiveBlocks *live)
 {
-    live->offset = g_new(guint64, MAX(run->ids, 1));
+    live->offset = g_new0(guint64, MAX(run->ids, 1));
     live->size = g_new(guint64, MAX(run->ids, 1));
     memset(live->size, 0xff, sizeof(guint64) * MAX(run->ids, 1));
     for (guint64 i = 0; i + 1 < call && i < run->count; i++) {
@@ -103,7 +103,7 @@ void diff_compare(const DiffRecording runs[2], DiffFigures *figures)
             figures->differ_from = i + 1;
             break;
         }
-        guint64 heap[2] = {a->heap, b->heap};
+        const guint64 heap[2] = {a->heap, b->heap};
         for (int r = 0; r < 2; r++)
             if (heap[r] > figures->max[r] || figures->max_call[r] == 0) {
                 figures->max[r] = heap[r];
