@@ -7,7 +7,7 @@ every payload, blocks of max(32, round16(size + 8)) bytes, the first header
 and an 8-byte epilogue at the end. So a block of SIZE placed at header H has
 its payload at H + 8, and a heap of blocks B1..Bn is 8 + sum(Bi) + 8.
 
-usage: check_diff.py MSTATS MREPLAY MCOMPARE"""
+usage: check_diff.py MSTATS MREPLAY MCOMPARE RANDOM_WORKLOAD"""
 
 import json
 import os
@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 
-MSTATS, MREPLAY, MCOMPARE = sys.argv[1:4]
+MSTATS, MREPLAY, MCOMPARE, RANDOM_WORKLOAD = sys.argv[1:5]
 
 
 def check(condition, message):
@@ -147,6 +147,17 @@ def no_split_part(directory):
     check("[mstats]: SPLIT: none: the heaps had the same size after every call" in out, out)
 
 
+def not_deterministic_part():
+    """Random sizes: the runs differ from the first call; one line says so, exit 1."""
+    code, out, err = run("--diff", "first-fit,best-fit", RANDOM_WORKLOAD)
+    lines = out.splitlines()
+    check(code == 1 and len(lines) == 2, f"exit {code}:\n{out}{err}")
+    check(lines[0] == "[mstats]: DIFF: harness-diff-random on first-fit and best-fit: not "
+          "comparable: the runs made different calls from call 1 on; harness-diff-random is "
+          "not deterministic (threads, time or randomness)", lines[0])
+    check(lines[1] == "[mstats]: STATUS: first-fit OK, best-fit OK", lines[1])
+
+
 def chart_part(directory):
     path = trace(directory, "chart.rep", ["a 0 1000", "a 1 100", "f 0", "a 2 2000"])
     png = os.path.join(directory, "diff.png")
@@ -239,6 +250,7 @@ def main():
         fit_strategies_part(directory)
         worst_best_part(directory)
         no_split_part(directory)
+        not_deterministic_part()
         chart_part(directory)
         header_bound_part(directory)
         mcompare_part(directory)
