@@ -231,7 +231,15 @@ int diff_run(const SingleRunOptions *options, const DiffRequest *diff, char **pr
         g_autoptr(GError) error = NULL;
         if (!mstats_allocator_resolve(names[r], &allocator, &error))
             return usage(error->message);
+        gboolean unmeasured = allocator.heap_unmeasured;
         mstats_allocator_clear(&allocator);
+        if (unmeasured) {
+            g_autofree char *message =
+                g_strdup_printf("--diff compares heaps, and %s takes its memory with mmap: its "
+                                "heap is not measured",
+                                names[r]);
+            return usage(message);
+        }
     }
     if (!can_write(diff->json_file) || !can_write(diff->chart))
         return 2;
