@@ -57,9 +57,11 @@ static void add_workload(JsonBuilder *b, const Workload *workload)
     if (workload->has_bounds) {
         json_member_int(b, "no_reuse", (gint64)workload->no_reuse);
         json_member_int(b, "optimal_reuse", (gint64)workload->optimal_reuse);
+        json_member_header_bound(b, "header_bound", workload->header_bound);
     } else {
         json_member_null(b, "no_reuse");
         json_member_null(b, "optimal_reuse");
+        json_member_header_bound(b, "header_bound", NULL);
     }
     json_member_bool(b, "bounds_from_trace", workload->bounds_from_trace);
     json_member_bool(b, "bounds_agree", workload->bounds_agree);
@@ -196,6 +198,19 @@ static double optional_double(JsonObject *object, const char *name)
     return node && JSON_NODE_HOLDS_VALUE(node) ? json_node_get_double(node) : 0.0;
 }
 
+/* `header_bound` ({"8": N, "16": M}) into `bounds`; zeros when absent. */
+static void read_header_bound(JsonObject *object, guint64 *bounds)
+{
+    JsonNode *node = json_object_get_member(object, "header_bound");
+    JsonObject *members =
+        node != NULL && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
+    for (int h = 0; h < MSTATS_HEADER_BOUNDS; h++) {
+        char key[8];
+        g_snprintf(key, sizeof key, "%u", (unsigned)mstats_header_size(h));
+        bounds[h] = members != NULL ? (guint64)optional_int(members, key, 0) : 0;
+    }
+}
+
 static gboolean optional_bool(JsonObject *object, const char *name)
 {
     JsonNode *node = json_object_get_member(object, name);
@@ -269,6 +284,7 @@ gboolean cell_from_json(JsonObject *object, Cell *cell, GError **error)
     r->cpu_source_why = g_strdup(optional_string(object, "cpu_source_why"));
     r->requested = (guint64)optional_int(object, "requested", 0);
     r->peak_live = (guint64)optional_int(object, "peak_live", 0);
+    read_header_bound(object, r->header_bound);
     r->utilization = optional_double(object, "utilization");
     r->live_at_exit = (guint64)optional_int(object, "live_at_exit", 0);
     r->live_blocks_at_exit = (guint64)optional_int(object, "live_blocks_at_exit", 0);
@@ -314,6 +330,7 @@ Workload *workload_from_json(JsonObject *object, GError **error)
         workload->has_bounds = TRUE;
         workload->no_reuse = (guint64)optional_int(object, "no_reuse", 0);
         workload->optimal_reuse = (guint64)optional_int(object, "optimal_reuse", 0);
+        read_header_bound(object, workload->header_bound);
     }
     return workload;
 }

@@ -205,6 +205,27 @@ static void draw_panel(cairo_t *cr, const ChartGeometry *g, const Comparison *co
     }
 }
 
+/* The header bound (8-byte headers) over optimal reuse, where a workload has
+ * one: a black line two pixels high across its group of bars in the MAX
+ * panel, which no allocator with such headers can go under. */
+static void draw_header_bounds(cairo_t *cr, const ChartGeometry *g, const Comparison *comparison,
+                               const LogAxis *axis)
+{
+    guint last = comparison->allocators->len - 1;
+    draw_set_colour(cr, CHART_HEADER_BOUND_COLOUR);
+    for (guint w = 0; w < comparison->workloads->len; w++) {
+        const Workload *workload = comparison_workload(comparison, w);
+        if (!workload->has_bounds || workload->optimal_reuse == 0 || workload->header_bound[0] == 0)
+            continue;
+        double ratio = (double)workload->header_bound[0] / (double)workload->optimal_reuse;
+        double y = MAX(round(axis_y(axis, ratio)), axis->top + 1);
+        int left = chart_bar_left(g, w, 0) - 2;
+        int right = chart_bar_left(g, w, last) + g->bar_width + 1;
+        cairo_rectangle(cr, left, y - 1, right - left, 2);
+        cairo_fill(cr);
+    }
+}
+
 /* The title (naming the run) and the line saying what the time ratio is. */
 static void draw_title(cairo_t *cr, const Comparison *comparison, guint by_libc, guint by_fastest)
 {
@@ -244,6 +265,11 @@ static void draw_legend(cairo_t *cr, const ChartGeometry *g, const Comparison *c
         draw_text_at(cr, x + 19, g->legend_top + 16, name, 0);
         x += 19 + extents.x_advance + 22;
     }
+    /* The line of draw_header_bounds, explained once. */
+    draw_set_colour(cr, CHART_HEADER_BOUND_COLOUR);
+    cairo_rectangle(cr, x, g->legend_top + 10, 18, 2);
+    cairo_fill(cr);
+    draw_text_at(cr, x + 23, g->legend_top + 16, "header bound (8-byte headers)", 0);
 }
 
 /* The workloads' names under the lower panel, turned, starred where the time
@@ -316,6 +342,7 @@ gboolean chart_write(const char *path, const Comparison *comparison, GError **er
     draw_axis(cr, &g, &ratio_axis, "MAX ÷ optimal reuse (log)");
     draw_axis(cr, &g, &time_axis, by_fastest == 0 ? "CPU time ÷ libc's (log)" : "time ratio (log)");
     draw_panel(cr, &g, comparison, ratios, &ratio_axis, TRUE);
+    draw_header_bounds(cr, &g, comparison, &ratio_axis);
     draw_panel(cr, &g, comparison, times, &time_axis, FALSE);
     draw_workload_names(cr, &g, comparison, starred);
     gboolean written = write_png(surface, path, error);

@@ -1,6 +1,7 @@
 /* The comparison as a picture (mcompare --chart FILE.png): two panels over
  * the same workloads, MAX / optimal reuse above and the time ratio below,
- * one bar per allocator in its own colour, on log scales with round ticks.
+ * one bar per allocator in its own colour, on log scales with round ticks,
+ * and in the upper panel a black line at each workload's header bound.
  * A failed cell is a cross with its status code; a cell whose MAX is not
  * measured (a reference allocator on mmap) says "n/m"; one that did not run
  * says "n/r". The geometry is public so that tests can find the bars. */
@@ -10,6 +11,10 @@
 #include <glib.h>
 
 #include "comparison.h"
+
+/* The MAX panel's line at each workload's header bound (8-byte headers)
+ * over optimal reuse (docs/mcompare.md). */
+#define CHART_HEADER_BOUND_COLOUR 0x000000u
 
 /* Where things are, in pixels from the top left of the picture. */
 typedef struct {

@@ -113,10 +113,12 @@ void comparison_derive_bounds(Comparison *comparison)
             if (!cell_heap_measured(cell))
                 continue;
             guint64 requested = cell->result.requested, peak = cell->result.peak_live;
+            const guint64 *header = cell->result.header_bound;
             if (!workload->has_bounds) {
                 workload->has_bounds = TRUE;
                 workload->no_reuse = requested;
                 workload->optimal_reuse = peak;
+                memcpy(workload->header_bound, header, sizeof workload->header_bound);
                 continue;
             }
             if (requested != workload->no_reuse || peak != workload->optimal_reuse)
@@ -124,6 +126,8 @@ void comparison_derive_bounds(Comparison *comparison)
             /* The smallest is the bound: no run needed less than it. */
             workload->no_reuse = MIN(workload->no_reuse, requested);
             workload->optimal_reuse = MIN(workload->optimal_reuse, peak);
+            for (int h = 0; h < MSTATS_HEADER_BOUNDS; h++)
+                workload->header_bound[h] = MIN(workload->header_bound[h], header[h]);
         }
     }
 }

@@ -1,5 +1,5 @@
 /* The comparison: allocators x workloads, one cell each, and the figures
- * derived from them (the two bounds per workload, MAX / optimal per cell, the
+ * derived from them (the three bounds per workload, MAX / optimal per cell, the
  * geometric mean and total time per allocator). Every formatter, the rubric
  * and --merge read this one structure; the scheduler and --merge fill it. */
 #ifndef MCOMPARE_COMPARISON_H
@@ -28,6 +28,9 @@ typedef struct {
     gboolean bounds_agree;
     guint64 no_reuse;
     guint64 optimal_reuse;
+    /* The header bound (docs/mcompare.md) for 8- and 16-byte headers
+     * (mstats_header_size): from the file, or the OK cells' smallest. */
+    guint64 header_bound[MSTATS_HEADER_BOUNDS];
     /* What one of our testers exercises, in a few words (from its --help);
      * NULL for other workloads. */
     char *about;

@@ -49,8 +49,8 @@ char *format_csv(const Comparison *comparison)
                                 "peak_live,utilization,live_at_exit,live_blocks_at_exit");
     for (int f = 0; f < MSTATS_FN_COUNT; f++)
         g_string_append_printf(out, ",calls_%s", call_names[f]);
-    g_string_append(out,
-                    ",failed_calls,wait_status,exit_status,signal,timed_out,figures_valid\r\n");
+    g_string_append(out, ",failed_calls,wait_status,exit_status,signal,timed_out,figures_valid,"
+                         "header_bound_8,header_bound_16\r\n");
     for (guint i = 0; i < comparison->cell_count; i++) {
         const Cell *cell = &comparison->cells[i];
         const Workload *workload = comparison_workload(comparison, cell->workload);
@@ -64,7 +64,7 @@ char *format_csv(const Comparison *comparison)
             append_field(out, "NOT-RUN", FALSE);
             append_field(out, "", FALSE);
             append_field(out, cell->not_run_reason, FALSE);
-            for (int empty = 0; empty < 12 + MSTATS_FN_COUNT + 6; empty++)
+            for (int empty = 0; empty < 12 + MSTATS_FN_COUNT + 6 + 2; empty++)
                 g_string_append_c(out, ',');
             g_string_append(out, "\r\n");
             continue;
@@ -105,8 +105,16 @@ char *format_csv(const Comparison *comparison)
             g_string_append_printf(out, ",%d", r->signal);
         else
             g_string_append_c(out, ',');
-        g_string_append_printf(out, ",%s,%s\r\n", r->timed_out ? "true" : "false",
+        g_string_append_printf(out, ",%s,%s", r->timed_out ? "true" : "false",
                                r->figures_valid ? "true" : "false");
+        /* The workload's header bounds (8- and 16-byte headers) */
+        if (workload->has_bounds) {
+            append_number(out, workload->header_bound[0]);
+            append_number(out, workload->header_bound[1]);
+        } else {
+            g_string_append(out, ",,");
+        }
+        g_string_append(out, "\r\n");
     }
     return g_string_free(out, FALSE);
 }

@@ -23,12 +23,12 @@ static char *escape_cell(const char *text)
 /* The comparison table: a row per workload, a column per allocator, the summary row. */
 static void append_summary_table(GString *out, const Comparison *comparison)
 {
-    g_string_append(out, "| workload | no-reuse bound | optimal-reuse bound |");
+    g_string_append(out, "| workload | no-reuse bound | optimal-reuse bound | header bound |");
     for (guint a = 0; a < comparison->allocators->len; a++) {
         g_autofree char *name = escape_cell(comparison_column(comparison, a)->name);
         g_string_append_printf(out, " %s |", name);
     }
-    g_string_append(out, "\n| --- | ---: | ---: |");
+    g_string_append(out, "\n| --- | ---: | ---: | ---: |");
     for (guint a = 0; a < comparison->allocators->len; a++)
         g_string_append(out, " ---: |");
     g_string_append_c(out, '\n');
@@ -39,10 +39,12 @@ static void append_summary_table(GString *out, const Comparison *comparison)
         if (workload->has_bounds) {
             g_autofree char *no_reuse = format_size_long(workload->no_reuse);
             g_autofree char *optimal = format_size_long(workload->optimal_reuse);
+            g_autofree char *header = format_size_long(workload->header_bound[0]);
             const char *approx = workload->bounds_agree ? "" : "~";
-            g_string_append_printf(out, " %s%s | %s%s |", approx, no_reuse, approx, optimal);
+            g_string_append_printf(out, " %s%s | %s%s | %s%s |", approx, no_reuse, approx, optimal,
+                                   approx, header);
         } else {
-            g_string_append(out, " - | - |");
+            g_string_append(out, " - | - | - |");
         }
         for (guint a = 0; a < comparison->allocators->len; a++) {
             const Cell *cell = comparison_cell_const(comparison, w, a);
@@ -171,6 +173,8 @@ char *format_markdown_with_chart(const Comparison *comparison, const Score *scor
                          "and ✓ for STATUS OK or ✗ with the status code. *No-reuse* is every byte "
                          "requested, *optimal reuse* the most bytes live at once (testers: "
                          "REQUESTED and PEAK-LIVE as measured; traces: computed from the file); "
+                         "the *header bound* is the most live at once with an 8-byte header "
+                         "on every block, rounded up to 16 bytes; "
                          "~ marks a workload whose runs disagreed (threads), showing the "
                          "smallest. A reference allocator (jemalloc, mimalloc, tcmalloc) takes "
                          "its memory with mmap: its MAX is not measured, only its time.\n\n");

@@ -1,4 +1,4 @@
-/* The terminal table: a row per workload, the two bounds, then a column group
+/* The terminal table: a row per workload, the three bounds, then a column group
  * per allocator (MAX, MAX / optimal, TIME, status mark), a last row with the
  * geometric mean of MAX / optimal and the total time, then the reasons of the
  * failed cells and, with a rubric, the score lines. */
@@ -9,7 +9,7 @@
 
 #include "format.h"
 
-enum { SUB_COLUMNS = 4, LEAD_COLUMNS = 3 };
+enum { SUB_COLUMNS = 4, LEAD_COLUMNS = 4 };
 
 typedef struct {
     GPtrArray *rows; /* GPtrArray * of char * (one per column) */
@@ -71,11 +71,13 @@ static void add_data_rows(Grid *grid, const Comparison *comparison, gboolean utf
             const char *approx = workload->bounds_agree ? "" : "~";
             g_autofree char *no_reuse = format_size_short(workload->no_reuse);
             g_autofree char *optimal = format_size_short(workload->optimal_reuse);
+            g_autofree char *header = format_size_short(workload->header_bound[0]);
             g_ptr_array_add(row, g_strconcat(approx, no_reuse, NULL));
             g_ptr_array_add(row, g_strconcat(approx, optimal, NULL));
+            g_ptr_array_add(row, g_strconcat(approx, header, NULL));
         } else {
-            g_ptr_array_add(row, g_strdup("-"));
-            g_ptr_array_add(row, g_strdup("-"));
+            for (guint c = 1; c < LEAD_COLUMNS; c++)
+                g_ptr_array_add(row, g_strdup("-"));
         }
         for (guint a = 0; a < comparison->allocators->len; a++) {
             const Cell *cell = comparison_cell_const(comparison, w, a);
@@ -97,8 +99,8 @@ static void add_summary_row(Grid *grid, const Comparison *comparison, gboolean u
 {
     GPtrArray *row = grid_row(grid);
     g_ptr_array_add(row, g_strdup("geomean / total"));
-    g_ptr_array_add(row, g_strdup(""));
-    g_ptr_array_add(row, g_strdup(""));
+    for (guint c = 1; c < LEAD_COLUMNS; c++)
+        g_ptr_array_add(row, g_strdup(""));
     for (guint a = 0; a < comparison->allocators->len; a++) {
         AllocatorSummary summary;
         comparison_summarize(comparison, a, &summary);
@@ -151,8 +153,8 @@ static void render_block(GString *out, const Grid *grid, const Comparison *compa
     GString *line = g_string_new(NULL);
     pad(line, "", width[0], FALSE);
     g_string_append(line, "  ");
-    pad(line, "bounds", width[1] + 2 + width[2], FALSE);
-    guint total = width[0] + 2 + width[1] + 2 + width[2];
+    pad(line, "bounds", width[1] + 2 + width[2] + 2 + width[3], FALSE);
+    guint total = width[0] + 2 + width[1] + 2 + width[2] + 2 + width[3];
     for (guint a = from; a < to; a++) {
         g_string_append(line, bar);
         pad(line, comparison_column(comparison, a)->name, group_width(width, a) - 3, FALSE);
@@ -199,7 +201,7 @@ static guint table_width_limit(void)
 static void render_grid(GString *out, const Grid *grid, const Comparison *comparison, gboolean utf8)
 {
     g_autofree guint *width = column_widths(grid, comparison);
-    guint lead = width[0] + 2 + width[1] + 2 + width[2], limit = table_width_limit();
+    guint lead = width[0] + 2 + width[1] + 2 + width[2] + 2 + width[3], limit = table_width_limit();
     guint count = comparison->allocators->len;
     for (guint from = 0; from < count || from == 0;) {
         guint to = from, used = lead;
@@ -221,10 +223,12 @@ static void append_notes(GString *out, const Comparison *comparison)
     format_append_failures(out, comparison, "\nFailed or not run:\n", "  ", "");
     for (guint w = 0; w < comparison->workloads->len; w++)
         approx = approx || !comparison_workload(comparison, w)->bounds_agree;
-    g_string_append(out, "\nMAX and the bounds in bytes (K, M, G: powers of 1024); ratio = MAX / "
-                         "optimal reuse;\nTIME in seconds. no-reuse: every byte requested; "
-                         "optimal: peak bytes live at once\n(testers: REQUESTED and PEAK-LIVE "
-                         "measured; traces: from the file).\n");
+    g_string_append(out,
+                    "\nMAX and the bounds in bytes (K, M, G: powers of 1024); ratio = MAX / "
+                    "optimal reuse;\nTIME in seconds. no-reuse: every byte requested; "
+                    "optimal: peak bytes live at once\n(testers: REQUESTED and PEAK-LIVE "
+                    "measured; traces: from the file); header: peak of live blocks\n"
+                    "with an 8-byte header each, rounded up to 16 bytes (docs/mcompare.md).\n");
     if (approx)
         g_string_append(out, "~: the runs of this workload disagreed (threads); the smallest "
                              "figure is shown.\n");
@@ -276,6 +280,7 @@ char *format_table(const Comparison *comparison, const Score *score)
     g_ptr_array_add(header, g_strdup("workload"));
     g_ptr_array_add(header, g_strdup("no-reuse"));
     g_ptr_array_add(header, g_strdup("optimal"));
+    g_ptr_array_add(header, g_strdup("header"));
     for (guint a = 0; a < comparison->allocators->len; a++) {
         g_ptr_array_add(header, g_strdup("MAX"));
         g_ptr_array_add(header, g_strdup("ratio"));

@@ -110,6 +110,8 @@ gboolean workload_load_trace_bounds(Workload *workload, const char *path, GError
     workload->bounds_agree = TRUE;
     workload->no_reuse = trace.bounds.no_reuse;
     workload->optimal_reuse = trace.bounds.optimal_reuse;
+    workload->header_bound[0] = trace.bounds.header_8;
+    workload->header_bound[1] = trace.bounds.header_16;
     trace_release(&trace);
     return TRUE;
 }

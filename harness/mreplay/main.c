@@ -210,6 +210,8 @@ static void print_figures(const struct loaded_trace *loaded, const struct option
         add_figure(&text, "NO-REUSE", trace->bounds.no_reuse);
         add_figure(&text, "OPTIMAL-REUSE", trace->bounds.optimal_reuse);
         add_figure(&text, "OPTIMAL-REUSE-16", trace->bounds.optimal_reuse_16);
+        add_figure(&text, "HEADER-8", trace->bounds.header_8);
+        add_figure(&text, "HEADER-16", trace->bounds.header_16);
     }
     if (options->stats) {
         add_figure(&text, "OPERATIONS", trace->op_count);

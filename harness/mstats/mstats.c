@@ -10,6 +10,7 @@
 #include "report.h"
 #include "cli.h"
 #include "single_run.h"
+#include "diff_run.h"
 
 typedef struct {
     SingleRunOptions run;
@@ -21,6 +22,8 @@ typedef struct {
     gboolean quiet;
     char *record;
     char *heap_map;
+    char *diff;  /* --diff A,B */
+    char *chart; /* --chart FILE.png, with --diff */
 } Options;
 
 static Options options = {.run.timeout = MSTATS_DEFAULT_TIMEOUT};
@@ -50,6 +53,10 @@ static const GOptionEntry entries[] = {
      "Write the program's allocation sequence to FILE as a .rep trace", "FILE"},
     {"heap-map", 0, 0, G_OPTION_ARG_FILENAME, &options.heap_map,
      "Draw where every block lived in the heap, and when, as a PNG picture in FILE", "FILE"},
+    {"diff", 0, 0, G_OPTION_ARG_STRING, &options.diff,
+     "Run PROGRAM under allocators A and B and show where their heaps part ways", "A,B"},
+    {"chart", 0, 0, G_OPTION_ARG_FILENAME, &options.chart,
+     "With --diff: draw both heap sizes over the calls as a PNG picture in FILE", "FILE"},
     {"list-allocators", 0, 0, G_OPTION_ARG_NONE, &options.list_allocators,
      "List the built-in allocators and where they are", NULL},
     {"explain", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)on_explain,
@@ -76,7 +83,8 @@ static void detach_optional_values(int argc, char **argv)
         else if (strcmp(arg, "--allocator") == 0 || strcmp(arg, "--timeout") == 0 ||
                  strcmp(arg, "--memory-limit") == 0 || strcmp(arg, "--record") == 0 ||
                  strcmp(arg, "--heap-map") == 0 || strcmp(arg, "--writable") == 0 ||
-                 strcmp(arg, "--align") == 0 ||
+                 strcmp(arg, "--align") == 0 || strcmp(arg, "--diff") == 0 ||
+                 strcmp(arg, "--chart") == 0 ||
                  (arg[1] != '-' && strchr("atm", arg[strlen(arg) - 1]) != NULL))
             i++; /* the next word is this option's value */
     }
@@ -184,6 +192,15 @@ int main(int argc, char **argv)
         if (options.explain_code == NULL && argc == 2)
             return explain(argv[1]); /* --explain 91 */
         return explain(options.explain_code);
+    }
+    if (options.chart != NULL && options.diff == NULL)
+        return usage_error("--chart draws the comparison of --diff: give --diff A,B too");
+    if (options.diff != NULL) {
+        if (options.record != NULL || options.heap_map != NULL)
+            return usage_error("--diff records both runs itself: leave out --record and "
+                               "--heap-map");
+        DiffRequest diff = {options.diff, options.json, options.json_file, options.chart};
+        return diff_run(&options.run, &diff, single_run_program(argc, argv));
     }
     MstatsRunRequest request;
     mstats_run_request_init(&request);

@@ -33,7 +33,7 @@
 
 #define MSTATS_REGION_MAGIC_HEAD 0x6d73746174732d48ULL /* "mstats-H" */
 #define MSTATS_REGION_MAGIC_TAIL 0x6d73746174732d54ULL /* "mstats-T" */
-#define MSTATS_REGION_VERSION 2u
+#define MSTATS_REGION_VERSION 3u
 #define MSTATS_REASON_MAX 512
 
 #define MSTATS_ENV_ALLOCATOR "MSTATS_SHIM_ALLOCATOR"
@@ -91,6 +91,24 @@ static inline const char *mstats_function_name(MstatsFunction fn)
     return names[fn];
 }
 
+/* The header bound: the heap an allocator needs at least when every block
+ * carries an H-byte header and is rounded up to 16 bytes, the peak over time
+ * of the sum of mstats_header_block(size, H) over the live blocks. Measured
+ * for H = 8 (the strategies' header) and H = 16. */
+#define MSTATS_HEADER_BOUNDS 2
+/* The header size of bound `h` (0 .. MSTATS_HEADER_BOUNDS - 1): 8, then 16. */
+static inline uint64_t mstats_header_size(int h)
+{
+    return h == 0 ? 8 : 16;
+}
+
+/* Bytes a live block of `size` requested bytes counts for in the header
+ * bound with an H-byte header: size + H rounded up to a multiple of 16. */
+static inline uint64_t mstats_header_block(uint64_t size, uint64_t header)
+{
+    return (size + header + 15) & ~(uint64_t)15;
+}
+
 /* Figures of one measured process image. All byte counts are requested
  * bytes except the heap_* ones, which are bytes of break above the image's
  * heap start. A forked child starts from what it inherits: its heap as it
@@ -105,6 +123,11 @@ typedef struct {
     uint64_t live;              /* bytes in blocks allocated and not yet freed */
     uint64_t peak_live;         /* PEAK-LIVE: maximum of live */
     uint64_t live_blocks;       /* blocks allocated and not yet freed */
+    /* The header bound (docs/mcompare.md): live blocks each counted as
+     * mstats_header_block(size, H), now and at the peak, for the two header
+     * sizes of mstats_header_size. */
+    uint64_t live_header[MSTATS_HEADER_BOUNDS];
+    uint64_t peak_header[MSTATS_HEADER_BOUNDS];
     uint64_t calls[MSTATS_FN_COUNT];
     uint64_t failed_calls; /* NULL for a non-zero request */
 } MstatsFigures;
@@ -119,11 +142,13 @@ typedef enum {
 } MstatsOpKind;
 
 typedef struct {
-    uint32_t kind;
+    uint16_t kind;     /* MstatsOpKind */
+    uint16_t function; /* MstatsFunction called: malloc, calloc, ... (a realloc that freed:
+                        * realloc) */
     uint32_t id;
     uint64_t size;
     uint64_t offset; /* the block's address minus heap_start (a and r) */
-    uint64_t heap;   /* heap size (break - heap_start) after the call; before it for a free */
+    uint64_t heap;   /* heap size (break - heap_start) after the call */
 } MstatsRecordedOp;
 
 /* Measured process images a run reports one by one; more are counted in

@@ -22,4 +22,9 @@ static inline void draw_text_at(cairo_t *cr, double x, double y, const char *tex
     cairo_show_text(cr, text);
 }
 
+/* Writes `surface` as a PNG to the user's `path` in place (output_file.h);
+ * FALSE + error "cannot write the WHAT: ..." (heap_map.c). */
+gboolean draw_write_png(cairo_surface_t *surface, const char *path, const char *what,
+                        GError **error);
+
 #endif

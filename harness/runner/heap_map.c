@@ -360,13 +360,13 @@ static cairo_status_t write_png_bytes(void *closure, const unsigned char *data, 
     return CAIRO_STATUS_WRITE_ERROR;
 }
 
-/* Writes the picture to the user's `path` in place (output_file.h). */
-static gboolean write_png(cairo_surface_t *surface, const char *path, GError **error)
+gboolean draw_write_png(cairo_surface_t *surface, const char *path, const char *what,
+                        GError **error)
 {
     g_autoptr(GError) open_error = NULL;
     int fd = output_file_open(path, &open_error);
     if (fd < 0) {
-        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "cannot write the heap map: %s",
+        g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_USAGE, "cannot write the %s: %s", what,
                     open_error->message);
         return FALSE;
     }
@@ -377,7 +377,7 @@ static gboolean write_png(cairo_surface_t *surface, const char *path, GError **e
         errsv = errno;
     if (status == CAIRO_STATUS_SUCCESS && errsv == 0)
         return TRUE;
-    g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_SYSTEM, "%s: cannot write the heap map: %s", path,
+    g_set_error(error, MSTATS_ERROR, MSTATS_ERROR_SYSTEM, "%s: cannot write the %s: %s", path, what,
                 errsv != 0 ? g_strerror(errsv) : cairo_status_to_string(status));
     return FALSE;
 }
@@ -397,7 +397,7 @@ gboolean heap_map_write(const char *path, const MstatsRecordedOp *ops, guint64 c
     cairo_paint(cr);
     paint_pixels(surface, &canvas, break_row);
     draw_frame(cr, &canvas, run);
-    gboolean written = write_png(surface, path, error);
+    gboolean written = draw_write_png(surface, path, "heap map", error);
     cairo_destroy(cr);
     cairo_surface_destroy(surface);
     g_free(canvas.diff);

@@ -5,6 +5,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "region_layout.h"
+
 static inline void json_member_int(JsonBuilder *b, const char *name, gint64 value)
 {
     json_builder_set_member_name(b, name);
@@ -37,6 +39,24 @@ static inline void json_member_null(JsonBuilder *b, const char *name)
 {
     json_builder_set_member_name(b, name);
     json_builder_add_null_value(b);
+}
+
+/* The header bound as {"8": N, "16": M}: one member per header size
+ * (region_layout.h's mstats_header_size), or null for NULL. */
+static inline void json_member_header_bound(JsonBuilder *b, const char *name, const guint64 *bounds)
+{
+    json_builder_set_member_name(b, name);
+    if (bounds == NULL) {
+        json_builder_add_null_value(b);
+        return;
+    }
+    json_builder_begin_object(b);
+    for (int h = 0; h < MSTATS_HEADER_BOUNDS; h++) {
+        char key[8];
+        g_snprintf(key, sizeof key, "%u", (unsigned)mstats_header_size(h));
+        json_member_int(b, key, (gint64)bounds[h]);
+    }
+    json_builder_end_object(b);
 }
 
 #endif

@@ -82,7 +82,8 @@ char *runner_region_problem(const RunnerRegion *region)
         /* Each relation holds after every call the shim makes; a wild write
          * from the program is very unlikely to keep all of them. */
         if (calls != f->samples || f->heap_max < f->heap_now || f->peak_live < f->live ||
-            f->requested < f->peak_live ||
+            f->requested < f->peak_live || f->peak_header[0] < f->live_header[0] ||
+            f->peak_header[1] < f->live_header[1] ||
             f->heap_sum > (unsigned __int128)f->heap_max * f->samples)
             return g_strdup_printf("the statistics region is inconsistent (the figures of "
                                    "process %u contradict each other)",

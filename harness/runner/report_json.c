@@ -100,10 +100,12 @@ void mstats_json_add_result(JsonBuilder *b, const MstatsRunResult *result)
     json_member_int(b, "requested", (gint64)result->requested);
     if (heap) {
         json_member_int(b, "peak_live", (gint64)result->peak_live);
+        json_member_header_bound(b, "header_bound", result->header_bound);
         json_member_double(b, "utilization", result->utilization);
         json_member_int(b, "alignment", (gint64)result->alignment); /* 1: none checked */
     } else {
         json_member_null(b, "peak_live");
+        json_member_header_bound(b, "header_bound", NULL);
         json_member_null(b, "utilization");
         json_member_null(b, "alignment");
     }

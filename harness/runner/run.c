@@ -110,6 +110,7 @@ static void collect_figures(const MstatsRegion *map, MstatsRunResult *result)
         p->heap_avg = f->samples ? (double)f->heap_sum / (double)f->samples : 0.0;
         p->requested = f->requested;
         p->peak_live = f->peak_live;
+        memcpy(p->header_bound, f->peak_header, sizeof p->header_bound);
         p->live_at_exit = f->live;
         p->live_blocks_at_exit = f->live_blocks;
         memcpy(p->calls, f->calls, sizeof p->calls);
@@ -222,6 +223,8 @@ static gboolean write_recording(const MstatsRunRequest *request, const RunnerReg
         written = heap_map_write(request->heap_map_path, ops, count, ids, &shown, error);
     }
     record_unmap(ops, count);
+    if (request->recording_sink != NULL)
+        request->recording_sink(region->record_fd, count, ids, request->recording_sink_data);
     return written;
 }
 
@@ -415,7 +418,8 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
     if (preload == NULL)
         return FALSE;
     g_auto(RunnerRegion) region = {.fd = -1, .record_fd = -1};
-    gboolean recording = request->record_path != NULL || request->heap_map_path != NULL;
+    gboolean recording = request->record_path != NULL || request->heap_map_path != NULL ||
+                         request->recording_sink != NULL;
     if (!runner_region_create(&region, request->memory_limit, recording, error))
         return FALSE;
     SandboxMode mode = choose_sandbox(request, init, &result->not_sandboxed_why);

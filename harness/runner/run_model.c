@@ -50,6 +50,7 @@ void mstats_result_report_process(MstatsRunResult *result, guint index)
     result->heap_avg = p->heap_avg;
     result->requested = p->requested;
     result->peak_live = p->peak_live;
+    memcpy(result->header_bound, p->header_bound, sizeof result->header_bound);
     mstats_result_set_utilization(result);
     result->live_at_exit = p->live_at_exit;
     result->live_blocks_at_exit = p->live_blocks_at_exit;

@@ -42,6 +42,12 @@ typedef struct {
     int stderr_fd;             /* -1: inherit; else the program's stderr */
     const char *record_path;   /* write the allocation sequence as .rep here; NULL: no */
     const char *heap_map_path; /* draw the heap map (heap_map.h) as PNG here; NULL: no */
+    /* Record the run and hand the recording to this function after it (NULL:
+     * no): the recording memfd (record.h's record_map reads it; dup it to keep
+     * it), its operations and ids. mstats --diff compares two runs this way.
+     * The reference run of a graded allocator is not handed over. */
+    void (*recording_sink)(int record_fd, guint64 count, guint32 ids, void *data);
+    void *recording_sink_data;
     /* One run at a time on a terminal (mstats, mreplace): the program's group
      * becomes the terminal's foreground, so it can read it and gets Ctrl-C. */
     gboolean take_terminal;
@@ -91,6 +97,7 @@ typedef struct {
     double heap_avg;
     guint64 requested;
     guint64 peak_live;
+    guint64 header_bound[MSTATS_HEADER_BOUNDS]; /* for the headers of mstats_header_size */
     guint64 live_at_exit;
     guint64 live_blocks_at_exit;
     guint64 calls[MSTATS_FN_COUNT];
@@ -124,6 +131,10 @@ typedef struct {
     double cpu_seconds;   /* user + system of the program (cpu_source says of what else) */
     guint64 requested;    /* REQUESTED */
     guint64 peak_live;    /* PEAK-LIVE */
+    /* The header bound (docs/mcompare.md) for the header sizes of
+     * mstats_header_size (8 and 16 bytes): the peak of live blocks, each
+     * rounded up to 16 bytes with its header */
+    guint64 header_bound[MSTATS_HEADER_BOUNDS];
     double utilization;   /* PEAK-LIVE / MAX, 0 when MAX is 0 */
     guint64 live_at_exit; /* requested bytes never freed */
     guint64 live_blocks_at_exit;

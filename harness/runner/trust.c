@@ -371,6 +371,7 @@ void trust_judge(MstatsRunResult *result, const TrustEvidence *evidence)
         return;
     result->requested = same->requested;
     result->peak_live = same->peak_live;
+    memcpy(result->header_bound, same->header_bound, sizeof result->header_bound);
     memcpy(result->calls, same->calls, sizeof result->calls);
     mstats_result_set_utilization(result);
 }

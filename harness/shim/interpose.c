@@ -80,6 +80,8 @@ SHIM_EXPORT void free(void *pointer)
     measure_free(&call);
     shim.allocator.free(pointer);
     measure_call(&call);
+    if (SHIM_UNLIKELY(shim.recording) && !shim.heap_unmeasured)
+        recorder_settle_heap();
     shim_leave(locked);
 }
 

@@ -36,6 +36,21 @@ static void insert_live(uintptr_t p, uint64_t size, uint32_t id)
                              "bookkeeping memory");
 }
 
+/* Counts a block of `size` in or out of the header bounds (region_layout.h). */
+static inline void count_header_bound(MstatsFigures *f, uint64_t size, bool live)
+{
+    for (int h = 0; h < MSTATS_HEADER_BOUNDS; h++) {
+        uint64_t block = mstats_header_block(size, mstats_header_size(h));
+        if (!live) {
+            f->live_header[h] -= block;
+            continue;
+        }
+        f->live_header[h] += block;
+        if (f->live_header[h] > f->peak_header[h])
+            f->peak_header[h] = f->live_header[h];
+    }
+}
+
 /* Step 2: checks a returned block and makes it live under recording id `id`. */
 static void add_block(const Call *call, void *pointer, uint32_t id)
 {
@@ -56,6 +71,7 @@ static void add_block(const Call *call, void *pointer, uint32_t id)
     f->live_blocks++;
     if (f->live > f->peak_live)
         f->peak_live = f->live;
+    count_header_bound(f, call->size, true);
 }
 
 /* Step 3: the live block at call->old, or the program stops with 95. */
@@ -72,6 +88,7 @@ static void drop_block(const LiveBlock *block)
     MstatsFigures *f = shim.figures;
     f->live -= block->size;
     f->live_blocks--;
+    count_header_bound(f, block->size, false);
     live_index_remove(&shim.live, block->start);
 }
 
@@ -93,7 +110,7 @@ void measure_new_block(const Call *call, void *pointer)
         MstatsOpKind kind = call->fn == MSTATS_FN_REALLOC || call->fn == MSTATS_FN_REALLOCARRAY
                                 ? MSTATS_OP_REALLOC
                                 : MSTATS_OP_ALLOC;
-        recorder_log(kind, id, call->size, (uintptr_t)pointer);
+        recorder_log(kind, call->fn, id, call->size, (uintptr_t)pointer);
     }
     add_block(call, pointer, id);
 }
@@ -104,12 +121,12 @@ void measure_free(const Call *call)
         return;
     if (call->old == 0) {
         if (SHIM_UNLIKELY(shim.recording))
-            recorder_log(MSTATS_OP_FREE_NULL, 0, 0, 0);
+            recorder_log(MSTATS_OP_FREE_NULL, call->fn, 0, 0, 0);
         return;
     }
     LiveBlock block = find_live(call);
     if (SHIM_UNLIKELY(shim.recording)) {
-        recorder_log(MSTATS_OP_FREE, block.id, 0, 0);
+        recorder_log(MSTATS_OP_FREE, call->fn, block.id, 0, 0);
         recorder_release_id(block.id);
     }
     drop_block(&block);
@@ -137,12 +154,13 @@ void measure_resize_end(const Call *call, const Resize *old, void *result)
         insert_live(old->pointer, old->size, old->id);
         f->live += old->size;
         f->live_blocks++;
+        count_header_bound(f, old->size, true);
         return;
     }
     if (result == NULL) {
         /* realloc(p, 0) that freed p (glibc's behaviour). */
         if (SHIM_UNLIKELY(shim.recording)) {
-            recorder_log(MSTATS_OP_FREE, old->id, 0, 0);
+            recorder_log(MSTATS_OP_FREE, call->fn, old->id, 0, 0);
             recorder_release_id(old->id);
         }
         return;
@@ -151,7 +169,7 @@ void measure_resize_end(const Call *call, const Resize *old, void *result)
     if (shim.heap_unmeasured)
         return;
     if (SHIM_UNLIKELY(shim.recording))
-        recorder_log(MSTATS_OP_REALLOC, old->id, call->size, (uintptr_t)result);
+        recorder_log(MSTATS_OP_REALLOC, call->fn, old->id, call->size, (uintptr_t)result);
     add_block(call, result, old->id);
 }
 

@@ -61,7 +61,8 @@ void recorder_release_id(uint32_t id)
         r->lowest_free = id;
 }
 
-void recorder_log(MstatsOpKind kind, uint32_t id, uint64_t size, uintptr_t pointer)
+void recorder_log(MstatsOpKind kind, MstatsFunction fn, uint32_t id, uint64_t size,
+                  uintptr_t pointer)
 {
     Recorder *r = &shim.recorder;
     uint64_t n = shim.region->record_ops;
@@ -71,11 +72,19 @@ void recorder_log(MstatsOpKind kind, uint32_t id, uint64_t size, uintptr_t point
         return;
     }
     r->ops[n] = (MstatsRecordedOp){
-        .kind = (uint32_t)kind,
+        .kind = (uint16_t)kind,
+        .function = (uint16_t)fn,
         .id = id,
         .size = size,
         .offset = pointer ? pointer - shim.heap_start : 0,
-        .heap = shim.figures->heap_now, /* as of this call, or the last one for a free */
+        .heap = shim.figures->heap_now, /* a free's is settled after it: recorder_settle_heap */
     };
     __atomic_store_n(&shim.region->record_ops, n + 1, __ATOMIC_RELEASE);
+}
+
+void recorder_settle_heap(void)
+{
+    uint64_t n = shim.region->record_ops;
+    if (n > 0)
+        shim.recorder.ops[n - 1].heap = shim.figures->heap_now;
 }

@@ -216,7 +216,12 @@ SHIM_HIDDEN __attribute__((noreturn, cold)) void crash_self_call(MstatsFunction 
 SHIM_HIDDEN void recorder_start(int fd);
 SHIM_HIDDEN uint32_t recorder_take_id(void);
 SHIM_HIDDEN void recorder_release_id(uint32_t id);
-SHIM_HIDDEN void recorder_log(MstatsOpKind kind, uint32_t id, uint64_t size, uintptr_t pointer);
+SHIM_HIDDEN void recorder_log(MstatsOpKind kind, MstatsFunction fn, uint32_t id, uint64_t size,
+                              uintptr_t pointer);
+/* A free is logged before the allocator frees the block (its id is released
+ * then); once the call is measured, this gives the last operation the heap
+ * after the call. */
+SHIM_HIDDEN void recorder_settle_heap(void);
 
 /* Reads the heap size (break - heap start) into heap_now and MAX; returns it. */
 static inline uint64_t heap_note(void)

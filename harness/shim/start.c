@@ -152,6 +152,8 @@ static void fork_child(void)
         .peak_live = parent->live,
         .live_blocks = parent->live_blocks,
     };
+    for (int h = 0; h < MSTATS_HEADER_BOUNDS; h++)
+        born.live_header[h] = born.peak_header[h] = parent->live_header[h];
     char program[MSTATS_PROGRAM_MAX] = {0};
     if (shim.process != NULL)
         memcpy(program, shim.process->program, MSTATS_PROGRAM_MAX);

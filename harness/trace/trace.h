@@ -25,7 +25,7 @@
  * Loading validates the whole trace before anyone replays a byte of it: header, every
  * operation line, id ranges, the rules for r and f, and the operation count against the
  * header.
- * The three bounds (struct trace_bounds) are computed in the same pass.
+ * The bounds (struct trace_bounds) are computed in the same pass.
  *
  * Files, each depending only on those after it: trace_load.c (files, release, messages),
  * trace_parse.c (header and operation lines), trace_model.c (ids, rules, bounds),
@@ -70,12 +70,17 @@ enum trace_rules {
  *   size by the new one at the moment of the call; an r of an id holding no block adds a
  *   block, an f of one changes nothing), which is what mstats reports as PEAK-LIVE;
  * - optimal_reuse_16: the same peak with each live block rounded up to a multiple of 16
- *   bytes, at least 16 (a 16-byte-aligned allocator handing out unique pointers).
+ *   bytes, at least 16 (a 16-byte-aligned allocator handing out unique pointers);
+ * - header_8, header_16: the header bound (docs/mcompare.md), the same peak with each live
+ *   block counted as trace_header_block(size, H) for an H-byte header, H = 8 and 16: the
+ *   figure the shim measures for a run (PEAK-LIVE's sibling).
  */
 struct trace_bounds {
     uint64_t no_reuse;
     uint64_t optimal_reuse;
     uint64_t optimal_reuse_16;
+    uint64_t header_8;
+    uint64_t header_16;
 };
 
 /* A parsed, validated trace. Fields are read-only for users. */
@@ -160,6 +165,13 @@ size_t trace_error_format(const char *path, const struct trace_error *error, cha
  * trace_error_format(), and return 1; else return 0.
  */
 int trace_ignored_warning(const struct trace *trace, struct trace_error *warning);
+
+/* Bytes a block of SIZE counts for in the header bound with a HEADER-byte header: SIZE +
+ * HEADER rounded up to a multiple of 16 (the shim's mstats_header_block). */
+static inline uint64_t trace_header_block(uint64_t size, uint64_t header)
+{
+    return (size + header + 15) & ~(uint64_t)15;
+}
 
 /* Bytes a block of SIZE occupies in the rounded optimal bound: a multiple of 16, at least 16. */
 static inline uint64_t trace_block_size_16(uint64_t size)

@@ -20,9 +20,11 @@ struct trace_model {
     enum trace_rules rules;
     uint64_t *ids; /* one word per id: TRACE_ID_* below */
     size_t ids_mapped;
-    uint64_t live_raw;     /* requested bytes live now */
-    uint64_t live_rounded; /* the same, each block rounded as trace_block_size_16() does */
-    uint64_t live_blocks;  /* live blocks now */
+    uint64_t live_raw;       /* requested bytes live now */
+    uint64_t live_rounded;   /* the same, each block rounded as trace_block_size_16() does */
+    uint64_t live_header_8;  /* the same, each block as trace_header_block(size, 8) */
+    uint64_t live_header_16; /* and as trace_header_block(size, 16) */
+    uint64_t live_blocks;    /* live blocks now */
 };
 
 /* Why an operation was refused. */
@@ -67,6 +69,12 @@ static inline void trace_model_add_live(struct trace_model *model, uint64_t size
         trace->bounds.optimal_reuse = model->live_raw;
     if (model->live_rounded > trace->bounds.optimal_reuse_16)
         trace->bounds.optimal_reuse_16 = model->live_rounded;
+    model->live_header_8 += trace_header_block(size, 8);
+    model->live_header_16 += trace_header_block(size, 16);
+    if (model->live_header_8 > trace->bounds.header_8)
+        trace->bounds.header_8 = model->live_header_8;
+    if (model->live_header_16 > trace->bounds.header_16)
+        trace->bounds.header_16 = model->live_header_16;
 }
 
 /* Remove a block of SIZE from the live figures. */
@@ -74,6 +82,8 @@ static inline void trace_model_remove_live(struct trace_model *model, uint64_t s
 {
     model->live_raw -= size;
     model->live_rounded -= trace_block_size_16(size);
+    model->live_header_8 -= trace_header_block(size, 8);
+    model->live_header_16 -= trace_header_block(size, 16);
 }
 
 /*

@@ -60,10 +60,10 @@ static int reddish_pixels(cairo_surface_t *surface, int from, int to)
 START_TEST(blocks_are_drawn_where_and_when_they_lived)
 {
     const MstatsRecordedOp ops[] = {
-        {MSTATS_OP_ALLOC, 0, 500, 0, 1000},
-        {MSTATS_OP_ALLOC, 1, 250, 500, 1000},
-        {MSTATS_OP_FREE, 0, 0, 0, 1000},
-        {MSTATS_OP_FREE, 1, 0, 0, 1000},
+        {MSTATS_OP_ALLOC, MSTATS_FN_MALLOC, 0, 500, 0, 1000},
+        {MSTATS_OP_ALLOC, MSTATS_FN_MALLOC, 1, 250, 500, 1000},
+        {MSTATS_OP_FREE, MSTATS_FN_FREE, 0, 0, 0, 1000},
+        {MSTATS_OP_FREE, MSTATS_FN_FREE, 1, 0, 0, 1000},
     };
     g_autofree char *dir = g_dir_make_tmp("heap-map-XXXXXX", NULL);
     g_autofree char *path = g_build_filename(dir, "map.png", NULL);
@@ -92,8 +92,8 @@ END_TEST
 START_TEST(realloc_moves_and_live_blocks_reach_the_end)
 {
     const MstatsRecordedOp ops[] = {
-        {MSTATS_OP_ALLOC, 0, 400, 0, 1000},
-        {MSTATS_OP_REALLOC, 0, 400, 600, 1000},
+        {MSTATS_OP_ALLOC, MSTATS_FN_MALLOC, 0, 400, 0, 1000},
+        {MSTATS_OP_REALLOC, MSTATS_FN_REALLOC, 0, 400, 600, 1000},
     };
     g_autofree char *dir = g_dir_make_tmp("heap-map-XXXXXX", NULL);
     g_autofree char *path = g_build_filename(dir, "map.png", NULL);
@@ -158,7 +158,7 @@ END_TEST
 /* The y axis's tick marks sit on the round values, not on quarters of MAX. */
 START_TEST(tick_marks_are_drawn_at_round_offsets)
 {
-    const MstatsRecordedOp ops[] = {{MSTATS_OP_ALLOC, 0, 1700, 0, 1700}};
+    const MstatsRecordedOp ops[] = {{MSTATS_OP_ALLOC, MSTATS_FN_MALLOC, 0, 1700, 0, 1700}};
     HeapMapRun run = {"test", "none", 1700, 1700, 0, NULL};
     cairo_surface_t *png = draw(ops, 1, 1, &run);
     int mark_x = HEAP_MAP_PLOT_LEFT - 3, bottom = HEAP_MAP_PLOT_TOP + HEAP_MAP_PLOT_HEIGHT - 1;
@@ -171,7 +171,7 @@ END_TEST
 
 START_TEST(a_failed_run_is_marked_in_the_title)
 {
-    const MstatsRecordedOp ops[] = {{MSTATS_OP_ALLOC, 0, 100, 0, 128}};
+    const MstatsRecordedOp ops[] = {{MSTATS_OP_ALLOC, MSTATS_FN_MALLOC, 0, 100, 0, 128}};
     HeapMapRun ok = {"tester-9", "alloc.so", 128, 100, 0, NULL};
     cairo_surface_t *png = draw(ops, 1, 1, &ok);
     ck_assert_int_eq(reddish_pixels(png, 0, HEAP_MAP_HEIGHT), 0);
@@ -193,8 +193,8 @@ static void early_and_late_blocks(MstatsRecordedOp *ops, guint64 early, guint64 
     for (guint32 i = 0; i < 40; i++) {
         guint64 offset = i < 4 ? i * early : 4 * early + (i - 4) * late;
         guint64 size = i < 4 ? early : late;
-        ops[i] =
-            (MstatsRecordedOp){MSTATS_OP_ALLOC, i, size, offset, i < 4 ? offset + size : heap_max};
+        ops[i] = (MstatsRecordedOp){
+            MSTATS_OP_ALLOC, MSTATS_FN_MALLOC, i, size, offset, i < 4 ? offset + size : heap_max};
     }
 }
 

@@ -5,6 +5,7 @@
  * picture drawn before. */
 #include <cairo.h>
 #include <check.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,26 @@ START_TEST(bars_grow_with_the_ratio_in_each_allocators_colour)
 }
 END_TEST
 
+/* The header bound of no-libc, 1.2 x optimal: a black line two pixels high
+ * across its bars (first-fit's reaches 1.5) at log10(1.2) of the MAX
+ * panel's five decades (0.1 to 10^4) above 0.1: two dark pixels more in the
+ * bar's column than without it. */
+START_TEST(header_bound_is_a_line_across_the_bars)
+{
+    int x = chart_bar_left(&g, NO_LIBC, FIRST_FIT) + g.bar_width / 2;
+    int before = dark_pixels(png, x, x + 1, g.ratio_top, g.ratio_bottom);
+    Workload *workload = g_ptr_array_index(crafted->workloads, NO_LIBC);
+    workload->header_bound[0] = 1200;
+    cairo_surface_t *with_line = draw(crafted);
+    ck_assert_int_eq(dark_pixels(with_line, x, x + 1, g.ratio_top, g.ratio_bottom), before + 2);
+    double y = g.ratio_bottom - (log10(1.2) + 1) / 5 * (g.ratio_bottom - g.ratio_top);
+    int row = (int)round(y);
+    ck_assert_uint_eq(png_pixel(with_line, x, row - 1), CHART_HEADER_BOUND_COLOUR);
+    ck_assert_uint_eq(png_pixel(with_line, x, row), CHART_HEADER_BOUND_COLOUR);
+    cairo_surface_destroy(with_line);
+}
+END_TEST
+
 /* jemalloc's heap is not measured: no bar in the MAX panel but "n/m"
  * written there, and a bar in the time panel. */
 START_TEST(unmeasured_max_has_no_bar_but_a_mark)
@@ -291,6 +312,7 @@ int main(void)
     tcase_add_test(drawn, unmeasured_max_has_no_bar_but_a_mark);
     tcase_add_test(drawn, failed_cell_is_marked_in_both_panels);
     tcase_add_test(drawn, legend_shows_every_allocators_colour);
+    tcase_add_test(drawn, header_bound_is_a_line_across_the_bars);
     suite_add_tcase(suite, drawn);
     TCase *figures = tcase_create("figures");
     tcase_add_test(figures, forty_workloads_by_six_allocators_fit);
