@@ -150,12 +150,7 @@ static char *platform_document(const Platform *platform, const Totals *totals,
     }
     json_builder_end_array(b);
     json_builder_end_object(b);
-    g_autoptr(JsonNode) root = json_builder_get_root(b);
-    g_autoptr(JsonGenerator) generator = json_generator_new();
-    json_generator_set_root(generator, root);
-    json_generator_set_pretty(generator, TRUE);
-    g_autofree char *text = json_generator_to_data(generator, NULL);
-    return g_strconcat(text, "\n", NULL);
+    return json_builder_to_text(b);
 }
 
 /* TRUE when a graded allocator ran and loaded in none of its cells (status

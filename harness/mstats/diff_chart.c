@@ -142,18 +142,9 @@ static void draw_frame(cairo_t *cr, const DiffChart *chart, guint64 top)
     }
     count = heap_map_ticks(0, f->calls, 8, FALSE, ticks);
     double bottom = plot_top + height, last_right = -G_MAXDOUBLE;
-    for (guint i = 0; i < count; i++) {
-        double x = left + diff_chart_column(ticks[i].value, f->calls) + 0.5;
-        cairo_move_to(cr, x, bottom);
-        cairo_line_to(cr, x, bottom + 5);
-        cairo_stroke(cr);
-        cairo_text_extents_t extents;
-        cairo_text_extents(cr, ticks[i].label, &extents);
-        if (x - extents.width / 2 - last_right >= 8) {
-            draw_text_at(cr, x, bottom + 18, ticks[i].label, 0.5);
-            last_right = x + extents.width / 2;
-        }
-    }
+    for (guint i = 0; i < count; i++)
+        draw_x_tick(cr, left + diff_chart_column(ticks[i].value, f->calls) + 0.5, bottom,
+                    ticks[i].label, &last_right);
     draw_text_at(cr, left + width / 2, bottom + 34, "allocator calls (time)", 0.5);
     cairo_save(cr);
     cairo_translate(cr, 16, plot_top + height / 2);

@@ -144,14 +144,7 @@ static char *report_json(const DiffFigures *f, const MstatsRunResult results[2],
         json_builder_end_object(b);
     }
     json_builder_end_object(b);
-    g_autoptr(JsonGenerator) generator = json_generator_new();
-    g_autoptr(JsonNode) root = json_builder_get_root(b);
-    json_generator_set_root(generator, root);
-    json_generator_set_pretty(generator, TRUE);
-    char *text = json_generator_to_data(generator, NULL);
-    char *line = g_strconcat(text, "\n", NULL);
-    g_free(text);
-    return line;
+    return json_builder_to_text(b);
 }
 
 /* Checks a file option before anything runs: one line and FALSE when it cannot be written. */

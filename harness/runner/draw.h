@@ -22,6 +22,24 @@ static inline void draw_text_at(cairo_t *cr, double x, double y, const char *tex
     cairo_show_text(cr, text);
 }
 
+/* One tick of a horizontal axis whose line is at y = `bottom`: a 5-pixel
+ * mark at x and `label` centred below it, unless the label would come
+ * within 8 pixels of the last one drawn (*last_right: that label's right
+ * edge, -G_MAXDOUBLE before the first; updated). */
+static inline void draw_x_tick(cairo_t *cr, double x, double bottom, const char *label,
+                               double *last_right)
+{
+    cairo_move_to(cr, x, bottom);
+    cairo_line_to(cr, x, bottom + 5);
+    cairo_stroke(cr);
+    cairo_text_extents_t extents;
+    cairo_text_extents(cr, label, &extents);
+    if (x - extents.width / 2 - *last_right >= 8) {
+        draw_text_at(cr, x, bottom + 18, label, 0.5);
+        *last_right = x + extents.width / 2;
+    }
+}
+
 /* Writes `surface` as a PNG to the user's `path` in place (output_file.h);
  * FALSE + error "cannot write the WHAT: ..." (heap_map.c). */
 gboolean draw_write_png(cairo_surface_t *surface, const char *path, const char *what,

@@ -270,19 +270,10 @@ static void draw_time_ticks(cairo_t *cr, const Canvas *c)
 {
     HeapMapTick ticks[HEAP_MAP_MAX_TICKS];
     guint count = heap_map_ticks(0, c->count, 8, FALSE, ticks);
-    double bottom = HEAP_MAP_PLOT_TOP + HEAP_MAP_PLOT_HEIGHT, last_label = -G_MAXDOUBLE;
-    for (guint i = 0; i < count; i++) {
-        double x = HEAP_MAP_PLOT_LEFT + column_of(c, ticks[i].value) + 0.5;
-        cairo_move_to(cr, x, bottom);
-        cairo_line_to(cr, x, bottom + 5);
-        cairo_stroke(cr);
-        cairo_text_extents_t extents;
-        cairo_text_extents(cr, ticks[i].label, &extents);
-        if (x - extents.width / 2 - last_label >= 8) {
-            draw_text_at(cr, x, bottom + 18, ticks[i].label, 0.5);
-            last_label = x + extents.width / 2;
-        }
-    }
+    double last_right = -G_MAXDOUBLE;
+    for (guint i = 0; i < count; i++)
+        draw_x_tick(cr, HEAP_MAP_PLOT_LEFT + column_of(c, ticks[i].value) + 0.5,
+                    HEAP_MAP_PLOT_TOP + HEAP_MAP_PLOT_HEIGHT, ticks[i].label, &last_right);
 }
 
 /* The title: the run's figures, and for a failed run a second line in

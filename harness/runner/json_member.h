@@ -59,4 +59,21 @@ static inline void json_member_header_bound(JsonBuilder *b, const char *name, co
     json_builder_end_object(b);
 }
 
+/* `root` as pretty-printed text ending in a newline (freed by the caller). */
+static inline char *json_node_to_text(JsonNode *root)
+{
+    g_autoptr(JsonGenerator) generator = json_generator_new();
+    json_generator_set_root(generator, root);
+    json_generator_set_pretty(generator, TRUE);
+    g_autofree char *text = json_generator_to_data(generator, NULL);
+    return g_strconcat(text, "\n", NULL);
+}
+
+/* The builder's value as json_node_to_text gives it. */
+static inline char *json_builder_to_text(JsonBuilder *b)
+{
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    return json_node_to_text(root);
+}
+
 #endif

@@ -193,12 +193,5 @@ char *mstats_report_json(const MstatsRunResult *result, const MstatsRunRequest *
     json_member_int(b, "memory_limit", (gint64)request->memory_limit);
     json_builder_end_object(b);
 
-    g_autoptr(JsonGenerator) generator = json_generator_new();
-    g_autoptr(JsonNode) root = json_builder_get_root(b);
-    json_generator_set_root(generator, root);
-    json_generator_set_pretty(generator, TRUE);
-    char *text = json_generator_to_data(generator, NULL);
-    char *line = g_strconcat(text, "\n", NULL);
-    g_free(text);
-    return line;
+    return json_builder_to_text(b);
 }

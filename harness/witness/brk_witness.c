@@ -130,20 +130,30 @@ static bool read_heap_start(pid_t pid, uintptr_t *start)
     return *start != 0;
 }
 
-/* Task `tid`'s thread group and its parent process (Tgid and PPid of
- * /proc/TID/status). Returns false when the task is gone. */
-static bool read_task_ids(pid_t tid, pid_t *tgid, pid_t *parent)
+/* The start of /proc/TID/status, NUL-terminated in `text` (`size` bytes);
+ * false when the task is gone. */
+static bool read_status(pid_t tid, char *text, size_t size)
 {
-    char path[64], text[1024];
+    char path[64];
     snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;
-    ssize_t n = read(fd, text, sizeof text - 1);
+    ssize_t n = read(fd, text, size - 1);
     close(fd);
     if (n <= 0)
         return false;
     text[n] = '\0';
+    return true;
+}
+
+/* Task `tid`'s thread group and its parent process (Tgid and PPid of
+ * /proc/TID/status). Returns false when the task is gone. */
+static bool read_task_ids(pid_t tid, pid_t *tgid, pid_t *parent)
+{
+    char text[1024];
+    if (!read_status(tid, text, sizeof text))
+        return false;
     /* Both come right after Name (at most 64 bytes, newlines escaped). */
     const char *tgid_line = strstr(text, "\nTgid:");
     const char *parent_line = strstr(text, "\nPPid:");
@@ -448,16 +458,9 @@ static int on_brk(BrkWitness *witness, pid_t pid, const struct __ptrace_syscall_
  * /proc/PID/status: the kernel's data_vm); false when it cannot be read. */
 static bool read_vm_data(pid_t pid, uint64_t *bytes)
 {
-    char path[64], text[4096];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    char text[4096];
+    if (!read_status(pid, text, sizeof text))
         return false;
-    ssize_t n = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (n <= 0)
-        return false;
-    text[n] = '\0';
     const char *line = strstr(text, "\nVmData:");
     if (line == NULL)
         return false;
