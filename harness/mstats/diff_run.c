@@ -158,9 +158,31 @@ static gboolean can_write(const char *path)
 }
 
 /* Compares, reports and draws two finished runs; returns the exit status. */
+/* FALSE, with one line, when a run measured more than one process image:
+ * the recording follows the first (under env, sh -c or a script, the
+ * wrapper's), which need not be the workload. */
+static gboolean recorded_the_workload(const DiffRequest *diff, const MstatsRunResult results[2])
+{
+    for (int r = 0; r < 2; r++) {
+        guint count = results[r].process_count;
+        if (count > 1) {
+            const char *last = results[r].processes[count - 1].program;
+            fprintf(stderr,
+                    "mstats: --diff compares the calls of the run's first process, %s, and this "
+                    "run had %u (the last %s): name the program itself (mstats --diff %s %s "
+                    "...)\n",
+                    results[r].processes[0].program, count, last, diff->pair, last);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static int compare_runs(const DiffRequest *diff, char **program, MstatsRunResult results[2],
                         KeptRecording kept[2])
 {
+    if (!recorded_the_workload(diff, results))
+        return 1;
     DiffRecording runs[2];
     for (int r = 0; r < 2; r++) {
         g_autoptr(GError) error = NULL;

@@ -158,6 +158,19 @@ def not_deterministic_part():
     check(lines[1] == "[mstats]: STATUS: first-fit OK, best-fit OK", lines[1])
 
 
+def wrapper_part(directory):
+    """Under a wrapper the recording holds the wrapper's calls: one line names
+    the workload, exit 1, and no comparison of the wrong process."""
+    path = trace(directory, "wrapped.rep", ["a 0 1000", "a 1 100"])
+    code, out, err = run("--diff", "first-fit,best-fit", "/bin/sh", "-c",
+                         f"exec '{MREPLAY}' '{path}'")
+    lines = err.splitlines()
+    check(code == 1 and out == "" and len(lines) == 1, f"exit {code}:\n{out}{err}")
+    check(lines[0] == "mstats: --diff compares the calls of the run's first process, sh, "
+          "and this run had 2 (the last mreplay): name the program itself (mstats --diff "
+          "first-fit,best-fit mreplay ...)", lines[0])
+
+
 def chart_part(directory):
     path = trace(directory, "chart.rep", ["a 0 1000", "a 1 100", "f 0", "a 2 2000"])
     png = os.path.join(directory, "diff.png")
@@ -251,6 +264,7 @@ def main():
         worst_best_part(directory)
         no_split_part(directory)
         not_deterministic_part()
+        wrapper_part(directory)
         chart_part(directory)
         header_bound_part(directory)
         mcompare_part(directory)
