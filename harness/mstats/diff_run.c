@@ -157,7 +157,6 @@ static gboolean can_write(const char *path)
     return FALSE;
 }
 
-/* Compares, reports and draws two finished runs; returns the exit status. */
 /* FALSE, with one line, when a run measured more than one process image:
  * the recording follows the first (under env, sh -c or a script, the
  * wrapper's), which need not be the workload. */
@@ -178,6 +177,7 @@ static gboolean recorded_the_workload(const DiffRequest *diff, const MstatsRunRe
     return TRUE;
 }
 
+/* Compares, reports and draws two finished runs; returns the exit status. */
 static int compare_runs(const DiffRequest *diff, char **program, MstatsRunResult results[2],
                         KeptRecording kept[2])
 {

@@ -70,16 +70,11 @@ typedef struct {
     ReferenceRun reference;
 } ReferenceEntry;
 
-/* Whether `request` records its run (--record, --heap-map, --diff): the shim
- * then maps the recording (a 4 GiB sparse memfd) and its table of ids, which
- * the witness counts as memory outside the heap; the reference run maps them
- * too, so that the two figures compare like with like. */
-static gboolean records(const MstatsRunRequest *request)
-{
-    return request->record_path != NULL || request->heap_map_path != NULL ||
-           request->recording_sink != NULL;
-}
-
+/* The sink of a reference run whose measured run records (--record,
+ * --heap-map, --diff): the shim then maps the recording (a 4 GiB sparse
+ * memfd) and its table of ids, which the witness counts as memory outside
+ * the heap; the reference run maps them too, so that the two figures compare
+ * like with like, and throws its recording away. */
 static void discard_recording(int record_fd, guint64 count, guint32 ids, void *data)
 {
     (void)record_fd, (void)count, (void)ids, (void)data;
@@ -98,7 +93,7 @@ static char *workload_key(const MstatsRunRequest *request, const char *program, 
                            request->no_sandbox,
                            output_kind(output_destination(request, STDOUT_FILENO)),
                            output_kind(output_destination(request, STDERR_FILENO)));
-    g_string_append_printf(key, "\x1e%d", records(request));
+    g_string_append_printf(key, "\x1e%d", mstats_run_request_records(request));
     for (const char *const *path = request->writable_paths; path != NULL && *path != NULL; path++)
         g_string_append_printf(key, "\x1d%s", *path);
     return g_string_free(key, FALSE);
@@ -121,7 +116,7 @@ static void make_reference(ReferenceEntry *entry, const MstatsRunRequest *reques
     reference.stdout_fd = out.program_fd;
     reference.stderr_fd = err.program_fd;
     reference.record_path = reference.heap_map_path = NULL;
-    reference.recording_sink = records(request) ? discard_recording : NULL;
+    reference.recording_sink = mstats_run_request_records(request) ? discard_recording : NULL;
     reference.take_terminal = FALSE;
     /* Witnessed, glibc too, for its memory outside the heap (trust.c). */
     if (reference.witness_policy != MSTATS_WITNESS_NONE)

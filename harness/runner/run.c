@@ -418,8 +418,7 @@ static gboolean run_program(const MstatsRunRequest *request, const char *program
     if (preload == NULL)
         return FALSE;
     g_auto(RunnerRegion) region = {.fd = -1, .record_fd = -1};
-    gboolean recording = request->record_path != NULL || request->heap_map_path != NULL ||
-                         request->recording_sink != NULL;
+    gboolean recording = mstats_run_request_records(request);
     if (!runner_region_create(&region, request->memory_limit, recording, error))
         return FALSE;
     SandboxMode mode = choose_sandbox(request, init, &result->not_sandboxed_why);

@@ -125,12 +125,12 @@ typedef struct {
     int signal;                   /* 0 when it exited */
     gboolean timed_out;
     gboolean figures_valid;
-    guint64 heap_max;     /* MAX */
-    double heap_avg;      /* AVG */
-    double wall_seconds;  /* TIME */
-    double cpu_seconds;   /* user + system of the program (cpu_source says of what else) */
-    guint64 requested;    /* REQUESTED */
-    guint64 peak_live;    /* PEAK-LIVE */
+    guint64 heap_max;    /* MAX */
+    double heap_avg;     /* AVG */
+    double wall_seconds; /* TIME */
+    double cpu_seconds;  /* user + system of the program (cpu_source says of what else) */
+    guint64 requested;   /* REQUESTED */
+    guint64 peak_live;   /* PEAK-LIVE */
     /* The header bound (docs/mcompare.md) for the header sizes of
      * mstats_header_size (8 and 16 bytes): the peak of live blocks, each
      * rounded up to 16 bytes with its header */
@@ -191,6 +191,14 @@ typedef struct {
 } MstatsRunResult;
 
 void mstats_run_request_init(MstatsRunRequest *request);
+
+/* Whether `request`'s run is recorded (--record, --heap-map, a recording
+ * sink): the shim then maps the recording and its table of ids. */
+static inline gboolean mstats_run_request_records(const MstatsRunRequest *request)
+{
+    return request->record_path != NULL || request->heap_map_path != NULL ||
+           request->recording_sink != NULL;
+}
 
 /* Frees what mstats_run allocated in `result`. */
 void mstats_run_result_clear(MstatsRunResult *result);

@@ -258,7 +258,7 @@ static void judge_completion(MstatsRunResult *result, const TrustEvidence *evide
  * outside its heap beyond its twin `same` in the reference run on glibc,
  * which maps the same program, libraries, thread stacks and shim tables but
  * no graded allocator. Past MSTATS_OUTSIDE_ALLOWANCE (the allocator's own
- * static data, and stack depth) it is a violation, 91: the course's heap is
+ * static data) it is a violation, 91: the course's heap is
  * memory from sbrk, and bookkeeping kept elsewhere would shrink it. */
 static void judge_outside(MstatsRunResult *result, const MstatsProcessFigures *same, gboolean ok)
 {
