@@ -5,8 +5,9 @@
  * free block and split off the tail when it can hold a minimum block (take,
  * claim), else grow the heap by the shortfall. Freeing coalesces with both
  * neighbours at once through the boundary tags (release); realloc shrinks
- * (trim) and grows in place when it can. Under MSTATS_VERIFY the whole heap
- * is checked after every call (verify.c).
+ * (trim) and grows in place when it can. Under a policy with runs, small
+ * requests take a slot of a run instead (runs.h: run_take, run_give). Under
+ * MSTATS_VERIFY the whole heap is checked after every call (verify.c).
  */
 #include "allocator.h"
 
@@ -183,19 +184,115 @@ static block *place(size_t size)
     return b;
 }
 
-/* The block of p, which must be one this allocator handed out and that is
- * still in use; anything else aborts, naming `caller`. */
+/* The slot size a request of n bytes takes under the policy; 0 when it
+ * takes a heap block. */
+static size_t slot_size_for(size_t n)
+{
+    return run_slot_size_for(mstats_policy.run_max, n);
+}
+
+/* Makes a new run of `slot_size`-byte slots, every one free, placed like a
+ * heap block, and adds it to its class. False (errno = ENOMEM) when the
+ * heap cannot grow. */
+static bool run_new(size_t slot_size)
+{
+    unsigned class = run_class(slot_size);
+    unsigned slots = run_slots_for(slot_size, heap.runs.slots[class]);
+    block *b = place(run_block_size(slot_size, slots));
+    if (!b)
+        return false;
+    b->header |= BLOCK_RUN;
+    struct run *run = (struct run *)b;
+    run->slot_size = (uint16_t)slot_size;
+    run->slots = (uint16_t)slots;
+    run->free = run_all_free(run);
+    for (unsigned i = 0; i < slots; i++) {
+        block *slot = run_slot(run, i);
+        slot->header = (size_t)((char *)slot - (char *)run) | SLOT_MARK;
+    }
+    free_bin_insert(heap.base, &heap.runs.root[class], free_ref_of(heap.base, b));
+    heap.runs.count[class]++;
+    heap.runs.slots[class] += slots;
+    return true;
+}
+
+/* A slot of `slot_size` bytes, marked used: the lowest free one of the
+ * class's lowest-address run that has one (a new run when none has); NULL
+ * with errno = ENOMEM. */
+static block *run_take(size_t slot_size)
+{
+    uint32_t *root = &heap.runs.root[run_class(slot_size)];
+    if (!*root && !run_new(slot_size))
+        return NULL;
+    struct run *run = (struct run *)free_block_at(heap.base, *root);
+    block *slot = run_slot(run, (unsigned)__builtin_ctzll(run->free));
+    if (heap.verify)
+        verify_slot_placement(slot, slot_size);
+    run->free &= run->free - 1;
+    if (!run->free) /* full: it leaves the class's runs with a free slot */
+        free_bin_remove(heap.base, root, *root);
+    slot->header |= BLOCK_USED;
+    return slot;
+}
+
+/* Frees a slot in use. A run that is left with every slot free goes back to
+ * the heap, unless it is its class's only run. */
+static void run_give(block *slot)
+{
+    struct run *run = run_of_slot(slot);
+    unsigned class = run_class(run->slot_size);
+    uint32_t ref = free_ref_of(heap.base, (block *)run);
+    slot->header &= ~(size_t)BLOCK_USED;
+    if (!run->free)
+        free_bin_insert(heap.base, &heap.runs.root[class], ref);
+    run->free |= (uint64_t)1 << run_slot_index(run, slot);
+    if (run->free == run_all_free(run) && heap.runs.count[class] > 1) {
+        free_bin_remove(heap.base, &heap.runs.root[class], ref);
+        heap.runs.count[class]--;
+        heap.runs.slots[class] -= run->slots;
+        run->header &= ~(size_t)BLOCK_RUN;
+        release((block *)run);
+    }
+}
+
+/* True when the slot header b could be a slot of a run of the heap: a run
+ * header where its offset leads, a slot size of a class, and a slot's place. */
+static bool slot_is_plausible(const block *b)
+{
+    const struct run *run = run_of_slot(b);
+    size_t offset = (size_t)((const char *)b - (const char *)run);
+    if (!heap_contains(run) ||
+        (run->header & (BLOCK_USED | BLOCK_RUN | BLOCK_FOREIGN)) != (BLOCK_USED | BLOCK_RUN))
+        return false;
+    size_t size = run->slot_size;
+    return size >= SLOT_MIN && size <= mstats_policy.run_max && size % ALIGNMENT == 0 &&
+           offset >= RUN_FIRST_SLOT && (offset - RUN_FIRST_SLOT) % size == 0 &&
+           (offset - RUN_FIRST_SLOT) / size < run->slots;
+}
+
+/* The block of p, which must be one this allocator handed out (a heap block
+ * or a slot) and that is still in use; anything else aborts, naming
+ * `caller`. */
 static block *in_use_block_or_abort(const void *p, const char *caller)
 {
     block *b = block_of_payload(p);
     bool plausible = heap_contains(b) && (uintptr_t)p % ALIGNMENT == 0;
+    bool slot = plausible && mstats_policy.run_max && is_slot(b);
+    if (slot)
+        plausible = slot_is_plausible(b);
     if (plausible && heap.verify)
-        plausible = verify_is_block(b);
+        plausible = verify_is_block(slot ? (const block *)run_of_slot(b) : b);
     if (!plausible)
         allocator_fail(caller, p, "pointer was not returned by this allocator");
-    if (!block_used(b) || (b->header & (BLOCK_RETIRED | BLOCK_FOREIGN)))
+    if (!block_used(b) || (!slot && (b->header & (BLOCK_RETIRED | BLOCK_FOREIGN))))
         allocator_fail(caller, p, "double free: the block is not in use");
     return b;
+}
+
+/* The bytes a program may use of the block or slot b. */
+static size_t usable(const block *b)
+{
+    return (is_slot(b) ? run_of_slot(b)->slot_size : block_size(b)) - HEADER_SIZE;
 }
 
 static void poison(void *p, int byte, size_t n)
@@ -217,15 +314,35 @@ static size_t lock_for_request(size_t size)
     return lock_heap() ? bsize : 0;
 }
 
+/* A block for an n-byte request (bsize = block_size_for(n)): a slot when
+ * the policy serves n from a run, else a heap block the policy places. The
+ * payload, or NULL with errno = ENOMEM. Caller holds the lock. */
+static void *allocate(size_t n, size_t bsize)
+{
+    size_t slot_size = slot_size_for(n);
+    block *b = slot_size ? run_take(slot_size) : place(bsize);
+    if (!b)
+        return NULL;
+    poison(block_payload(b), 0xAA, usable(b));
+    return block_payload(b);
+}
+
+/* Hands a block or slot in use back. */
+static void give_back(block *b)
+{
+    poison(block_payload(b), 0x55, usable(b));
+    if (is_slot(b))
+        run_give(b);
+    else
+        release(b);
+}
+
 void *core_malloc(size_t size)
 {
     size_t bsize = lock_for_request(size);
     if (!bsize)
         return NULL;
-    block *b = place(bsize);
-    void *p = b ? block_payload(b) : NULL;
-    if (b)
-        poison(p, 0xAA, block_size(b) - HEADER_SIZE);
+    void *p = allocate(size, bsize);
     unlock_heap();
     return p;
 }
@@ -234,10 +351,7 @@ void core_free(void *p)
 {
     if (!p || !lock_heap())
         return;
-    block *b = in_use_block_or_abort(p, "free");
-    /* Keep the index node and footer area out of the poison: release writes them. */
-    poison(p, 0x55, block_size(b) - HEADER_SIZE);
-    release(b);
+    give_back(in_use_block_or_abort(p, "free"));
     unlock_heap();
 }
 
@@ -257,10 +371,10 @@ void *core_calloc(size_t count, size_t size)
     if (!bsize)
         return NULL;
     char *fresh = (char *)heap.epilogue + HEADER_SIZE; /* the heap's end before this call */
-    block *b = place(bsize);
-    char *p = b ? block_payload(b) : NULL;
-    if (p && heap.verify) {
-        memset(p, 0, total); /* verify mode poisoned it all */
+    char *p = allocate(total, bsize);
+    block *b = p ? block_of_payload(p) : NULL;
+    if (p && (heap.verify || is_slot(b))) {
+        memset(p, 0, total); /* verify mode poisoned it all; a slot may have been used */
     } else if (p) {
         char *end = p + total;
         memset(p, 0, (size_t)((end <= fresh ? end : p < fresh ? fresh : p) - p));
@@ -309,19 +423,13 @@ void *core_realloc(void *p, size_t size)
         return NULL;
     block *b = in_use_block_or_abort(p, "realloc");
     void *result = p;
-    if (block_size(b) >= bsize || grow_in_place(b, bsize)) {
-        trim(b, bsize);
-    } else {
-        block *moved = place(bsize);
-        if (moved) {
-            result = block_payload(moved);
-            memcpy(result, p, block_size(b) - HEADER_SIZE);
-            poison(p, 0x55, block_size(b) - HEADER_SIZE);
-            release(b);
-        } else {
-            result = NULL; /* p stays valid, errno = ENOMEM from the heap */
-        }
-    }
+    if (is_slot(b) ? usable(b) >= size : block_size(b) >= bsize || grow_in_place(b, bsize)) {
+        if (!is_slot(b)) /* a slot keeps its size */
+            trim(b, bsize);
+    } else if ((result = allocate(size, bsize))) {
+        memcpy(result, p, usable(b)); /* it grew: the old block is the smaller */
+        give_back(b);
+    } /* else p stays valid, errno = ENOMEM from the heap */
     unlock_heap();
     return result;
 }
@@ -367,9 +475,9 @@ size_t core_usable_size(const void *p)
 {
     if (!p || !lock_heap())
         return 0;
-    size_t usable = block_size(in_use_block_or_abort(p, "malloc_usable_size")) - HEADER_SIZE;
+    size_t n = usable(in_use_block_or_abort(p, "malloc_usable_size"));
     unlock_heap();
-    return usable;
+    return n;
 }
 
 void core_heap_info(struct mstats_heap_info *info)

@@ -41,6 +41,7 @@ enum block_flag {
     BLOCK_USED = 1,      /* handed out to the program (or retired, or foreign) */
     BLOCK_PREV_USED = 2, /* the block before this one is not free */
     BLOCK_RETIRED = 4,   /* no-reuse: freed by the program, never reused */
+    BLOCK_RUN = 4,       /* segregated-fit: a run of slots (runs.h); no policy has both */
     BLOCK_FOREIGN = 8,   /* a gap of someone else's sbrk inside our heap */
 };
 #define BLOCK_FLAGS ((size_t)15)

@@ -68,7 +68,8 @@ static uint32_t combine(const char *base, uint32_t first)
 
 void free_bin_insert(const char *base, uint32_t *root, uint32_t ref)
 {
-    *bin_node(base, ref) = (struct bin_node){0};
+    struct bin_node *n = bin_node(base, ref);
+    n->child = n->next = n->prev = 0; /* `unused` is the block's own (runs.h) */
     *root = *root ? link(base, *root, ref) : ref;
 }
 

@@ -16,10 +16,10 @@
 
 /* A block in a bin: the same 16 bytes after the header as a tree node. */
 struct bin_node {
-    uint32_t child; /* the first of this block's children */
-    uint32_t next;  /* the next sibling */
-    uint32_t prev;  /* the previous sibling, or the parent of a first child; 0 at the root */
-    uint32_t unused;
+    uint32_t child;  /* the first of this block's children */
+    uint32_t next;   /* the next sibling */
+    uint32_t prev;   /* the previous sibling, or the parent of a first child; 0 at the root */
+    uint32_t unused; /* never written here: a run keeps its slot size in it (runs.h) */
 };
 
 /* Blocks are named by their offset from the heap base in 16-byte units plus

@@ -13,6 +13,7 @@
 
 #include "block.h"
 #include "free_index.h"
+#include "runs.h"
 
 /* The allocator's state. Two pieces stand apart from it:
  * - next-fit's rover (policies/next_fit.c): a policy's own state, read and
@@ -25,6 +26,7 @@ struct heap {
     char *base;             /* first block header; 8 mod 16; NULL before heap_init */
     block *epilogue;        /* the size-0 header that ends the heap */
     struct free_index free; /* the free blocks (free_index.c), set up by the allocator */
+    struct runs runs;       /* the runs of small slots (runs.h), under a policy with runs */
     bool verify;            /* MSTATS_VERIFY=1: check everything after every call */
     /* Serialises every call (allocator.c), and is taken around fork(). */
     pthread_mutex_t lock;

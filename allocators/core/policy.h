@@ -26,6 +26,9 @@ struct policy {
     /* Told of every block just placed (after its tail is split off); NULL if
      * the policy keeps no state. */
     void (*placed)(const block *b);
+    /* Blocks of at most this many bytes are slots in runs of one size
+     * (runs.h); 0: every block is a heap block. */
+    size_t run_max;
 };
 
 /* Defined by the one policy file linked into each allocator. */

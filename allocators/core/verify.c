@@ -36,6 +36,30 @@ void verify_placement(const block *chosen, const block *expected, size_t size)
                     (const void *)expected, expected ? block_size(expected) : 0);
 }
 
+/* The slot a `slot_size`-byte request takes by the policy's definition: a
+ * walk of the heap for the lowest-address run of that size with a free slot,
+ * and its lowest free slot. NULL when no run has one. */
+static const block *scan_slot(size_t slot_size)
+{
+    for (block *b = heap_first(); !block_is_epilogue(b); b = block_next(b)) {
+        if (!block_used(b) || (b->header & (BLOCK_RUN | BLOCK_FOREIGN)) != BLOCK_RUN)
+            continue;
+        struct run *run = (struct run *)b;
+        if (run->slot_size == slot_size && run->free)
+            return run_slot(run, (unsigned)__builtin_ctzll(run->free));
+    }
+    return NULL;
+}
+
+void verify_slot_placement(const block *chosen, size_t slot_size)
+{
+    const block *expected = scan_slot(slot_size);
+    if (chosen != expected)
+        verify_fail("placement", chosen,
+                    "for a %zu-byte slot the runs chose %p but the policy names %p", slot_size,
+                    (const void *)chosen, (const void *)expected);
+}
+
 bool verify_is_block(const block *b)
 {
     if (!mstats_policy.reuses) /* append-only: checked once when placed */
@@ -83,37 +107,32 @@ static size_t verify_subtree(const block *b, const block *parent, const block *l
     return count;
 }
 
-/* Checks bin `bin`: every block in it free, of the bin's size, and after its
- * parent in address order; every link back (prev) matching the link there.
- * Iterative, since a bin can be a long chain. Returns the number of blocks. */
-static size_t verify_bin(int bin)
+/* Checks the pairing heap (free_bin.h) whose root is `root`, `what` in the
+ * reports: every node after its parent in address order, every link back
+ * (prev) matching the link there, at most `limit` nodes, and each node
+ * passing `member(b, tag)`. Iterative, since a heap can be a long chain.
+ * Returns the number of nodes. */
+static size_t verify_pairing_heap(uint32_t root, const char *what, int tag, size_t limit,
+                                  void (*member)(const block *b, int tag))
 {
-    const struct free_index *ix = &heap.free;
-    const char *base = ix->base;
-    uint32_t root = ix->bin_root[bin];
-    bool used = ix->bin_used[bin / 64] >> (bin % 64) & 1;
-    if (used != (root != 0))
-        verify_fail("index", free_block_at(base, root), "bin %d is %s but its bitmap bit says %d",
-                    bin, root ? "not empty" : "empty", used);
+    const char *base = heap.base;
     if (root && bin_node(base, root)->prev)
-        verify_fail("index", free_block_at(base, root), "bin %d's root has a previous link", bin);
+        verify_fail("index", free_block_at(base, root), "%s %d's root has a previous link", what,
+                    tag);
     size_t count = 0;
     for (uint32_t at = root; at;) {
         const block *b = free_block_at(base, at);
         const struct bin_node *n = bin_node(base, at);
-        if (!block_is_free(b))
-            verify_fail("index", b, "bin %d holds a block that is in use", bin);
-        if (free_index_bin_of(ix, block_size(b)) != bin)
-            verify_fail("index", b, "of %zu bytes is in bin %d", block_size(b), bin);
+        member(b, tag);
         if (n->child && bin_node(base, n->child)->prev != at)
             verify_fail("index", b, "first child's previous link is not the block");
         if (n->next && bin_node(base, n->next)->prev != at)
             verify_fail("index", b, "next sibling's previous link is not the block");
         uint32_t parent = free_bin_parent(base, at);
         if (parent && parent >= at)
-            verify_fail("index", b, "sits below a block at a higher address in bin %d", bin);
-        if (++count > ix->count)
-            verify_fail("index", b, "bin %d holds more blocks than the index counts", bin);
+            verify_fail("index", b, "sits below a block at a higher address in %s %d", what, tag);
+        if (++count > limit)
+            verify_fail("index", b, "%s %d holds more blocks than are counted", what, tag);
         /* Depth first: the child, else the next sibling of the nearest
          * ancestor that has one. */
         if (n->child) {
@@ -125,6 +144,73 @@ static size_t verify_bin(int bin)
         at = at ? bin_node(base, at)->next : 0;
     }
     return count;
+}
+
+/* A member of bin `bin` of the free index: free and of the bin's size. */
+static void bin_member(const block *b, int bin)
+{
+    if (!block_is_free(b))
+        verify_fail("index", b, "bin %d holds a block that is in use", bin);
+    if (free_index_bin_of(&heap.free, block_size(b)) != bin)
+        verify_fail("index", b, "of %zu bytes is in bin %d", block_size(b), bin);
+}
+
+/* Checks bin `bin` of the free index and its bitmap bit. Returns the number
+ * of blocks in it. */
+static size_t verify_bin(int bin)
+{
+    const struct free_index *ix = &heap.free;
+    uint32_t root = ix->bin_root[bin];
+    bool used = ix->bin_used[bin / 64] >> (bin % 64) & 1;
+    if (used != (root != 0))
+        verify_fail("index", free_block_at(ix->base, root),
+                    "bin %d is %s but its bitmap bit says %d", bin, root ? "not empty" : "empty",
+                    used);
+    return verify_pairing_heap(root, "bin", bin, ix->count, bin_member);
+}
+
+/* A member of the runs with a free slot of class `class`: a run of that
+ * class with a free slot. */
+static void run_member(const block *b, int class)
+{
+    const struct run *run = (const struct run *)b;
+    if ((b->header & (BLOCK_USED | BLOCK_RUN | BLOCK_FOREIGN)) != (BLOCK_USED | BLOCK_RUN) ||
+        run_class(run->slot_size) != (unsigned)class || !run->free)
+        verify_fail("runs", b, "is among class %d's runs with a free slot but is not one", class);
+}
+
+/* Checks a run: its size, its bitmap against its slots' headers, and that a
+ * run with every slot free is its class's only one. Counts it in *runs and,
+ * with a free slot, in *open (per class). */
+static void verify_run(block *b, uint32_t *runs, uint32_t *open, uint32_t *slots)
+{
+    struct run *run = (struct run *)b;
+    size_t size = run->slot_size;
+    if (size < SLOT_MIN || size > mstats_policy.run_max || size % ALIGNMENT)
+        verify_fail("runs", b, "has slots of %zu bytes", size);
+    size_t want = run_block_size(size, run->slots);
+    if (run->slots < 1 || run->slots > RUN_MAX_SLOTS || block_size(b) < want ||
+        block_size(b) >= want + MIN_BLOCK)
+        verify_fail("runs", b, "is %zu bytes, for %u slots of %zu", block_size(b), run->slots,
+                    size);
+    uint64_t all = run_all_free(run);
+    if (run->free & ~all)
+        verify_fail("runs", b, "marks slots free past its last");
+    for (unsigned i = 0; i < run->slots; i++) {
+        const block *slot = run_slot(run, i);
+        bool free = run->free >> i & 1;
+        size_t header =
+            (size_t)((const char *)slot - (const char *)run) | SLOT_MARK | (free ? 0 : BLOCK_USED);
+        if (slot->header != header)
+            verify_fail("runs", slot, "slot %u's header is %#zx, not %#zx", i, slot->header,
+                        header);
+    }
+    unsigned class = run_class(size);
+    runs[class]++;
+    open[class] += run->free != 0;
+    slots[class] += run->slots;
+    if (run->free == all && heap.runs.count[class] != 1)
+        verify_fail("runs", b, "has every slot free but is not its class's only run");
 }
 
 /* Checks the tournament of FREE_ORDER_BY_ADDRESS_BINNED: each leaf the lowest
@@ -155,6 +241,7 @@ static void verify_tournament(void)
 
 void verify_heap(void)
 {
+    uint32_t runs[RUN_CLASSES] = {0}, open[RUN_CLASSES] = {0}, slots[RUN_CLASSES] = {0};
     size_t free_count = 0;
     bool prev_used = true;
     block *b = heap_first(), *top = NULL;
@@ -177,6 +264,8 @@ void verify_heap(void)
                         block_prev_used(b), prev_used ? "in use" : "free");
         if ((b->header & (BLOCK_RETIRED | BLOCK_FOREIGN)) && !block_used(b))
             verify_fail("layout", b, "is retired or foreign but marked free");
+        if (mstats_policy.run_max && (b->header & (BLOCK_RUN | BLOCK_FOREIGN)) == BLOCK_RUN)
+            verify_run(b, runs, open, slots);
         if (block_is_free(b)) {
             if (!prev_used)
                 verify_fail("coalescing", b, "is free and so is the block before it");
@@ -205,6 +294,16 @@ void verify_heap(void)
     for (int bin = 0; bin < free_index_bins(&heap.free); bin++)
         indexed += verify_bin(bin);
     verify_tournament();
+    for (unsigned class = 0; class < RUN_CLASSES; class ++) {
+        if (heap.runs.count[class] != runs[class] || heap.runs.slots[class] != slots[class])
+            verify_fail("runs", NULL,
+                        "class %u counts %u runs of %u slots but the heap has %u of %u", class,
+                        heap.runs.count[class], heap.runs.slots[class], runs[class], slots[class]);
+        if (verify_pairing_heap(heap.runs.root[class], "class", (int)class, open[class],
+                                run_member) != open[class])
+            verify_fail("runs", NULL,
+                        "class %u lists fewer runs with a free slot than the heap has", class);
+    }
     const block *held = free_index_held(&heap.free);
     if (held &&
         !(heap_contains(held) && block_is_free(held) && !free_index_contains(&heap.free, held)))

@@ -14,6 +14,9 @@
 
 /* Aborts unless `chosen` (find_fit's answer) equals `expected` (scan_fit's). */
 void verify_placement(const block *chosen, const block *expected, size_t size);
+/* Aborts unless `chosen` (the runs' answer) is the slot the policy names for
+ * a `slot_size`-byte request: a linear walk of the heap's runs. */
+void verify_slot_placement(const block *chosen, size_t slot_size);
 /* Walks the heap and its index; aborts on the first broken invariant. */
 void verify_heap(void);
 /* True when b is the start of a block of the heap (a linear walk, except

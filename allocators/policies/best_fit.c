@@ -10,28 +10,12 @@
  */
 #include "policy.h"
 
-#include "free_index.h"
-#include "heap.h"
-
-static block *find_fit(size_t size)
-{
-    return free_index_smallest_fit(&heap.free, size);
-}
-
-static block *scan_fit(size_t size)
-{
-    block *best = NULL;
-    for (block *b = heap_first(); !block_is_epilogue(b); b = block_next(b))
-        if (block_is_free(b) && block_size(b) >= size &&
-            (!best || block_size(b) < block_size(best)))
-            best = b;
-    return best;
-}
+#include "smallest_fit.h"
 
 const struct policy mstats_policy = {
     .name = "best-fit",
     .reuses = true,
     .order = FREE_ORDER_BY_SIZE_THEN_ADDRESS,
-    .find_fit = find_fit,
-    .scan_fit = scan_fit,
+    .find_fit = smallest_fit,
+    .scan_fit = scan_smallest_fit,
 };

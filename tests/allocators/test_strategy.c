@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,11 @@
 
 #include "mstats/heap_info.h"
 
-enum { HEADER = 8 };
+enum {
+    HEADER = 8,
+    /* segregated-fit's largest slot (policies/segregated_fit.c: run_max). */
+    LARGEST_SLOT = 128,
+};
 
 static void (*heap_info_of)(struct mstats_heap_info *);
 static const char *strategy;
@@ -41,16 +46,35 @@ static int reuses(void)
     return !is("no-reuse");
 }
 
-/* The payload size that makes a block of exactly `block` bytes. */
-static size_t request_for(size_t block)
+/* True for a strategy that serves small requests from runs of slots
+ * (allocators/core/runs.h), not from heap blocks. */
+static int has_runs(void)
 {
-    return block - HEADER;
+    return is("segregated-fit");
 }
 
-/* Fills every free block exactly, so the scenario's holes are the only ones. */
+/* The block size the heap-block scenarios use for one of `block` bytes: the
+ * same, but 512 bytes more under a strategy with runs, whose blocks of up to
+ * 128 bytes are slots, not heap blocks. Differences and order stay. */
+static size_t heap_block(size_t block)
+{
+    return block + (has_runs() ? 512 : 0);
+}
+
+/* The payload size that makes a heap block of exactly `block` bytes. */
+static size_t request_for(size_t block)
+{
+    return heap_block(block) - HEADER;
+}
+
+/* Fills every free block exactly, so the scenario's holes are the only ones.
+ * Under a strategy with runs a request that small takes a slot, so free
+ * blocks of a slot's size or less stay: they are too small for any block a
+ * scenario places. */
 static void drain_free_blocks(void)
 {
-    for (struct mstats_heap_info info = heap_info(); info.free_blocks; info = heap_info())
+    for (struct mstats_heap_info info = heap_info();
+         info.free_blocks && (!has_runs() || info.largest_free > LARGEST_SLOT); info = heap_info())
         if (!malloc(info.usable_max))
             abort();
 }
@@ -92,7 +116,9 @@ START_TEST(placement_differs_by_strategy)
     } else if (is("next-fit")) { /* rover starts past the top: wraps to h0 */
         char *e[] = {h[0].at, h[2].at, h[2].at + 384, h[3].at};
         memcpy(expected, e, sizeof e);
-    } else if (is("best-fit")) { /* h1 and h3 tie: lowest address wins */
+    } else if (is("best-fit") || is("segregated-fit")) {
+        /* h1 and h3 tie: lowest address wins (segregated-fit places heap
+         * blocks by best-fit) */
         char *e[] = {h[1].at, h[4].at, h[3].at, h[0].at};
         memcpy(expected, e, sizeof e);
     } else if (is("worst-fit")) { /* 384-byte tie h2 rest vs h4; 256 tie h0 vs h4 rest */
@@ -131,30 +157,93 @@ START_TEST(next_fit_rover_survives_coalescing)
 }
 END_TEST
 
+/* Registered for segregated-fit: small requests take slots of their own
+ * class, never a hole another class freed, nor a heap block. */
+START_TEST(segregated_fit_slots_by_class)
+{
+    char *x = malloc(24), *y = malloc(24);
+    free(x);
+    char *retaken = malloc(20); /* the same class (32-byte slots): x's slot */
+    free(y);
+    char *other = malloc(8); /* 16-byte slots: not y's hole, which any fit would take */
+    char *y_again = malloc(24);
+    size_t tiny = malloc_usable_size(other), zero = malloc_usable_size(malloc(0));
+    /* A slot keeps its place while the new size fits it, and moves past it. */
+    char *p = malloc(20);
+    uintptr_t p_at = (uintptr_t)p;
+    memset(p, 7, 20);
+    char *kept = realloc(p, 24), *shrunk = realloc(kept, 10);
+    uintptr_t shrunk_at = (uintptr_t)shrunk;
+    char *moved = realloc(shrunk, 100);
+    /* calloc clears a reused slot. */
+    char *dirty = malloc(24);
+    memset(dirty, 0xff, 24);
+    uintptr_t dirty_at = (uintptr_t)dirty;
+    free(dirty);
+    unsigned char *clean = calloc(3, 8);
+
+    ck_assert_ptr_eq(retaken, x);
+    ck_assert_ptr_ne(other, y);
+    ck_assert_ptr_eq(y_again, y);
+    ck_assert_uint_eq(tiny, 8); /* a 16-byte slot, where a heap block takes 32 */
+    ck_assert_uint_eq(zero, 8);
+    ck_assert(p_at == (uintptr_t)kept && p_at == shrunk_at);
+    ck_assert(p_at != (uintptr_t)moved);
+    for (int i = 0; i < 10; i++)
+        ck_assert_int_eq(moved[i], 7);
+    ck_assert((uintptr_t)clean == dirty_at);
+    for (int i = 0; i < 24; i++)
+        ck_assert_uint_eq(clean[i], 0);
+}
+END_TEST
+
+/* Registered for segregated-fit: runs that empty go back to the heap, where
+ * heap blocks reuse them. */
+START_TEST(segregated_fit_empty_runs_return)
+{
+    enum { COUNT = 400, SLOT = 96 };
+    static char *slot[COUNT];
+    for (int i = 0; i < COUNT; i++)
+        slot[i] = malloc(SLOT - HEADER);
+    struct mstats_heap_info full = heap_info();
+    for (int i = 0; i < COUNT; i++)
+        free(slot[i]);
+    struct mstats_heap_info emptied = heap_info();
+    /* Only the class's last run stays (at most 4 KiB of slots). */
+    ck_assert_uint_ge(emptied.free_bytes, full.free_bytes + COUNT * SLOT - 4096 - 32);
+    char *big = malloc(COUNT * SLOT / 2);
+    ck_assert((char *)big + COUNT * SLOT / 2 <= (char *)emptied.end);
+}
+END_TEST
+
 /* Registered for strategies that reuse memory. */
 START_TEST(split_leaves_the_rest_free)
 {
     static const size_t sizes[] = {1024};
     struct hole h[1];
     make_holes(h, sizes, 1);
+    /* The free blocks besides the hole: none, or under a strategy with runs
+     * those too small for drain_free_blocks. */
+    size_t others = heap_info().free_blocks - 1;
     char *small = malloc(request_for(64));
     struct mstats_heap_info split = heap_info();
     free(small);
     /* A remainder too small for a block of its own stays with the block. */
-    char *almost = malloc(request_for(1024 - 16));
+    char *almost = malloc(request_for(1024) - 16);
     struct mstats_heap_info whole = heap_info();
 
     ck_assert(small == h[0].at);
-    ck_assert_uint_eq(split.free_blocks, 1);
+    ck_assert_uint_eq(split.free_blocks, others + 1);
     ck_assert_uint_eq(split.largest_free, 1024 - 64);
     ck_assert_ptr_eq(almost, h[0].at);
-    ck_assert_uint_eq(whole.free_blocks, 0);
+    ck_assert_uint_eq(whole.free_blocks, others);
     ck_assert_uint_eq(malloc_usable_size(almost), request_for(1024));
 }
 END_TEST
 
-/* Three adjacent 128-byte blocks a, b, c before a live separator. */
-static void three_blocks(char **a, char **b, char **c)
+/* Three adjacent 128-byte blocks a, b, c before a live separator. Returns
+ * how many free blocks the heap has besides (drain_free_blocks). */
+static size_t three_blocks(char **a, char **b, char **c)
 {
     drain_free_blocks();
     *a = malloc(request_for(128));
@@ -162,39 +251,41 @@ static void three_blocks(char **a, char **b, char **c)
     *c = malloc(request_for(128));
     if (!malloc(request_for(32)))
         abort();
+    return heap_info().free_blocks;
 }
 
 /* Registered for strategies that reuse memory. */
 START_TEST(coalesce_with_previous_next_and_both)
 {
     char *a, *b, *c;
-    three_blocks(&a, &b, &c);
+    size_t others = three_blocks(&a, &b, &c);
     free(a);
     free(b); /* joins the previous block */
     struct mstats_heap_info with_previous = heap_info();
     free(c);
     struct mstats_heap_info all = heap_info();
 
-    three_blocks(&a, &b, &c);
+    size_t others_next = three_blocks(&a, &b, &c);
     free(c);
     free(b); /* joins the next block */
     struct mstats_heap_info with_next = heap_info();
 
-    three_blocks(&a, &b, &c);
+    size_t others_both = three_blocks(&a, &b, &c);
     free(a);
     free(c);
     struct mstats_heap_info apart = heap_info();
     free(b); /* joins both at once */
     struct mstats_heap_info both = heap_info();
 
-    ck_assert_uint_eq(with_previous.free_blocks, 1);
-    ck_assert_uint_eq(with_previous.largest_free, 256);
-    ck_assert_uint_eq(all.largest_free, 384);
-    ck_assert_uint_eq(with_next.free_blocks, 1);
-    ck_assert_uint_eq(with_next.largest_free, 256);
-    ck_assert_uint_eq(apart.free_blocks, 2);
-    ck_assert_uint_eq(both.free_blocks, 1);
-    ck_assert_uint_eq(both.largest_free, 384);
+    size_t one = heap_block(128);
+    ck_assert_uint_eq(with_previous.free_blocks, others + 1);
+    ck_assert_uint_eq(with_previous.largest_free, 2 * one);
+    ck_assert_uint_eq(all.largest_free, 3 * one);
+    ck_assert_uint_eq(with_next.free_blocks, others_next + 1);
+    ck_assert_uint_eq(with_next.largest_free, 2 * one);
+    ck_assert_uint_eq(apart.free_blocks, others_both + 2);
+    ck_assert_uint_eq(both.free_blocks, others_both + 1);
+    ck_assert_uint_eq(both.largest_free, 3 * one);
 }
 END_TEST
 
@@ -235,29 +326,32 @@ static int intact(const unsigned char *p, size_t n, unsigned seed)
 
 START_TEST(realloc_in_place_and_by_moving)
 {
+    /* Sizes of heap blocks (a request of n bytes: a block of n + 8). */
+    size_t a_size = heap_block(100), b_size = heap_block(256), fence_size = heap_block(24);
+    size_t grown_size = heap_block(300), shrunk_size = heap_block(40);
     drain_free_blocks();
-    unsigned char *a = malloc(100);
+    unsigned char *a = malloc(a_size);
     uintptr_t a_at = (uintptr_t)a;
-    unsigned char *b = malloc(request_for(256));
-    unsigned char *fence = malloc(24);
-    fill(a, 100, 1);
+    unsigned char *b = malloc(request_for(b_size));
+    unsigned char *fence = malloc(fence_size);
+    fill(a, a_size, 1);
     free(b);
-    unsigned char *grown = realloc(a, 300); /* into the free block after it */
+    unsigned char *grown = realloc(a, grown_size); /* into the free block after it */
     uintptr_t grown_at = (uintptr_t)grown;
-    int grown_kept = intact(grown, 100, 1);
-    fill(grown, 300, 2);
-    unsigned char *shrunk = realloc(grown, 40);
+    int grown_kept = intact(grown, a_size, 1);
+    fill(grown, grown_size, 2);
+    unsigned char *shrunk = realloc(grown, shrunk_size);
     uintptr_t shrunk_at = (uintptr_t)shrunk;
-    int shrunk_kept = intact(shrunk, 40, 2);
-    fill(shrunk, 40, 3);
+    int shrunk_kept = intact(shrunk, shrunk_size, 2);
+    fill(shrunk, shrunk_size, 3);
     uintptr_t fence_at = (uintptr_t)fence;
-    unsigned char *same = realloc(fence, 24); /* same size: stays */
+    unsigned char *same = realloc(fence, fence_size); /* same size: stays */
     drain_free_blocks();
-    unsigned char *top = malloc(24);
+    unsigned char *top = malloc(fence_size);
     uintptr_t top_at = (uintptr_t)top;
     unsigned char *at_top = realloc(top, 5000);    /* the top block grows in place */
     unsigned char *moved = realloc(shrunk, 20000); /* blocked by at_top: moves */
-    int moved_kept = intact(moved, 40, 3);
+    int moved_kept = intact(moved, shrunk_size, 3);
 
     ck_assert(grown_kept && shrunk_kept && moved_kept);
     ck_assert(shrunk_at == grown_at);
@@ -449,8 +543,8 @@ END_TEST
  * block before it: either way the allocator must stop, not corrupt itself. */
 START_TEST(double_free_aborts)
 {
-    char *before = malloc(100), *victim = malloc(100);
-    if (!malloc(24))
+    char *before = malloc(heap_block(100)), *victim = malloc(heap_block(100));
+    if (!malloc(heap_block(24)))
         abort();
     free(before);
     free(victim); /* merges into `before` */
@@ -465,12 +559,33 @@ START_TEST(free_of_a_foreign_pointer_aborts)
 }
 END_TEST
 
+/* Registered for segregated-fit: the second free of a slot. */
+START_TEST(double_free_of_a_slot_aborts)
+{
+    char *p = malloc(40), *q = malloc(40);
+    free(p);
+    free(q);
+    free(p);
+}
+END_TEST
+
+/* Registered for segregated-fit under MSTATS_VERIFY: a slot whose header no
+ * longer says it is in use, while its run's bitmap does. */
+START_TEST(verify_catches_a_corrupted_slot_header)
+{
+    char *p = malloc(40);
+    size_t *header = (size_t *)(uintptr_t)((uintptr_t)p - sizeof(size_t));
+    *header ^= 1;
+    free(malloc(8));
+}
+END_TEST
+
 /* MSTATS_VERIFY notices a heap corrupted behind the allocator's back (here:
  * the boundary tag saying whether the block before is in use) at the next
  * call, before the corruption can spread. */
 START_TEST(verify_catches_a_corrupted_boundary_tag)
 {
-    char *p = malloc(200), *separator = malloc(24);
+    char *p = malloc(heap_block(200)), *separator = malloc(heap_block(24));
     free(p);
     /* The separator's header sits just before its payload; bit 1 says
      * whether p is in use. The compiler must not see this coming. */
@@ -487,6 +602,10 @@ static Suite *strategy_suite(void)
     tcase_add_test(placement, placement_differs_by_strategy);
     if (is("next-fit"))
         tcase_add_test(placement, next_fit_rover_survives_coalescing);
+    if (has_runs()) {
+        tcase_add_test(placement, segregated_fit_slots_by_class);
+        tcase_add_test(placement, segregated_fit_empty_runs_return);
+    }
     if (reuses()) {
         tcase_add_test(placement, split_leaves_the_rest_free);
         tcase_add_test(placement, coalesce_with_previous_next_and_both);
@@ -508,8 +627,14 @@ static Suite *strategy_suite(void)
     tcase_add_test_raise_signal(misuse, double_free_aborts, SIGABRT);
     tcase_add_test_raise_signal(misuse, free_of_a_foreign_pointer_aborts, SIGABRT);
     const char *verify = getenv("MSTATS_VERIFY");
-    if (verify && strcmp(verify, "1") == 0)
+    bool verifying = verify && strcmp(verify, "1") == 0;
+    if (verifying)
         tcase_add_test_raise_signal(misuse, verify_catches_a_corrupted_boundary_tag, SIGABRT);
+    if (has_runs()) {
+        tcase_add_test_raise_signal(misuse, double_free_of_a_slot_aborts, SIGABRT);
+        if (verifying)
+            tcase_add_test_raise_signal(misuse, verify_catches_a_corrupted_slot_header, SIGABRT);
+    }
     suite_add_tcase(suite, misuse);
 
     TCase *random = tcase_create("random");

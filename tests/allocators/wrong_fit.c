@@ -1,13 +1,12 @@
 /*
  * wrong_fit.c - a broken policy for tests only: best-fit's own order and
- * definition (scan_fit, from best_fit.c itself), but a find_fit that returns
+ * definition (scan_smallest_fit, the one best_fit.c uses), but a find_fit that returns
  * the largest free block, a worse fit whenever a smaller one fits.
  * MSTATS_VERIFY=1 must catch it at the first such placement
  * (test_placement_check.c).
  */
-#define mstats_policy best_fit_policy
-#include "../../allocators/policies/best_fit.c"
-#undef mstats_policy
+#include "../../allocators/policies/smallest_fit.h"
+#include "policy.h"
 
 /* The largest free block (the highest-address one among equals), by a walk
  * of the heap: a test needs no speed. */
@@ -25,5 +24,5 @@ const struct policy mstats_policy = {
     .reuses = true,
     .order = FREE_ORDER_BY_SIZE_THEN_ADDRESS,
     .find_fit = largest_block,
-    .scan_fit = scan_fit,
+    .scan_fit = scan_smallest_fit,
 };
