@@ -17,16 +17,14 @@
  *
  * A slot's header is its offset in the run with the flags RUN | FOREIGN
  * (SLOT_MARK, a pair no heap block carries) and USED while it is handed out.
- * A class is a slot size (16, 32, ... run_max). The runs of a class that have
+ * A class is a slot size (16, 32, ... run_max); a run holds 1 to 64 slots. The runs of a class that have
  * a free slot form a pairing heap ordered by address (free_bin.h, its node in
  * the run's links), whose root is the class's lowest-address such run.
  *
- * The rules (the policy's, stated in policies/segregated_fit.c):
- * - a request takes the lowest free slot of the lowest-address run of its
- *   class that has one; when no run has, a new run is placed like a heap
- *   block of the run's size, by the policy's find_fit, or at the heap top;
- * - a run whose every slot is free goes back to the heap (and coalesces),
- *   unless it is its class's only run.
+ * The rules are the policy's, stated in policies/segregated_fit.c: the
+ * lowest free slot of the class's lowest-address run with one; a new run,
+ * placed like a heap block, when none has; a run whose every slot is free
+ * back to the heap unless it is its class's only run.
  */
 #ifndef MSTATS_RUNS_H
 #define MSTATS_RUNS_H
