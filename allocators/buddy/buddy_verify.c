@@ -34,13 +34,11 @@ verify_fail(const char *check, const void *where, const char *format, ...)
 void buddy_verify_placement(const block *chosen, const block *expected, int order)
 {
     if (chosen != expected)
-        verify_fail("placement",
-                    chosen,
+        verify_fail("placement", chosen,
                     "for an order-%d block (%zu bytes) the bins chose %p (%zu bytes) but the "
                     "policy names %p (%zu bytes)",
-                    order, order_size(order), (const void *)chosen,
-                    chosen ? block_size(chosen) : 0, (const void *)expected,
-                    expected ? block_size(expected) : 0);
+                    order, order_size(order), (const void *)chosen, chosen ? block_size(chosen) : 0,
+                    (const void *)expected, expected ? block_size(expected) : 0);
 }
 
 bool buddy_verify_is_block(const block *b)
