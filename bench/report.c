@@ -31,7 +31,7 @@
 #include "report.h"
 
 static const char *const strategies[] = {"first-fit", "next-fit", "best-fit", "worst-fit",
-                                         "no-reuse"};
+                                         "no-reuse",  "buddy"};
 
 /* General-purpose allocators compared when their Debian packages are
  * installed: a name and a glob for the library. */
