@@ -87,8 +87,8 @@ static inline int order_for(size_t n)
 {
     if (n > order_size(BUDDY_MAX_ORDER) - HEADER_SIZE)
         return 0;
-    size_t need = n + HEADER_SIZE;
-    int order = need <= 1 ? 0 : 64 - __builtin_clzll(need - 1);
+    size_t need = n + HEADER_SIZE; /* at least 8, so need - 1 is not 0 */
+    int order = 64 - __builtin_clzll(need - 1);
     return order < BUDDY_MIN_ORDER ? BUDDY_MIN_ORDER : order;
 }
 static inline size_t offset_of(const block *b)
@@ -119,7 +119,7 @@ bool buddy_heap_init(void);
  * checked against HEAP_LIMIT. False with errno = ENOMEM when sbrk fails or
  * someone else moved the break (the new memory is then given back). Does not
  * change buddy.end. */
-bool buddy_heap_extend(char *new_end);
+bool buddy_heap_extend(const char *new_end);
 
 /* buddy_tree.c: the policy, splitting and merging. Caller holds the lock. */
 /* The free block the policy places an order-`order` block in: of the

@@ -64,7 +64,7 @@ bool buddy_heap_init(void)
     return true;
 }
 
-bool buddy_heap_extend(char *new_end)
+bool buddy_heap_extend(const char *new_end)
 {
     size_t increment = (size_t)(new_end - buddy.end);
     if (increment > (size_t)INTPTR_MAX) {
