@@ -97,8 +97,19 @@ static void make_holes(struct hole *holes, const size_t *sizes, int count)
         free(holes[i].at);
 }
 
+/* buddy's equivalents of the core-layout tests (the buddy block below). */
+static void buddy_placement(void);
+static void buddy_split_and_merge(void);
+static void buddy_growth_at_the_top(void);
+static void buddy_realloc_in_place(void);
+static void buddy_calloc_of_a_grown_top(void);
+
 START_TEST(placement_differs_by_strategy)
 {
+    if (is("buddy")) { /* buddy's layout: the buddy block */
+        buddy_placement();
+        return;
+    }
     /* h0..h4 hold 256, 128, 512, 128, 384 bytes; requests: 128, 384, 128, 128. */
     static const size_t sizes[] = {256, 128, 512, 128, 384};
     static const size_t requests[] = {128, 384, 128, 128};
@@ -219,6 +230,10 @@ END_TEST
 /* Registered for strategies that reuse memory. */
 START_TEST(split_leaves_the_rest_free)
 {
+    if (is("buddy")) { /* buddy's layout: the buddy block */
+        buddy_split_and_merge();
+        return;
+    }
     static const size_t sizes[] = {1024};
     struct hole h[1];
     make_holes(h, sizes, 1);
@@ -257,6 +272,10 @@ static size_t three_blocks(char **a, char **b, char **c)
 /* Registered for strategies that reuse memory. */
 START_TEST(coalesce_with_previous_next_and_both)
 {
+    if (is("buddy")) { /* buddy's layout: the buddy block */
+        buddy_split_and_merge();
+        return;
+    }
     char *a, *b, *c;
     size_t others = three_blocks(&a, &b, &c);
     free(a);
@@ -291,6 +310,10 @@ END_TEST
 
 START_TEST(heap_grows_by_the_shortfall_at_the_top)
 {
+    if (is("buddy")) { /* buddy's layout: the buddy block */
+        buddy_growth_at_the_top();
+        return;
+    }
     drain_free_blocks();
     char *top_block = malloc(request_for(256));
     uintptr_t top_at = (uintptr_t)top_block;
@@ -324,8 +347,195 @@ static int intact(const unsigned char *p, size_t n, unsigned seed)
     return 1;
 }
 
+/* ---- buddy (allocators/buddy/) ------------------------------------------
+ * Buddy's blocks are powers of two from 32 bytes, each aligned to its size
+ * relative to the heap start, with no boundary tags: a split halves a block
+ * and a free merges a block with its buddy only. The core-layout tests below
+ * hand over to these functions, which assert the same property (placement,
+ * splitting, merging, growth at the top, realloc in place, calloc of grown
+ * memory) in buddy's terms, at exact offsets from the heap start. */
+
+/* p's block's offset from the heap start. */
+static size_t buddy_offset(const void *p)
+{
+    return (size_t)((const char *)p - HEADER - (const char *)heap_info().start);
+}
+
+/* Makes a block of `size` bytes (a power of two) the heap's only free block,
+ * and returns its payload. */
+static char *buddy_lone_free_block(size_t size)
+{
+    drain_free_blocks();
+    char *p = malloc(request_for(size));
+    drain_free_blocks(); /* its buddy, and the space skipped below it */
+    free(p);
+    return p;
+}
+
+/* Makes the heap end a multiple of `size` (a power of two), with no free
+ * block; returns the end's offset from the heap start. */
+static size_t buddy_align_top(size_t size)
+{
+    drain_free_blocks();
+    if (!malloc(request_for(size))) /* placed at a multiple of size, ending the heap */
+        abort();
+    drain_free_blocks();
+    struct mstats_heap_info info = heap_info();
+    return (size_t)((char *)info.end - (char *)info.start);
+}
+
+/* Placement: the smallest free order, lowest address; never a run of free
+ * blocks that are not buddies. From one free 4096-byte block at O, a, b, c
+ * and two frees leave free blocks 1024@O, 256@O+1280, 512@O+1536 and
+ * 2048@O+2048: 768 free bytes at O+1280 are two blocks that are not buddies.
+ * A 600-byte request: first-fit takes O (the lowest hole), best-fit the
+ * 768-byte hole at O+1280 (the smallest); buddy needs a 1024-byte block and
+ * takes O. */
+static void buddy_placement(void)
+{
+    char *whole = buddy_lone_free_block(4096);
+    char *a = malloc(1000), *b = malloc(200), *c = malloc(200);
+    free(a);
+    free(c); /* its buddy b is in use: 256@O+1280 stays apart from 512@O+1536 */
+    struct mstats_heap_info holes = heap_info();
+    char *got[4];
+    got[0] = malloc(600); /* 1024: O */
+    got[1] = malloc(200); /* 256: the exact order, O+1280 */
+    got[2] = malloc(200); /* 256: none left; 512@O+1536 splits */
+    got[3] = malloc(100); /* 128: none; the 256 left at O+1792 splits */
+    size_t o = buddy_offset(whole);
+
+    ck_assert_uint_eq(o % 4096, 0);
+    ck_assert_ptr_eq(a, whole);
+    ck_assert_uint_eq(buddy_offset(b), o + 1024);
+    ck_assert_uint_eq(buddy_offset(c), o + 1280);
+    ck_assert_uint_eq(holes.free_blocks, 4);
+    ck_assert_uint_eq(holes.free_bytes, 1024 + 256 + 512 + 2048);
+    static const size_t expected[] = {0, 1280, 1536, 1792};
+    for (int i = 0; i < 4; i++)
+        ck_assert_msg(buddy_offset(got[i]) == o + expected[i],
+                      "request %d: got offset %zu from the 4096-byte block, expected %zu", i,
+                      buddy_offset(got[i]) - o, expected[i]);
+    /* The internal fragmentation: 600 bytes hold a 1024-byte block. */
+    ck_assert_uint_eq(malloc_usable_size(got[0]), 1024 - HEADER);
+}
+
+/* Splitting halves a block down to the order needed, the upper halves left
+ * free; freeing merges with the buddy, level by level, until the buddy is in
+ * use. Exact offsets from the 4096-byte block at O (a multiple of 4096). */
+static void buddy_split_and_merge(void)
+{
+    char *whole = buddy_lone_free_block(4096);
+    char *a = malloc(request_for(32)); /* O; free: 32, 64, 128, ..., 2048 at O+size */
+    struct mstats_heap_info split = heap_info();
+    char *b = malloc(request_for(32));  /* a's buddy, O+32 */
+    char *c = malloc(request_for(128)); /* O+128 */
+    free(b);                            /* a is in use: no merge */
+    struct mstats_heap_info unmerged = heap_info();
+    free(a); /* a+b = 64@O, + 64@O+64 = 128@O; c in use: stop */
+    struct mstats_heap_info merged = heap_info();
+    free(c); /* 128+128, 256+256, ... = 4096@O */
+    struct mstats_heap_info whole_again = heap_info();
+    size_t o = buddy_offset(whole);
+
+    ck_assert_uint_eq(o % 4096, 0);
+    ck_assert_ptr_eq(a, whole);
+    ck_assert_uint_eq(split.free_blocks, 7);
+    ck_assert_uint_eq(split.free_bytes, 4096 - 32);
+    ck_assert_uint_eq(split.largest_free, 2048);
+    ck_assert_uint_eq(buddy_offset(b), o + 32);
+    ck_assert_uint_eq(buddy_offset(c), o + 128);
+    ck_assert_uint_eq(unmerged.free_blocks, 6); /* 32, 64, 256, 512, 1024, 2048 */
+    ck_assert_uint_eq(merged.free_blocks, 5);   /* 128, 256, 512, 1024, 2048 */
+    ck_assert_uint_eq(merged.free_bytes, 4096 - 128);
+    ck_assert_uint_eq(whole_again.free_blocks, 1);
+    ck_assert_uint_eq(whole_again.largest_free, 4096);
+}
+
+/* The heap grows to the end of the block it places: from an aligned top by
+ * the shortfall when the top free block starts the new one, and otherwise
+ * to the next multiple of the block's size, the skipped space becoming free
+ * blocks of the orders its alignment gives. */
+static void buddy_growth_at_the_top(void)
+{
+    size_t e = buddy_align_top(4096);
+    char *x = malloc(request_for(1024)); /* at e */
+    free(x);                             /* 1024 free at the top */
+    char *before = heap_info().end;
+    char *y = malloc(request_for(4096)); /* at e: grows by 4096 - 1024 */
+    char *after = heap_info().end;
+    char *v = malloc(request_for(32));   /* at e + 4096 */
+    char *u = malloc(request_for(1024)); /* v blocks e + 4096: at e + 5120 */
+    struct mstats_heap_info skipped = heap_info();
+
+    ck_assert_uint_eq(buddy_offset(x), e);
+    ck_assert_ptr_eq(y, x);
+    ck_assert_int_eq(after - before, 4096 - 1024);
+    ck_assert_uint_eq(buddy_offset(v), e + 4096);
+    ck_assert_uint_eq(buddy_offset(u), e + 5120);
+    ck_assert_uint_eq((size_t)((char *)skipped.end - (char *)skipped.start), e + 6144);
+    ck_assert_uint_eq(skipped.free_blocks, 5); /* 32, 64, 128, 256, 512 after v */
+    ck_assert_uint_eq(skipped.free_bytes, 1024 - 32);
+}
+
+/* realloc keeps a block that fits (splitting off the halves it no longer
+ * needs), grows it in place while it is the lower half and its buddies are
+ * free (or past the heap end), and moves it otherwise. */
+static void buddy_realloc_in_place(void)
+{
+    char *whole = buddy_lone_free_block(4096);
+    unsigned char *a = malloc(100); /* 128@O */
+    fill(a, 100, 1);
+    unsigned char *grown = realloc(a, 300); /* + 128@O+128 + 256@O+256 = 512@O */
+    int grown_kept = intact(grown, 100, 1);
+    size_t grown_usable = malloc_usable_size(grown);
+    fill(grown, 300, 2);
+    unsigned char *shrunk = realloc(grown, 40); /* 64@O; 64, 128, 256 freed */
+    int shrunk_kept = intact(shrunk, 40, 2);
+    unsigned char *fence = malloc(24);           /* 64@O+64 splits: O+64 */
+    unsigned char *moved = realloc(shrunk, 100); /* buddy O+64 in use: moves to O+128 */
+    int moved_kept = intact(moved, 40, 2);
+    unsigned char *same = realloc(fence, 20); /* the same order: stays */
+    size_t e = buddy_align_top(4096);
+    unsigned char *top = malloc(24);            /* at e, the heap top */
+    unsigned char *at_top = realloc(top, 4000); /* grows in place, and the heap to e + 4096 */
+    struct mstats_heap_info info = heap_info();
+    size_t o = buddy_offset(whole);
+
+    ck_assert(grown_kept && shrunk_kept && moved_kept);
+    ck_assert_ptr_eq(grown, whole);
+    ck_assert_uint_eq(grown_usable, 512 - HEADER);
+    ck_assert_ptr_eq(shrunk, whole);
+    ck_assert_uint_eq(buddy_offset(fence), o + 64);
+    ck_assert_uint_eq(buddy_offset(moved), o + 128);
+    ck_assert_ptr_eq(same, fence);
+    ck_assert_uint_eq(buddy_offset(top), e);
+    ck_assert_ptr_eq(at_top, top);
+    ck_assert_uint_eq((size_t)((char *)info.end - (char *)info.start), e + 4096);
+}
+
+/* calloc skips clearing what the heap grows by, so a block that joins a
+ * dirty free top block with grown memory (whose merged-away headers and
+ * bin nodes the merge wiped) must still come back zero. */
+static void buddy_calloc_of_a_grown_top(void)
+{
+    size_t e = buddy_align_top(8192);
+    unsigned char *dirty = malloc(1000); /* 1024 at e */
+    memset(dirty, 0xff, 1000);
+    free(dirty);
+    unsigned char *clean = calloc(1, 5000); /* 8192 at e: dirty, then fresh */
+    ck_assert_uint_eq(buddy_offset(clean), e);
+    for (int i = 0; i < 5000; i++)
+        ck_assert_uint_eq(clean[i], 0);
+}
+/* ---- end of buddy ---- */
+
 START_TEST(realloc_in_place_and_by_moving)
 {
+    if (is("buddy")) { /* buddy's layout: the buddy block */
+        buddy_realloc_in_place();
+        return;
+    }
     /* Sizes of heap blocks (a request of n bytes: a block of n + 8). */
     size_t a_size = heap_block(100), b_size = heap_block(256), fence_size = heap_block(24);
     size_t grown_size = heap_block(300), shrunk_size = heap_block(40);
@@ -385,6 +595,10 @@ END_TEST
  * the block's end, must still come back zero. */
 START_TEST(calloc_zeroes_a_top_block_it_extends)
 {
+    if (is("buddy")) { /* buddy's layout: the buddy block */
+        buddy_calloc_of_a_grown_top();
+        return;
+    }
     drain_free_blocks();
     unsigned char *dirty = malloc(1000);
     memset(dirty, 0xff, 1000);
