@@ -30,8 +30,8 @@
 #include "bound.h"
 #include "report.h"
 
-static const char *const strategies[] = {"first-fit", "next-fit", "best-fit",
-                                         "worst-fit", "no-reuse", "buddy"};
+static const char *const strategies[] = {"first-fit", "next-fit",       "best-fit", "worst-fit",
+                                         "no-reuse",  "segregated-fit", "buddy"};
 
 /* General-purpose allocators compared when their Debian packages are
  * installed: a name and a glob for the library. */

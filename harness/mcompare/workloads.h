@@ -10,7 +10,8 @@
 #include "comparison.h"
 
 /* The built-in strategies and libc, in the table's order. */
-#define MCOMPARE_DEFAULT_ALLOCATORS "first-fit,next-fit,best-fit,worst-fit,no-reuse,libc"
+#define MCOMPARE_DEFAULT_ALLOCATORS                                                                \
+    "first-fit,next-fit,best-fit,worst-fit,no-reuse,segregated-fit,buddy,libc"
 
 /* The folder of the shipped .rep traces: $MSTATS_TRACES_DIR, else
  * bin/../share/mstats/traces (build tree and install), else the source tree's

@@ -12,8 +12,9 @@ const GOptionEntry *single_run_entries(SingleRunOptions *options, const char *ti
     static GOptionEntry entries[10];
     GOptionEntry filled[] = {
         {"allocator", 'a', 0, G_OPTION_ARG_STRING, &options->allocator,
-         "Allocator: first-fit (default), next-fit, best-fit, worst-fit, no-reuse, libc, "
-         "jemalloc, mimalloc, tcmalloc (time only), or a path to a .so (also $MSTATS_ALLOCATOR)",
+         "Allocator: first-fit (default), next-fit, best-fit, worst-fit, no-reuse, segregated-fit, "
+         "buddy, libc, jemalloc, mimalloc, tcmalloc (time only), or a path to a .so (also "
+         "$MSTATS_ALLOCATOR)",
          "NAME|PATH"},
         {"timeout", 't', 0, G_OPTION_ARG_DOUBLE, &options->timeout, timeout_help, "SECONDS"},
         {"memory-limit", 'm', 0, G_OPTION_ARG_STRING, &options->memory_limit,

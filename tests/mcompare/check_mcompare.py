@@ -588,14 +588,15 @@ def scenario_score_lines(env):
 
 def scenario_width(env):
     """The default table fits 100 columns when standard output is not a
-    terminal: the six default allocators come in blocks, each with the
+    terminal: the eight default allocators come in blocks, each with the
     workload and bound columns, and every allocator and workload is shown."""
     status, out, err = env.mc("-w", "tester-1,tester-14")
     check(status == 0, f"exit {status}: {err!r}")
     table = out.split("\nFailed or not run")[0]
     widest = max(len(line) for line in table.splitlines())
     check(widest <= 100, f"a line of {widest} columns: {out!r}")
-    for name in ("first-fit", "next-fit", "best-fit", "worst-fit", "no-reuse", "libc"):
+    for name in ("first-fit", "next-fit", "best-fit", "worst-fit", "no-reuse", "segregated-fit",
+                 "buddy", "libc"):
         check(name in out, f"{name} missing: {out!r}")
     blocks = [line for line in out.splitlines() if line.lstrip().startswith("bounds")]
     check(len(blocks) >= 2 and all(line.count("tester-14") == 0 for line in blocks),
