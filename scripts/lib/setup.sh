@@ -1,10 +1,12 @@
 # scripts/lib/setup.sh - sourced by scripts/run and scripts/test: makes sure
 # the Debian packages the project needs are installed, then builds.
 
-# Everything the build, the tests and the main job use.
+# Everything the build, the tests and the main job use; git, bc, sqlite3, xz-utils and mawk
+# are programs traces/record-traces records (traces/catalog.tsv).
 MSTATS_PACKAGES="cmake ninja-build pkg-config gcc libc6-dev libglib2.0-dev libjson-glib-dev \
 check libcairo2-dev python3 libxml2-utils parallel bsdutils bubblewrap procps make patch \
-libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4 openssh-server openssh-client"
+libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4 openssh-server openssh-client \
+git bc sqlite3 xz-utils mawk"
 
 # Installs missing packages when run as root; otherwise prints the exact
 # apt-get line and exits 1.
