@@ -206,10 +206,8 @@ static bool run_new(size_t slot_size)
     run->slot_size = (uint16_t)slot_size;
     run->slots = (uint16_t)slots;
     run->free = run_all_free(run);
-    for (unsigned i = 0; i < slots; i++) {
-        block *slot = run_slot(run, i);
-        slot->header = (size_t)((char *)slot - (char *)run) | SLOT_MARK;
-    }
+    for (unsigned i = 0; i < slots; i++)
+        *slot_header(run_slot(run, i)) = (uint32_t)run_slot_offset(slot_size, i) | SLOT_BIT;
     free_bin_insert(heap.base, &heap.runs.root[class], free_ref_of(heap.base, b));
     heap.runs.count[class]++;
     heap.runs.slots[class] += slots;
@@ -231,7 +229,7 @@ static block *run_take(size_t slot_size)
     run->free &= run->free - 1;
     if (!run->free) /* full: it leaves the class's runs with a free slot */
         free_bin_remove(heap.base, root, *root);
-    slot->header |= BLOCK_USED;
+    *slot_header(slot) |= SLOT_USED;
     return slot;
 }
 
@@ -242,7 +240,7 @@ static void run_give(block *slot)
     struct run *run = run_of_slot(slot);
     unsigned class = run_class(run->slot_size);
     uint32_t ref = free_ref_of(heap.base, (block *)run);
-    slot->header &= ~(size_t)BLOCK_USED;
+    *slot_header(slot) &= ~SLOT_USED;
     if (!run->free)
         free_bin_insert(heap.base, &heap.runs.root[class], ref);
     run->free |= (uint64_t)1 << run_slot_index(run, slot);
@@ -260,7 +258,7 @@ static void run_give(block *slot)
 static bool slot_is_plausible(const block *b)
 {
     const struct run *run = run_of_slot(b);
-    size_t offset = (size_t)((const char *)b - (const char *)run);
+    size_t offset = *slot_header(b) & SLOT_OFFSET;
     if (!heap_contains(run) ||
         (run->header & (BLOCK_USED | BLOCK_RUN | BLOCK_FOREIGN)) != (BLOCK_USED | BLOCK_RUN))
         return false;
@@ -284,7 +282,7 @@ static block *in_use_block_or_abort(const void *p, const char *caller)
         plausible = verify_is_block(slot ? (const block *)run_of_slot(b) : b);
     if (!plausible)
         allocator_fail(caller, p, "pointer was not returned by this allocator");
-    if (!block_used(b) || (!slot && (b->header & (BLOCK_RETIRED | BLOCK_FOREIGN))))
+    if (slot ? !slot_used(b) : !block_used(b) || (b->header & (BLOCK_RETIRED | BLOCK_FOREIGN)))
         allocator_fail(caller, p, "double free: the block is not in use");
     return b;
 }
@@ -292,7 +290,8 @@ static block *in_use_block_or_abort(const void *p, const char *caller)
 /* The bytes a program may use of the block or slot b. */
 static size_t usable(const block *b)
 {
-    return (is_slot(b) ? run_of_slot(b)->slot_size : block_size(b)) - HEADER_SIZE;
+    return is_slot(b) ? (size_t)run_of_slot(b)->slot_size - SLOT_HEADER
+                      : block_size(b) - HEADER_SIZE;
 }
 
 static void poison(void *p, int byte, size_t n)

@@ -3,45 +3,64 @@
  *
  * A policy with runs (policy.h: run_max > 0) serves every block of at most
  * run_max bytes from a run: a heap block, placed like any other, cut into
- * slots of one size. A slot keeps an 8-byte header, so a pointer tells at
- * once whether it is a slot and where its run starts; but it needs no
- * footer, no index node and no 32-byte minimum, because the run's bitmap,
- * not the heap, knows which slots are free:
+ * slots of one size. A slot has a 4-byte header, so that a pointer tells at
+ * once whether it is a slot and where its run starts; it needs no footer, no
+ * index node and no 32-byte minimum, because the run's bitmap, not the heap,
+ * knows which slots are free. A request of n bytes takes a slot of
+ * max(16, round16(n + 4)) bytes, where a heap block takes max(32,
+ * round16(n + 8)):
  *
  *   run (a used heap block, flags USED | RUN)
- *   +--------+-------------------+---------+---------+---------+-----
- *   | header | links 12 B, size, | slot 0  | slot 1  | slot 2  | ...
- *   |  8 B   | free bitmap 8 B   | hdr|pay | hdr|pay | hdr|pay |
- *   +--------+-------------------+---------+---------+---------+-----
- *   ^ 8 mod 16                   ^ run + 32: every slot header 8 mod 16
+ *   +--------+------------------------+-----------+-----------+-----
+ *   | header | links 12 B, sizes 4 B, | slot 0    | slot 1    | ...
+ *   |  8 B   | bitmap 8 B, 4 unused   | hdr | pay | hdr | pay |
+ *   +--------+------------------------+-----------+-----------+-----
+ *   ^ 8 mod 16                        ^ run + 36: every slot header 12 mod 16,
+ *                                       every payload 16-aligned
  *
- * A slot's header is its offset in the run with the flags RUN | FOREIGN
- * (SLOT_MARK, a pair no heap block carries) and USED while it is handed out.
- * A class is a slot size (16, 32, ... run_max); a run holds 1 to 64 slots. The runs of a class that have
- * a free slot form a pairing heap ordered by address (free_bin.h, its node in
- * the run's links), whose root is the class's lowest-address such run.
+ * A slot's header is the 4 bytes before its payload: SLOT_BIT, SLOT_USED
+ * while it is handed out, and its offset in the run. It is where a heap
+ * block's header has its top half, whose top bit no heap block sets (sizes
+ * stay below HEAP_LIMIT): so the word before any payload says which it is.
+ * A class is a slot size (16, 32, ... run_max); a run holds 1 to 64 slots.
+ * The runs of a class that have a free slot form a pairing heap ordered by
+ * address (free_bin.h, its node in the run's links), whose root is the
+ * class's lowest-address such run.
  *
  * The rules are the policy's, stated in policies/segregated_fit.c: the
  * lowest free slot of the class's lowest-address run with one; a new run,
  * placed like a heap block, when none has; a run whose every slot is free
  * back to the heap unless it is its class's only run.
+ *
+ * A slot is handled as a `block *` like a heap block, block_of_payload of its
+ * payload: the first 4 of those 8 bytes belong to the slot before it (or to
+ * the run's own), so only slot_header may read or write there.
  */
 #ifndef MSTATS_RUNS_H
 #define MSTATS_RUNS_H
 
 #include "block.h"
 
+/* A slot header; it may alias the word of a heap block's header. */
+typedef uint32_t __attribute__((may_alias)) slot_word;
+
 enum {
-    /* The flags of a slot header: a combination no heap block has. */
-    SLOT_MARK = BLOCK_RUN | BLOCK_FOREIGN,
+    SLOT_HEADER = 4,
     /* The first slot's header, from the run's header. */
-    RUN_FIRST_SLOT = 32,
-    /* The smallest slot: a header and 8 bytes. */
+    RUN_FIRST_SLOT = 36,
+    /* A run's bytes besides its slots: its 36 bytes, and 12 that round the
+     * slots' end to the next header's place (8 mod 16). */
+    RUN_OVERHEAD = 48,
+    /* The smallest slot: a header and 12 bytes. */
     SLOT_MIN = 16,
     /* Slot sizes up to this (and a policy's run_max at most this). */
     RUN_MAX_LIMIT = 1024,
     RUN_CLASSES = RUN_MAX_LIMIT / ALIGNMENT,
 };
+#define SLOT_BIT ((uint32_t)1 << 31)
+#define SLOT_USED ((uint32_t)1 << 30)
+#define SLOT_OFFSET (SLOT_USED - 1)
+_Static_assert(HEAP_LIMIT >> 32 < SLOT_BIT, "no heap block's header sets SLOT_BIT");
 
 /* A run's first 32 bytes. */
 struct run {
@@ -51,7 +70,46 @@ struct run {
     uint16_t slots;             /* how many: 1 to 64 */
     uint64_t free;              /* bit i: slot i is free */
 };
-_Static_assert(sizeof(struct run) == RUN_FIRST_SLOT, "the slots start after the run's header");
+
+/* The header of the slot (or heap block) b. */
+static inline slot_word *slot_header(const block *b)
+{
+    return (slot_word *)((char *)b + HEADER_SIZE - SLOT_HEADER);
+}
+
+/* The slot size a request of n bytes needs when slots reach `max` bytes; 0
+ * when it is not served from a run (max is 0, or n too large). */
+static inline size_t run_slot_size_for(size_t max, size_t n)
+{
+    if (!max || n > max - SLOT_HEADER)
+        return 0;
+    size_t size = (n + SLOT_HEADER + ALIGNMENT - 1) & ~(size_t)(ALIGNMENT - 1);
+    return size < SLOT_MIN ? SLOT_MIN : size;
+}
+
+/* True when the block b is a slot (handed out or not). */
+static inline bool is_slot(const block *b)
+{
+    return *slot_header(b) & SLOT_BIT;
+}
+
+/* True when the slot b is handed out. */
+static inline bool slot_used(const block *b)
+{
+    return *slot_header(b) & SLOT_USED;
+}
+
+/* Where a slot's header says its run is. */
+static inline struct run *run_of_slot(const block *slot)
+{
+    return (struct run *)((char *)slot_header(slot) - (*slot_header(slot) & SLOT_OFFSET));
+}
+
+/* The offset of slot i's header in a run of `slot_size`-byte slots. */
+static inline size_t run_slot_offset(size_t slot_size, unsigned i)
+{
+    return RUN_FIRST_SLOT + (size_t)i * slot_size;
+}
 
 /* The runs' state, part of the heap's (heap.h). */
 struct runs {
@@ -59,28 +117,6 @@ struct runs {
     uint32_t count[RUN_CLASSES]; /* per class: its runs */
     uint32_t slots[RUN_CLASSES]; /* per class: its runs' slots */
 };
-
-/* The slot size a request of n bytes needs when slots reach `max` bytes; 0
- * when it is not served from a run (max is 0, or n too large). */
-static inline size_t run_slot_size_for(size_t max, size_t n)
-{
-    if (!max || n > max - HEADER_SIZE)
-        return 0;
-    size_t size = (n + HEADER_SIZE + ALIGNMENT - 1) & ~(size_t)(ALIGNMENT - 1);
-    return size < SLOT_MIN ? SLOT_MIN : size;
-}
-
-/* True when the block b is a slot (handed out or not). */
-static inline bool is_slot(const block *b)
-{
-    return (b->header & (BLOCK_RUN | BLOCK_FOREIGN)) == SLOT_MARK;
-}
-
-/* The run a slot belongs to. */
-static inline struct run *run_of_slot(const block *slot)
-{
-    return (struct run *)((char *)slot - (slot->header & ~BLOCK_FLAGS));
-}
 
 /* How many slots a new run of `slot_size`-byte slots holds when its class's
  * runs hold `class_slots` already: as many again, so that a class's runs
@@ -100,7 +136,7 @@ static inline unsigned run_slots_for(size_t slot_size, uint32_t class_slots)
 /* The heap block size of a run of `slots` slots of `slot_size` bytes. */
 static inline size_t run_block_size(size_t slot_size, unsigned slots)
 {
-    return RUN_FIRST_SLOT + slots * slot_size;
+    return RUN_OVERHEAD + slots * slot_size;
 }
 
 /* The bitmap of a run whose every slot is free. */
@@ -109,16 +145,17 @@ static inline uint64_t run_all_free(const struct run *run)
     return run->slots == 64 ? ~(uint64_t)0 : ((uint64_t)1 << run->slots) - 1;
 }
 
-/* Slot i of a run. */
+/* Slot i of a run, as a block handle (block_of_payload of its payload). */
 static inline block *run_slot(struct run *run, unsigned i)
 {
-    return (block *)((char *)run + RUN_FIRST_SLOT + (size_t)i * run->slot_size);
+    return (block *)((char *)run + run_slot_offset(run->slot_size, i) + SLOT_HEADER - HEADER_SIZE);
 }
 
 /* The index of a run's slot. */
 static inline unsigned run_slot_index(const struct run *run, const block *slot)
 {
-    return (unsigned)(((const char *)slot - (const char *)run - RUN_FIRST_SLOT) / run->slot_size);
+    size_t offset = (size_t)((const char *)slot_header(slot) - (const char *)run);
+    return (unsigned)((offset - RUN_FIRST_SLOT) / run->slot_size);
 }
 
 /* The class of a slot size. */

@@ -199,11 +199,10 @@ static void verify_run(block *b, uint32_t *runs, uint32_t *open, uint32_t *slots
     for (unsigned i = 0; i < run->slots; i++) {
         const block *slot = run_slot(run, i);
         bool free = run->free >> i & 1;
-        size_t header =
-            (size_t)((const char *)slot - (const char *)run) | SLOT_MARK | (free ? 0 : BLOCK_USED);
-        if (slot->header != header)
-            verify_fail("runs", slot, "slot %u's header is %#zx, not %#zx", i, slot->header,
-                        header);
+        uint32_t header = (uint32_t)run_slot_offset(size, i) | SLOT_BIT | (free ? 0 : SLOT_USED);
+        if (*slot_header(slot) != header)
+            verify_fail("runs", slot, "slot %u's header is %#x, not %#x", i,
+                        (unsigned)*slot_header(slot), (unsigned)header);
     }
     unsigned class = run_class(size);
     runs[class]++;

@@ -1,8 +1,8 @@
 /*
  * segregated-fit: size classes, as production allocators keep them.
  *
- * Small blocks: a request of n bytes with n + 8 <= 128 is a slot of
- * max(16, round16(n + 8)) bytes: one of 8 classes (16, 32, ... 128). Slots
+ * Small blocks: a request of n bytes with n + 4 <= 128 is a slot of
+ * max(16, round16(n + 4)) bytes: one of 8 classes (16, 32, ... 128). Slots
  * live in runs, heap blocks of one class each (allocators/core/runs.h).
  * - A small request takes the lowest free slot of the lowest-address run of
  *   its class that has a free slot.
@@ -13,8 +13,8 @@
  * - A freed slot returns to its run. A run whose every slot is free goes
  *   back to the heap, coalescing with its free neighbours, unless it is the
  *   only run of its class.
- * - A slot keeps an 8-byte header but needs no footer, index node or
- *   32-byte minimum: a request of 8 bytes or less costs 16 bytes, not 32.
+ * - A slot has a 4-byte header and needs no footer, index node or 32-byte
+ *   minimum: a request of 12 bytes or less costs 16 bytes, not 32.
  * Large blocks, and runs: best-fit among the heap's free blocks (the
  * smallest that fits, the lowest address among equals), split and coalesced
  * like every fit strategy's.

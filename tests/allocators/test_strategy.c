@@ -23,8 +23,10 @@
 
 enum {
     HEADER = 8,
-    /* segregated-fit's largest slot (policies/segregated_fit.c: run_max). */
+    /* segregated-fit's largest slot (policies/segregated_fit.c: run_max),
+     * and a slot's header (allocators/core/runs.h). */
     LARGEST_SLOT = 128,
+    SLOT_HEADER = 4,
 };
 
 static void (*heap_info_of)(struct mstats_heap_info *);
@@ -196,8 +198,8 @@ START_TEST(segregated_fit_slots_by_class)
     ck_assert_ptr_eq(retaken, x);
     ck_assert_ptr_ne(other, y);
     ck_assert_ptr_eq(y_again, y);
-    ck_assert_uint_eq(tiny, 8); /* a 16-byte slot, where a heap block takes 32 */
-    ck_assert_uint_eq(zero, 8);
+    ck_assert_uint_eq(tiny, 12); /* a 16-byte slot, 4 of them its header; a heap block takes 32 */
+    ck_assert_uint_eq(zero, 12);
     ck_assert(p_at == (uintptr_t)kept && p_at == shrunk_at);
     ck_assert(p_at != (uintptr_t)moved);
     for (int i = 0; i < 10; i++)
@@ -215,13 +217,13 @@ START_TEST(segregated_fit_empty_runs_return)
     enum { COUNT = 400, SLOT = 96 };
     static char *slot[COUNT];
     for (int i = 0; i < COUNT; i++)
-        slot[i] = malloc(SLOT - HEADER);
+        slot[i] = malloc(SLOT - SLOT_HEADER);
     struct mstats_heap_info full = heap_info();
     for (int i = 0; i < COUNT; i++)
         free(slot[i]);
     struct mstats_heap_info emptied = heap_info();
     /* Only the class's last run stays (at most 4 KiB of slots). */
-    ck_assert_uint_ge(emptied.free_bytes, full.free_bytes + COUNT * SLOT - 4096 - 32);
+    ck_assert_uint_ge(emptied.free_bytes, full.free_bytes + COUNT * SLOT - 4096 - 48);
     char *big = malloc(COUNT * SLOT / 2);
     ck_assert((char *)big + COUNT * SLOT / 2 <= (char *)emptied.end);
 }
@@ -784,12 +786,13 @@ START_TEST(double_free_of_a_slot_aborts)
 END_TEST
 
 /* Registered for segregated-fit under MSTATS_VERIFY: a slot whose header no
- * longer says it is in use, while its run's bitmap does. */
+ * longer says it is in use (the bit SLOT_USED of the 4 bytes before its
+ * payload, allocators/core/runs.h), while its run's bitmap does. */
 START_TEST(verify_catches_a_corrupted_slot_header)
 {
     char *p = malloc(40);
-    size_t *header = (size_t *)(uintptr_t)((uintptr_t)p - sizeof(size_t));
-    *header ^= 1;
+    uint32_t *header = (uint32_t *)(uintptr_t)((uintptr_t)p - sizeof(uint32_t));
+    *header ^= (uint32_t)1 << 30;
     free(malloc(8));
 }
 END_TEST
