@@ -46,14 +46,9 @@ __attribute__((constructor)) static void allocator_setup(void)
  * call, so the call that skipped the lock also skips the unlock (heap.locked
  * says which); once threads exist every call locks, and heap.locked is
  * written only under the lock. */
-static bool lock_heap(void)
+/* The first call's part of lock_heap: sets up the heap, or drops the lock. */
+__attribute__((noinline)) static bool start_heap(bool lock)
 {
-    bool lock = !__libc_single_threaded;
-    if (lock)
-        pthread_mutex_lock(&heap.lock);
-    heap.locked = lock;
-    if (heap.base)
-        return true;
     if (heap_init()) {
         free_index_init(&heap.free, heap.base, mstats_policy.order);
         return true;
@@ -65,8 +60,19 @@ static bool lock_heap(void)
     return false;
 }
 
+/* Inlined into every entry point, like unlock_heap: they are on every call's
+ * path (a slot's malloc or free is a few dozen instructions besides). */
+static inline __attribute__((always_inline)) bool lock_heap(void)
+{
+    bool lock = !__libc_single_threaded;
+    if (lock)
+        pthread_mutex_lock(&heap.lock);
+    heap.locked = lock;
+    return __builtin_expect(heap.base != NULL, 1) || start_heap(lock);
+}
+
 /* Verifies the heap (MSTATS_VERIFY) and drops the lock if the call took it. */
-static void unlock_heap(void)
+static inline __attribute__((always_inline)) void unlock_heap(void)
 {
     if (heap.verify)
         verify_heap();
@@ -207,9 +213,8 @@ static bool run_new(size_t slot_size)
     run->slots = (uint16_t)slots;
     run->free = run_all_free(run);
     for (unsigned i = 0; i < slots; i++)
-        *slot_header(run_slot(run, i)) = (uint32_t)run_slot_offset(slot_size, i) | SLOT_BIT;
+        *slot_header(run_slot(run, i)) = slot_free_header(slot_size, i);
     free_bin_insert(heap.base, &heap.runs.root[class], free_ref_of(heap.base, b));
-    heap.runs.count[class]++;
     heap.runs.slots[class] += slots;
     return true;
 }
@@ -233,39 +238,51 @@ static block *run_take(size_t slot_size)
     return slot;
 }
 
-/* Frees a slot in use. A run that is left with every slot free goes back to
- * the heap, unless it is its class's only run. */
+/* Takes a run with every slot free out of its class and gives it back to
+ * the heap. */
+static void run_release(struct run *run, unsigned class)
+{
+    free_bin_remove(heap.base, &heap.runs.root[class], free_ref_of(heap.base, (block *)run));
+    heap.runs.slots[class] -= run->slots;
+    run->header &= ~(size_t)BLOCK_RUN;
+    release((block *)run);
+}
+
+/* Frees a slot in use. A run with every slot free stays only while no other
+ * run of its class has a free slot: one left empty beside others goes back
+ * to the heap, and one kept goes as soon as another run gets a free slot (it
+ * was then the only run in the class's pairing heap). */
 static void run_give(block *slot)
 {
     struct run *run = run_of_slot(slot);
     unsigned class = run_class(run->slot_size);
-    uint32_t ref = free_ref_of(heap.base, (block *)run);
+    uint32_t *root = &heap.runs.root[class];
     *slot_header(slot) &= ~SLOT_USED;
-    if (!run->free)
-        free_bin_insert(heap.base, &heap.runs.root[class], ref);
-    run->free |= (uint64_t)1 << run_slot_index(run, slot);
-    if (run->free == run_all_free(run) && heap.runs.count[class] > 1) {
-        free_bin_remove(heap.base, &heap.runs.root[class], ref);
-        heap.runs.count[class]--;
-        heap.runs.slots[class] -= run->slots;
-        run->header &= ~(size_t)BLOCK_RUN;
-        release((block *)run);
+    if (!run->free) {
+        struct run *kept = (struct run *)free_block_at(heap.base, *root);
+        if (kept && !kept->child && kept->free == run_all_free(kept))
+            run_release(kept, class);
+        free_bin_insert(heap.base, root, free_ref_of(heap.base, (block *)run));
     }
+    run->free |= (uint64_t)1 << slot_index(slot);
+    bool alone = *root == free_ref_of(heap.base, (block *)run) && !run->child;
+    if (run->free == run_all_free(run) && !alone)
+        run_release(run, class);
 }
 
 /* True when the slot header b could be a slot of a run of the heap: a run
- * header where its offset leads, a slot size of a class, and a slot's place. */
+ * header where its offset leads, a slot size of a class, and the header of
+ * a slot of that run (its index and offset agree). */
 static bool slot_is_plausible(const block *b)
 {
     const struct run *run = run_of_slot(b);
-    size_t offset = *slot_header(b) & SLOT_OFFSET;
     if (!heap_contains(run) ||
         (run->header & (BLOCK_USED | BLOCK_RUN | BLOCK_FOREIGN)) != (BLOCK_USED | BLOCK_RUN))
         return false;
     size_t size = run->slot_size;
+    unsigned index = slot_index(b);
     return size >= SLOT_MIN && size <= mstats_policy.run_max && size % ALIGNMENT == 0 &&
-           offset >= RUN_FIRST_SLOT && (offset - RUN_FIRST_SLOT) % size == 0 &&
-           (offset - RUN_FIRST_SLOT) / size < run->slots;
+           index < run->slots && (*slot_header(b) & ~SLOT_USED) == slot_free_header(size, index);
 }
 
 /* The block of p, which must be one this allocator handed out (a heap block

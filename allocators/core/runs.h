@@ -19,7 +19,8 @@
  *                                       every payload 16-aligned
  *
  * A slot's header is the 4 bytes before its payload: SLOT_BIT, SLOT_USED
- * while it is handed out, and its offset in the run. It is where a heap
+ * while it is handed out, its index and its offset in the run (both, so
+ * that no call divides). It is where a heap
  * block's header has its top half, whose top bit no heap block sets (sizes
  * stay below HEAP_LIMIT): so the word before any payload says which it is.
  * A class is a slot size (16, 32, ... run_max); a run holds 1 to 64 slots.
@@ -30,7 +31,7 @@
  * The rules are the policy's, stated in policies/segregated_fit.c: the
  * lowest free slot of the class's lowest-address run with one; a new run,
  * placed like a heap block, when none has; a run whose every slot is free
- * back to the heap unless it is its class's only run.
+ * back to the heap as soon as another run of its class has a free slot.
  *
  * A slot is handled as a `block *` like a heap block, block_of_payload of its
  * payload: the first 4 of those 8 bytes belong to the slot before it (or to
@@ -56,10 +57,13 @@ enum {
     /* Slot sizes up to this (and a policy's run_max at most this). */
     RUN_MAX_LIMIT = 1024,
     RUN_CLASSES = RUN_MAX_LIMIT / ALIGNMENT,
+    /* The most slots a run has: one bitmap word. */
+    RUN_MAX_SLOTS = 64,
 };
 #define SLOT_BIT ((uint32_t)1 << 31)
 #define SLOT_USED ((uint32_t)1 << 30)
-#define SLOT_OFFSET (SLOT_USED - 1)
+#define SLOT_OFFSET ((uint32_t)0xffff) /* bits 0-15: the offset in the run */
+#define SLOT_INDEX_SHIFT 16            /* bits 16-21: the slot's index */
 _Static_assert(HEAP_LIMIT >> 32 < SLOT_BIT, "no heap block's header sets SLOT_BIT");
 
 /* A run's first 32 bytes. */
@@ -111,10 +115,21 @@ static inline size_t run_slot_offset(size_t slot_size, unsigned i)
     return RUN_FIRST_SLOT + (size_t)i * slot_size;
 }
 
+/* The header of slot i, free, in a run of `slot_size`-byte slots. */
+static inline uint32_t slot_free_header(size_t slot_size, unsigned i)
+{
+    return SLOT_BIT | (uint32_t)i << SLOT_INDEX_SHIFT | (uint32_t)run_slot_offset(slot_size, i);
+}
+
+/* The index a slot's header gives. */
+static inline unsigned slot_index(const block *slot)
+{
+    return *slot_header(slot) >> SLOT_INDEX_SHIFT & (RUN_MAX_SLOTS - 1);
+}
+
 /* The runs' state, part of the heap's (heap.h). */
 struct runs {
     uint32_t root[RUN_CLASSES];  /* per class: its runs with a free slot (refs, free_bin.h) */
-    uint32_t count[RUN_CLASSES]; /* per class: its runs */
     uint32_t slots[RUN_CLASSES]; /* per class: its runs' slots */
 };
 
@@ -123,7 +138,7 @@ struct runs {
  * double as it grows, and a class used a little costs a little; at least
  * RUN_MIN_SLOTS, at most 64 (one bitmap word) and, for large slots, what
  * fits in RUN_BYTES. */
-enum { RUN_MIN_SLOTS = 2, RUN_MAX_SLOTS = 64, RUN_BYTES = 4096 };
+enum { RUN_MIN_SLOTS = 2, RUN_BYTES = 4096 };
 static inline unsigned run_slots_for(size_t slot_size, uint32_t class_slots)
 {
     size_t most = RUN_BYTES / slot_size;
@@ -149,13 +164,6 @@ static inline uint64_t run_all_free(const struct run *run)
 static inline block *run_slot(struct run *run, unsigned i)
 {
     return (block *)((char *)run + run_slot_offset(run->slot_size, i) + SLOT_HEADER - HEADER_SIZE);
-}
-
-/* The index of a run's slot. */
-static inline unsigned run_slot_index(const struct run *run, const block *slot)
-{
-    size_t offset = (size_t)((const char *)slot_header(slot) - (const char *)run);
-    return (unsigned)((offset - RUN_FIRST_SLOT) / run->slot_size);
 }
 
 /* The class of a slot size. */

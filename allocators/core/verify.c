@@ -179,10 +179,10 @@ static void run_member(const block *b, int class)
         verify_fail("runs", b, "is among class %d's runs with a free slot but is not one", class);
 }
 
-/* Checks a run: its size, its bitmap against its slots' headers, and that a
- * run with every slot free is its class's only one. Counts it in *runs and,
- * with a free slot, in *open (per class). */
-static void verify_run(block *b, uint32_t *runs, uint32_t *open, uint32_t *slots)
+/* Checks a run: its size, and its bitmap against its slots' headers. Counts
+ * it in runs, its slots in slots, and in open when it has a free slot, in
+ * empty when every slot is (per class). */
+static void verify_run(block *b, uint32_t *runs, uint32_t *open, uint32_t *slots, uint32_t *empty)
 {
     struct run *run = (struct run *)b;
     size_t size = run->slot_size;
@@ -199,7 +199,7 @@ static void verify_run(block *b, uint32_t *runs, uint32_t *open, uint32_t *slots
     for (unsigned i = 0; i < run->slots; i++) {
         const block *slot = run_slot(run, i);
         bool free = run->free >> i & 1;
-        uint32_t header = (uint32_t)run_slot_offset(size, i) | SLOT_BIT | (free ? 0 : SLOT_USED);
+        uint32_t header = slot_free_header(size, i) | (free ? 0 : SLOT_USED);
         if (*slot_header(slot) != header)
             verify_fail("runs", slot, "slot %u's header is %#x, not %#x", i,
                         (unsigned)*slot_header(slot), (unsigned)header);
@@ -208,8 +208,7 @@ static void verify_run(block *b, uint32_t *runs, uint32_t *open, uint32_t *slots
     runs[class]++;
     open[class] += run->free != 0;
     slots[class] += run->slots;
-    if (run->free == all && heap.runs.count[class] != 1)
-        verify_fail("runs", b, "has every slot free but is not its class's only run");
+    empty[class] += run->free == all;
 }
 
 /* Checks the tournament of FREE_ORDER_BY_ADDRESS_BINNED: each leaf the lowest
@@ -240,7 +239,8 @@ static void verify_tournament(void)
 
 void verify_heap(void)
 {
-    uint32_t runs[RUN_CLASSES] = {0}, open[RUN_CLASSES] = {0}, slots[RUN_CLASSES] = {0};
+    uint32_t runs[RUN_CLASSES] = {0}, open[RUN_CLASSES] = {0}, slots[RUN_CLASSES] = {0},
+             empty[RUN_CLASSES] = {0};
     size_t free_count = 0;
     bool prev_used = true;
     block *b = heap_first(), *top = NULL;
@@ -264,7 +264,7 @@ void verify_heap(void)
         if ((b->header & (BLOCK_RETIRED | BLOCK_FOREIGN)) && !block_used(b))
             verify_fail("layout", b, "is retired or foreign but marked free");
         if (mstats_policy.run_max && (b->header & (BLOCK_RUN | BLOCK_FOREIGN)) == BLOCK_RUN)
-            verify_run(b, runs, open, slots);
+            verify_run(b, runs, open, slots, empty);
         if (block_is_free(b)) {
             if (!prev_used)
                 verify_fail("coalescing", b, "is free and so is the block before it");
@@ -294,10 +294,14 @@ void verify_heap(void)
         indexed += verify_bin(bin);
     verify_tournament();
     for (unsigned class = 0; class < RUN_CLASSES; class ++) {
-        if (heap.runs.count[class] != runs[class] || heap.runs.slots[class] != slots[class])
+        if (heap.runs.slots[class] != slots[class])
+            verify_fail("runs", NULL, "class %u counts %u slots but its %u runs hold %u", class,
+                        heap.runs.slots[class], runs[class], slots[class]);
+        if (empty[class] && open[class] != 1)
             verify_fail("runs", NULL,
-                        "class %u counts %u runs of %u slots but the heap has %u of %u", class,
-                        heap.runs.count[class], heap.runs.slots[class], runs[class], slots[class]);
+                        "class %u keeps a run with every slot free beside another with a free "
+                        "slot",
+                        class);
         if (verify_pairing_heap(heap.runs.root[class], "class", (int)class, open[class],
                                 run_member) != open[class])
             verify_fail("runs", NULL,

@@ -11,8 +11,11 @@
  *   as the class's runs hold already (at least 2; at most 64, and at most
  *   4 KiB of slots): a class's runs double as it grows.
  * - A freed slot returns to its run. A run whose every slot is free goes
- *   back to the heap, coalescing with its free neighbours, unless it is the
- *   only run of its class.
+ *   back to the heap, coalescing with its free neighbours, unless no other
+ *   run of its class has a free slot; a run kept so goes back as soon as
+ *   another run of its class has one. (A class keeps at most one empty run,
+ *   its next place while it has no other: a program whose live blocks rise
+ *   and fall across a run's edge does not make and unmake a run each time.)
  * - A slot has a 4-byte header and needs no footer, index node or 32-byte
  *   minimum: a request of 12 bytes or less costs 16 bytes, not 32.
  * Large blocks, and runs: best-fit among the heap's free blocks (the
