@@ -200,7 +200,7 @@ static size_t slot_size_for(size_t n)
 /* Makes a new run of `slot_size`-byte slots, every one free, placed like a
  * heap block, and adds it to its class. False (errno = ENOMEM) when the
  * heap cannot grow. */
-static bool run_new(size_t slot_size)
+__attribute__((noinline)) static bool run_new(size_t slot_size)
 {
     unsigned class = run_class(slot_size);
     unsigned slots = run_slots_for(slot_size, heap.runs.slots[class]);
@@ -265,8 +265,8 @@ static void run_give(block *slot)
         free_bin_insert(heap.base, root, free_ref_of(heap.base, (block *)run));
     }
     run->free |= (uint64_t)1 << slot_index(slot);
-    bool alone = *root == free_ref_of(heap.base, (block *)run) && !run->child;
-    if (run->free == run_all_free(run) && !alone)
+    if (run->free == run_all_free(run) &&
+        !(*root == free_ref_of(heap.base, (block *)run) && !run->child)) /* not alone */
         run_release(run, class);
 }
 
@@ -355,6 +355,17 @@ static void give_back(block *b)
 
 void *core_malloc(size_t size)
 {
+    size_t slot_size = slot_size_for(size);
+    if (slot_size) { /* a slot, the common request: no heap block's size to work out */
+        if (!lock_heap())
+            return NULL;
+        block *b = run_take(slot_size);
+        void *p = b ? block_payload(b) : NULL;
+        if (p)
+            poison(p, 0xAA, slot_size - SLOT_HEADER);
+        unlock_heap();
+        return p;
+    }
     size_t bsize = lock_for_request(size);
     if (!bsize)
         return NULL;
