@@ -15,50 +15,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "break_rule.h"
+#include "break_move.h"
 
 struct buddy buddy = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static bool env_flag(const char *name)
-{
-    const char *value = getenv(name);
-    return value && *value && strcmp(value, "0") != 0;
-}
-
-/* Defined by mstats' shim, whose sbrk keeps the break exact to the byte. */
-extern const char mstats_shim_keeps_break __attribute__((weak));
-
-/* sbrk(increment), by the byte, with one brk system call per page of growth
- * or shrink (break_rule.h), as core/heap.c's break_move. */
-static void *break_move(intptr_t increment)
-{
-    if (&mstats_shim_keeps_break != NULL)
-        return sbrk(increment);
-    uintptr_t kernel = (uintptr_t)sbrk(0);
-    uintptr_t old = mstats_break_now(&buddy.own_break, kernel);
-    uintptr_t address = old + (uintptr_t)increment;
-    if (increment == 0)
-        return (void *)old;
-    if ((increment > 0) != (address > old)) {
-        errno = ENOMEM;
-        return (void *)-1;
-    }
-    uintptr_t target = MSTATS_BREAK_ROUND(address);
-    if (target != kernel && sbrk((intptr_t)(target - kernel)) == (void *)-1)
-        return (void *)-1;
-    buddy.own_break = address;
-    return (void *)old;
-}
 
 bool buddy_heap_init(void)
 {
     buddy.verify = env_flag("MSTATS_VERIFY");
-    char *brk_now = break_move(0);
+    char *brk_now = break_move(&buddy.own_break, 0);
     if (brk_now == (char *)-1)
         return false;
     /* Pad so that the first header is 8 mod 16 and its payload 16-aligned. */
     size_t pad = (size_t)(ALIGNMENT + HEADER_SIZE - (uintptr_t)brk_now % ALIGNMENT) % ALIGNMENT;
-    if (pad && break_move((intptr_t)pad) == (void *)-1)
+    if (pad && break_move(&buddy.own_break, (intptr_t)pad) == (void *)-1)
         return false;
     buddy.base = buddy.end = brk_now + pad;
     return true;
@@ -71,11 +40,12 @@ bool buddy_heap_extend(const char *new_end)
         errno = ENOMEM;
         return false;
     }
-    char *got = break_move((intptr_t)increment);
+    char *got = break_move(&buddy.own_break, (intptr_t)increment);
     if (got == (char *)-1)
         return false;
     if (got != buddy.end) {
-        (void)break_move(-(intptr_t)increment); /* not ours to keep: not the heap's end */
+        (void)break_move(&buddy.own_break,
+                         -(intptr_t)increment); /* not ours to keep: not the heap's end */
         errno = ENOMEM;
         return false;
     }

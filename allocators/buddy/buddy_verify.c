@@ -13,32 +13,20 @@
  */
 #include "buddy.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 
 #include "fail.h"
 #include "free_bin.h"
 
-/* allocator_fail with a formatted description. */
-__attribute__((format(printf, 3, 4))) static _Noreturn void
-verify_fail(const char *check, const void *where, const char *format, ...)
-{
-    char what[384];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(what, sizeof what, format, args);
-    va_end(args);
-    allocator_fail(check, where, what);
-}
-
 void buddy_verify_placement(const block *chosen, const block *expected, int order)
 {
     if (chosen != expected)
-        verify_fail("placement", chosen,
-                    "for an order-%d block (%zu bytes) the bins chose %p (%zu bytes) but the "
-                    "policy names %p (%zu bytes)",
-                    order, order_size(order), (const void *)chosen, chosen ? block_size(chosen) : 0,
-                    (const void *)expected, expected ? block_size(expected) : 0);
+        allocator_failf("placement", chosen,
+                        "for an order-%d block (%zu bytes) the bins chose %p (%zu bytes) but the "
+                        "policy names %p (%zu bytes)",
+                        order, order_size(order), (const void *)chosen,
+                        chosen ? block_size(chosen) : 0, (const void *)expected,
+                        expected ? block_size(expected) : 0);
 }
 
 bool buddy_verify_is_block(const block *b)
@@ -49,45 +37,26 @@ bool buddy_verify_is_block(const block *b)
     return false;
 }
 
-/* Checks bin `order`: every block in it free and of the order, after its
- * parent in address order, its links back matching; the bitmap bit right.
- * Iterative (a bin can be a long chain). Returns the number of blocks. */
+/* A member of bin `order`: a block of the heap, free and of the order. */
+static void bin_member(const block *b, int order)
+{
+    if ((const char *)b < buddy.base || (const char *)b >= buddy.end)
+        allocator_failf("bins", b, "bin %d links to a block outside the heap", order);
+    if (b->header != order_size(order))
+        allocator_failf("bins", b, "bin %d holds a block whose header is %#zx", order, b->header);
+}
+
+/* Checks bin `order` (free_bin_verify) and its bitmap bit. Returns the
+ * number of blocks in it. */
 static size_t verify_bin(int order)
 {
-    const char *base = buddy.base;
     uint32_t root = buddy.bin_root[order];
     bool used = buddy.bins_used >> order & 1;
     if (used != (root != 0))
-        verify_fail("bins", free_block_at(base, root), "bin %d is %s but its bitmap bit says %d",
-                    order, root ? "not empty" : "empty", used);
-    if (root && bin_node(base, root)->prev)
-        verify_fail("bins", free_block_at(base, root), "bin %d's root has a previous link", order);
-    size_t count = 0;
-    for (uint32_t at = root; at;) {
-        const block *b = free_block_at(base, at);
-        const struct bin_node *n = bin_node(base, at);
-        if ((const char *)b < base || (const char *)b >= buddy.end)
-            verify_fail("bins", b, "bin %d links to a block outside the heap", order);
-        if (b->header != order_size(order))
-            verify_fail("bins", b, "bin %d holds a block whose header is %#zx", order, b->header);
-        if (n->child && bin_node(base, n->child)->prev != at)
-            verify_fail("bins", b, "first child's previous link is not the block");
-        if (n->next && bin_node(base, n->next)->prev != at)
-            verify_fail("bins", b, "next sibling's previous link is not the block");
-        uint32_t parent = free_bin_parent(base, at);
-        if (parent && parent >= at)
-            verify_fail("bins", b, "sits below a block at a higher address in bin %d", order);
-        if (++count > buddy.free_count)
-            verify_fail("bins", b, "bin %d holds more blocks than the bins count", order);
-        if (n->child) {
-            at = n->child;
-            continue;
-        }
-        while (at && !bin_node(base, at)->next)
-            at = free_bin_parent(base, at);
-        at = at ? bin_node(base, at)->next : 0;
-    }
-    return count;
+        allocator_failf("bins", free_block_at(buddy.base, root),
+                        "bin %d is %s but its bitmap bit says %d", order,
+                        root ? "not empty" : "empty", used);
+    return free_bin_verify(buddy.base, root, "bin", order, buddy.free_count, bin_member);
 }
 
 void buddy_verify_heap(void)
@@ -97,40 +66,43 @@ void buddy_verify_heap(void)
     for (; (char *)b < buddy.end; b = block_next(b)) {
         size_t size = block_size(b), offset = offset_of(b);
         if (b->header & BLOCK_FLAGS & ~(size_t)BLOCK_USED)
-            verify_fail("layout", b, "header %#zx has a flag other than USED", b->header);
+            allocator_failf("layout", b, "header %#zx has a flag other than USED", b->header);
         if (size < order_size(BUDDY_MIN_ORDER) || size > order_size(BUDDY_MAX_ORDER) ||
             (size & (size - 1)))
-            verify_fail("layout", b, "has a size of %zu bytes, not a power of two from %zu to %zu",
-                        size, order_size(BUDDY_MIN_ORDER), order_size(BUDDY_MAX_ORDER));
+            allocator_failf("layout", b,
+                            "has a size of %zu bytes, not a power of two from %zu to %zu", size,
+                            order_size(BUDDY_MIN_ORDER), order_size(BUDDY_MAX_ORDER));
         if (offset % size)
-            verify_fail("layout", b, "at offset %zu is not aligned to its size %zu", offset, size);
+            allocator_failf("layout", b, "at offset %zu is not aligned to its size %zu", offset,
+                            size);
         if ((uintptr_t)block_payload(b) % ALIGNMENT)
-            verify_fail("layout", b, "has a misaligned payload");
+            allocator_failf("layout", b, "has a misaligned payload");
         if ((char *)block_next(b) > buddy.end)
-            verify_fail("layout", b, "runs %zu bytes past the heap end",
-                        (size_t)((char *)block_next(b) - buddy.end));
+            allocator_failf("layout", b, "runs %zu bytes past the heap end",
+                            (size_t)((char *)block_next(b) - buddy.end));
         if (block_is_free(b)) {
             int order = order_of_size(size);
             const block *mate = buddy_of(b, order);
             if (order < BUDDY_MAX_ORDER && mate && mate->header == size)
-                verify_fail("merging", b, "is free and so is its buddy %p of the same order",
-                            (const void *)mate);
+                allocator_failf("merging", b, "is free and so is its buddy %p of the same order",
+                                (const void *)mate);
             free_count++;
         }
     }
     if ((char *)b != buddy.end)
-        verify_fail("layout", b, "the blocks do not end at the heap end %p", (void *)buddy.end);
+        allocator_failf("layout", b, "the blocks do not end at the heap end %p", (void *)buddy.end);
     /* Each bin holds only free blocks of its order, each once (the links back
      * match), so equal counts mean every free block is in its bin. */
     size_t binned = 0;
     for (int order = 0; order < BUDDY_ORDERS; order++) {
         if (order < BUDDY_MIN_ORDER && buddy.bin_root[order])
-            verify_fail("bins", NULL, "bin %d is below the smallest order", order);
+            allocator_failf("bins", NULL, "bin %d is below the smallest order", order);
         binned += verify_bin(order);
     }
     if (buddy.bins_used >> BUDDY_ORDERS)
-        verify_fail("bins", NULL, "the bitmap marks orders past the largest");
+        allocator_failf("bins", NULL, "the bitmap marks orders past the largest");
     if (binned != free_count || binned != buddy.free_count)
-        verify_fail("bins", NULL, "hold %zu blocks (counted %zu) but the heap has %zu free blocks",
-                    binned, buddy.free_count, free_count);
+        allocator_failf("bins", NULL,
+                        "hold %zu blocks (counted %zu) but the heap has %zu free blocks", binned,
+                        buddy.free_count, free_count);
 }

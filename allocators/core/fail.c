@@ -4,6 +4,7 @@
  */
 #include "fail.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -24,4 +25,14 @@ _Noreturn void allocator_fail(const char *check, const void *where, const char *
     if (n > 0)
         (void)!write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
     abort();
+}
+
+_Noreturn void allocator_failf(const char *check, const void *where, const char *format, ...)
+{
+    char what[384];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(what, sizeof what, format, args);
+    va_end(args);
+    allocator_fail(check, where, what);
 }

@@ -15,4 +15,8 @@ void allocator_fail_set_strategy(const char *name);
  * check and the block, and aborts. Never allocates: the heap is suspect. */
 _Noreturn void allocator_fail(const char *check, const void *where, const char *what);
 
+/* allocator_fail with a printf-style description (the verify checks). */
+__attribute__((format(printf, 3, 4))) _Noreturn void
+allocator_failf(const char *check, const void *where, const char *format, ...);
+
 #endif

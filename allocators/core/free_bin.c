@@ -6,6 +6,8 @@
  */
 #include "free_bin.h"
 
+#include "fail.h"
+
 /* Joins two detached roots; the lower address becomes the root and takes the
  * other as its first child. Returns the root. */
 static uint32_t link(const char *base, uint32_t a, uint32_t b)
@@ -100,4 +102,38 @@ uint32_t free_bin_parent(const char *base, uint32_t ref)
         prev = bin_node(base, ref)->prev;
     }
     return prev;
+}
+
+size_t free_bin_verify(const char *base, uint32_t root, const char *what, int tag, size_t limit,
+                       void (*member)(const block *b, int tag))
+{
+    if (root && bin_node(base, root)->prev)
+        allocator_failf("index", free_block_at(base, root), "%s %d's root has a previous link",
+                        what, tag);
+    size_t count = 0;
+    for (uint32_t at = root; at;) {
+        const block *b = free_block_at(base, at);
+        const struct bin_node *n = bin_node(base, at);
+        member(b, tag);
+        if (n->child && bin_node(base, n->child)->prev != at)
+            allocator_failf("index", b, "first child's previous link is not the block");
+        if (n->next && bin_node(base, n->next)->prev != at)
+            allocator_failf("index", b, "next sibling's previous link is not the block");
+        uint32_t parent = free_bin_parent(base, at);
+        if (parent && parent >= at)
+            allocator_failf("index", b, "sits below a block at a higher address in %s %d", what,
+                            tag);
+        if (++count > limit)
+            allocator_failf("index", b, "%s %d holds more blocks than are counted", what, tag);
+        /* Depth first: the child, else the next sibling of the nearest
+         * ancestor that has one. */
+        if (n->child) {
+            at = n->child;
+            continue;
+        }
+        while (at && !bin_node(base, at)->next)
+            at = free_bin_parent(base, at);
+        at = at ? bin_node(base, at)->next : 0;
+    }
+    return count;
 }

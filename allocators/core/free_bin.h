@@ -45,4 +45,13 @@ void free_bin_remove(const char *base, uint32_t *root, uint32_t ref);
 /* The parent of `ref` in its bin, 0 for the root; for verification. */
 uint32_t free_bin_parent(const char *base, uint32_t ref);
 
+/* MSTATS_VERIFY: checks the pairing heap whose root is `root` (`what` and
+ * `tag` name it in the reports): every node after its parent in address
+ * order, every link back (prev) matching the link there, at most `limit`
+ * nodes, and each node passing `member(b, tag)`, which aborts otherwise.
+ * Iterative, since a heap can be a long chain. Returns the number of nodes;
+ * a broken heap aborts through allocator_fail (fail.h). */
+size_t free_bin_verify(const char *base, uint32_t root, const char *what, int tag, size_t limit,
+                       void (*member)(const block *b, int tag));
+
 #endif

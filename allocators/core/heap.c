@@ -9,43 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "break_rule.h"
+#include "break_move.h"
 
 struct heap heap = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static bool env_flag(const char *name)
-{
-    const char *value = getenv(name);
-    return value && *value && strcmp(value, "0") != 0;
-}
-
-/* Defined by mstats' shim, whose sbrk keeps the break exact to the byte and
- * moves the kernel's only a page at a time (and measures every call). */
-extern const char mstats_shim_keeps_break __attribute__((weak));
-
-/* sbrk(increment), by the byte, with one brk system call per page of growth
- * or shrink (break_rule.h): the shim's sbrk does that under mstats; alone (a
- * benchmark run with plain LD_PRELOAD) this does the same. Anyone else
- * moving the break puts us back on the kernel's (heap_bridge_gap). */
-static void *break_move(intptr_t increment)
-{
-    if (&mstats_shim_keeps_break != NULL)
-        return sbrk(increment);
-    uintptr_t kernel = (uintptr_t)sbrk(0);
-    uintptr_t old = mstats_break_now(&heap.own_break, kernel);
-    uintptr_t address = old + (uintptr_t)increment;
-    if (increment == 0)
-        return (void *)old;
-    if ((increment > 0) != (address > old)) {
-        errno = ENOMEM;
-        return (void *)-1;
-    }
-    uintptr_t target = MSTATS_BREAK_ROUND(address);
-    if (target != kernel && sbrk((intptr_t)(target - kernel)) == (void *)-1)
-        return (void *)-1;
-    heap.own_break = address;
-    return (void *)old;
-}
 
 /* sbrk(increment) that refuses what sbrk's intptr_t cannot express. */
 static void *heap_sbrk(size_t increment)
@@ -54,13 +20,13 @@ static void *heap_sbrk(size_t increment)
         errno = ENOMEM;
         return (void *)-1;
     }
-    return break_move((intptr_t)increment);
+    return break_move(&heap.own_break, (intptr_t)increment);
 }
 
 bool heap_init(void)
 {
     heap.verify = env_flag("MSTATS_VERIFY");
-    char *brk_now = break_move(0);
+    char *brk_now = break_move(&heap.own_break, 0);
     if (brk_now == (char *)-1)
         return false;
     /* Pad so that the first header is 8 mod 16 and its payload 16-aligned. */

@@ -6,7 +6,6 @@
  */
 #include "verify.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 
 #include "fail.h"
@@ -14,26 +13,14 @@
 #include "heap.h"
 #include "policy.h"
 
-/* allocator_fail with a formatted description. */
-__attribute__((format(printf, 3, 4))) static _Noreturn void
-verify_fail(const char *check, const void *where, const char *format, ...)
-{
-    char what[384];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(what, sizeof what, format, args);
-    va_end(args);
-    allocator_fail(check, where, what);
-}
-
 void verify_placement(const block *chosen, const block *expected, size_t size)
 {
     if (chosen != expected)
-        verify_fail("placement", chosen,
-                    "for a %zu-byte block the index chose %p (%zu bytes) but the policy "
-                    "names %p (%zu bytes)",
-                    size, (const void *)chosen, chosen ? block_size(chosen) : 0,
-                    (const void *)expected, expected ? block_size(expected) : 0);
+        allocator_failf("placement", chosen,
+                        "for a %zu-byte block the index chose %p (%zu bytes) but the policy "
+                        "names %p (%zu bytes)",
+                        size, (const void *)chosen, chosen ? block_size(chosen) : 0,
+                        (const void *)expected, expected ? block_size(expected) : 0);
 }
 
 /* The slot a `slot_size`-byte request takes by the policy's definition: a
@@ -55,9 +42,9 @@ void verify_slot_placement(const block *chosen, size_t slot_size)
 {
     const block *expected = scan_slot(slot_size);
     if (chosen != expected)
-        verify_fail("placement", chosen,
-                    "for a %zu-byte slot the runs chose %p but the policy names %p", slot_size,
-                    (const void *)chosen, (const void *)expected);
+        allocator_failf("placement", chosen,
+                        "for a %zu-byte slot the runs chose %p but the policy names %p", slot_size,
+                        (const void *)chosen, (const void *)expected);
 }
 
 bool verify_is_block(const block *b)
@@ -80,21 +67,21 @@ static size_t verify_subtree(const block *b, const block *parent, const block *l
     if (!b)
         return 0;
     if (!block_is_free(b))
-        verify_fail("index", b, "holds a block that is in use");
+        allocator_failf("index", b, "holds a block that is in use");
     const struct free_index *ix = &heap.free;
     if ((low && !free_index_sorts_before(ix, low, b)) ||
         (high && !free_index_sorts_before(ix, b, high)))
-        verify_fail("index", b, "is out of order");
+        allocator_failf("index", b, "is out of order");
     if (free_index_parent(ix, b) != parent)
-        verify_fail("index", b, "links to %p as its parent, not %p",
-                    (void *)free_index_parent(ix, b), (const void *)parent);
+        allocator_failf("index", b, "links to %p as its parent, not %p",
+                        (void *)free_index_parent(ix, b), (const void *)parent);
     const block *left = free_index_left(ix, b), *right = free_index_right(ix, b);
     int hl, hr;
     size_t count =
         1 + verify_subtree(left, b, low, b, &hl) + verify_subtree(right, b, b, high, &hr);
     if (hr - hl != free_index_balance(b) || hr - hl > 1 || hl - hr > 1)
-        verify_fail("index", b, "is not a balanced AVL node (heights %d, %d; balance %d)", hl, hr,
-                    free_index_balance(b));
+        allocator_failf("index", b, "is not a balanced AVL node (heights %d, %d; balance %d)", hl,
+                        hr, free_index_balance(b));
     *height = 1 + (hl > hr ? hl : hr);
     size_t max = block_size(b);
     if (free_index_max(left) > max)
@@ -102,47 +89,8 @@ static size_t verify_subtree(const block *b, const block *parent, const block *l
     if (free_index_max(right) > max)
         max = free_index_max(right);
     if (free_index_max(b) != max)
-        verify_fail("index", b, "keeps a subtree maximum of %zu bytes, not %zu", free_index_max(b),
-                    max);
-    return count;
-}
-
-/* Checks the pairing heap (free_bin.h) whose root is `root`, `what` in the
- * reports: every node after its parent in address order, every link back
- * (prev) matching the link there, at most `limit` nodes, and each node
- * passing `member(b, tag)`. Iterative, since a heap can be a long chain.
- * Returns the number of nodes. */
-static size_t verify_pairing_heap(uint32_t root, const char *what, int tag, size_t limit,
-                                  void (*member)(const block *b, int tag))
-{
-    const char *base = heap.base;
-    if (root && bin_node(base, root)->prev)
-        verify_fail("index", free_block_at(base, root), "%s %d's root has a previous link", what,
-                    tag);
-    size_t count = 0;
-    for (uint32_t at = root; at;) {
-        const block *b = free_block_at(base, at);
-        const struct bin_node *n = bin_node(base, at);
-        member(b, tag);
-        if (n->child && bin_node(base, n->child)->prev != at)
-            verify_fail("index", b, "first child's previous link is not the block");
-        if (n->next && bin_node(base, n->next)->prev != at)
-            verify_fail("index", b, "next sibling's previous link is not the block");
-        uint32_t parent = free_bin_parent(base, at);
-        if (parent && parent >= at)
-            verify_fail("index", b, "sits below a block at a higher address in %s %d", what, tag);
-        if (++count > limit)
-            verify_fail("index", b, "%s %d holds more blocks than are counted", what, tag);
-        /* Depth first: the child, else the next sibling of the nearest
-         * ancestor that has one. */
-        if (n->child) {
-            at = n->child;
-            continue;
-        }
-        while (at && !bin_node(base, at)->next)
-            at = free_bin_parent(base, at);
-        at = at ? bin_node(base, at)->next : 0;
-    }
+        allocator_failf("index", b, "keeps a subtree maximum of %zu bytes, not %zu",
+                        free_index_max(b), max);
     return count;
 }
 
@@ -150,9 +98,9 @@ static size_t verify_pairing_heap(uint32_t root, const char *what, int tag, size
 static void bin_member(const block *b, int bin)
 {
     if (!block_is_free(b))
-        verify_fail("index", b, "bin %d holds a block that is in use", bin);
+        allocator_failf("index", b, "bin %d holds a block that is in use", bin);
     if (free_index_bin_of(&heap.free, block_size(b)) != bin)
-        verify_fail("index", b, "of %zu bytes is in bin %d", block_size(b), bin);
+        allocator_failf("index", b, "of %zu bytes is in bin %d", block_size(b), bin);
 }
 
 /* Checks bin `bin` of the free index and its bitmap bit. Returns the number
@@ -163,10 +111,10 @@ static size_t verify_bin(int bin)
     uint32_t root = ix->bin_root[bin];
     bool used = ix->bin_used[bin / 64] >> (bin % 64) & 1;
     if (used != (root != 0))
-        verify_fail("index", free_block_at(ix->base, root),
-                    "bin %d is %s but its bitmap bit says %d", bin, root ? "not empty" : "empty",
-                    used);
-    return verify_pairing_heap(root, "bin", bin, ix->count, bin_member);
+        allocator_failf("index", free_block_at(ix->base, root),
+                        "bin %d is %s but its bitmap bit says %d", bin,
+                        root ? "not empty" : "empty", used);
+    return free_bin_verify(heap.base, root, "bin", bin, ix->count, bin_member);
 }
 
 /* A member of the runs with a free slot of class `class`: a run of that
@@ -176,7 +124,8 @@ static void run_member(const block *b, int class)
     const struct run *run = (const struct run *)b;
     if ((b->header & (BLOCK_USED | BLOCK_RUN | BLOCK_FOREIGN)) != (BLOCK_USED | BLOCK_RUN) ||
         run_class(run->slot_size) != (unsigned)class || !run->free)
-        verify_fail("runs", b, "is among class %d's runs with a free slot but is not one", class);
+        allocator_failf("runs", b, "is among class %d's runs with a free slot but is not one",
+                        class);
 }
 
 /* Checks a run: its size, and its bitmap against its slots' headers. Counts
@@ -187,22 +136,22 @@ static void verify_run(block *b, uint32_t *runs, uint32_t *open, uint32_t *slots
     struct run *run = (struct run *)b;
     size_t size = run->slot_size;
     if (size < SLOT_MIN || size > mstats_policy.run_max || size % ALIGNMENT)
-        verify_fail("runs", b, "has slots of %zu bytes", size);
+        allocator_failf("runs", b, "has slots of %zu bytes", size);
     size_t want = run_block_size(size, run->slots);
     if (run->slots < 1 || run->slots > RUN_MAX_SLOTS || block_size(b) < want ||
         block_size(b) >= want + MIN_BLOCK)
-        verify_fail("runs", b, "is %zu bytes, for %u slots of %zu", block_size(b), run->slots,
-                    size);
+        allocator_failf("runs", b, "is %zu bytes, for %u slots of %zu", block_size(b), run->slots,
+                        size);
     uint64_t all = run_all_free(run);
     if (run->free & ~all)
-        verify_fail("runs", b, "marks slots free past its last");
+        allocator_failf("runs", b, "marks slots free past its last");
     for (unsigned i = 0; i < run->slots; i++) {
         const block *slot = run_slot(run, i);
         bool free = run->free >> i & 1;
         uint32_t header = slot_free_header(size, i) | (free ? 0 : SLOT_USED);
         if (*slot_header(slot) != header)
-            verify_fail("runs", slot, "slot %u's header is %#x, not %#x", i,
-                        (unsigned)*slot_header(slot), (unsigned)header);
+            allocator_failf("runs", slot, "slot %u's header is %#x, not %#x", i,
+                            (unsigned)*slot_header(slot), (unsigned)header);
     }
     unsigned class = run_class(size);
     runs[class]++;
@@ -227,13 +176,14 @@ static void verify_tournament(void)
                        : leaf == FREE_TREE_LEAF ? free_ref_of(ix->base, lowest)
                                                 : 0;
         if (free_tournament_leaf(t, leaf) != ref)
-            verify_fail("index", free_block_at(ix->base, ref),
-                        "the tournament's leaf %d does not name its lowest block", leaf);
+            allocator_failf("index", free_block_at(ix->base, ref),
+                            "the tournament's leaf %d does not name its lowest block", leaf);
     }
     for (int i = FREE_TOURNAMENT_LEAVES - 1; i > 0; i--) {
         uint32_t a = t->key[2 * i], b = t->key[2 * i + 1];
         if (t->key[i] != (a < b ? a : b))
-            verify_fail("index", NULL, "the tournament's node %d is not the lower of its two", i);
+            allocator_failf("index", NULL, "the tournament's node %d is not the lower of its two",
+                            i);
     }
 }
 
@@ -253,28 +203,28 @@ void verify_heap(void)
     for (; !block_is_epilogue(b); top = b, b = block_next(b)) {
         size_t size = block_size(b);
         if ((uintptr_t)block_payload(b) % ALIGNMENT || size % ALIGNMENT)
-            verify_fail("layout", b, "is misaligned or has a size of %zu bytes", size);
+            allocator_failf("layout", b, "is misaligned or has a size of %zu bytes", size);
         if (size < MIN_BLOCK && !(b->header & BLOCK_FOREIGN))
-            verify_fail("layout", b, "is smaller than a minimum block (%zu bytes)", size);
+            allocator_failf("layout", b, "is smaller than a minimum block (%zu bytes)", size);
         if ((char *)block_next(b) > (char *)heap.epilogue)
-            verify_fail("layout", b, "runs %zu bytes past the heap end", size);
+            allocator_failf("layout", b, "runs %zu bytes past the heap end", size);
         if (block_prev_used(b) != prev_used)
-            verify_fail("boundary tags", b, "PREV_USED says %d but the previous block is %s",
-                        block_prev_used(b), prev_used ? "in use" : "free");
+            allocator_failf("boundary tags", b, "PREV_USED says %d but the previous block is %s",
+                            block_prev_used(b), prev_used ? "in use" : "free");
         if ((b->header & (BLOCK_RETIRED | BLOCK_FOREIGN)) && !block_used(b))
-            verify_fail("layout", b, "is retired or foreign but marked free");
+            allocator_failf("layout", b, "is retired or foreign but marked free");
         if (mstats_policy.run_max && (b->header & (BLOCK_RUN | BLOCK_FOREIGN)) == BLOCK_RUN)
             verify_run(b, runs, open, slots, empty);
         if (block_is_free(b)) {
             if (!prev_used)
-                verify_fail("coalescing", b, "is free and so is the block before it");
+                allocator_failf("coalescing", b, "is free and so is the block before it");
             if (*block_footer(b) != b->header)
-                verify_fail("boundary tags", b, "footer does not match its header");
+                allocator_failf("boundary tags", b, "footer does not match its header");
             if (!mstats_policy.reuses)
-                verify_fail("no reuse", b, "is free under a policy that never reuses");
+                allocator_failf("no reuse", b, "is free under a policy that never reuses");
             if (free_index_bin_of(&heap.free, size) < 0 && b != free_index_held(&heap.free) &&
                 !free_index_contains(&heap.free, b))
-                verify_fail("index", b, "is free but missing from the free index");
+                allocator_failf("index", b, "is free but missing from the free index");
             free_count++;
         }
         prev_used = block_used(b);
@@ -282,9 +232,10 @@ void verify_heap(void)
     if (!mstats_policy.reuses && top)
         heap.verify_resume = top;
     if (b != heap.epilogue || !block_used(b))
-        verify_fail("layout", b, "the heap does not end at its epilogue %p", (void *)heap.epilogue);
+        allocator_failf("layout", b, "the heap does not end at its epilogue %p",
+                        (void *)heap.epilogue);
     if (block_prev_used(b) != prev_used)
-        verify_fail("boundary tags", b, "epilogue PREV_USED disagrees with the top block");
+        allocator_failf("boundary tags", b, "epilogue PREV_USED disagrees with the top block");
     /* The bins' blocks are not looked up one by one: each bin holds only free
      * blocks of its size, each once (the links back match), so equal counts
      * mean that every free block is in the index. */
@@ -295,25 +246,25 @@ void verify_heap(void)
     verify_tournament();
     for (unsigned class = 0; class < RUN_CLASSES; class ++) {
         if (heap.runs.slots[class] != slots[class])
-            verify_fail("runs", NULL, "class %u counts %u slots but its %u runs hold %u", class,
-                        heap.runs.slots[class], runs[class], slots[class]);
+            allocator_failf("runs", NULL, "class %u counts %u slots but its %u runs hold %u", class,
+                            heap.runs.slots[class], runs[class], slots[class]);
         if (empty[class] && open[class] != 1)
-            verify_fail("runs", NULL,
-                        "class %u keeps a run with every slot free beside another with a free "
-                        "slot",
-                        class);
-        if (verify_pairing_heap(heap.runs.root[class], "class", (int)class, open[class],
-                                run_member) != open[class])
-            verify_fail("runs", NULL,
-                        "class %u lists fewer runs with a free slot than the heap has", class);
+            allocator_failf("runs", NULL,
+                            "class %u keeps a run with every slot free beside another with a free "
+                            "slot",
+                            class);
+        if (free_bin_verify(heap.base, heap.runs.root[class], "class", (int)class, open[class],
+                            run_member) != open[class])
+            allocator_failf("runs", NULL,
+                            "class %u lists fewer runs with a free slot than the heap has", class);
     }
     const block *held = free_index_held(&heap.free);
     if (held &&
         !(heap_contains(held) && block_is_free(held) && !free_index_contains(&heap.free, held)))
-        verify_fail("index", held, "is held but is not a free block apart from the tree");
+        allocator_failf("index", held, "is held but is not a free block apart from the tree");
     indexed += held != NULL;
     if (indexed != free_count || indexed != heap.free.count)
-        verify_fail("index", free_index_root(&heap.free),
-                    "holds %zu blocks (counted %zu) but the heap has %zu free blocks", indexed,
-                    heap.free.count, free_count);
+        allocator_failf("index", free_index_root(&heap.free),
+                        "holds %zu blocks (counted %zu) but the heap has %zu free blocks", indexed,
+                        heap.free.count, free_count);
 }
