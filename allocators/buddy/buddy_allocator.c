@@ -152,13 +152,8 @@ void core_free(void *p)
  * heap never shrinks; in them only headers and bin nodes were written, and
  * a merge wipes the ones it absorbs (buddy_tree.c), so only the block's own
  * bin node, the first 16 payload bytes, is cleared there. */
-void *core_calloc(size_t count, size_t size)
+void *core_calloc(size_t total)
 {
-    size_t total;
-    if (__builtin_mul_overflow(count, size, &total)) {
-        errno = ENOMEM;
-        return NULL;
-    }
     int order = lock_for_request(total);
     if (!order)
         return NULL;
@@ -194,12 +189,6 @@ static void *move(void *p, block *b, size_t kept, int order)
 
 void *core_realloc(void *p, size_t size)
 {
-    if (!p)
-        return core_malloc(size);
-    if (size == 0) {
-        core_free(p);
-        return NULL;
-    }
     int order = lock_for_request(size);
     if (!order)
         return NULL;

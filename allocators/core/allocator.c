@@ -387,13 +387,8 @@ void core_free(void *p)
  * zeroed pages (and our heap never shrinks, so none were used before), as
  * glibc assumes too (MORECORE_CLEARS). Only the footer that growth may write
  * into a block extended at the top lies there, and it is cleared. */
-void *core_calloc(size_t count, size_t size)
+void *core_calloc(size_t total)
 {
-    size_t total;
-    if (__builtin_mul_overflow(count, size, &total)) {
-        errno = ENOMEM;
-        return NULL;
-    }
     size_t bsize = lock_for_request(total);
     if (!bsize)
         return NULL;
@@ -439,12 +434,6 @@ static bool grow_in_place(block *b, size_t size)
 
 void *core_realloc(void *p, size_t size)
 {
-    if (!p)
-        return core_malloc(size);
-    if (size == 0) {
-        core_free(p);
-        return NULL;
-    }
     size_t bsize = lock_for_request(size);
     if (!bsize)
         return NULL;

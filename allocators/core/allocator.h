@@ -15,7 +15,9 @@
 
 void *core_malloc(size_t size);
 void core_free(void *p);
-void *core_calloc(size_t count, size_t size);
+/* total: the product of calloc's arguments (exports.c checks overflow). */
+void *core_calloc(size_t total);
+/* p: a block in use, not NULL; size: not 0 (exports.c handles both). */
 void *core_realloc(void *p, size_t size);
 /* alignment: a power of two (the callers check); size as for malloc. */
 void *core_aligned(size_t alignment, size_t size);

@@ -1,6 +1,8 @@
 /*
  * exports.c - the only file that knows the standard names: each maps onto
- * the core's own (allocator.h). Everything else in the library is hidden.
+ * the core's own (allocator.h), after the rules every strategy shares: the
+ * product of calloc and reallocarray, and realloc of NULL or to 0. Everything
+ * else in the library is hidden.
  *
  * malloc(0) returns a unique pointer (a minimum block). realloc(p, 0) frees p
  * and returns NULL, as glibc does. Impossible sizes, overflowing products and
@@ -33,13 +35,36 @@ EXPORT void free(void *p)
 {
     core_free(p);
 }
+/* count * size, or SIZE_MAX (errno = ENOMEM) when it overflows. */
+static bool product(size_t count, size_t size, size_t *total)
+{
+    if (!__builtin_mul_overflow(count, size, total))
+        return true;
+    errno = ENOMEM;
+    return false;
+}
+
 EXPORT void *calloc(size_t count, size_t size)
 {
-    return core_calloc(count, size);
+    size_t total;
+    return product(count, size, &total) ? core_calloc(total) : NULL;
 }
+
+/* realloc's rules for NULL and 0, then the core's realloc. */
+static void *resize(void *p, size_t size)
+{
+    if (!p)
+        return core_malloc(size);
+    if (size == 0) {
+        core_free(p);
+        return NULL;
+    }
+    return core_realloc(p, size);
+}
+
 EXPORT void *realloc(void *p, size_t size)
 {
-    return core_realloc(p, size);
+    return resize(p, size);
 }
 EXPORT size_t malloc_usable_size(void *p)
 {
@@ -49,11 +74,7 @@ EXPORT size_t malloc_usable_size(void *p)
 EXPORT void *reallocarray(void *p, size_t count, size_t size)
 {
     size_t total;
-    if (__builtin_mul_overflow(count, size, &total)) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    return core_realloc(p, total);
+    return product(count, size, &total) ? resize(p, total) : NULL;
 }
 
 EXPORT int posix_memalign(void **out, size_t alignment, size_t size)
