@@ -62,7 +62,7 @@ __attribute__((noinline)) static bool start_heap(bool lock)
 
 /* Inlined into every entry point, like unlock_heap: they are on every call's
  * path (a slot's malloc or free is a few dozen instructions besides). */
-static inline __attribute__((always_inline)) bool lock_heap(void)
+static bool lock_heap(void)
 {
     bool lock = !__libc_single_threaded;
     if (lock)
@@ -72,7 +72,7 @@ static inline __attribute__((always_inline)) bool lock_heap(void)
 }
 
 /* Verifies the heap (MSTATS_VERIFY) and drops the lock if the call took it. */
-static inline __attribute__((always_inline)) void unlock_heap(void)
+static void unlock_heap(void)
 {
     if (heap.verify)
         verify_heap();
@@ -190,6 +190,13 @@ static block *place(size_t size)
     return b;
 }
 
+/* True when b, a block handed out, is a slot: never under a policy without
+ * runs (a constant after link-time optimization, so the fits pay nothing). */
+static inline bool a_slot(const block *b)
+{
+    return mstats_policy.run_max && is_slot(b);
+}
+
 /* The slot size a request of n bytes takes under the policy; 0 when it
  * takes a heap block. */
 static size_t slot_size_for(size_t n)
@@ -292,7 +299,7 @@ static block *in_use_block_or_abort(const void *p, const char *caller)
 {
     block *b = block_of_payload(p);
     bool plausible = heap_contains(b) && (uintptr_t)p % ALIGNMENT == 0;
-    bool slot = plausible && mstats_policy.run_max && is_slot(b);
+    bool slot = plausible && a_slot(b);
     if (slot)
         plausible = slot_is_plausible(b);
     if (plausible && heap.verify)
@@ -307,8 +314,8 @@ static block *in_use_block_or_abort(const void *p, const char *caller)
 /* The bytes a program may use of the block or slot b. */
 static size_t usable(const block *b)
 {
-    return is_slot(b) ? (size_t)run_of_slot(b)->slot_size - SLOT_HEADER
-                      : block_size(b) - HEADER_SIZE;
+    return a_slot(b) ? (size_t)run_of_slot(b)->slot_size - SLOT_HEADER
+                     : block_size(b) - HEADER_SIZE;
 }
 
 static void poison(void *p, int byte, size_t n)
@@ -333,7 +340,7 @@ static size_t lock_for_request(size_t size)
 /* A block for an n-byte request (bsize = block_size_for(n)): a slot when
  * the policy serves n from a run, else a heap block the policy places. The
  * payload, or NULL with errno = ENOMEM. Caller holds the lock. */
-static void *allocate(size_t n, size_t bsize)
+static inline __attribute__((always_inline)) void *allocate(size_t n, size_t bsize)
 {
     size_t slot_size = slot_size_for(n);
     block *b = slot_size ? run_take(slot_size) : place(bsize);
@@ -344,10 +351,10 @@ static void *allocate(size_t n, size_t bsize)
 }
 
 /* Hands a block or slot in use back. */
-static void give_back(block *b)
+static inline __attribute__((always_inline)) void give_back(block *b)
 {
     poison(block_payload(b), 0x55, usable(b));
-    if (is_slot(b))
+    if (a_slot(b))
         run_give(b);
     else
         release(b);
@@ -395,7 +402,7 @@ void *core_calloc(size_t total)
     char *fresh = (char *)heap.epilogue + HEADER_SIZE; /* the heap's end before this call */
     char *p = allocate(total, bsize);
     block *b = p ? block_of_payload(p) : NULL;
-    if (p && (heap.verify || is_slot(b))) {
+    if (p && (heap.verify || a_slot(b))) {
         memset(p, 0, total); /* verify mode poisoned it all; a slot may have been used */
     } else if (p) {
         char *end = p + total;
@@ -439,8 +446,8 @@ void *core_realloc(void *p, size_t size)
         return NULL;
     block *b = in_use_block_or_abort(p, "realloc");
     void *result = p;
-    if (is_slot(b) ? usable(b) >= size : block_size(b) >= bsize || grow_in_place(b, bsize)) {
-        if (!is_slot(b)) /* a slot keeps its size */
+    if (a_slot(b) ? usable(b) >= size : block_size(b) >= bsize || grow_in_place(b, bsize)) {
+        if (!a_slot(b)) /* a slot keeps its size */
             trim(b, bsize);
     } else if ((result = allocate(size, bsize))) {
         memcpy(result, p, usable(b)); /* it grew: the old block is the smaller */
