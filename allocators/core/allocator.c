@@ -38,14 +38,6 @@ __attribute__((constructor)) static void allocator_setup(void)
     pthread_atfork(lock_before_fork, unlock_after_fork, unlock_after_fork);
 }
 
-/* Takes the lock and makes sure the heap and its free index exist. Returns
- * false (lock not held, errno = ENOMEM) when they cannot be set up.
- * A process that has never started a thread (libc's __libc_single_threaded,
- * which glibc's own malloc consults the same way) has no one to exclude: it
- * skips the mutex's two atomic operations. No thread can start during a
- * call, so the call that skipped the lock also skips the unlock (heap.locked
- * says which); once threads exist every call locks, and heap.locked is
- * written only under the lock. */
 /* The first call's part of lock_heap: sets up the heap, or drops the lock. */
 __attribute__((noinline)) static bool start_heap(bool lock)
 {
@@ -60,8 +52,14 @@ __attribute__((noinline)) static bool start_heap(bool lock)
     return false;
 }
 
-/* Inlined into every entry point, like unlock_heap: they are on every call's
- * path (a slot's malloc or free is a few dozen instructions besides). */
+/* Takes the lock and makes sure the heap and its free index exist. Returns
+ * false (lock not held, errno = ENOMEM) when they cannot be set up.
+ * A process that has never started a thread (libc's __libc_single_threaded,
+ * which glibc's own malloc consults the same way) has no one to exclude: it
+ * skips the mutex's two atomic operations. No thread can start during a
+ * call, so the call that skipped the lock also skips the unlock (heap.locked
+ * says which); once threads exist every call locks, and heap.locked is
+ * written only under the lock. */
 static bool lock_heap(void)
 {
     bool lock = !__libc_single_threaded;
