@@ -37,9 +37,11 @@ sh "$script" --build "$build" >"$scratch/run.md" 2>"$scratch/run.err" ||
 
 check "$doc" || fail "$doc is stale (see the diff above)"
 
-sed -e 's# / [0-9.]* s |# / 99.99 s |#g' \
-    -e 's#^| tester-15 | \([^|]*\) |.*#| tester-15 | \1 | x | x | x | x | x | x |#' \
-    "$doc" >"$scratch/varying.md"
+# tester-15's cells become x, as many as the table has allocators.
+sed -e 's# / [0-9.]* s |# / 99.99 s |#g' "$doc" |
+    awk 'BEGIN { FS = " [|] "; OFS = " | " }
+         /^[|] tester-15 [|]/ { for (i = 3; i < NF; i++) $i = "x"; $NF = "x |" }
+         { print }' >"$scratch/varying.md"
 cmp -s "$doc" "$scratch/varying.md" && fail "could not change TIME and tester-15 in a copy"
 check "$scratch/varying.md" >"$scratch/varying.out" ||
     fail "a copy differing only in TIME and tester-15 was called stale: $(cat "$scratch/varying.out")"
