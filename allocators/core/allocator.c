@@ -281,8 +281,7 @@ static void run_give(block *slot)
 static bool slot_is_plausible(const block *b)
 {
     const struct run *run = run_of_slot(b);
-    if (!heap_contains(run) ||
-        (run->header & (BLOCK_USED | BLOCK_RUN | BLOCK_FOREIGN)) != (BLOCK_USED | BLOCK_RUN))
+    if (!heap_contains(run) || !block_is_run((const block *)run))
         return false;
     size_t size = run->slot_size;
     unsigned index = slot_index(b);

@@ -75,6 +75,14 @@ struct run {
     uint64_t free;              /* bit i: slot i is free */
 };
 
+/* True when the heap block b is a run: in use, RUN, and not FOREIGN (only a
+ * policy with runs sets RUN on a block in use; no-reuse's RETIRED is the
+ * same bit). */
+static inline bool block_is_run(const block *b)
+{
+    return (b->header & (BLOCK_USED | BLOCK_RUN | BLOCK_FOREIGN)) == (BLOCK_USED | BLOCK_RUN);
+}
+
 /* The header of the slot (or heap block) b. */
 static inline slot_word *slot_header(const block *b)
 {

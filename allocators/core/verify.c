@@ -29,7 +29,7 @@ void verify_placement(const block *chosen, const block *expected, size_t size)
 static const block *scan_slot(size_t slot_size)
 {
     for (block *b = heap_first(); !block_is_epilogue(b); b = block_next(b)) {
-        if (!block_used(b) || (b->header & (BLOCK_RUN | BLOCK_FOREIGN)) != BLOCK_RUN)
+        if (!block_is_run(b))
             continue;
         struct run *run = (struct run *)b;
         if (run->slot_size == slot_size && run->free)
@@ -122,8 +122,7 @@ static size_t verify_bin(int bin)
 static void run_member(const block *b, int class)
 {
     const struct run *run = (const struct run *)b;
-    if ((b->header & (BLOCK_USED | BLOCK_RUN | BLOCK_FOREIGN)) != (BLOCK_USED | BLOCK_RUN) ||
-        run_class(run->slot_size) != (unsigned)class || !run->free)
+    if (!block_is_run(b) || run_class(run->slot_size) != (unsigned)class || !run->free)
         allocator_failf("runs", b, "is among class %d's runs with a free slot but is not one",
                         class);
 }
@@ -213,7 +212,7 @@ void verify_heap(void)
                             block_prev_used(b), prev_used ? "in use" : "free");
         if ((b->header & (BLOCK_RETIRED | BLOCK_FOREIGN)) && !block_used(b))
             allocator_failf("layout", b, "is retired or foreign but marked free");
-        if (mstats_policy.run_max && (b->header & (BLOCK_RUN | BLOCK_FOREIGN)) == BLOCK_RUN)
+        if (mstats_policy.run_max && block_is_run(b))
             verify_run(b, runs, open, slots, empty);
         if (block_is_free(b)) {
             if (!prev_used)
